@@ -1,0 +1,49 @@
+"""The few access helpers every view and endpoint goes through.
+
+Outsiders (no role) and anonymous users never see data: the helpers raise ``Http404`` for
+objects and ``PermissionDenied`` for whole pages, so nothing leaks about what exists.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
+
+from everytouch.accounts.models import Profile, Role
+
+AnyUser = User | AnonymousUser
+DESK_ROLES = frozenset({Role.OWNER, Role.MANAGER, Role.REP})
+STAFF_ROLES = frozenset({Role.OWNER, Role.MANAGER, Role.REP, Role.TRAINER})
+MANAGER_ROLES = frozenset({Role.OWNER, Role.MANAGER})
+
+
+def role_of(user: AnyUser) -> Role | None:
+    if not user.is_authenticated:
+        return None
+    try:
+        return Role(user.profile.role)
+    except Profile.DoesNotExist:
+        return None
+
+
+def has_role(user: AnyUser, roles: frozenset[Role]) -> bool:
+    return role_of(user) in roles
+
+
+def require_role(user: AnyUser, roles: frozenset[Role]) -> User:
+    """Return the user if their role is one of ``roles``; otherwise refuse (403)."""
+    if not isinstance(user, User) or not has_role(user, roles):
+        raise PermissionDenied("Your role does not allow this.")
+    return user
+
+
+def can_read_customers(user: AnyUser) -> bool:
+    return has_role(user, STAFF_ROLES)
+
+
+def can_use_desk(user: AnyUser) -> bool:
+    return has_role(user, DESK_ROLES)
+
+
+def can_manage(user: AnyUser) -> bool:
+    return has_role(user, MANAGER_ROLES)

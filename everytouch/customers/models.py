@@ -1,0 +1,94 @@
+"""Customers, their contact points (E.164 phones, normalised e-mails) and their timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class Customer(models.Model):
+    name = models.CharField(max_length=200, blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_customers",
+    )
+    notes = models.TextField(blank=True)
+    # Set when this record was merged into another; it is kept so old links and ids resolve.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name"]), models.Index(fields=["company"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.company or f"Customer #{self.pk}"
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
+
+
+class ContactKind(models.TextChoices):
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "E-mail"
+
+
+class ContactPoint(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField(max_length=8, choices=ContactKind.choices)
+    # Phones in E.164 (+15555550123), e-mails lower-cased: one value, one customer.
+    value = models.CharField(max_length=254)
+    label = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="uniq_contact_point")]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class EventKind(models.TextChoices):
+    CUSTOMER_CREATED = "customer_created", "Customer created"
+    DETAILS_UPDATED = "details_updated", "Details updated"
+    CONTACT_ADDED = "contact_added", "Contact point added"
+    INTERACTION_LOGGED = "interaction_logged", "Interaction logged"
+    TRANSFERRED = "transferred", "Transferred"
+    MERGED = "merged", "Merged"
+    OWNER_CHANGED = "owner_changed", "Owner changed"
+
+
+class TimelineEvent(models.Model):
+    """One row per thing that happened to a customer, made by one constructor per kind."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
+    happened_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    summary = models.CharField(max_length=500)
+    data: models.JSONField[Any] = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-happened_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-happened_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.summary}"

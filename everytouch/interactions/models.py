@@ -1,0 +1,90 @@
+"""Interactions (call, e-mail, chat, visit), their ordered turns and their transfers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from everytouch.customers.models import Customer
+
+
+class Channel(models.TextChoices):
+    CALL = "call", "Call"
+    EMAIL = "email", "E-mail"
+    CHAT = "chat", "Chat"
+    VISIT = "visit", "Walk-in"
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", "Inbound"
+    OUTBOUND = "outbound", "Outbound"
+
+
+class Speaker(models.TextChoices):
+    AGENT = "agent", "Agent"
+    CUSTOMER = "customer", "Customer"
+
+
+class Interaction(models.Model):
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="interactions"
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.INBOUND)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_interactions",
+    )
+    summary = models.TextField(blank=True)
+    need = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-started_at"]),
+            models.Index(fields=["handled_by", "-started_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Turn(models.Model):
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="turns")
+    index = models.PositiveIntegerField()
+    speaker = models.CharField(max_length=8, choices=Speaker.choices)
+    text = models.TextField()
+    start = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["index"]
+        constraints = [
+            models.UniqueConstraint(fields=["interaction", "index"], name="uniq_turn_index")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.speaker}: {self.text[:40]}"
+
+
+class Transfer(models.Model):
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="transfers")
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transfers_out"
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transfers_in"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_user} -> {self.to_user}"

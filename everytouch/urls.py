@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from everytouch.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("everytouch.accounts.urls")),
+    path("", include("everytouch.customers.urls")),
+    path("", include("everytouch.interactions.urls")),
+]
