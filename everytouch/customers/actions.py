@@ -1,0 +1,199 @@
+"""Every change to customers goes through these functions (views, API and CLI call them)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from everytouch.customers import timeline
+from everytouch.customers.contacts import InvalidContact, Normalised, normalise
+from everytouch.customers.models import ContactKind, ContactPoint, Customer
+
+access_log = logging.getLogger("everytouch.access")
+
+
+class ContactConflict(ValueError):
+    """A phone or e-mail that already belongs to another customer."""
+
+    def __init__(self, value: str, customer: Customer) -> None:
+        self.value = value
+        self.customer = customer
+        super().__init__(f"{value} already belongs to {customer.display_name} (#{customer.pk})")
+
+
+@dataclass
+class CustomerData:
+    name: str = ""
+    company: str = ""
+    notes: str = ""
+    owner: User | None = None
+    contacts: list[str] = field(default_factory=list)
+
+
+def log_access(user: User, customer: Customer, what: str) -> None:
+    """Customer records are personal data: who looked at or changed which one is logged."""
+    access_log.info("user=%s customer=%s action=%s", user.pk, customer.pk, what)
+
+
+def resolve(customer: Customer) -> Customer:
+    """Follow merges so an old id still leads to the surviving record."""
+    seen = {customer.pk}
+    while customer.merged_into_id is not None and customer.merged_into_id not in seen:
+        seen.add(customer.merged_into_id)
+        customer = Customer.objects.get(pk=customer.merged_into_id)
+    return customer
+
+
+def find_contact(normalised: Normalised) -> ContactPoint | None:
+    qs = ContactPoint.objects.select_related("customer", "customer__owner")
+    return qs.filter(kind=normalised.kind, value=normalised.value).first()
+
+
+def identify(raw: str, region: str | None = None) -> Customer | None:
+    """The customer whose phone or e-mail this is, in any format; ``InvalidContact`` if junk."""
+    point = find_contact(normalise(raw, region))
+    return resolve(point.customer) if point else None
+
+
+def normalise_all(raws: Iterable[str], region: str | None = None) -> list[Normalised]:
+    out: list[Normalised] = []
+    for raw in raws:
+        if raw.strip():
+            item = normalise(raw, region)
+            if item not in out:
+                out.append(item)
+    return out
+
+
+def _check_free(items: list[Normalised], customer: Customer | None) -> None:
+    for item in items:
+        point = find_contact(item)
+        if point is not None and (customer is None or point.customer_id != customer.pk):
+            raise ContactConflict(item.value, resolve(point.customer))
+
+
+def _attach(customer: Customer, items: list[Normalised], actor: User | None) -> None:
+    existing = set(customer.contacts.values_list("kind", "value"))
+    for item in items:
+        if (item.kind, item.value) not in existing:
+            ContactPoint.objects.create(customer=customer, kind=item.kind, value=item.value)
+            timeline.contact_added(customer, actor, item.kind, item.value)
+
+
+@transaction.atomic
+def create_customer(data: CustomerData, actor: User | None) -> Customer:
+    """Create a customer with its contact points, or nothing at all if any is bad or taken."""
+    items = normalise_all(data.contacts)
+    _check_free(items, None)
+    customer = Customer.objects.create(
+        name=data.name.strip(), company=data.company.strip(), notes=data.notes, owner=data.owner
+    )
+    timeline.customer_created(customer, actor)
+    _attach(customer, items, actor)
+    return customer
+
+
+@transaction.atomic
+def update_customer(customer: Customer, data: CustomerData, actor: User | None) -> Customer:
+    """Fill in or change details; blank fields in ``data`` leave the stored value alone."""
+    items = normalise_all(data.contacts)
+    _check_free(items, customer)
+    changed = _apply_fields(customer, data)
+    if changed:
+        customer.save(update_fields=[*changed, "updated_at"])
+        timeline.details_updated(customer, actor, changed)
+    if data.owner is not None and data.owner != customer.owner:
+        set_owner(customer, data.owner, actor)
+    _attach(customer, items, actor)
+    return customer
+
+
+def _apply_fields(customer: Customer, data: CustomerData) -> list[str]:
+    changed: list[str] = []
+    for name in ("name", "company", "notes"):
+        value = str(getattr(data, name)).strip()
+        if value and value != getattr(customer, name):
+            setattr(customer, name, value)
+            changed.append(name)
+    return changed
+
+
+@transaction.atomic
+def set_owner(customer: Customer, owner: User | None, actor: User | None, reason: str = "") -> None:
+    customer.owner = owner
+    customer.save(update_fields=["owner", "updated_at"])
+    timeline.owner_changed(customer, actor, owner, reason)
+
+
+@transaction.atomic
+def add_contact(customer: Customer, raw: str, actor: User | None) -> ContactPoint:
+    item = normalise(raw)
+    _check_free([item], customer)
+    _attach(customer, [item], actor)
+    return customer.contacts.get(kind=item.kind, value=item.value)
+
+
+@transaction.atomic
+def merge_customers(keep: Customer, other: Customer, actor: User | None) -> Customer:
+    """Fold ``other`` into ``keep``: every row pointing at ``other`` moves, nothing is dropped.
+
+    Related rows are found through the model graph rather than a hand-kept list, so leads,
+    commitments and whatever comes later move with the customer without edits here.
+    """
+    if keep.pk == other.pk:
+        raise ValueError("cannot merge a customer into itself")
+    if keep.is_merged or other.is_merged:
+        raise ValueError("one of these customers was already merged")
+    for relation in Customer._meta.related_objects:
+        if relation.one_to_many and relation.related_model is not Customer:
+            manager = relation.related_model._default_manager  # type: ignore[union-attr]
+            manager.filter(**{relation.field.name: other}).update(**{relation.field.name: keep})
+    _merge_fields(keep, other)
+    other.merged_into = keep
+    other.save(update_fields=["merged_into", "updated_at"])
+    timeline.merged(keep, actor, other)
+    return keep
+
+
+def _merge_fields(keep: Customer, other: Customer) -> None:
+    keep.name = keep.name or other.name
+    keep.company = keep.company or other.company
+    keep.owner = keep.owner or other.owner
+    if other.notes:
+        keep.notes = "\n\n".join(n for n in (keep.notes, other.notes) if n)
+    keep.save(update_fields=["name", "company", "owner", "notes", "updated_at"])
+
+
+_DIGITS = re.compile(r"\D+")
+
+
+def search_customers(query: str) -> QuerySet[Customer]:
+    """Customers matching a name, company, e-mail or phone typed in any format."""
+    qs = Customer.objects.filter(merged_into__isnull=True).select_related("owner")
+    query = query.strip()
+    if not query:
+        return qs
+    match = Q(name__icontains=query) | Q(company__icontains=query)
+    match |= Q(contacts__kind=ContactKind.EMAIL, contacts__value__icontains=query)
+    match |= _phone_match(query)
+    return qs.filter(match).distinct()
+
+
+def _phone_match(query: str) -> Q:
+    digits = _DIGITS.sub("", query)
+    if len(digits) < 3:
+        return Q(pk__in=[])
+    try:
+        exact = normalise(query)
+    except InvalidContact:
+        exact = None
+    if exact is not None and exact.kind == ContactKind.PHONE:
+        return Q(contacts__kind=ContactKind.PHONE, contacts__value=exact.value)
+    # A partial number ("0123", "555-01") matches anywhere in the stored digits.
+    return Q(contacts__kind=ContactKind.PHONE, contacts__value__contains=digits)

@@ -1,0 +1,73 @@
+"""One small constructor per kind of timeline event, so every app records touches the same way."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from everytouch.customers.models import Customer, EventKind, TimelineEvent
+
+
+def _record(
+    customer: Customer,
+    kind: EventKind,
+    summary: str,
+    *,
+    actor: User | None,
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        customer=customer,
+        kind=kind,
+        summary=summary[:500],
+        actor=actor,
+        data=data or {},
+        happened_at=at or timezone.now(),
+    )
+
+
+def customer_created(customer: Customer, actor: User | None) -> TimelineEvent:
+    return _record(customer, EventKind.CUSTOMER_CREATED, "Customer created", actor=actor)
+
+
+def details_updated(customer: Customer, actor: User | None, fields: list[str]) -> TimelineEvent:
+    summary = "Updated " + ", ".join(fields)
+    return _record(customer, EventKind.DETAILS_UPDATED, summary, actor=actor, data={"fields": fields})
+
+
+def contact_added(customer: Customer, actor: User | None, kind: str, value: str) -> TimelineEvent:
+    data = {"kind": kind, "value": value}
+    return _record(customer, EventKind.CONTACT_ADDED, f"Added {kind} {value}", actor=actor, data=data)
+
+
+def interaction_logged(
+    customer: Customer, actor: User | None, interaction_id: int, summary: str, at: datetime
+) -> TimelineEvent:
+    data = {"interaction_id": interaction_id}
+    return _record(customer, EventKind.INTERACTION_LOGGED, summary, actor=actor, data=data, at=at)
+
+
+def transferred(
+    customer: Customer, actor: User | None, interaction_id: int, to_name: str, reason: str
+) -> TimelineEvent:
+    summary = f"Transferred to {to_name}" + (f": {reason}" if reason else "")
+    data = {"interaction_id": interaction_id, "reason": reason}
+    return _record(customer, EventKind.TRANSFERRED, summary, actor=actor, data=data)
+
+
+def merged(customer: Customer, actor: User | None, other: Customer) -> TimelineEvent:
+    summary = f"Merged {other.display_name} (#{other.pk}) into this customer"
+    return _record(customer, EventKind.MERGED, summary, actor=actor, data={"merged_id": other.pk})
+
+
+def owner_changed(
+    customer: Customer, actor: User | None, new_owner: User | None, reason: str = ""
+) -> TimelineEvent:
+    name = new_owner.get_full_name() or new_owner.username if new_owner else "nobody"
+    summary = f"Owner is now {name}" + (f" ({reason})" if reason else "")
+    data = {"owner_id": new_owner.pk if new_owner else None, "reason": reason}
+    return _record(customer, EventKind.OWNER_CHANGED, summary, actor=actor, data=data)
