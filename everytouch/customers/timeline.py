@@ -36,12 +36,14 @@ def customer_created(customer: Customer, actor: User | None) -> TimelineEvent:
 
 def details_updated(customer: Customer, actor: User | None, fields: list[str]) -> TimelineEvent:
     summary = "Updated " + ", ".join(fields)
-    return _record(customer, EventKind.DETAILS_UPDATED, summary, actor=actor, data={"fields": fields})
+    data = {"fields": fields}
+    return _record(customer, EventKind.DETAILS_UPDATED, summary, actor=actor, data=data)
 
 
 def contact_added(customer: Customer, actor: User | None, kind: str, value: str) -> TimelineEvent:
     data = {"kind": kind, "value": value}
-    return _record(customer, EventKind.CONTACT_ADDED, f"Added {kind} {value}", actor=actor, data=data)
+    summary = f"Added {kind} {value}"
+    return _record(customer, EventKind.CONTACT_ADDED, summary, actor=actor, data=data)
 
 
 def interaction_logged(

@@ -58,7 +58,8 @@ def _validate(data: InteractionData) -> None:
 
 def _summary_line(interaction: Interaction) -> str:
     text = interaction.need or interaction.summary or "no summary"
-    return f"{interaction.get_direction_display()} {interaction.get_channel_display().lower()}: {text}"
+    channel = interaction.get_channel_display().lower()
+    return f"{interaction.get_direction_display()} {channel}: {text}"
 
 
 @transaction.atomic
