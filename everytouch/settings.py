@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -119,6 +120,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "everytouch" / "static"]
+# Served by the app itself (whitenoise) so a plain `everytouch serve` needs no web server.
+WHITENOISE_USE_FINDERS = True
 
 EVERYTOUCH_PHONE_REGION = os.environ.get("EVERYTOUCH_PHONE_REGION", "US").upper()
 EVERYTOUCH_MAX_PAYLOAD_BYTES = int(os.environ.get("EVERYTOUCH_MAX_PAYLOAD_BYTES", "1000000"))
