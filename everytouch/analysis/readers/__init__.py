@@ -11,6 +11,7 @@ from everytouch.analysis.readers.paths import (
     read_paths,
     sniff_format,
 )
+from everytouch.analysis.readers.subtitles import parse_srt, parse_vtt
 from everytouch.analysis.readers.text import parse_text
 
 __all__ = [
@@ -20,7 +21,9 @@ __all__ = [
     "detect_format",
     "parse_json",
     "parse_jsonl",
+    "parse_srt",
     "parse_text",
+    "parse_vtt",
     "read_file",
     "read_paths",
     "sniff_format",

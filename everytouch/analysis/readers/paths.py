@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from everytouch.analysis.conversation import Conversation, ConversationError
-from everytouch.analysis.readers import jsonfile
+from everytouch.analysis.readers import jsonfile, subtitles
 from everytouch.analysis.readers._common import ReadOptions, decode_text, make_options
 from everytouch.analysis.readers.text import parse_text
 
@@ -182,10 +182,20 @@ def _read_text(data: bytes, stem: str, options: ReadOptions) -> Iterator[Entry]:
     yield parse_text(decode_text(data), conv_id=stem, options=options)
 
 
+def _read_vtt(data: bytes, stem: str, options: ReadOptions) -> Iterator[Entry]:
+    yield subtitles.parse_vtt(decode_text(data), conv_id=stem, options=options)
+
+
+def _read_srt(data: bytes, stem: str, options: ReadOptions) -> Iterator[Entry]:
+    yield subtitles.parse_srt(decode_text(data), conv_id=stem, options=options)
+
+
 _READERS: Mapping[str, Callable[[bytes, str, ReadOptions], Iterator[Entry]]] = {
     "json": _read_json,
     "jsonl": _read_jsonl,
     "text": _read_text,
+    "vtt": _read_vtt,
+    "srt": _read_srt,
 }
 
 
