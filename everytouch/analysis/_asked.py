@@ -1,0 +1,124 @@
+"""Which identity details one agent turn asks the customer for.
+
+A sentence asks when it mentions a detail and reads as a request: a question mark, a request
+phrase ("may I have", "please", "I need"), or a short verbless list ("Full name, account number
+and PIN"). Other people's names ("your doctor's name", "the host's name", "your mother's maiden
+name", "the name of your pet") are masked out before looking for the customer's own name.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+IdentityDetail = Literal["name", "phone", "email", "account", "dob", "address", "pin", "security"]
+
+_ANY_KEYWORD = re.compile(
+    r"name|phone|number|mobile|\bcell|e-?\s?mail|account|acct|birth|\bdob\b|born|address|\bzip|"
+    r"post\s?code|postal|\bpin\b|pass\s?code|password|security|maiden|\bssn\b|social|order|"
+    r"booking|reference|confirmation|\bwho\b|\bcall you|reach you|\bid\b|where do you live",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.?!\n;]+[.?!\n;]*")
+
+_SECURITY = re.compile(
+    r"maiden\s+name|security\s+(?:question|answer)|secret\s+(?:question|word|answer)|"
+    r"memorable\s+(?:word|date|place|name)|\b(?:pet|dog|cat)(?:'s|s)?\s+name|"
+    r"name\s+of\s+(?:the\s+|your\s+)?(?:first\s+|childhood\s+)?(?:pet|dog|cat)|pet\s+you\s+had|"
+    r"social\s+security|\bssn\b|\bsocial\s+(?:number|#)|verification\s+(?:code|question)|"
+    r"passphrase|(?:first|elementary|high)\s+school|city\s+(?:you\s+were|of)\s+born|"
+    r"where\s+were\s+you\s+born",
+    re.IGNORECASE,
+)
+_PIN = re.compile(r"\bpin\b|\bpass\s?code|\bpassword|\bpin\s?number", re.IGNORECASE)
+_DOB = re.compile(
+    r"date\s+of\s+birth|\bbirth\s?date|\bbirthday|\bdob\b|\bd\.o\.b\b|when\s+were\s+you\s+born|"
+    r"year\s+of\s+birth|how\s+old\s+are\s+you",
+    re.IGNORECASE,
+)
+_ADDRESS = re.compile(
+    r"(?<!e-mail )(?<!email )(?<!e mail )(?<!ip )(?<!web )(?<!website )(?<!mac )\baddress\b|"
+    r"\bzip\s?code|\bzip\b|\bpost\s?code|\bpostal\s+code|where\s+do\s+you\s+live|"
+    r"(?:street|house)\s+number",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"\be-?\s?mail", re.IGNORECASE)
+_PHONE = re.compile(
+    r"\bphone|\bmobile\b|\bcell\b|\bcellphone|\btelephone|\bcontact\s+(?:number|no|#)|"
+    r"call-?\s?back\s+number|\bnumber\s+(?:to|where|at\s+which|on\s+which)\s+(?:we|i|you)?\s*"
+    r"(?:can\s+)?(?:reach|call|contact)|\b(?:reach|call|contact)\s+you\s+(?:on|at)\b|"
+    r"best\s+number",
+    re.IGNORECASE,
+)
+_ACCOUNT = re.compile(
+    r"\baccount\s+(?:number|no\b|#|id\b|details)|\bacct\b|"
+    r"\b(?:order|booking|reservation|reference|confirmation|customer|member(?:ship)?|policy|"
+    r"claim|ticket|case|invoice|tracking|loyalty|card|client)\s+(?:number|no\b|#|id\b|code|"
+    r"reference|ref\b)|\buser\s?name|\buser\s+id\b|\baccount\?",
+    re.IGNORECASE,
+)
+# Somebody else's name: masked before looking for the customer's.
+_OTHER_NAME = re.compile(
+    r"\b(?:doctor|dr|host|guest|guests|hotel|venue|restaurant|company|business|street|driver|"
+    r"pet|dog|cat|his|her|their|friend|wife|husband|son|daughter|child|manager|agent|employee|"
+    r"user|apartment|party|store|shop|meeting|maiden|brand|product|city|town|"
+    r"file|place|school|team|movie|song|book|game|hospital|clinic|bank|airline|app|software|"
+    r"program|device|model|plan)(?:'s|s'|s)?\s+(?:full\s+|first\s+|last\s+)?name"
+    r"|\bname\s+of\s+(?:the|a|an|that|this|his|her|their|your)\s+(?!account\b)"
+    r"|\b(?:someone|somebody|anyone|person)(?:'s)?\s+(?:else'?s?\s+)?name",
+    re.IGNORECASE,
+)
+_NAME = re.compile(
+    r"\byour\s+(?:full\s+|first\s+|last\s+|given\s+|family\s+|sur)?name\b|"
+    r"\b(?:full|first|last|given|family|sur|customer|caller|contact)\s?name\b|"
+    r"\bname\s+(?:on|for|under)\s+(?:the|your|this)\s+(?:account|booking|reservation|order|card)|"
+    r"\bwho\s+(?:am\s+i|i\s+am)\s+(?:speaking|talking|chatting)\b|"
+    r"\bwho(?:'s|\s+is)\s+(?:calling|this|speaking)\b|\bwhat\s+(?:should|can|may)\s+i\s+call\s+you|"
+    r"\bmay\s+i\s+ask\s+who\b|\bwhat(?:'s|\s+is)\s+the\s+name\b|^\W*name\b|\bget\s+a\s+name\b|"
+    r"\bname\s+please\b|\bwho\s+do\s+i\s+have\s+the\s+pleasure",
+    re.IGNORECASE,
+)
+_REQUEST = re.compile(
+    r"\b(?:may|can|could|would|will)\s+(?:i|you|we)\b|\bplease\b|\bprovide|\bgive\s+me\b|"
+    r"\btell\s+me\b|\bneed\b|\brequire|\bwhat(?:'s|\s+is|\s+was|\s+are)\b|"
+    r"\bspell|\bshare\b|\blet\s+me\s+(?:know|have)|\benter\b|\btype\s+in|\bstill\s+need|"
+    r"\bhow\s+about|\band\s+your\b|\bi'?d\s+like\b|\bwhich\b|\bwho\b",
+    re.IGNORECASE,
+)
+_STATEMENT_VERB = re.compile(r"\b(?:is|was|are|were|has|have|had|will|can't|cannot)\b", re.I)
+
+_DETAIL_PATTERNS: tuple[tuple[IdentityDetail, re.Pattern[str]], ...] = (
+    ("security", _SECURITY),
+    ("pin", _PIN),
+    ("dob", _DOB),
+    ("address", _ADDRESS),
+    ("email", _EMAIL),
+    ("phone", _PHONE),
+    ("account", _ACCOUNT),
+)
+
+
+def asked_details(text: str) -> frozenset[IdentityDetail]:
+    """The identity details one agent turn asks for."""
+    if _ANY_KEYWORD.search(text) is None:
+        return frozenset()
+    found: set[IdentityDetail] = set()
+    for sentence in _SENTENCE.findall(text):
+        if _ANY_KEYWORD.search(sentence) is not None and _is_request(sentence):
+            found |= _sentence_details(sentence)
+    return frozenset(found)
+
+
+def _is_request(sentence: str) -> bool:
+    if "?" in sentence or _REQUEST.search(sentence) is not None:
+        return True
+    # "Full name, account number and PIN": a short list with no verb is still a request.
+    return len(sentence.split()) <= 8 and _STATEMENT_VERB.search(sentence) is None
+
+
+def _sentence_details(sentence: str) -> set[IdentityDetail]:
+    found: set[IdentityDetail] = {d for d, pattern in _DETAIL_PATTERNS if pattern.search(sentence)}
+    rest = _OTHER_NAME.sub(" ", _SECURITY.sub(" ", sentence))
+    if _NAME.search(rest) is not None:
+        found.add("name")
+    return found

@@ -1,0 +1,119 @@
+"""Is a word a plausible personal name? Words that are common English are not.
+
+The list below is general English (function words, everyday verbs and adjectives, service-desk
+vocabulary), not taken from any data set: a name cue such as "I'm ..." is followed far more often
+by "sorry", "looking" or "calling" than by a name, and this list is what tells them apart.
+"""
+
+from __future__ import annotations
+
+import re
+
+_COMMON = """
+a about above absolutely account actually address after afternoon again against ago ah ahead
+all almost alone along already alright also although always am an and angry another answer
+any anybody anyone anything anyway anywhere appointment are area around as ask asking at
+available away awesome back bad bank be because been before behind being below best better
+between big bill birth bit both bother bought break busy but buy by call called calling calls
+can cancel cannot card care case cell certain certainly change changed charge chat check city
+claim close code com come coming company complaint confirm confused contact correct could
+country credit curious current customer date day days dear delighted delivery did different
+do doctor does doing done down due during each early either else email emailing end enough
+even evening ever every everything exactly excited excuse fantastic far fee feeling few fine
+first flight for found free friday from full further get getting give glad go going gone good
+goodbye got great guess had happy hard has have having he hello help helping her here hey hi
+him his hold home hope hoping hotel how however i id if im in information inquiring instead
+interested into is issue it its just keen kind know last late later let like line little live
+living lol looking lost lot love mad made mail maybe me mean message might mine miss missing
+monday month more morning most mother much must my myself name need needing new next nice no
+nobody none nope nor not nothing now number of off office oh ok okay old on once one only open
+or order other our out over own paid pardon party password pay payment people perfect person
+phone pin place please pleased policy pretty probably problem quite rather ready real really
+reason regarding reply request right room said same saturday say says see she should since
+sir so some someone something sorry speak speaking start still stuck sunday super sure table
+talking tell than thank thanks that thats the their them then there these they thing think
+this those though through thursday till time to today told tomorrow too totally trouble true
+trying tuesday two uh um under unfortunately unsure until up upset us use used very wait
+waiting want wanted wanting was we wednesday week well went were what whats when where whether
+which while who whom whose why will wish with without wonder wondering worried would writing
+wrong ya yeah year yes yep yet you your yours
+across actual ago agent almost angel april august booking born business buying certainly
+checking child children completely concerned confirmation contacting couple december definitely
+disappointed done double doubt dr drive driver eight eleven enquiring everyone fairly february
+five forty four frustrated going gonna gotta hundred husband ill january july june march may
+mine miss mr mrs ms nine november october reaching returning ringing second september seven
+six sixty sorry ten third thirty three twelve twenty wife zero student customer member owner
+manager new returning calling texting messaging emailing following
+"""
+COMMON_WORDS: frozenset[str] = frozenset(_COMMON.split())
+
+# Never a name even after "my name is": function words and fillers.
+_FUNCTION = """
+a about above after again against all also am an and any are as at be because been before
+being below between both but by can could did do does doing down during each few for from
+further had has have having he her here hers him his how i if im in into is it its just me
+more most my myself no nor not now of off on once only or other our out over own same she
+should so some such than thank thanks that the their them then there these they this those
+through to too under until up very was we were what when where which while who whom why will
+with would you your yours please hi hello hey yes yeah yep ok okay sure um uh well oh ah
+sorry calling looking trying wondering going speaking
+"""
+FUNCTION_WORDS: frozenset[str] = frozenset(_FUNCTION.split())
+
+# Letters only (any script), with inner apostrophes or hyphens: "O'Neil", "Anne-Marie", "Željko".
+NAME_TOKEN = re.compile(r"[^\W\d_]{2,30}(?:['\-][^\W\d_]{1,30})?")
+
+
+def is_name_word(word: str, cased: bool, strict: bool = True) -> bool:
+    """A plausible name word; in text that uses capitals, names must be capitalised.
+
+    strict=False is for words right after an explicit cue ("my name is April"), where only
+    function words are ruled out.
+    """
+    if NAME_TOKEN.fullmatch(word) is None:
+        return False
+    if cased and not word[0].isupper():
+        return False
+    lower = word.lower()
+    if lower in (COMMON_WORDS if strict else FUNCTION_WORDS):
+        return False
+    # Gerunds ("calling", "wondering") dominate after "I'm"; names ending in -ing are rare.
+    return not (len(lower) > 5 and lower.endswith("ing"))
+
+
+def name_words(words: list[str], cased: bool, strict: bool = True, limit: int = 3) -> list[str]:
+    """The leading run of name words, at most `limit` long."""
+    out: list[str] = []
+    for word in words[:limit]:
+        if not is_name_word(word, cased, strict):
+            break
+        out.append(word)
+    return out
+
+
+def title_name(words: list[str]) -> str:
+    """ "jane o'neil" -> "Jane O'Neil"; words already mixed-case ("McDonald") are kept."""
+    return " ".join(_title_word(w) for w in words)
+
+
+def _title_word(word: str) -> str:
+    if word.islower() or word.isupper():
+        return "-".join(
+            "'".join(p[:1].upper() + p[1:].lower() for p in part.split("'"))
+            for part in word.split("-")
+        )
+    return word
+
+
+def is_cased(text: str) -> bool:
+    """Does the writer capitalise words other than the first of a sentence and "I"?
+
+    Lower-case transcripts, and people who only capitalise the first letter, carry no case
+    signal, so names there must be told apart by vocabulary alone.
+    """
+    previous = "."
+    for word in text.split():
+        if word[0].isupper() and previous[-1] not in '.!?:"' and word.split("'")[0] != "I":
+            return True
+        previous = word
+    return False

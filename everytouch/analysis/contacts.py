@@ -1,0 +1,341 @@
+"""Contact details the customer gave in a conversation: names, phones, e-mails, account numbers.
+
+Only customer turns are read; the agent turn before each one tells what the customer is
+answering ("May I have your name?" -> a bare "Jane Doe" is a name). Written and spoken forms
+are both read: "555-0123", "five five five oh one two three", "double seven", "jane dot doe at
+gmail dot com" and speech-recogniser output with the punctuation gone ("kavigmailcom").
+
+Cheap tests run first and the slow parts (phonenumbers) only see candidates, so a turn with no
+digit, no number word, no "@" and no name cue costs a handful of regex searches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+import phonenumbers
+
+from everytouch.analysis import _names, _spoken
+from everytouch.analysis._asked import IdentityDetail, asked_details
+from everytouch.analysis.conversation import Conversation
+
+ContactKind = Literal["name", "phone", "email", "account"]
+QUOTE_LIMIT = 200
+
+# A digit followed by digits, each with up to three separators in between: one parse only.
+_WRITTEN_NUMBER = re.compile(r"(?<![\w+])\+?\(?\d(?:[\s().\-/]{0,3}\d){2,24}(?!\d)")
+_HAS_DIGIT = re.compile(r"\d")
+_EMAIL = re.compile(
+    r"(?<![\w.+\-])[\w.+\-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62})(?:\.[A-Za-z0-9\-]{1,63}){1,6}",
+)
+_PHONE_CUE = re.compile(
+    r"\b(?:phone|ph|mobile|mob|cell|cellphone|telephone|tel|contact|call\s+me|reach\s+me|text\s+me|"
+    r"whatsapp|landline|home|work|office|fax)\b",
+    re.IGNORECASE,
+)
+_ACCOUNT_CUE = re.compile(
+    r"\b(?:account|acct|a/c|ac|order|booking|reservation|reference|ref|confirmation|customer|"
+    r"member|membership|policy|claim|ticket|case|invoice|tracking|loyalty|client|id)\b",
+    re.IGNORECASE,
+)
+# Numbers that are neither: card numbers, PINs, social security, dates, amounts.
+_OTHER_CUE = re.compile(
+    r"\b(?:card|credit|debit|pin|ssn|social|security|zip|postcode|postal|code|born|birth|dob|"
+    r"date|room|flight|seat|price|cost|amount|total|balance|dollars|bucks|usd|password|"
+    r"passcode|year)\b",
+    re.IGNORECASE,
+)
+_ACCOUNT_VALUE = re.compile(
+    r"\b(?:account|acct|a/c|ac|order|booking|reservation|reference|confirmation|customer|member|"
+    r"membership|policy|claim|ticket|case|invoice|tracking|loyalty|client)\s*"
+    r"(?:number|no|num|nr|#|id|code|ref)?\.?\s*(?:is|was|:|=|-)?\s*#?\s*"
+    r"(?P<value>[A-Za-z0-9\-]{0,20}\d[A-Za-z0-9\-]{0,20})\b",
+    re.IGNORECASE,
+)
+_NAME_CUE_STRONG = re.compile(
+    r"\bmy\s+(?:full\s+|first\s+|last\s+|sur|given\s+)?name(?:'s|\s+is|:)?\s+|"
+    r"\b(?:full\s+|first\s+|last\s+)?name(?:'s|\s+is|:)\s*|\bthe\s+name\s+is\s+|"
+    r"\b(?:you\s+can\s+)?call\s+me\s+|\bname\s+(?:on|under)\s+the\s+\w+\s+is\s+",
+    re.IGNORECASE,
+)
+_NAME_CUE_WEAK = re.compile(
+    r"\b(?:i\s+am|i'm|i\u2019m|im)\s+|^\W*(?:(?:hi|hello|hey|good\s+\w+)\W+)?this\s+is\s+|"
+    r"\bit(?:'s|\u2019s|\s+is)\s+(?=\S+(?:\s+\S+)?\s+(?:from|at|with|calling)\b)",
+    re.IGNORECASE,
+)
+_NAME_HERE = re.compile(r"^\W*(?P<name>[^\W\d_]{2,30}(?:\s+[^\W\d_]{2,30})?)\s+here\b", re.I)
+_FILLER = re.compile(
+    r"^(?:\W*(?:sure|yes|yeah|yep|ok|okay|of\s+course|hi|hello|hey|it'?s|it\u2019s|it\s+is|"
+    r"this\s+is|"
+    r"i\s+am|i'?m|my\s+name\s+is|name\s+is|my\s+name'?s|the\s+name\s+is|um+|uh+|so|well|"
+    r"certainly|absolutely|no\s+problem)\b)+\W*",
+    re.IGNORECASE,
+)
+_TAIL_OK = frozenset(
+    ["and", "please", "thanks", "thank", "you", "thx", "ok", "okay", "sure", "here"]
+)
+_WORD = re.compile(r"[^\W_][\w'\u2019\-]*|\d+")
+
+
+@dataclass(frozen=True, slots=True)
+class ContactFinding:
+    kind: ContactKind
+    value: str
+    turn: int
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    kind: ContactKind
+    value: str
+    start: int
+    end: int
+
+
+def extract_contacts(conv: Conversation, region: str = "US") -> list[ContactFinding]:
+    """Names, phones (E.164), e-mails and account numbers that the customer gave, in order."""
+    blind = not any(t.speaker == "agent" for t in conv.turns)
+    asked: frozenset[IdentityDetail] = frozenset()
+    findings: list[ContactFinding] = []
+    for index, turn in enumerate(conv.turns):
+        if turn.speaker == "agent":
+            asked = asked_details(turn.text)
+            continue
+        for hit in contacts_in_text(turn.text, asked, region, blind):
+            findings.append(ContactFinding(hit.kind, hit.value, index, _quote(turn.text, hit)))
+    return findings
+
+
+def contacts_in_text(
+    text: str,
+    asked: frozenset[IdentityDetail] = frozenset(),
+    region: str = "US",
+    blind: bool = False,
+) -> list[_Hit]:
+    """Contact details in one customer turn; `asked` is what the agent just asked for.
+
+    `blind` says the transcript has no agent turns, so a bare answer may still be a name.
+    """
+    hits: list[_Hit] = []
+    seen: set[tuple[str, str]] = set()
+    emails = list(_emails(text))
+    for hit in [*emails, *_numbers(text, asked, region, emails), *_names_in(text, asked, blind)]:
+        if (hit.kind, hit.value) not in seen:
+            seen.add((hit.kind, hit.value))
+            hits.append(hit)
+    return hits
+
+
+def _quote(text: str, hit: _Hit) -> str:
+    text = text.strip()
+    if len(text) <= QUOTE_LIMIT:
+        return text
+    middle = (hit.start + hit.end) // 2
+    start = max(0, min(middle - QUOTE_LIMIT // 2, len(text) - QUOTE_LIMIT))
+    return text[start : start + QUOTE_LIMIT].strip()
+
+
+# --- e-mail ---------------------------------------------------------------------------------
+
+
+def _emails(text: str) -> Iterator[_Hit]:
+    if "@" in text:
+        for m in _EMAIL.finditer(text):
+            value = m.group(0).rstrip(".-").lower()
+            if "." in value.rpartition("@")[2]:
+                yield _Hit("email", value, m.start(), m.end())
+    lower = text.lower()
+    if " at " in lower and ("dot" in lower or "." in lower):
+        for m in _spoken.SPOKEN_EMAIL.finditer(text):
+            yield _Hit("email", _spoken.spoken_email_value(m), m.start(), m.end())
+    if "com" in lower or "net" in lower or "org" in lower:
+        for m in _spoken.GLUED_EMAIL.finditer(text):
+            local = _spoken.glued_local_part(text, m.start())
+            if local:
+                value = _spoken.glued_email_value(local, m["provider"], m["tld"])
+                yield _Hit("email", value, m.start() - len(local), m.end())
+
+
+# --- phone and account numbers --------------------------------------------------------------
+
+
+def _numbers(
+    text: str, asked: frozenset[IdentityDetail], region: str, emails: list[_Hit]
+) -> Iterator[_Hit]:
+    has_digit = _HAS_DIGIT.search(text) is not None
+    runs = _digit_runs(text) if has_digit else []
+    runs += [r for r in _spoken.spoken_digit_runs(text) if not _overlaps(r, runs)]
+    taken: list[_Hit] = list(emails)
+    if has_digit:
+        for m in _ACCOUNT_VALUE.finditer(text):
+            value = m["value"].replace("-", "").upper()
+            if len(value) >= 3 and not _inside(m.start("value"), taken):
+                account = _Hit("account", value, m.start("value"), m.end("value"))
+                taken.append(account)
+                yield account
+    for run in runs:
+        if _inside(run.start, taken):
+            continue
+        hit = _classify(text, run, asked, region)
+        if hit is not None:
+            yield hit
+
+
+def _digit_runs(text: str) -> list[_spoken.DigitRun]:
+    runs: list[_spoken.DigitRun] = []
+    for m in _WRITTEN_NUMBER.finditer(text):
+        runs.extend(_split_run(m))
+    return runs
+
+
+_GROUP = re.compile(r"\d+")
+_PHONE_LENGTHS = (7, 10, 11)
+
+
+def _split_run(m: re.Match[str]) -> list[_spoken.DigitRun]:
+    """One run, or a phone-length window of its groups: "ny 13760 3158007478" -> "3158007478"."""
+    groups = [
+        (g.start() + m.start(), g.end() + m.start(), g.group(0)) for g in _GROUP.finditer(m[0])
+    ]
+    digits = "".join(g[2] for g in groups)
+    if len(groups) < 2 or len(digits) in _PHONE_LENGTHS or len(digits) < 7:
+        return [_spoken.DigitRun(digits, m.start(), m.end())]
+    window = _phone_window(groups)
+    if window is None:
+        return [_spoken.DigitRun(digits, m.start(), m.end())]
+    return [window]
+
+
+def _phone_window(groups: list[tuple[int, int, str]]) -> _spoken.DigitRun | None:
+    for i in range(len(groups)):
+        total = ""
+        for start_end_digits in groups[i:]:
+            total += start_end_digits[2]
+            if len(total) == 10 or (len(total) == 11 and total.startswith("1")):
+                return _spoken.DigitRun(total, groups[i][0], start_end_digits[1])
+            if len(total) > 11:
+                break
+    return None
+
+
+def _overlaps(run: _spoken.DigitRun, runs: list[_spoken.DigitRun]) -> bool:
+    return any(run.start < other.end and other.start < run.end for other in runs)
+
+
+def _inside(position: int, hits: list[_Hit]) -> bool:
+    return any(h.start <= position < h.end for h in hits)
+
+
+def _classify(
+    text: str, run: _spoken.DigitRun, asked: frozenset[IdentityDetail], region: str
+) -> _Hit | None:
+    cue = _nearest_cue(text[max(0, run.start - 40) : run.start])
+    if cue is None:
+        cue = _cue_from_question(asked)
+    if cue is None and _looks_like_phone(text[run.start : run.end], run.digits):
+        cue = "phone"
+    if cue == "phone" and 7 <= len(run.digits) <= 15:
+        return _Hit(
+            "phone", _phone_value(text[run.start : run.end], run.digits, region), run.start, run.end
+        )
+    if cue == "account" and len(run.digits) >= 4:
+        return _Hit("account", run.digits, run.start, run.end)
+    return None
+
+
+def _nearest_cue(left: str) -> str | None:
+    """The kind of number named last before it: "phone 555...", "account no 123", "PIN 1234"."""
+    best: tuple[int, str] | None = None
+    for kind, pattern in (("phone", _PHONE_CUE), ("account", _ACCOUNT_CUE), ("other", _OTHER_CUE)):
+        for m in pattern.finditer(left):
+            if best is None or m.end() > best[0]:
+                best = (m.end(), kind)
+    return None if best is None else best[1]
+
+
+def _cue_from_question(asked: frozenset[IdentityDetail]) -> str | None:
+    if asked & {"pin", "dob", "security", "address"}:
+        return "other"
+    if "phone" in asked and "account" not in asked:
+        return "phone"
+    if "account" in asked and "phone" not in asked:
+        return "account"
+    return None
+
+
+def _looks_like_phone(raw: str, digits: str) -> bool:
+    if raw.startswith("+") or raw.startswith("00"):
+        return 8 <= len(digits) <= 15
+    return len(digits) == 10 or (len(digits) == 11 and digits.startswith("1"))
+
+
+def _phone_value(raw: str, digits: str, region: str) -> str:
+    """E.164 when the number is possible for the region; else the digits as given."""
+    try:
+        number = phonenumbers.parse(raw if raw.startswith("+") else digits, region)
+    except phonenumbers.NumberParseException:
+        return digits
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason == phonenumbers.ValidationResult.IS_POSSIBLE:
+        return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    return digits
+
+
+# --- names ----------------------------------------------------------------------------------
+
+
+def _names_in(text: str, asked: frozenset[IdentityDetail], blind: bool) -> Iterator[_Hit]:
+    cased = _names.is_cased(text)
+    found = False
+    for pattern, strict in ((_NAME_CUE_STRONG, False), (_NAME_CUE_WEAK, True)):
+        for m in pattern.finditer(text):
+            hit = _name_after(text, m.end(), cased, strict)
+            if hit is not None:
+                found = True
+                yield hit
+    if found:
+        return
+    here = _NAME_HERE.match(text)
+    if here is not None:
+        words = _names.name_words(here["name"].split(), cased)
+        if words and len(words) == len(here["name"].split()):
+            yield _Hit("name", _names.title_name(words), here.start("name"), here.end("name"))
+            return
+    if "name" in asked or (blind and len(text) <= 40):
+        bare = _bare_name(text, cased, strict=blind and "name" not in asked)
+        if bare is not None:
+            yield bare
+
+
+def _name_after(text: str, position: int, cased: bool, strict: bool) -> _Hit | None:
+    words = _WORD.findall(text[position : position + 80])
+    chosen = _names.name_words(_until_punctuation(text, position, words), cased, strict)
+    if not chosen:
+        return None
+    return _Hit("name", _names.title_name(chosen), position, position + len(" ".join(chosen)))
+
+
+def _until_punctuation(text: str, position: int, words: list[str]) -> list[str]:
+    """The words before the first comma or full stop: "Sam, and my number..." -> ["Sam"]."""
+    segment = re.split(r"[,.;:!?()\n]", text[position : position + 80], maxsplit=1)[0]
+    return words[: len(_WORD.findall(segment))]
+
+
+def _bare_name(text: str, cased: bool, strict: bool) -> _Hit | None:
+    """A turn that is nothing but a name (plus digits or "please"): the answer to "Your name?"."""
+    filler = _FILLER.match(text)
+    start = filler.end() if filler is not None else 0
+    words = _WORD.findall(text[start : start + 120])
+    if not words:
+        return None
+    chosen = _names.name_words(words, cased, strict=True)
+    rest = words[len(chosen) :]
+    if not chosen or any(not (w.isdigit() or w.lower() in _TAIL_OK) for w in rest):
+        return None
+    if strict and len(chosen) + len(rest) > 3:
+        return None
+    return _Hit("name", _names.title_name(chosen), start, start + len(" ".join(chosen)))
