@@ -1,0 +1,146 @@
+"""Run every analysis over one conversation and score it against a playbook."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from everytouch.analysis.asks import Ask, identity_asks
+from everytouch.analysis.commitments import Commitment, find_commitments
+from everytouch.analysis.contacts import ContactFinding, extract_contacts
+from everytouch.analysis.conversation import Conversation
+from everytouch.analysis.flow import (
+    Mention,
+    NextStep,
+    Promotion,
+    PromotionMention,
+    Transfer,
+    greeting,
+    next_steps,
+    promotions_mentioned,
+    transfers,
+)
+from everytouch.analysis.playbook import CONDITIONS, RULES, Check, Playbook, default_playbook
+from everytouch.analysis.scorecard import CheckResult, CommitmentOut, Lead, RuleResult, Scorecard
+from everytouch.analysis.signals import (
+    DiscoveryQuestion,
+    Signal,
+    buying_signals,
+    discovery_questions,
+    main_need,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything found in one conversation; playbook rules and conditions read this."""
+
+    conv: Conversation
+    contacts: tuple[ContactFinding, ...]
+    asks: tuple[Ask, ...]
+    signals: tuple[Signal, ...]
+    need: str
+    discovery: tuple[DiscoveryQuestion, ...]
+    commitments: tuple[Commitment, ...]
+    greeting: Mention | None
+    transfers: tuple[Transfer, ...]
+    next_steps: tuple[NextStep, ...]
+    promotions: tuple[Promotion, ...]
+    promotion_mentions: tuple[PromotionMention, ...]
+
+
+def as_promotions(items: Iterable[Promotion | str]) -> tuple[Promotion, ...]:
+    return tuple(p if isinstance(p, Promotion) else Promotion(p) for p in items)
+
+
+def run_analysis(
+    conv: Conversation,
+    promotions: Sequence[Promotion | str] = (),
+    tz: str = "UTC",
+    region: str = "US",
+) -> Analysis:
+    """Every extractor over one conversation; no scoring."""
+    contacts = tuple(extract_contacts(conv, region=region))
+    signals = tuple(buying_signals(conv))
+    promos = as_promotions(promotions)
+    return Analysis(
+        conv=conv,
+        contacts=contacts,
+        asks=tuple(identity_asks(conv, contacts=list(contacts))),
+        signals=signals,
+        need=main_need(list(signals)),
+        discovery=tuple(discovery_questions(conv)),
+        commitments=tuple(find_commitments(conv, tz)),
+        greeting=greeting(conv),
+        transfers=tuple(transfers(conv)),
+        next_steps=tuple(next_steps(conv)),
+        promotions=promos,
+        promotion_mentions=tuple(promotions_mentioned(conv, promos)) if promos else (),
+    )
+
+
+def evaluate(check: Check, analysis: Analysis) -> CheckResult:
+    """One playbook check over one analysis: n/a when a condition does not hold."""
+    if all(CONDITIONS[name](analysis) for name in check.applies_when):
+        result = RULES[check.rule].fn(analysis, check.params)
+    else:
+        result = RuleResult("n/a", note="not applicable: " + ", ".join(check.applies_when))
+    return CheckResult(
+        id=check.id,
+        title=check.title,
+        weight=check.weight,
+        status=result.status,
+        evidence=result.evidence,
+        confidence=result.confidence,
+        tip=check.tip,
+        note=result.note,
+    )
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+def lead_of(analysis: Analysis) -> Lead:
+    def values(kind: str) -> tuple[str, ...]:
+        return _unique(c.value for c in analysis.contacts if c.kind == kind)
+
+    return Lead(
+        buying_intent=bool(analysis.signals),
+        names=values("name"),
+        phones=values("phone"),
+        emails=values("email"),
+        accounts=values("account"),
+        need=analysis.need,
+    )
+
+
+def scorecard_of(analysis: Analysis, playbook: Playbook) -> Scorecard:
+    conv = analysis.conv
+    return Scorecard(
+        id=conv.id,
+        channel=conv.channel,
+        turns=len(conv.turns),
+        checks=tuple(evaluate(check, analysis) for check in playbook.checks),
+        lead=lead_of(analysis),
+        commitments=tuple(
+            CommitmentOut(c.speaker, c.turn, c.text, c.due_text, c.due_at, c.dated)
+            for c in analysis.commitments
+        ),
+        identity_asks=dict(Counter(ask.detail for ask in analysis.asks)),
+        transfers=len(analysis.transfers),
+        signals=_unique(s.kind for s in analysis.signals),
+    )
+
+
+def analyze(
+    conv: Conversation,
+    playbook: Playbook | None = None,
+    promotions: Sequence[Promotion | str] = (),
+    tz: str = "UTC",
+    region: str = "US",
+) -> Scorecard:
+    """Score one conversation against a playbook (the default one when None)."""
+    analysis = run_analysis(conv, promotions, tz, region)
+    return scorecard_of(analysis, playbook or default_playbook())
