@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 
@@ -34,3 +36,9 @@ def trainer(db: None) -> User:
 @pytest.fixture
 def outsider(db: None) -> User:
     return create_user("oscar", PASSWORD, None, first_name="Oscar", last_name="Outsider")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # The real hasher is slow by design; tests log users in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -120,6 +120,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "everytouch" / "static"]
 # Served by the app itself (whitenoise) so a plain `everytouch serve` needs no web server.
 WHITENOISE_USE_FINDERS = True

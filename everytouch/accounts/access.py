@@ -6,8 +6,13 @@ objects and ``PermissionDenied`` for whole pages, so nothing leaks about what ex
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from everytouch.accounts.models import Profile, Role
 
@@ -15,6 +20,7 @@ AnyUser = User | AnonymousUser
 DESK_ROLES = frozenset({Role.OWNER, Role.MANAGER, Role.REP})
 STAFF_ROLES = frozenset({Role.OWNER, Role.MANAGER, Role.REP, Role.TRAINER})
 MANAGER_ROLES = frozenset({Role.OWNER, Role.MANAGER})
+M = TypeVar("M", bound=Model)
 
 
 def role_of(user: AnyUser) -> Role | None:
@@ -47,3 +53,10 @@ def can_use_desk(user: AnyUser) -> bool:
 
 def can_manage(user: AnyUser) -> bool:
     return has_role(user, MANAGER_ROLES)
+
+
+def get_visible_or_404(user: AnyUser, queryset: QuerySet[M], pk: int, roles: frozenset[Role]) -> M:
+    """The object if this user's role may see it; 404 otherwise, so nothing leaks about it."""
+    if not has_role(user, roles):
+        raise Http404("No such record.")
+    return get_object_or_404(queryset, pk=pk)
