@@ -14,6 +14,8 @@ from everytouch.accounts.access import (
     DESK_ROLES,
     MANAGER_ROLES,
     STAFF_ROLES,
+    can_manage,
+    can_use_desk,
     get_visible_or_404,
     require_role,
 )
@@ -59,6 +61,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "emails": [c.value for c in customer.contacts.all() if c.kind == ContactKind.EMAIL],
         "events": events,
         "interactions": customer.interactions.select_related("handled_by")[:10],
+        "can_edit": can_use_desk(request.user),
+        "can_merge": can_manage(request.user),
     }
     return render(request, "customers/detail.html", context)
 

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from everytouch.accounts.access import DESK_ROLES, STAFF_ROLES, get_visible_or_404, require_role
@@ -20,7 +23,7 @@ from everytouch.customers.models import ContactKind, Customer
 from everytouch.customers.views import paginate
 from everytouch.interactions import actions
 from everytouch.interactions.forms import DeskForm, TransferForm
-from everytouch.interactions.models import Channel, Direction, Interaction
+from everytouch.interactions.models import Channel, Direction, Interaction, Transfer
 
 
 @login_required
@@ -28,8 +31,15 @@ from everytouch.interactions.models import Channel, Direction, Interaction
 def desk(request: HttpRequest) -> HttpResponse:
     user = require_role(request.user, DESK_ROLES)
     query = request.GET.get("q", "")[:254]
-    context = {"q": query, **_lookup_context(user, query)}
+    context = {"q": query, "transferred": _transferred_to(user), **_lookup_context(user, query)}
     return render(request, "desk/desk.html", context)
+
+
+def _transferred_to(user: User) -> list[Transfer]:
+    """Recent touches handed to this rep, with everything already captured, so they don't re-ask."""
+    since = timezone.now() - timedelta(hours=24)
+    qs = Transfer.objects.filter(to_user=user, created_at__gte=since)
+    return list(qs.select_related("interaction__customer", "from_user").order_by("-created_at")[:5])
 
 
 @login_required
@@ -50,8 +60,9 @@ def _lookup_context(user: User, query: str) -> dict[str, object]:
         return {"state": "invalid", "error": str(exc)}
     point = find_contact(found)
     if point is None:
-        form = DeskForm(initial=_new_caller_initial(found))
-        return {"state": "new", "form": form, "missing": actions.missing_details(None)}
+        initial = _new_caller_initial(found)
+        missing = [m for m in actions.missing_details(None) if m not in initial]
+        return {"state": "new", "form": DeskForm(initial=initial), "missing": missing}
     customer = resolve(point.customer)
     log_access(user, customer, "screen_pop")
     return _known_caller_context(customer)

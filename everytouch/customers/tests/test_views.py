@@ -134,3 +134,14 @@ def test_it_refuses_merging_a_customer_into_itself(manager: User) -> None:
     assert response.status_code == 400
     assert b"cannot be merged into itself" in response.content
     assert Customer.objects.get(pk=keep.pk).merged_into is None
+
+
+@pytest.mark.parametrize(("role", "shown"), [("manager", True), ("rep", False), ("trainer", False)])
+def test_it_offers_merge_only_to_those_allowed(
+    request: pytest.FixtureRequest, role: str, shown: bool
+) -> None:
+    customer = make_customer()
+    response = client_for(user_for(request, role)).get(
+        reverse("customer_detail", args=[customer.pk])
+    )
+    assert (b"Merge a duplicate" in response.content) == shown

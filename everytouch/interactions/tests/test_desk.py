@@ -196,3 +196,21 @@ def test_it_shows_the_receiving_rep_what_was_captured(rep: User, rep2: User) -> 
     assert b"service contract" in response.content
     assert b'data-missing="name"' not in response.content
     assert b'data-missing="phone"' not in response.content
+
+
+def test_it_lists_calls_transferred_to_me_on_the_desk(rep: User, rep2: User) -> None:
+    customer = make_customer()
+    data = InteractionData(channel=Channel.CALL, need="lease renewal", handled_by=rep)
+    transfer(log_interaction(customer, data, rep), rep2, "renewals", rep)
+    mine = client_for(rep2).get(reverse("desk"))
+    assert b"Transferred to you" in mine.content
+    assert b"lease renewal" in mine.content
+    theirs = client_for(rep).get(reverse("desk"))
+    assert b"Transferred to you" not in theirs.content
+
+
+def test_it_prefills_the_looked_up_number_and_does_not_ask_for_it(rep: User) -> None:
+    response = client_for(rep).get(reverse("desk_lookup"), {"q": "jo@example.com"})
+    assert b'value="jo@example.com"' in response.content
+    assert b'data-missing="email"' not in response.content
+    assert b'data-missing="phone"' in response.content

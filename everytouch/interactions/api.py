@@ -1,0 +1,210 @@
+"""Interactions over JSON: a phone system or chat tool logs each touch, with its turns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+from pydantic import AwareDatetime, model_validator
+
+from everytouch.accounts.idempotency import HEADER, run_once
+from everytouch.customers.actions import CustomerData, identify, log_access, resolve
+from everytouch.customers.api import (
+    PageMeta,
+    PageParams,
+    UserRef,
+    desk_worker,
+    page_slice,
+    staff_member,
+    staff_reader,
+    user_ref,
+)
+from everytouch.customers.models import Customer
+from everytouch.interactions.actions import (
+    MAX_TURNS,
+    InteractionData,
+    TurnData,
+    capture_at_desk,
+    log_interaction,
+)
+from everytouch.interactions.models import Channel, Direction, Interaction, Speaker
+
+router = Router(tags=["interactions"])
+
+
+class TurnIn(Schema):
+    speaker: Speaker
+    text: str = Field(..., min_length=1, max_length=20_000)
+    start: float | None = Field(None, ge=0, description="Seconds from the start of the call")
+
+
+class InteractionIn(Schema):
+    """Name the customer by ``customer_id``, or give a phone and/or e-mail to identify them.
+
+    An unknown phone or e-mail creates the customer (named ``customer_name``) with the touch.
+    """
+
+    customer_id: int | None = None
+    phone: str = Field("", max_length=254)
+    email: str = Field("", max_length=254)
+    customer_name: str = Field("", max_length=200)
+    channel: Channel
+    direction: Direction = Direction.INBOUND
+    started_at: AwareDatetime | None = None
+    ended_at: AwareDatetime | None = None
+    summary: str = Field("", max_length=20_000)
+    need: str = Field("", max_length=300)
+    handled_by_id: int | None = None
+    turns: list[TurnIn] = Field(default_factory=list, max_length=MAX_TURNS)
+
+    @model_validator(mode="after")
+    def one_way_to_the_customer(self) -> InteractionIn:
+        by_contact = bool(self.phone.strip() or self.email.strip())
+        if self.customer_id is not None and by_contact:
+            raise ValueError("give customer_id or phone/email, not both")
+        if self.customer_id is None and not by_contact:
+            raise ValueError("give customer_id, or a phone or e-mail to identify the customer")
+        return self
+
+
+class CustomerRef(Schema):
+    id: int
+    name: str
+
+
+class InteractionOut(Schema):
+    id: int
+    customer: CustomerRef | None
+    channel: str
+    direction: str
+    started_at: datetime
+    ended_at: datetime | None
+    summary: str
+    need: str
+    handled_by: UserRef | None
+
+
+class TurnOut(Schema):
+    speaker: str
+    text: str
+    start: float | None
+
+
+class InteractionDetailOut(InteractionOut):
+    turns: list[TurnOut]
+
+
+class InteractionFilters(Schema):
+    customer_id: int | None = None
+    handled_by_id: int | None = None
+    channel: Channel | None = None
+
+
+class InteractionPage(PageMeta):
+    items: list[InteractionOut]
+
+
+def interaction_out(interaction: Interaction) -> InteractionOut:
+    customer = interaction.customer
+    return InteractionOut(
+        id=interaction.pk,
+        customer=CustomerRef(id=customer.pk, name=customer.display_name) if customer else None,
+        channel=interaction.channel,
+        direction=interaction.direction,
+        started_at=interaction.started_at,
+        ended_at=interaction.ended_at,
+        summary=interaction.summary,
+        need=interaction.need,
+        handled_by=user_ref(interaction.handled_by),
+    )
+
+
+def _interaction_data(payload: InteractionIn) -> InteractionData:
+    return InteractionData(
+        channel=payload.channel,
+        direction=payload.direction,
+        started_at=payload.started_at,
+        ended_at=payload.ended_at,
+        summary=payload.summary,
+        need=payload.need,
+        handled_by=staff_member(payload.handled_by_id, "handled_by_id"),
+        turns=[TurnData(t.speaker, t.text, t.start) for t in payload.turns],
+    )
+
+
+def _identified(payload: InteractionIn) -> Customer | None:
+    for raw in (payload.phone, payload.email):
+        if raw.strip() and (customer := identify(raw)) is not None:
+            return customer
+    return None
+
+
+def _log(payload: InteractionIn, user: User) -> Interaction:
+    data = _interaction_data(payload)
+    if payload.customer_id is not None:
+        customer = resolve(get_object_or_404(Customer, pk=payload.customer_id))
+        return log_interaction(customer, data, user)
+    details = CustomerData(name=payload.customer_name, contacts=[payload.phone, payload.email])
+    return capture_at_desk(_identified(payload), details, data, user)
+
+
+@router.post(
+    "/interactions",
+    response={201: InteractionOut},
+    summary="Log an interaction",
+    openapi_extra={"parameters": [{"in": "header", "name": HEADER, "schema": {"type": "string"}}]},
+)
+def create_interaction(request: HttpRequest, payload: InteractionIn) -> Status[dict[str, Any]]:
+    """Log a call, e-mail, chat or visit with its turns; identify-or-create the customer."""
+    user = desk_worker(request)
+
+    def create() -> tuple[int, dict[str, Any]]:
+        interaction = _log(payload, user)
+        if interaction.customer is not None:
+            log_access(user, interaction.customer, "api.log_interaction")
+        return 201, interaction_out(interaction).model_dump(mode="json")
+
+    status, body = run_once(
+        user, "POST /interactions", request.headers.get(HEADER), payload.model_dump(), create
+    )
+    return Status(status, body)
+
+
+@router.get("/interactions", response=InteractionPage, summary="List interactions")
+def list_interactions(
+    request: HttpRequest, filters: Query[InteractionFilters], params: Query[PageParams]
+) -> InteractionPage:
+    """Newest first, filtered by customer, handler and channel."""
+    user = staff_reader(request)
+    qs = Interaction.objects.select_related("customer", "handled_by")
+    if filters.customer_id is not None:
+        qs = qs.filter(customer_id=filters.customer_id)
+    if filters.handled_by_id is not None:
+        qs = qs.filter(handled_by_id=filters.handled_by_id)
+    if filters.channel is not None:
+        qs = qs.filter(channel=filters.channel)
+    interactions, meta = page_slice(request, qs, params)
+    for customer in {i.customer for i in interactions if i.customer is not None}:
+        log_access(user, customer, "api.list_interactions")
+    return InteractionPage(**meta.model_dump(), items=[interaction_out(i) for i in interactions])
+
+
+@router.get(
+    "/interactions/{interaction_id}", response=InteractionDetailOut, summary="Get an interaction"
+)
+def get_interaction(request: HttpRequest, interaction_id: int) -> InteractionDetailOut:
+    """One interaction with its ordered turns."""
+    user = staff_reader(request)
+    qs = Interaction.objects.select_related("customer", "handled_by")
+    interaction = get_object_or_404(qs, pk=interaction_id)
+    if interaction.customer is not None:
+        log_access(user, interaction.customer, "api.read_interaction")
+    turns = [
+        TurnOut(speaker=t.speaker, text=t.text, start=t.start) for t in interaction.turns.all()
+    ]
+    return InteractionDetailOut(**interaction_out(interaction).model_dump(), turns=turns)
