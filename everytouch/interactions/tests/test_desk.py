@@ -43,7 +43,7 @@ def test_it_offers_a_new_caller_form_prefilled_with_the_number(rep: User) -> Non
         for item in ("name", "phone", "email", "need")
         if f'data-missing="{item}"'.encode() in response.content
     ]
-    assert missing == ["name", "phone", "email", "need"]
+    assert missing == ["name", "email", "need"]
 
 
 def test_it_explains_an_invalid_lookup(rep: User) -> None:
