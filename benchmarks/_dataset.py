@@ -1,0 +1,161 @@
+"""A large, deterministic customer base for the identify benchmark, loaded in bulk.
+
+Rows go straight into the tables (executemany on SQLite, COPY on PostgreSQL): building a
+million customers through the ORM and the actions would take an hour, and the benchmark
+measures reads, not the write path.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import phonenumbers
+import psycopg
+
+FIRST = ("Ada", "Ben", "Cleo", "Dev", "Eva", "Finn", "Gia", "Hugo", "Ines", "Jon", "Kara", "Leo")
+LAST = ("Adams", "Baker", "Chen", "Diaz", "Evans", "Fox", "Garcia", "Hughes", "Ito", "Jones")
+COMPANIES = ("", "", "Acme Print", "Blue Desk Co", "Copy Corner", "Delta Legal", "Elm Dental")
+# Busy real area codes: exchanges under them are valid numbers for phonenumbers' US metadata.
+AREA_CODES = (212, 312, 415, 617, 206, 303, 512, 702, 713, 305, 404, 602, 214, 503, 612, 919)
+LINES_PER_EXCHANGE = 10_000
+BATCH = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    pk: int
+    name: str
+    company: str
+    phone: str
+    email: str
+
+
+def _usable_exchange(npa: int, nxx: int) -> bool:
+    # N11 codes and 555 are service or fictional exchanges; phonenumbers rejects most of them.
+    if nxx % 100 == 11 or nxx == 555:
+        return False
+    samples = (0, 5_555, 9_999)
+    return all(_valid(f"+1{npa}{nxx}{line:04d}") for line in samples)
+
+
+def _valid(e164: str) -> bool:
+    return bool(phonenumbers.is_valid_number(phonenumbers.parse(e164, None)))
+
+
+def exchanges(count: int) -> list[tuple[int, int]]:
+    """``count`` distinct (area code, exchange) pairs, each holding 10,000 valid numbers."""
+    found: list[tuple[int, int]] = []
+    for nxx in range(201, 1000):
+        for npa in AREA_CODES:
+            if _usable_exchange(npa, nxx):
+                found.append((npa, nxx))
+                if len(found) == count:
+                    return found
+    raise ValueError(f"only {len(found)} usable exchanges; add area codes")
+
+
+class Numbers:
+    """Number ``i`` is unique per ``i``; numbers past ``known`` are guaranteed not stored."""
+
+    def __init__(self, known: int, unknown: int = LINES_PER_EXCHANGE) -> None:
+        self.known = known
+        needed = -(-(known + unknown) // LINES_PER_EXCHANGE)
+        self._pairs = exchanges(needed)
+
+    def phone(self, i: int) -> str:
+        npa, nxx = self._pairs[i // LINES_PER_EXCHANGE]
+        return f"+1{npa}{nxx}{i % LINES_PER_EXCHANGE:04d}"
+
+    def unknown_phone(self, j: int) -> str:
+        return self.phone(self.known + j % LINES_PER_EXCHANGE)
+
+
+def email(i: int) -> str:
+    return f"{FIRST[i % len(FIRST)].lower()}.{LAST[i % len(LAST)].lower()}{i}@example.com"
+
+
+def person(numbers: Numbers, i: int) -> Person:
+    name = f"{FIRST[i % len(FIRST)]} {LAST[(i // len(FIRST)) % len(LAST)]}"
+    company = COMPANIES[i % len(COMPANIES)]
+    return Person(i + 1, name, company, numbers.phone(i), email(i))
+
+
+def check_sample(numbers: Numbers, size: int = 2_000, seed: int = 7) -> int:
+    """How many of a random sample of generated numbers phonenumbers rejects (should be 0)."""
+    rng = random.Random(seed)
+    picks = [rng.randrange(numbers.known) for _ in range(size)]
+    picks += [numbers.known + j for j in range(0, LINES_PER_EXCHANGE, 97)]
+    return sum(1 for i in picks if not _valid(numbers.phone(i)))
+
+
+def _people(numbers: Numbers, start: int, stop: int) -> Iterator[Person]:
+    return (person(numbers, i) for i in range(start, stop))
+
+
+def _batches(total: int) -> Iterator[tuple[int, int]]:
+    for start in range(0, total, BATCH):
+        yield start, min(total, start + BATCH)
+
+
+def load_sqlite(path: Path, numbers: Numbers, now: datetime | None = None) -> None:
+    """Fill a migrated SQLite file in one transaction (one fsync, not a million)."""
+    stamp = (now or datetime.now(UTC)).isoformat(sep=" ")
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        con.execute("PRAGMA synchronous=OFF")
+        con.execute("BEGIN")
+        for start, stop in _batches(numbers.known):
+            _sqlite_batch(con, list(_people(numbers, start, stop)), stamp)
+        con.execute("COMMIT")
+        con.execute("ANALYZE")
+    finally:
+        con.close()
+
+
+def _sqlite_batch(con: sqlite3.Connection, people: list[Person], stamp: str) -> None:
+    con.executemany(
+        "INSERT INTO customers_customer (id, name, company, notes, created_at, updated_at)"
+        " VALUES (?, ?, ?, '', ?, ?)",
+        [(p.pk, p.name, p.company, stamp, stamp) for p in people],
+    )
+    con.executemany(
+        "INSERT INTO customers_contactpoint (id, customer_id, kind, value, label, created_at)"
+        " VALUES (?, ?, ?, ?, '', ?)",
+        [row for p in people for row in _contact_rows(p, stamp)],
+    )
+
+
+def _contact_rows(p: Person, stamp: str) -> list[tuple[int, int, str, str, str]]:
+    return [
+        (2 * p.pk - 1, p.pk, "phone", p.phone, stamp),
+        (2 * p.pk, p.pk, "email", p.email, stamp),
+    ]
+
+
+# Rows were inserted with explicit ids, so the sequences must be moved past them.
+_SETVAL = "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+
+
+def load_postgres(url: str, numbers: Numbers, now: datetime | None = None) -> None:
+    """Fill a migrated PostgreSQL database with COPY, then fix the id sequences."""
+    stamp = now or datetime.now(UTC)
+    with psycopg.connect(url) as con, con.cursor() as cur:
+        customers = "customers_customer (id, name, company, notes, created_at, updated_at)"
+        with cur.copy(f"COPY {customers} FROM STDIN") as copy:
+            for p in _people(numbers, 0, numbers.known):
+                copy.write_row((p.pk, p.name, p.company, "", stamp, stamp))
+        contacts = "customers_contactpoint (id, customer_id, kind, value, label, created_at)"
+        with cur.copy(f"COPY {contacts} FROM STDIN") as copy:
+            for p in _people(numbers, 0, numbers.known):
+                for row in _contact_rows(p, ""):
+                    copy.write_row((*row[:4], "", stamp))
+        for table in ("customers_customer", "customers_contactpoint"):
+            cur.execute(_SETVAL.format(table=table))
+        con.commit()
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("VACUUM ANALYZE")

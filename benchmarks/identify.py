@@ -1,0 +1,293 @@
+"""How fast is the screen pop? ``GET /api/v1/identify`` against a million customers.
+
+    .venv/bin/python -m benchmarks.identify [--customers N] [--rate 200] [--duration 20]
+                                            [--db sqlite|postgres|both]
+
+For each database: build it (SQLite is cached between runs under the temp dir; PostgreSQL is
+``everytouch_bench``, created and dropped), start the real server (``everytouch serve``, 2
+workers) on 127.0.0.1, and drive it from a load generator in another process at a fixed
+open-loop rate, then briefly flat out. Prints latency percentiles measured from each request's
+intended send time, throughput, and the server's peak memory. Targets (issue 2, on a 2-core
+machine): p99 under 20 ms at 200 requests/s, server memory under 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks._dataset import Numbers, check_sample, email, load_postgres, load_sqlite
+from benchmarks._loadgen import Target
+from benchmarks._server import MemorySampler, free_port, running_server
+
+REPO = Path(__file__).resolve().parent.parent
+CACHE_DIR = Path(tempfile.gettempdir()) / "everytouch-bench"
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+PG_DB = "everytouch_bench"
+TARGETS = 5_000
+WORKERS = 2
+console = Console(stderr=True)
+
+
+@dataclass
+class Row:
+    db: str
+    mode: str
+    requests: int
+    errors: int
+    p50: float
+    p90: float
+    p99: float
+    max: float
+    throughput: float
+    rss_mib: float
+    pss_mib: float
+    error_kinds: dict[str, int]
+
+
+# --- what to ask for -------------------------------------------------------------------------
+
+
+def phone_formats(e164: str) -> list[str]:
+    """The ways a person or a phone system writes the same US number."""
+    npa, nxx, line = e164[2:5], e164[5:8], e164[8:]
+    return [e164, f"({npa}) {nxx}-{line}", f"{npa}.{nxx}.{line}", f"1-{npa}-{nxx}-{line}", e164[2:]]
+
+
+def make_targets(numbers: Numbers, count: int = TARGETS, seed: int = 2) -> list[Target]:
+    """Half known phones, three in ten known e-mails, one in five numbers nobody has."""
+    rng = random.Random(seed)
+    targets: list[Target] = []
+    for _ in range(count):
+        i, roll = rng.randrange(numbers.known), rng.random()
+        if roll < 0.5:
+            q = rng.choice(phone_formats(numbers.phone(i)))
+            targets.append(Target(q, True, i + 1))
+        elif roll < 0.8:
+            q = email(i).title() if rng.random() < 0.5 else email(i)
+            targets.append(Target(q, True, i + 1))
+        else:
+            q = rng.choice(phone_formats(numbers.unknown_phone(i)))
+            targets.append(Target(q, False))
+    return targets
+
+
+# --- databases -------------------------------------------------------------------------------
+
+
+def migrations_digest() -> str:
+    # The cached SQLite file is only reusable while the schema it was built with is current.
+    digest = hashlib.sha256()
+    for path in sorted(REPO.glob("everytouch/*/migrations/*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def server_env(database_url: str, var_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        EVERYTOUCH_VAR_DIR=str(var_dir),
+        DJANGO_SETTINGS_MODULE="everytouch.settings",
+        DEBUG="false",
+    )
+    return env
+
+
+def run_checked(argv: list[str], env: dict[str, str], **kwargs: Any) -> str:
+    done = subprocess.run(argv, env=env, cwd=REPO, capture_output=True, text=True, **kwargs)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed:\n{done.stderr[-4000:]}")
+    return str(done.stdout)
+
+
+def migrate(env: dict[str, str]) -> None:
+    run_checked([sys.executable, str(REPO / "manage.py"), "migrate", "-v", "0"], env)
+
+
+def build_sqlite(target: Path, numbers: Numbers) -> None:
+    building = target.with_suffix(".building")
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir(parents=True)
+    db = building / "everytouch.sqlite3"
+    migrate(server_env(f"sqlite:///{db}", building))
+    load_sqlite(db, numbers)
+    db.replace(target)
+    shutil.rmtree(building)
+
+
+@contextmanager
+def sqlite_database(numbers: Numbers, workdir: Path) -> Iterator[dict[str, str]]:
+    cached = CACHE_DIR / f"identify-{numbers.known}-{migrations_digest()}.sqlite3"
+    if cached.exists():
+        console.log(f"sqlite: reusing {cached}")
+    else:
+        with timed(f"sqlite: built {numbers.known:,} customers"):
+            CACHE_DIR.mkdir(parents=True, exist_ok=True)
+            build_sqlite(cached, numbers)
+    # A copy per run: the server writes (tokens, users) and the cache must stay pristine.
+    db = workdir / "everytouch.sqlite3"
+    shutil.copyfile(cached, db)
+    yield server_env(f"sqlite:///{db}", workdir)
+
+
+def _pg_admin(sql: str) -> None:
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
+        con.execute(sql.encode())
+
+
+@contextmanager
+def postgres_database(numbers: Numbers, workdir: Path) -> Iterator[dict[str, str]]:
+    url = f"{PG_SERVER}/{PG_DB}"
+    _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+    _pg_admin(f"CREATE DATABASE {PG_DB}")
+    try:
+        env = server_env(url, workdir)
+        with timed(f"postgres: built {numbers.known:,} customers"):
+            migrate(env)
+            load_postgres(url, numbers)
+        yield env
+    finally:
+        _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+
+
+@contextmanager
+def timed(what: str) -> Iterator[None]:
+    start = time.monotonic()
+    yield
+    console.log(f"{what} in {time.monotonic() - start:.1f}s")
+
+
+# --- load ------------------------------------------------------------------------------------
+
+
+def drive(job: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
+    limit = float(job["duration"]) + float(job.get("timeout", 5)) + 60
+    out = run_checked(
+        [sys.executable, "-m", "benchmarks._loadgen"], env, input=json.dumps(job), timeout=limit
+    )
+    result: dict[str, Any] = json.loads(out)
+    return result
+
+
+def percentile(ordered: list[float], q: float) -> float:
+    if not ordered:
+        return float("nan")
+    rank = max(0, min(len(ordered) - 1, round(q * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def summarise(db: str, mode: str, result: dict[str, Any], sampler: MemorySampler) -> Row:
+    lat = sorted(result["latencies_ms"])
+    errors: dict[str, int] = result["errors"]
+    return Row(
+        db=db,
+        mode=mode,
+        requests=int(result["sent"]),
+        errors=sum(errors.values()),
+        p50=percentile(lat, 0.50),
+        p90=percentile(lat, 0.90),
+        p99=percentile(lat, 0.99),
+        max=lat[-1] if lat else float("nan"),
+        throughput=len(lat) / float(result["elapsed_s"]),
+        rss_mib=sampler.peak.rss_mib,
+        pss_mib=sampler.peak.pss_mib,
+        error_kinds=errors,
+    )
+
+
+def bench_one(
+    db: str, env: dict[str, str], args: argparse.Namespace, targets: list[Target]
+) -> list[Row]:
+    token = run_checked([sys.executable, "-m", "benchmarks._token"], env).strip()
+    port = free_port()
+    base = {"port": port, "token": token, "targets": [asdict(t) for t in targets]}
+    log = Path(env["EVERYTOUCH_VAR_DIR"]) / "server.log"
+    rows: list[Row] = []
+    with running_server(env, port, WORKERS, log) as server:
+        # Warm-up, not measured: imports, first queries and connections happen here.
+        drive({**base, "mode": "closed", "duration": 2, "connections": 2}, env)
+        with MemorySampler(server.pid) as sampler:
+            console.log(f"{db}: {args.rate:g} req/s for {args.duration:g}s, open loop")
+            job = {**base, "mode": "open", "rate": args.rate, "duration": args.duration}
+            rows.append(summarise(db, f"open {args.rate:g}/s", drive(job, env), sampler))
+            if args.max_seconds > 0:
+                console.log(
+                    f"{db}: flat out for {args.max_seconds:g}s, {args.max_connections} conns"
+                )
+                job = {**base, "mode": "closed", "duration": args.max_seconds}
+                job["connections"] = args.max_connections
+                rows.append(summarise(db, "closed (max)", drive(job, env), sampler))
+    return rows
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def table(rows: list[Row], customers: int) -> Table:
+    out = Table(title=f"GET /api/v1/identify, {customers:,} customers, {WORKERS} workers")
+    for name in ("db", "mode", "requests", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms"):
+        out.add_column(name, justify="left" if name in ("db", "mode") else "right")
+    for name in ("req/s", "peak RSS MiB", "peak PSS MiB"):
+        out.add_column(name, justify="right")
+    for r in rows:
+        figures = (r.p50, r.p90, r.p99, r.max, r.throughput, r.rss_mib, r.pss_mib)
+        out.add_row(r.db, r.mode, f"{r.requests:,}", str(r.errors), *(f"{x:.1f}" for x in figures))
+    return out
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="benchmarks.identify", description=__doc__.split("\n")[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--rate", type=float, default=200.0, help="requests per second")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of open-loop load")
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--max-seconds", type=float, default=5.0, help="closed loop; 0 skips")
+    parser.add_argument("--max-connections", type=int, default=4)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    numbers = Numbers(args.customers)
+    if rejected := check_sample(numbers):
+        raise SystemExit(f"{rejected} generated phone numbers are not valid; fix AREA_CODES")
+    targets = make_targets(numbers)
+    # Other work on the machine shows up as latency; the load average puts figures in context.
+    console.log(f"cpus={os.cpu_count()} load average={os.getloadavg()}")
+    databases = {"sqlite": sqlite_database, "postgres": postgres_database}
+    chosen = list(databases) if args.db == "both" else [args.db]
+    rows: list[Row] = []
+    for db in chosen:
+        with (
+            tempfile.TemporaryDirectory(prefix=f"everytouch-bench-{db}-") as work,
+            databases[db](numbers, Path(work)) as env,
+        ):
+            rows += bench_one(db, env, args, targets)
+    Console(width=160).print(table(rows, args.customers))
+    for r in rows:
+        if r.error_kinds:
+            console.print(f"{r.db} {r.mode} errors: {r.error_kinds}")
+    return 1 if any(r.errors for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
