@@ -1,5 +1,129 @@
-"""The JSON API, /api/v1/. Each domain app contributes a thin router that calls its actions."""
+"""The JSON API, /api/v1/. Each domain app contributes a thin router that calls its actions.
 
+Every refusal is JSON ``{"detail": "<reason>"}`` with a 4xx status: a phone system or script
+on the other end needs a reason it can log, never an HTML error page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
-api = NinjaAPI(title="Everytouch API", version="1", urls_namespace="api-v1")
+from everytouch.accounts.auth import API_AUTH
+from everytouch.accounts.idempotency import IdempotencyError
+from everytouch.customers.actions import ContactConflict
+from everytouch.customers.api import router as customers_router
+from everytouch.customers.contacts import InvalidContact
+from everytouch.interactions.actions import InvalidInteraction
+from everytouch.interactions.api import router as interactions_router
+
+logger = logging.getLogger("everytouch.api")
+
+
+class ObjectParser(Parser):
+    """Every request body is a JSON object; anything else would validate as all-defaults."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise ValueError("the request body must be a JSON object")
+        return data
+
+
+api = NinjaAPI(
+    title="Everytouch API",
+    version="1",
+    description="Identify callers, look up and create customers, log interactions. "
+    "Send `Authorization: Bearer <token>` (or `X-Api-Key: <token>`); see docs/api.md.",
+    urls_namespace="api-v1",
+    auth=API_AUTH,
+    parser=ObjectParser(),
+)
+api.add_router("/", customers_router)
+api.add_router("/", interactions_router)
+
+
+def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, **extra}, status=status)
+
+
+@api.exception_handler(InvalidContact)
+def invalid_contact(request: HttpRequest, exc: InvalidContact) -> HttpResponse:
+    return _error(request, 400, str(exc))
+
+
+@api.exception_handler(InvalidInteraction)
+def invalid_interaction(request: HttpRequest, exc: InvalidInteraction) -> HttpResponse:
+    return _error(request, 400, str(exc))
+
+
+@api.exception_handler(ContactConflict)
+def contact_conflict(request: HttpRequest, exc: ContactConflict) -> HttpResponse:
+    customer = {"id": exc.customer.pk, "name": exc.customer.display_name}
+    return _error(request, 409, str(exc), value=exc.value, customer=customer)
+
+
+@api.exception_handler(IntegrityError)
+def integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    # Two requests raced for the same unique value; the loser wrote nothing and may retry.
+    logger.warning("integrity error on %s: %s", request.path, exc)
+    return _error(request, 409, "conflicts with a record saved at the same moment; retry")
+
+
+@api.exception_handler(IdempotencyError)
+def idempotency_error(request: HttpRequest, exc: IdempotencyError) -> HttpResponse:
+    return _error(request, exc.status, str(exc))
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if request.method in {"POST", "PUT", "PATCH"} and not request.body:
+        return _error(request, 400, "the request body is empty; send a JSON object")
+    return _error(request, 422, "the request is not valid; see errors", errors=exc.errors)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = _error(request, 401, "authentication required: send Authorization: Bearer <token>")
+    response["WWW-Authenticate"] = 'Bearer realm="everytouch"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    detail = str(exc)
+    if detail.startswith("Cannot parse request body"):
+        detail = "the request body must be a JSON object"
+    return _error(request, exc.status_code, detail)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, str(exc) or "your role does not allow this")
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not found")
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.EVERYTOUCH_MAX_PAYLOAD_BYTES
+    return _error(request, 413, f"the request body is larger than {limit} bytes")
+
+
+@api.exception_handler(Exception)
+def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A bug, not the caller's fault; still JSON so the client's error path keeps working.
+    logger.exception("unhandled error on %s %s", request.method, request.path)
+    return _error(request, 500, "internal error; it has been logged")

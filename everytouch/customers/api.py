@@ -1,0 +1,353 @@
+"""Customers over JSON: the screen pop a phone system calls, search, create, read, update.
+
+Thin on purpose: access helper -> action -> schema. Nothing here changes state by itself.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import Field, P, Query, QueryEx, Router, Schema
+from ninja.errors import HttpError
+from ninja.responses import Status
+from pydantic import model_validator
+
+from everytouch.accounts.access import DESK_ROLES, STAFF_ROLES, has_role, require_role
+from everytouch.accounts.idempotency import HEADER, run_once
+from everytouch.customers.actions import (
+    CustomerData,
+    create_customer,
+    identify,
+    log_access,
+    resolve,
+    search_customers,
+    update_customer,
+)
+from everytouch.customers.contacts import normalise
+from everytouch.customers.models import ContactKind, ContactPoint, Customer, TimelineEvent
+from everytouch.interactions.models import Interaction
+
+router = Router(tags=["customers"])
+
+SCREEN_POP_INTERACTIONS = 5
+DETAIL_TIMELINE_EVENTS = 20
+MAX_CONTACTS = 20
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+
+ContactList = list[str]
+
+
+class Detail(Schema):
+    detail: str
+
+
+class UserRef(Schema):
+    id: int
+    name: str
+
+
+class InteractionBrief(Schema):
+    id: int
+    channel: str
+    direction: str
+    started_at: datetime
+    summary: str
+    need: str
+    handled_by: UserRef | None
+
+
+class CustomerOut(Schema):
+    id: int
+    name: str
+    company: str
+    owner: UserRef | None
+    phones: list[str]
+    emails: list[str]
+    url: str = Field(description="The customer's page on the desk")
+
+
+class ScreenPopCustomer(CustomerOut):
+    last_interactions: list[InteractionBrief]
+
+
+class IdentifyOut(Schema):
+    found: bool
+    kind: str = Field(description="phone or email")
+    normalised: str = Field(description="E.164 phone or lower-cased e-mail")
+    customer: ScreenPopCustomer | None = None
+
+
+class TimelineEventOut(Schema):
+    id: int
+    kind: str
+    happened_at: datetime
+    summary: str
+    actor: UserRef | None
+
+
+class CustomerDetailOut(ScreenPopCustomer):
+    notes: str
+    created_at: datetime
+    timeline: list[TimelineEventOut]
+
+
+class CustomerIn(Schema):
+    name: str = Field("", max_length=200)
+    company: str = Field("", max_length=200)
+    notes: str = Field("", max_length=10_000)
+    owner_id: int | None = None
+    phones: ContactList = Field(default_factory=list, max_length=MAX_CONTACTS)
+    emails: ContactList = Field(default_factory=list, max_length=MAX_CONTACTS)
+
+    @model_validator(mode="after")
+    def says_who(self) -> CustomerIn:
+        if not any(s.strip() for s in (self.name, self.company, *self.phones, *self.emails)):
+            raise ValueError("give at least a name, company, phone or e-mail")
+        return self
+
+
+class CustomerPatch(Schema):
+    """Blank or missing fields leave the stored value alone; phones and e-mails are added."""
+
+    name: str = Field("", max_length=200)
+    company: str = Field("", max_length=200)
+    notes: str = Field("", max_length=10_000)
+    owner_id: int | None = None
+    phones: ContactList = Field(default_factory=list, max_length=MAX_CONTACTS)
+    emails: ContactList = Field(default_factory=list, max_length=MAX_CONTACTS)
+
+
+class PageParams(Schema):
+    page: int = Field(1, ge=1)
+    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+
+class PageMeta(Schema):
+    count: int
+    page: int
+    page_size: int
+    next: str | None
+    previous: str | None
+
+
+class CustomerPage(PageMeta):
+    items: list[CustomerOut]
+
+
+# --- building blocks shared with the interactions API -------------------------------------------
+
+
+def user_ref(user: User | None) -> UserRef | None:
+    if user is None:
+        return None
+    return UserRef(id=user.pk, name=user.get_full_name() or user.username)
+
+
+def page_slice(
+    request: HttpRequest, qs: QuerySet[Any], params: PageParams
+) -> tuple[list[Any], PageMeta]:
+    """One page of ``qs`` and the links to its neighbours."""
+    count = qs.count()
+    start = (params.page - 1) * params.page_size
+    items = list(qs[start : start + params.page_size])
+    has_next = start + len(items) < count
+    meta = PageMeta(
+        count=count,
+        page=params.page,
+        page_size=params.page_size,
+        next=_page_url(request, params.page + 1) if has_next else None,
+        previous=_page_url(request, params.page - 1) if params.page > 1 else None,
+    )
+    return items, meta
+
+
+def _page_url(request: HttpRequest, page: int) -> str:
+    query = request.GET.copy()
+    query["page"] = str(page)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+def staff_reader(request: HttpRequest) -> User:
+    """Anyone with a role may read customers; outsiders are refused before any lookup."""
+    return require_role(request.auth, STAFF_ROLES)  # type: ignore[attr-defined]
+
+
+def desk_worker(request: HttpRequest) -> User:
+    """Creating and changing records is desk work: owners, managers and reps."""
+    return require_role(request.auth, DESK_ROLES)  # type: ignore[attr-defined]
+
+
+def staff_member(user_id: int | None, field: str) -> User | None:
+    """The staff member a payload names by id, or a 400 that says which field is wrong."""
+    if user_id is None:
+        return None
+    user = User.objects.select_related("profile").filter(pk=user_id, is_active=True).first()
+    if user is None or not has_role(user, STAFF_ROLES):
+        raise HttpError(400, f"{field}: no staff member with id {user_id}")
+    return user
+
+
+# --- serialising ---------------------------------------------------------------------------------
+
+
+def _contacts(customer: Customer) -> tuple[list[str], list[str]]:
+    points: list[ContactPoint] = list(customer.contacts.all())
+    phones = [p.value for p in points if p.kind == ContactKind.PHONE]
+    emails = [p.value for p in points if p.kind == ContactKind.EMAIL]
+    return phones, emails
+
+
+def customer_out(request: HttpRequest, customer: Customer) -> CustomerOut:
+    phones, emails = _contacts(customer)
+    return CustomerOut(
+        id=customer.pk,
+        name=customer.name,
+        company=customer.company,
+        owner=user_ref(customer.owner),
+        phones=phones,
+        emails=emails,
+        url=request.build_absolute_uri(reverse("customer_detail", args=[customer.pk])),
+    )
+
+
+def interaction_brief(interaction: Interaction) -> InteractionBrief:
+    return InteractionBrief(
+        id=interaction.pk,
+        channel=interaction.channel,
+        direction=interaction.direction,
+        started_at=interaction.started_at,
+        summary=interaction.summary,
+        need=interaction.need,
+        handled_by=user_ref(interaction.handled_by),
+    )
+
+
+def _last_interactions(customer: Customer) -> list[InteractionBrief]:
+    qs = Interaction.objects.filter(customer=customer).select_related("handled_by")
+    return [interaction_brief(i) for i in qs[:SCREEN_POP_INTERACTIONS]]
+
+
+def screen_pop(request: HttpRequest, customer: Customer) -> ScreenPopCustomer:
+    base = customer_out(request, customer)
+    return ScreenPopCustomer(**base.model_dump(), last_interactions=_last_interactions(customer))
+
+
+def _timeline(customer: Customer) -> list[TimelineEventOut]:
+    events = TimelineEvent.objects.filter(customer=customer).select_related("actor")
+    return [
+        TimelineEventOut(
+            id=e.pk,
+            kind=e.kind,
+            happened_at=e.happened_at,
+            summary=e.summary,
+            actor=user_ref(e.actor),
+        )
+        for e in events[:DETAIL_TIMELINE_EVENTS]
+    ]
+
+
+def customer_detail(request: HttpRequest, customer: Customer) -> CustomerDetailOut:
+    pop = screen_pop(request, customer)
+    return CustomerDetailOut(
+        **pop.model_dump(),
+        notes=customer.notes,
+        created_at=customer.created_at,
+        timeline=_timeline(customer),
+    )
+
+
+def _customer_data(payload: CustomerIn | CustomerPatch) -> CustomerData:
+    return CustomerData(
+        name=payload.name,
+        company=payload.company,
+        notes=payload.notes,
+        owner=staff_member(payload.owner_id, "owner_id"),
+        contacts=[*payload.phones, *payload.emails],
+    )
+
+
+def _get_customer(customer_id: int) -> Customer:
+    return resolve(get_object_or_404(Customer.objects.select_related("owner"), pk=customer_id))
+
+
+# --- endpoints -----------------------------------------------------------------------------------
+
+
+@router.get("/identify", response=IdentifyOut, summary="Identify a caller by phone or e-mail")
+def identify_caller(request: HttpRequest, q: QueryEx[str, P(max_length=254)]) -> IdentifyOut:
+    """The screen pop: who is this phone number or e-mail, in any format?"""
+    user = staff_reader(request)
+    normalised = normalise(q)
+    customer = identify(q)
+    if customer is None:
+        return IdentifyOut(found=False, kind=normalised.kind, normalised=normalised.value)
+    log_access(user, customer, "api.identify")
+    return IdentifyOut(
+        found=True,
+        kind=normalised.kind,
+        normalised=normalised.value,
+        customer=screen_pop(request, customer),
+    )
+
+
+@router.get("/customers", response=CustomerPage, summary="Search customers")
+def list_customers(
+    request: HttpRequest,
+    params: Query[PageParams],
+    q: QueryEx[str, P(max_length=254)] = "",
+) -> CustomerPage:
+    """Customers whose name, company, e-mail or phone (any format) matches ``q``."""
+    user = staff_reader(request)
+    qs = search_customers(q).prefetch_related("contacts")
+    customers, meta = page_slice(request, qs, params)
+    for customer in customers:
+        log_access(user, customer, "api.list")
+    items = [customer_out(request, c) for c in customers]
+    return CustomerPage(**meta.model_dump(), items=items)
+
+
+@router.post(
+    "/customers",
+    response={201: CustomerOut},
+    summary="Create a customer",
+    openapi_extra={"parameters": [{"in": "header", "name": HEADER, "schema": {"type": "string"}}]},
+)
+def create_customer_endpoint(request: HttpRequest, payload: CustomerIn) -> Status[dict[str, Any]]:
+    """Create a customer with phones and e-mails; all or nothing. Honours Idempotency-Key."""
+    user = desk_worker(request)
+
+    def create() -> tuple[int, dict[str, Any]]:
+        customer = create_customer(_customer_data(payload), user)
+        log_access(user, customer, "api.create")
+        return 201, customer_out(request, customer).model_dump(mode="json")
+
+    status, body = run_once(
+        user, "POST /customers", request.headers.get(HEADER), payload.model_dump(), create
+    )
+    return Status(status, body)
+
+
+@router.get("/customers/{customer_id}", response=CustomerDetailOut, summary="Get a customer")
+def get_customer(request: HttpRequest, customer_id: int) -> CustomerDetailOut:
+    """One customer with contacts, last interactions and recent timeline (merges followed)."""
+    user = staff_reader(request)
+    customer = _get_customer(customer_id)
+    log_access(user, customer, "api.read")
+    return customer_detail(request, customer)
+
+
+@router.patch("/customers/{customer_id}", response=CustomerOut, summary="Update a customer")
+def patch_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> CustomerOut:
+    """Fill in or change details and add contact points; blank fields are left alone."""
+    user = desk_worker(request)
+    customer = _get_customer(customer_id)
+    customer = update_customer(customer, _customer_data(payload), user)
+    log_access(user, customer, "api.update")
+    return customer_out(request, customer)
