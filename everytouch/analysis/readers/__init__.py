@@ -2,6 +2,7 @@
 e-mail) turned into ``Conversation`` objects. See docs/analysis-readers.md."""
 
 from everytouch.analysis.readers.jsonfile import parse_json, parse_jsonl
+from everytouch.analysis.readers.mail import parse_eml, parse_mbox
 from everytouch.analysis.readers.paths import (
     MAX_FILE_BYTES,
     SUFFIX_FORMATS,
@@ -19,8 +20,10 @@ __all__ = [
     "SUFFIX_FORMATS",
     "ReadError",
     "detect_format",
+    "parse_eml",
     "parse_json",
     "parse_jsonl",
+    "parse_mbox",
     "parse_srt",
     "parse_text",
     "parse_vtt",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from everytouch.analysis.conversation import Conversation, ConversationError
-from everytouch.analysis.readers import jsonfile, subtitles
+from everytouch.analysis.readers import jsonfile, mail, subtitles
 from everytouch.analysis.readers._common import ReadOptions, decode_text, make_options
 from everytouch.analysis.readers.text import parse_text
 
@@ -190,12 +190,22 @@ def _read_srt(data: bytes, stem: str, options: ReadOptions) -> Iterator[Entry]:
     yield subtitles.parse_srt(decode_text(data), conv_id=stem, options=options)
 
 
+def _read_eml(data: bytes, stem: str, options: ReadOptions) -> Iterator[Entry]:
+    yield mail.parse_eml(data, conv_id=stem, options=options)
+
+
+def _read_mbox(data: bytes, stem: str, options: ReadOptions) -> Iterator[Entry]:
+    return mail.iter_mbox(data, stem, options)
+
+
 _READERS: Mapping[str, Callable[[bytes, str, ReadOptions], Iterator[Entry]]] = {
     "json": _read_json,
     "jsonl": _read_jsonl,
     "text": _read_text,
     "vtt": _read_vtt,
     "srt": _read_srt,
+    "eml": _read_eml,
+    "mbox": _read_mbox,
 }
 
 
