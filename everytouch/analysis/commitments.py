@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -97,16 +97,24 @@ class TimeMention:
 
     day: re.Match[str] | None
     clock: re.Match[str] | None
+    eod: re.Match[str] | None = None
 
     @property
     def text(self) -> str:
-        parts = [m.group().strip() for m in (self.day, self.clock) if m is not None]
-        return " ".join(parts)
+        parts = sorted((m for m in (self.eod, self.day, self.clock) if m is not None), key=_start)
+        return " ".join(m.group().strip() for m in parts)
+
+
+def _start(match: re.Match[str]) -> int:
+    return match.start()
 
 
 def find_time(sentence: str) -> TimeMention | None:
     """The first time expression of a sentence; a bare hour only counts next to a day."""
-    day = _DAY_EXPR.search(sentence)
+    days = list(_DAY_EXPR.finditer(sentence))
+    # "end of day tomorrow": the named day wins over today, keeping the time of day.
+    anchored = [d for d in days if not (d.group("eod") or d.group("today") or d.group("later"))]
+    day = anchored[0] if anchored else (days[0] if days else None)
     clock = _CLOCK_EXPR.search(sentence)
     if (
         clock is not None
@@ -116,7 +124,8 @@ def find_time(sentence: str) -> TimeMention | None:
         clock = None
     if day is None and clock is None:
         return None
-    return TimeMention(day, clock)
+    unanchored = [d for d in days if d not in anchored]
+    return TimeMention(day, clock, unanchored[0] if anchored and unanchored else None)
 
 
 _VAGUE = re.compile(
@@ -137,6 +146,10 @@ class Commitment:
     due_text: str
     due_at: datetime | None
     vague: bool
+
+    @property
+    def quote(self) -> str:
+        return self.text
 
     @property
     def dated(self) -> bool:
@@ -198,11 +211,19 @@ def _end_of_month(day: date, months_ahead: int) -> date:
 
 
 def _relative(match: re.Match[str], base: datetime) -> datetime | None:
-    seconds = _UNIT_SECONDS[match.group("unit").lower()] * _count(match.group("n"))
-    if match.group("biz") and match.group("unit").lower() == "day":
+    unit = match.group("unit").lower()
+    seconds = _UNIT_SECONDS[unit] * _count(match.group("n"))
+    if match.group("biz") and unit == "day":
         day = _add_business_days(base.date(), seconds // 86400)
         return _at(day, CLOSE_OF_BUSINESS, _tz_of(base))
-    return base + timedelta(seconds=seconds)
+    if unit in {
+        "minute",
+        "min",
+        "hour",
+        "hr",
+    }:  # hours are elapsed time, even across a daylight-saving change
+        return (base.astimezone(UTC) + timedelta(seconds=seconds)).astimezone(_tz_of(base))
+    return base + timedelta(seconds=seconds)  # days are calendar days: same wall-clock time
 
 
 def _tz_of(moment: datetime) -> ZoneInfo:

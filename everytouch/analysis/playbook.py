@@ -19,11 +19,11 @@ Rules and conditions are looked up by name in ``RULES`` and ``CONDITIONS``; they
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import yaml
 
@@ -84,7 +84,14 @@ class Playbook:
 # ---- rules -------------------------------------------------------------------------------
 
 
-def _ev(items: Any) -> tuple[Evidence, ...]:
+class _Located(Protocol):
+    @property
+    def turn(self) -> int: ...
+    @property
+    def quote(self) -> str: ...
+
+
+def _ev(items: Iterable[_Located]) -> tuple[Evidence, ...]:
     return tuple(Evidence(item.turn, item.quote) for item in items)
 
 

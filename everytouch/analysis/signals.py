@@ -23,7 +23,11 @@ _NEED_STOP = re.compile(
     r"right now)\b",
     re.IGNORECASE,
 )
-_LEADING_FILLER = re.compile(r"^(?:(?:a|an|the|some|any|to|for|about|into|on|in)\s+)+", re.I)
+_LEADING_FILLER = re.compile(
+    r"^(?:(?:a|an|the|some|any|to|for|about|into|on|in|(?:quote|estimate|price|prices|pricing)"
+    r"\s+(?:for|on))\s+)+",
+    re.IGNORECASE,
+)
 
 # Order matters for the need phrase: the first kinds name the need most directly.
 _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
