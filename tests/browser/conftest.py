@@ -1,0 +1,90 @@
+"""Playwright driving Debian's Chromium against pytest-django's live server.
+
+Chromium comes from the system (``apt-get install chromium``), not from ``playwright install``:
+no download at test time, and the same browser on every machine. Without it the browser tests
+skip locally, but in CI (``CI=true``) a missing browser fails the run: a skipped browser test
+there would quietly turn a red build green.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Generator, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+CHROMIUM = Path(os.environ.get("EVERYTOUCH_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOT_DIR = Path(tempfile.gettempdir())
+TIMEOUT_MS = 10_000
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    # The page fixture reads this at teardown to know whether to take a screenshot.
+    report = yield
+    if report.when == "call":
+        item.stash[_failed_key] = report.failed
+    return report
+
+
+_failed_key = pytest.StashKey[bool]()
+
+
+@pytest.fixture
+def chromium() -> Path:
+    if CHROMIUM.exists():
+        return CHROMIUM
+    reason = f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"browser tests must run in CI; {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def page(
+    request: pytest.FixtureRequest,
+    chromium: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Page]:
+    # Playwright's sync API runs an event loop in this thread, which makes Django's ORM refuse
+    # to run here ("cannot call this from an async context"); the test code is synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(chromium),
+            args=CHROMIUM_ARGS,
+            headless=True,
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.pages[0] if context.pages else context.new_page()
+        try:
+            yield page
+        finally:
+            if request.node.stash.get(_failed_key, False):
+                _screenshot(page, request.node.name)
+            context.close()
+
+
+def _screenshot(page: Page, test_name: str) -> None:
+    path = SCREENSHOT_DIR / f"everytouch-{re.sub(r'[^A-Za-z0-9_.-]', '_', test_name)}.png"
+    page.screenshot(path=str(path), full_page=True)
+    # Shown with the failure's captured output, so whoever reads the CI log can find the file.
+    print(f"\nscreenshot of the failed page: {path}")
