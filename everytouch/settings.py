@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "everytouch.accounts",
     "everytouch.customers",
     "everytouch.interactions",
+    "everytouch.staff",
 ]
 
 MIDDLEWARE = [

@@ -99,6 +99,8 @@ def capture_at_desk(
 ) -> Interaction:
     """The desk's one form: create or update the caller and log the touch, all or nothing."""
     if customer is None:
+        # Whoever takes the first touch owns a new customer until someone hands them on.
+        details.owner = details.owner or actor
         customer = create_customer(details, actor)
     else:
         customer = update_customer(resolve(customer), details, actor)
