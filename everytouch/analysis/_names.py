@@ -14,7 +14,7 @@ a about above absolutely account actually address after afternoon again against 
 all almost alone along already alright also although always am an and angry another answer
 any anybody anyone anything anyway anywhere appointment are area around as ask asking at
 available away awesome back bad bank be because been before behind being below best better
-between big bill birth bit both bother bought break busy but buy by call called calling calls
+between big birth bit both bother bought break busy but buy by call called calling calls
 can cancel cannot card care case cell certain certainly change changed charge chat check city
 claim close code com come coming company complaint confirm confused contact correct could
 country credit curious current customer date day days dear delighted delivery did different
@@ -37,13 +37,25 @@ trying tuesday two uh um under unfortunately unsure until up upset us use used v
 waiting want wanted wanting was we wednesday week well went were what whats when where whether
 which while who whom whose why will wish with without wonder wondering worried would writing
 wrong ya yeah year yes yep yet you your yours
-across actual ago agent almost angel april august booking born business buying certainly
+across actual ago agent almost april august booking born business buying certainly
 checking child children completely concerned confirmation contacting couple december definitely
 disappointed done double doubt dr drive driver eight eleven enquiring everyone fairly february
 five forty four frustrated going gonna gotta hundred husband ill january july june march may
 mine miss mr mrs ms nine november october reaching returning ringing second september seven
 six sixty sorry ten third thirty three twelve twenty wife zero student customer member owner
 manager new returning calling texting messaging emailing following
+hai hii hiii helo hallo bye byee goodnight thankyou thanku thnx thx tq ty okey okk k nothanks
+noo yess yup nah hmm hmmm huh wow cool gud mrng morng gm gn bro sis ma'am madam
+internet cable service services connection wifi network plan package data tv music movie
+movies channel channels app software laptop computer keyboard mouse printer phone mobile
+small medium large regular extra classic thick thin crust size cheese pizza pizzas burger
+burgers fries salad salads soda coke tea coffee beer wine water juice lemonade shake sauce
+chicken beef meat veg vegetarian vegan bacon pepperoni tomato onion olive oil cookie pie
+chocolate vanilla strawberry drink drinks food meal combo order cash cod delivery pickup
+takeaway red blue yellow orange pink purple hot cold cool sweet spicy
+visa mastercard paypal debit credit cheque check transfer refund insurance car auto bike home
+health life travel flight ticket tickets seat window aisle economy business premium basic
+standard gold silver platinum monthly yearly annual weekly daily morning evening night noon
 """
 COMMON_WORDS: frozenset[str] = frozenset(_COMMON.split())
 

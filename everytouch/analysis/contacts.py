@@ -58,7 +58,8 @@ _ACCOUNT_VALUE = re.compile(
 _NAME_CUE_STRONG = re.compile(
     r"\bmy\s+(?:full\s+|first\s+|last\s+|sur|given\s+)?name(?:'s|\s+is|:)?\s+|"
     r"\b(?:full\s+|first\s+|last\s+)?name(?:'s|\s+is|:)\s*|\bthe\s+name\s+is\s+|"
-    r"\b(?:you\s+can\s+)?call\s+me\s+|\bname\s+(?:on|under)\s+the\s+\w+\s+is\s+",
+    r"\b(?:you\s+can\s+)?call\s+me\s+|\bname\s+(?:on|under)\s+the\s+\w+\s+is\s+|"
+    r"^\W*(?:(?:full|first|last)\s+)?name\s+(?!of\b)",
     re.IGNORECASE,
 )
 _NAME_CUE_WEAK = re.compile(
