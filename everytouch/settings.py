@@ -126,6 +126,12 @@ STATICFILES_DIRS = [BASE_DIR / "everytouch" / "static"]
 # Served by the app itself (whitenoise) so a plain `everytouch serve` needs no web server.
 WHITENOISE_USE_FINDERS = True
 
+EVERYTOUCH_BUSINESS_HOURS = os.environ.get("EVERYTOUCH_BUSINESS_HOURS", "09:00-17:00")
+EVERYTOUCH_BUSINESS_DAYS = os.environ.get("EVERYTOUCH_BUSINESS_DAYS", "0,1,2,3,4")
+# An unacknowledged taken message escalates after this many business hours.
+EVERYTOUCH_MESSAGE_ESCALATION_HOURS = float(
+    os.environ.get("EVERYTOUCH_MESSAGE_ESCALATION_HOURS", "4")
+)
 EVERYTOUCH_PHONE_REGION = os.environ.get("EVERYTOUCH_PHONE_REGION", "US").upper()
 EVERYTOUCH_MAX_PAYLOAD_BYTES = int(os.environ.get("EVERYTOUCH_MAX_PAYLOAD_BYTES", "1000000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = EVERYTOUCH_MAX_PAYLOAD_BYTES

@@ -1,0 +1,66 @@
+"""Business hours and the business time zone, from one place (settings).
+
+``EVERYTOUCH_BUSINESS_HOURS`` ("09:00-17:00") and ``EVERYTOUCH_BUSINESS_DAYS`` ("0,1,2,3,4",
+Monday is 0) are read in ``TIME_ZONE``. Escalations count business hours, not clock hours, so a
+message left on Friday evening does not escalate at midnight.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+
+def business_tz() -> ZoneInfo:
+    return ZoneInfo(str(settings.TIME_ZONE))
+
+
+def _parse_hours(spec: str) -> tuple[time, time]:
+    start, _, end = spec.partition("-")
+    return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+
+
+def opening_hours() -> tuple[time, time]:
+    return _parse_hours(str(settings.EVERYTOUCH_BUSINESS_HOURS))
+
+
+def business_days() -> frozenset[int]:
+    raw = str(settings.EVERYTOUCH_BUSINESS_DAYS)
+    return frozenset(int(d) for d in raw.split(",") if d.strip())
+
+
+def _day_window(day: datetime) -> tuple[datetime, datetime]:
+    opens, closes = opening_hours()
+    tz = business_tz()
+    return (
+        datetime.combine(day.date(), opens, tzinfo=tz),
+        datetime.combine(day.date(), closes, tzinfo=tz),
+    )
+
+
+def is_business_time(moment: datetime) -> bool:
+    local = moment.astimezone(business_tz())
+    opens, closes = _day_window(local)
+    return local.weekday() in business_days() and opens <= local < closes
+
+
+def add_business_hours(start: datetime, hours: float) -> datetime:
+    """The moment ``hours`` of business time after ``start`` (an aware datetime)."""
+    days = business_days()
+    if not days or hours <= 0:
+        return start
+    left = timedelta(hours=hours)
+    cursor = start.astimezone(business_tz())
+    # A year of days bounds the walk even for one open hour a week.
+    for _ in range(400 + int(hours)):
+        opens, closes = _day_window(cursor)
+        if cursor.weekday() in days and cursor < closes:
+            cursor = max(cursor, opens)
+            if cursor + left <= closes:
+                return cursor + left
+            left -= closes - cursor
+        next_day = (cursor + timedelta(days=1)).date()
+        cursor = datetime.combine(next_day, time(0), tzinfo=business_tz())
+    raise ValueError("business hours are too short to add that many hours")
