@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("everytouch.accounts.urls")),
     path("", include("everytouch.customers.urls")),
     path("", include("everytouch.interactions.urls")),
+    path("", include("everytouch.staff.urls")),
 ]

@@ -73,6 +73,8 @@ class StaffMember(models.Model):
     work_end = models.TimeField(default=time(17, 0))
     work_days = models.JSONField(default=_default_days, blank=True)
     time_zone = models.CharField(max_length=64, blank=True)
+    # When routing last sent someone a caller: round robin picks whoever waited longest.
+    last_routed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
