@@ -24,6 +24,8 @@ COMPANIES = ("", "", "Acme Print", "Blue Desk Co", "Copy Corner", "Delta Legal",
 AREA_CODES = (212, 312, 415, 617, 206, 303, 512, 702, 713, 305, 404, 602, 214, 503, 612, 919)
 LINES_PER_EXCHANGE = 10_000
 BATCH = 20_000
+# Bump when the generated rows change, so a cached database built by older code is not reused.
+DATASET_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,17 +106,22 @@ def _batches(total: int) -> Iterator[tuple[int, int]]:
 
 def load_sqlite(path: Path, numbers: Numbers, now: datetime | None = None) -> None:
     """Fill a migrated SQLite file in one transaction (one fsync, not a million)."""
-    stamp = (now or datetime.now(UTC)).isoformat(sep=" ")
     con = sqlite3.connect(path, isolation_level=None)
     try:
         con.execute("PRAGMA synchronous=OFF")
         con.execute("BEGIN")
-        for start, stop in _batches(numbers.known):
-            _sqlite_batch(con, list(_people(numbers, start, stop)), stamp)
+        fill_sqlite(con, numbers, now)
         con.execute("COMMIT")
         con.execute("ANALYZE")
     finally:
         con.close()
+
+
+def fill_sqlite(con: sqlite3.Connection, numbers: Numbers, now: datetime | None = None) -> None:
+    # Django keeps SQLite datetimes as naive UTC text; match it so ordering and parsing agree.
+    stamp = (now or datetime.now(UTC)).replace(tzinfo=None).isoformat(sep=" ")
+    for start, stop in _batches(numbers.known):
+        _sqlite_batch(con, list(_people(numbers, start, stop)), stamp)
 
 
 def _sqlite_batch(con: sqlite3.Connection, people: list[Person], stamp: str) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import random
 import shutil
@@ -33,7 +34,14 @@ import psycopg
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks._dataset import Numbers, check_sample, email, load_postgres, load_sqlite
+from benchmarks._dataset import (
+    DATASET_VERSION,
+    Numbers,
+    check_sample,
+    email,
+    load_postgres,
+    load_sqlite,
+)
 from benchmarks._loadgen import Target
 from benchmarks._server import MemorySampler, free_port, running_server
 
@@ -136,7 +144,8 @@ def build_sqlite(target: Path, numbers: Numbers) -> None:
 
 @contextmanager
 def sqlite_database(numbers: Numbers, workdir: Path) -> Iterator[dict[str, str]]:
-    cached = CACHE_DIR / f"identify-{numbers.known}-{migrations_digest()}.sqlite3"
+    name = f"identify-{numbers.known}-v{DATASET_VERSION}-{migrations_digest()}.sqlite3"
+    cached = CACHE_DIR / name
     if cached.exists():
         console.log(f"sqlite: reusing {cached}")
     else:
@@ -191,7 +200,8 @@ def drive(job: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
 def percentile(ordered: list[float], q: float) -> float:
     if not ordered:
         return float("nan")
-    rank = max(0, min(len(ordered) - 1, round(q * len(ordered) + 0.5) - 1))
+    # Nearest rank: the smallest value with at least q of the samples at or below it.
+    rank = max(0, min(len(ordered) - 1, math.ceil(q * len(ordered) - 1e-9) - 1))
     return ordered[rank]
 
 
