@@ -14,11 +14,13 @@ import argparse
 import json
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from everytouch.analysis._asked import security_topics
 from everytouch.analysis.asks import asked_details, identity_asks
 from everytouch.analysis.contacts import contacts_in_text, extract_contacts
 from everytouch.analysis.conversation import Conversation, Turn
@@ -151,6 +153,9 @@ def star_dialogues(records: list[dict[str, Any]]) -> Table:
         table.score("repeated identity ask: same detail asked in 2+ turns").add(
             labels["repeated_identity_ask"], _asked_twice(asks)
         )
+        table.score("repeated identity ask: 2+ turns, flowchart-labelled turns only").add(
+            labels["repeated_identity_ask"], _asked_twice_labelled(record)
+        )
         table.score("repeated identity ask: Ask.repeat").add(
             labels["repeated_identity_ask"], any(a.repeat for a in asks)
         )
@@ -164,6 +169,17 @@ def _asked_twice(asks: Iterable[Any]) -> bool:
             return True
         seen.add(ask.detail)
     return False
+
+
+def _asked_twice_labelled(record: dict[str, Any]) -> bool:
+    """Repeats among the turns the dataset labelled: its own definition, free-typed turns aside."""
+    counts: Counter[str] = Counter()
+    for turn in record["turns"]:
+        if turn["speaker"] == "agent" and turn["action_label"] is not None:
+            for detail in asked_details(turn["text"]):
+                keys = security_topics(turn["text"]) if detail == "security" else {detail}
+                counts.update(keys)
+    return any(n >= 2 for n in counts.values())
 
 
 def star_truth_names(record: dict[str, Any]) -> set[str]:

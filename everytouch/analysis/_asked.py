@@ -80,7 +80,8 @@ _NAME = re.compile(
 )
 _REQUEST = re.compile(
     r"\b(?:may|can|could|would|will)\s+(?:i|you|we)\b|\bplease\b|\bprovide|\bgive\s+me\b|"
-    r"\btell\s+me\b|\bneed\b|\brequire|\bwhat(?:'s|\s+is|\s+was|\s+are)\b|"
+    r"\btell\s+me\b|\b(?:i|we)\s+(?:will\s+|would\s+|do\s+|still\s+|also\s+|just\s+)?need\s+"
+    r"(?:your|the|you|to|a|an)\b|\brequire|\bwhat(?:'s|\s+is|\s+was|\s+are)\b|"
     r"\bspell|\bshare\b|\blet\s+me\s+(?:know|have)|\benter\b|\btype\s+in|\bstill\s+need|"
     r"\bhow\s+about|\band\s+your\b|\bi'?d\s+like\b|\bwhich\b|\bwho\b",
     re.IGNORECASE,
@@ -122,3 +123,19 @@ def _sentence_details(sentence: str) -> set[IdentityDetail]:
     if _NAME.search(rest) is not None:
         found.add("name")
     return found
+
+
+_SECURITY_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("maiden", re.compile(r"maiden", re.IGNORECASE)),
+    ("pet", re.compile(r"\b(?:pet|dog|cat)\b", re.IGNORECASE)),
+    ("ssn", re.compile(r"\bssn\b|social", re.IGNORECASE)),
+    ("school", re.compile(r"school", re.IGNORECASE)),
+    ("birthplace", re.compile(r"born", re.IGNORECASE)),
+)
+
+
+def security_topics(text: str) -> frozenset[str]:
+    """Which security questions a turn asks: asking the pet's name after the mother's maiden
+    name is a second question, not a repeat."""
+    found = {topic for topic, pattern in _SECURITY_TOPICS if pattern.search(text)}
+    return frozenset(found or {"question"})

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from everytouch.analysis._asked import IdentityDetail, asked_details
+from everytouch.analysis._asked import IdentityDetail, asked_details, security_topics
 from everytouch.analysis.contacts import ContactFinding, extract_contacts
 from everytouch.analysis.conversation import Conversation
 
@@ -35,8 +35,8 @@ def identity_asks(
     if contacts is None:
         contacts = extract_contacts(conv)
     given_at = _first_given(contacts)
-    known: set[IdentityDetail] = set()
-    pending: set[IdentityDetail] = set()
+    known: set[str] = set()
+    pending: set[str] = set()
     asks: list[Ask] = []
     for index, turn in enumerate(conv.turns):
         if turn.speaker == "customer":
@@ -44,10 +44,18 @@ def identity_asks(
             pending.clear()
             continue
         for detail in sorted(asked_details(turn.text)):
-            given = detail in known or given_at.get(detail, len(conv.turns)) < index
+            keys = _keys(detail, turn.text)
+            given = bool(keys & known) or given_at.get(detail, len(conv.turns)) < index
             asks.append(Ask(detail, index, turn.text.strip()[:QUOTE_LIMIT], given))
-            pending.add(detail)
+            pending |= keys
     return asks
+
+
+def _keys(detail: IdentityDetail, text: str) -> set[str]:
+    """What was asked, finely enough that a different security question is not a repeat."""
+    if detail == "security":
+        return {f"security:{topic}" for topic in security_topics(text)}
+    return {detail}
 
 
 def _first_given(contacts: Sequence[ContactFinding]) -> dict[IdentityDetail, int]:

@@ -1,0 +1,133 @@
+"""What identity details the agent asked for, and which asks were repeats."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from everytouch.analysis.asks import Ask, asked_details, identity_asks
+from everytouch.analysis.contacts import ContactFinding
+from everytouch.analysis.conversation import Conversation, Turn
+
+DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+
+
+def conv(*turns: tuple[str, str]) -> Conversation:
+    return Conversation(id="t", turns=tuple(Turn(s, t) for s, t in turns))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "details"),
+    [
+        ("May I have your name, please?", {"name"}),
+        ("Who am I speaking with?", {"name"}),
+        ("What's the best number to reach you on?", {"phone"}),
+        ("And an e-mail address for the confirmation?", {"email"}),
+        ("Full name, account number and PIN", {"name", "account", "pin"}),
+        ("Could you provide your date of birth, please?", {"dob"}),
+        ("What's your billing address and zip code?", {"address"}),
+        ("What was your mother's maiden name?", {"security"}),
+        ("And what was the name of the pet you had as a child?", {"security"}),
+        ("Could you provide me with the name of the host, please?", set()),
+        ("May I have your name and your doctor's name please?", {"name"}),
+        ("What Hotel would you like to stay at?", set()),
+        ("To verify, your name is Ben.", set()),
+        ("Your account number is on the back of the letter.", set()),
+        ("Thank you, I have all the information I need.", set()),
+    ],
+)
+def test_it_tells_which_details_an_agent_turn_asks_for(text: str, details: set[str]) -> None:
+    assert asked_details(text) == details
+
+
+def test_it_flags_the_account_number_asked_three_times() -> None:
+    c = conv(
+        ("agent", "Can I get your account number?"),
+        ("customer", "It's 84318931431."),
+        ("agent", "Thanks. Let me transfer you."),
+        ("agent", "Hi, billing here. What's your account number?"),
+        ("customer", "I just gave it: 84318931431"),
+        ("agent", "And your account number, please?"),
+    )
+    asks = identity_asks(c)
+    assert [(a.detail, a.turn, a.repeat) for a in asks] == [
+        ("account", 0, False),
+        ("account", 3, True),
+        ("account", 5, True),
+    ]
+
+
+def test_it_flags_asking_for_a_name_the_customer_already_gave() -> None:
+    c = conv(
+        ("customer", "Hi, my name is Angela and I need a ride."),
+        ("agent", "May I have your name, please?"),
+    )
+    assert identity_asks(c) == [Ask("name", 1, "May I have your name, please?", True)]
+
+
+def test_it_does_not_flag_a_first_ask() -> None:
+    c = conv(("agent", "Could I get your full name, please?"), ("customer", "Jane Doe"))
+    assert [a.repeat for a in identity_asks(c)] == [False]
+
+
+def test_it_treats_a_second_security_question_as_new() -> None:
+    c = conv(
+        ("agent", "What was your mother's maiden name?"),
+        ("customer", "Smith"),
+        ("agent", "And what was the name of the pet you had as a child?"),
+    )
+    assert [(a.detail, a.repeat) for a in identity_asks(c)] == [
+        ("security", False),
+        ("security", False),
+    ]
+
+
+def test_it_uses_the_contacts_it_is_given() -> None:
+    c = conv(("customer", "hello"), ("agent", "What's your phone number?"))
+    given_phone = [ContactFinding("phone", "+12125550199", 0, "hello")]
+    assert [a.repeat for a in identity_asks(c, given_phone)] == [True]
+    assert [a.repeat for a in identity_asks(c, [])] == [False]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=400))
+def test_it_never_crashes_on_any_text(text: str) -> None:
+    details = asked_details(text)
+    asks = identity_asks(conv(("agent", text), ("customer", text), ("agent", text)))
+    assert {a.detail for a in asks} == details
+    assert all(a.quote == text.strip()[:200] for a in asks)
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.sampled_from(["name ", "your ", "account number ", "?", "a" * 50, "maiden "]))
+def test_it_finishes_on_very_long_turns(piece: str) -> None:
+    asked_details(piece * (200_000 // len(piece)))
+
+
+def test_it_handles_a_ten_thousand_turn_conversation() -> None:
+    turns = [("agent", "What's your account number?"), ("customer", "123456")] * 5_000
+    asks = identity_asks(conv(*turns))
+    assert len(asks) == 5_000
+    assert sum(a.repeat for a in asks) == 4_999
+
+
+def test_it_matches_stars_flowchart_labels_for_name_asks() -> None:
+    path = DATA / "star" / "star_dev.jsonl"
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{path} is missing in CI")
+        pytest.skip(f"{path} not present")
+    wrong = total = 0
+    with path.open(encoding="utf-8") as handle:
+        for line, _ in zip(handle, range(800), strict=False):
+            for turn in json.loads(line)["turns"]:
+                if turn["speaker"] == "agent" and turn["action_label"] is not None:
+                    total += 1
+                    truth = turn["action_label"] == "ask_name"
+                    wrong += truth != ("name" in asked_details(turn["text"]))
+    assert total > 1000 and wrong / total < 0.01

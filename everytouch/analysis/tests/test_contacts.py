@@ -1,0 +1,176 @@
+"""Contact details the customer gave: phones, e-mails, names, account numbers."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from everytouch.analysis.contacts import QUOTE_LIMIT, ContactFinding, extract_contacts
+from everytouch.analysis.conversation import Conversation, Turn
+
+DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+
+
+def conv(*turns: tuple[str, str]) -> Conversation:
+    return Conversation(id="t", turns=tuple(Turn(s, t) for s, t in turns))  # type: ignore[arg-type]
+
+
+def found(conversation: Conversation, kind: str) -> list[str]:
+    return [f.value for f in extract_contacts(conversation) if f.kind == kind]
+
+
+def test_it_normalises_a_written_phone_to_e164() -> None:
+    c = conv(("customer", "You can reach me at (602) 272-9781 any time."))
+    assert found(c, "phone") == ["+16022729781"]
+
+
+def test_it_reads_a_spoken_phone_number() -> None:
+    c = conv(("customer", "my number is six oh two, five five five, oh one two three"))
+    assert found(c, "phone") == ["+16025550123"]
+
+
+def test_it_reads_double_and_triple_digits() -> None:
+    c = conv(("customer", "call me on two one two, triple five, double seven eight nine"))
+    assert found(c, "phone") == ["+12125557789"]
+
+
+def test_it_uses_the_default_region_parameter() -> None:
+    c = conv(("customer", "my mobile is 020 7946 0958"))
+    assert [f.value for f in extract_contacts(c, region="GB") if f.kind == "phone"] == [
+        "+442079460958"
+    ]
+
+
+def test_it_takes_the_phone_from_an_address_line() -> None:
+    c = conv(("customer", "7356 e canal lane endicott ny 13760 3158007478"))
+    assert found(c, "phone") == ["+13158007478"]
+
+
+def test_it_reads_a_written_email_in_lower_case() -> None:
+    c = conv(("customer", "It's Jane.Doe@Example.com thanks"))
+    assert found(c, "email") == ["jane.doe@example.com"]
+
+
+def test_it_reads_a_spoken_email() -> None:
+    c = conv(("customer", "sure, it's jane dot doe at gmail dot com"))
+    assert found(c, "email") == ["jane.doe@gmail.com"]
+
+
+def test_it_reads_an_email_whose_punctuation_the_recogniser_dropped() -> None:
+    c = conv(("customer", "kavigmailcom and five passengers"), ("customer", "robin 45 gmailcom"))
+    assert found(c, "email") == ["kavi@gmail.com", "robin45@gmail.com"]
+
+
+def test_it_reads_my_name_is() -> None:
+    c = conv(("customer", "My name is Alexis and my last doctor was Dr. Morgan."))
+    assert found(c, "name") == ["Alexis"]
+
+
+def test_it_reads_this_is_and_its_from() -> None:
+    c = conv(("customer", "Hi, this is Jane Doe."), ("customer", "it's Sam from Acme"))
+    assert found(c, "name") == ["Jane Doe", "Sam"]
+
+
+def test_it_reads_the_bare_answer_to_a_name_question() -> None:
+    c = conv(("agent", "May I have your name, please?"), ("customer", "jane doe"))
+    assert found(c, "name") == ["Jane Doe"]
+
+
+def test_it_does_not_take_a_bare_answer_to_another_question_as_a_name() -> None:
+    c = conv(("agent", "Which city are you flying to?"), ("customer", "Boston"))
+    assert found(c, "name") == []
+
+
+def test_it_does_not_take_feelings_for_names() -> None:
+    c = conv(("customer", "I'm worried, I'm looking for help and I am sorry to bother you"))
+    assert found(c, "name") == []
+
+
+def test_it_reads_an_account_number_after_the_agent_asks_for_it() -> None:
+    c = conv(("agent", "Can you tell me your account number, please?"), ("customer", "84318931431"))
+    assert found(c, "account") == ["84318931431"]
+    assert found(c, "phone") == []
+
+
+def test_it_reads_an_order_number_named_by_the_customer() -> None:
+    c = conv(("customer", "my order number is AB-12345 and it never came"))
+    assert found(c, "account") == ["AB12345"]
+
+
+def test_it_ignores_what_the_agent_says() -> None:
+    c = conv(("agent", "My name is Bob, call me at 212 555 0199 or bob@acme.com"))
+    assert extract_contacts(c) == []
+
+
+def test_it_points_at_the_turn_and_quotes_the_customer() -> None:
+    long_text = "blah " * 100 + "my email is jane@acme.com " + "blah " * 100
+    c = conv(("agent", "Hello"), ("customer", long_text))
+    (finding,) = extract_contacts(c)
+    assert finding == ContactFinding("email", "jane@acme.com", 1, finding.quote)
+    assert len(finding.quote) <= QUOTE_LIMIT and "jane@acme.com" in finding.quote
+
+
+# --- robustness ---------------------------------------------------------------------------
+
+ROBUST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@ROBUST
+@given(st.text(max_size=400))
+def test_it_never_crashes_on_any_unicode_text(text: str) -> None:
+    for finding in extract_contacts(conv(("agent", text), ("customer", text))):
+        assert finding.turn == 1 and len(finding.quote) <= QUOTE_LIMIT
+
+
+@ROBUST
+@given(st.binary(max_size=600))
+def test_it_never_crashes_on_decoded_binary_junk(data: bytes) -> None:
+    text = data.decode("utf-8", errors="replace") + data.decode("latin-1")
+    assert all(f.turn == 0 for f in extract_contacts(conv(("customer", text))))
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.sampled_from(["5", "a", " ", "five ", "5-", "x@", "gmail", "my name is ", "dot at "]))
+def test_it_finishes_on_very_long_repetitive_turns(piece: str) -> None:
+    text = piece * (200_000 // len(piece))
+    extract_contacts(conv(("agent", "What's your name and number?"), ("customer", text)))
+
+
+def test_it_handles_a_ten_thousand_turn_conversation() -> None:
+    turns = [("agent", "May I have your name?"), ("customer", "jane doe, 212 555 0199")] * 5_000
+    findings = extract_contacts(conv(*turns))
+    assert len(findings) == 10_000
+    assert {f.value for f in findings} == {"Jane Doe", "+12125550199"}
+
+
+# --- real data ----------------------------------------------------------------------------
+
+
+def _data(relative: str) -> Path:
+    path = DATA / relative
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{path} is missing in CI")
+        pytest.skip(f"{path} not present")
+    return path
+
+
+def test_it_finds_most_emails_and_phones_on_multidogo() -> None:
+    path = _data("multidogo/multidogo_dev.jsonl")
+    hits = {"email": [0, 0], "phone": [0, 0]}
+    with path.open(encoding="utf-8") as handle:
+        for line, _ in zip(handle, range(1500), strict=False):
+            record = json.loads(line)
+            turns = [("customer", t["utterance"]) for t in record["customer_turns"]]
+            kinds = {f.kind for f in extract_contacts(conv(*turns))}
+            for kind, counts in hits.items():
+                if record["labels_from_dataset"][f"customer_gave_{kind}"]:
+                    counts[0] += 1
+                    counts[1] += kind in kinds
+    for kind, (truth, caught) in hits.items():
+        assert truth > 20 and caught / truth > 0.85, kind
