@@ -1,0 +1,287 @@
+"""The console script, called in-process: exit codes, output, and what ends up in the database."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+
+from conftest import PASSWORD
+from everytouch.accounts.models import ApiToken, Role, hash_token
+from everytouch.cli import main
+from everytouch.customers.actions import CustomerData, create_customer
+from everytouch.customers.models import ContactPoint, Customer, EventKind, TimelineEvent
+
+HEADER = "name,company,phone,email,owner,notes\n"
+
+
+def _csv(tmp_path: Path, body: str, header: str = HEADER) -> str:
+    path = tmp_path / "customers.csv"
+    path.write_text(header + body, encoding="utf-8")
+    return str(path)
+
+
+def _contacts() -> set[tuple[str, str, str]]:
+    return {
+        (p.customer.name, p.kind, p.value) for p in ContactPoint.objects.select_related("customer")
+    }
+
+
+@pytest.mark.django_db
+def test_it_creates_a_user_with_a_role(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "createuser",
+            "nina",
+            "--role",
+            "rep",
+            "--password",
+            PASSWORD,
+            "--email",
+            "Nina@Example.com",
+        ]
+    )
+    user = User.objects.get(username="nina")
+    assert code == 0
+    assert user.profile.role == Role.REP
+    assert user.check_password(PASSWORD)
+    assert user.email == "nina@example.com"
+    assert "Created rep nina" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_it_reads_the_password_from_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["createuser", "nina", "--role", "trainer", "--password-stdin"]) == 0
+    assert User.objects.get(username="nina").check_password(PASSWORD)
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_user_without_a_password_off_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["createuser", "nina", "--role", "rep"]) == 2
+    assert "no password" in capsys.readouterr().err
+    assert not User.objects.filter(username="nina").exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_weak_password_or_a_taken_username(
+    rep: User, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["createuser", "nina", "--role", "rep", "--password", "short"]) == 2
+    assert main(["createuser", rep.username, "--role", "rep", "--password", PASSWORD]) == 2
+    err = capsys.readouterr().err
+    assert "too short" in err
+    assert "already exists" in err
+    assert "Traceback" not in err
+    assert not User.objects.filter(username="nina").exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_unknown_role(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["createuser", "nina", "--role", "boss", "--password", PASSWORD]) == 2
+    assert "invalid choice: 'boss'" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_it_prints_a_new_token_once_and_stores_only_its_hash(
+    rep: User, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["token", "create", rep.username, "phone system"]) == 0
+    out, err = capsys.readouterr()
+    raw = out.strip()
+    token = ApiToken.objects.get(user=rep)
+    assert raw.startswith("et_")
+    assert token.key_hash == hash_token(raw)
+    assert token.name == "phone system"
+    assert raw not in err
+
+
+@pytest.mark.django_db
+def test_it_revokes_a_token_by_prefix(rep: User, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["token", "create", rep.username, "crm sync"])
+    raw = capsys.readouterr().out.strip()
+    assert main(["token", "revoke", raw[3:11]]) == 0
+    assert ApiToken.objects.get(user=rep).revoked_at is not None
+    # Revoked tokens are no longer "active", so a second revoke is a user error.
+    assert main(["token", "revoke", raw[3:11]]) == 2
+
+
+@pytest.mark.django_db
+def test_it_refuses_tokens_for_unknown_users_and_prefixes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["token", "create", "ghost", "x"]) == 2
+    assert main(["token", "revoke", "abcdefgh"]) == 2
+    err = capsys.readouterr().err
+    assert "no user named 'ghost'" in err
+    assert "no active token with prefix 'abcdefgh'" in err
+    assert not ApiToken.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_imports_customers_with_their_contacts_and_owner(
+    tmp_path: Path, rep: User, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = (
+        "Ann Lee,Lee Dental,(312) 555-0101,Ann@LeeDental.example,ron,Office manager\n"
+        "Bo Chen,,312.555.0102,,,\n"
+        ",Acme Tool & Die,,orders@acme.example,ron,\n"
+    )
+    path = _csv(tmp_path, body, header="name,company,phone,email,owner,notes\n")
+    assert main(["import", "customers", path]) == 0
+    ann = Customer.objects.get(name="Ann Lee")
+    assert Customer.objects.count() == 3
+    assert ann.owner == rep
+    assert ann.notes == "Office manager"
+    assert set(ann.contacts.values_list("value", flat=True)) == {
+        "+13125550101",
+        "ann@leedental.example",
+    }
+    assert TimelineEvent.objects.filter(kind=EventKind.CUSTOMER_CREATED).count() == 3
+    assert "Imported 3 customer(s)" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_it_accepts_extra_phone_and_email_columns(tmp_path: Path) -> None:
+    header = "name,phone,phone2,email,email2\n"
+    path = _csv(tmp_path, "Ann Lee,3125550101,3125550102,a@x.example,b@x.example\n", header)
+    assert main(["import", "customers", path]) == 0
+    assert Customer.objects.get().contacts.count() == 4
+
+
+@pytest.mark.django_db
+def test_it_imports_nothing_and_reports_every_bad_row(
+    tmp_path: Path, rep: User, capsys: pytest.CaptureFixture[str]
+) -> None:
+    create_customer(CustomerData(name="Existing", contacts=["+13125550199"]), None)
+    body = (
+        "Good One,,3125550101,,,\n"  # line 2
+        "Bad Phone,,12345,,,\n"  # line 3
+        "Bad Mail,,,not-an-email,,\n"  # line 4
+        "No Owner,,3125550103,,ghost,\n"  # line 5
+        "Taken,,(312) 555-0199,,,\n"  # line 6
+        "Twice,,312-555-0101,,,\n"  # line 7: same phone as line 2
+        "Good Two,,3125550104,,ron,\n"  # line 8
+    )
+    before = Customer.objects.count()
+    assert main(["import", "customers", _csv(tmp_path, body)]) == 2
+    err = capsys.readouterr().err
+    assert Customer.objects.count() == before
+    assert not ContactPoint.objects.filter(value="+13125550101").exists()
+    assert "line 2:" not in err
+    assert "line 3: invalid phone" in err
+    assert "line 4: invalid e-mail" in err
+    assert "line 5: unknown owner 'ghost'" in err
+    assert "line 6: +13125550199 already belongs to Existing" in err
+    assert "line 7: +13125550101 is also on line 2" in err
+    assert "5 bad row(s) of 7" in err
+    assert "Nothing imported" in err
+
+
+@pytest.mark.django_db
+def test_it_imports_the_good_rows_with_skip_invalid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = "Good One,,3125550101,,,\nBad Phone,,12345,,,\nGood Two,,3125550102,,,\n"
+    assert main(["import", "customers", _csv(tmp_path, body), "--skip-invalid"]) == 0
+    out, err = capsys.readouterr()
+    assert sorted(Customer.objects.values_list("name", flat=True)) == ["Good One", "Good Two"]
+    assert "line 3: invalid phone" in err
+    assert "Imported 2 customer(s)" in out
+
+
+@pytest.mark.django_db
+def test_it_imports_nothing_on_a_dry_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", "customers", _csv(tmp_path, "Ann,,3125550101,,,\n"), "--dry-run"]) == 0
+    assert not Customer.objects.exists()
+    assert "1 customer(s) would be imported" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_file_with_unknown_columns_or_no_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", "customers", _csv(tmp_path, "Ann,x\n", header="name,emial\n")]) == 2
+    assert main(["import", "customers", str(tmp_path / "missing.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown column(s) 'emial'" in err
+    assert "cannot read" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.django_db
+def test_it_exports_customers_that_import_back_unchanged(
+    tmp_path: Path, rep: User, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes = 'Prefers e-mail.\nAsk for "Dee", not Deborah.'
+    data = CustomerData("Deborah Kim", "Kim, Park & Co", notes, rep, ["3125550101", "d@kp.example"])
+    create_customer(data, None)
+    create_customer(CustomerData(company="Acme", contacts=["3125550102", "7735550103"]), None)
+    out = tmp_path / "export.csv"
+    assert main(["export", "customers", "--output", str(out)]) == 0
+    before = _contacts(), set(Customer.objects.values_list("name", "company", "notes", "owner"))
+    Customer.objects.all().delete()
+    assert main(["import", "customers", str(out)]) == 0
+    after = _contacts(), set(Customer.objects.values_list("name", "company", "notes", "owner"))
+    assert after == before
+    assert out.read_text().splitlines()[0] == "name,company,phone,email,owner,notes,phone2"
+
+
+@pytest.mark.django_db
+def test_it_exports_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    create_customer(CustomerData(name="Ann Lee", contacts=["3125550101"]), None)
+    assert main(["export", "customers"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines() == ["name,company,phone,email,owner,notes", "Ann Lee,,+13125550101,,,"]
+    assert "Exported 1 customer(s)" in err
+
+
+def test_it_exits_2_on_an_unknown_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["frobnicate"]) == 2
+    assert main([]) == 2
+    assert main(["createuser", "x", "--role", "rep", "--bogus"]) == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'frobnicate'" in err
+    assert "unrecognized arguments: --bogus" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.django_db
+def test_it_serves_the_wsgi_app_with_gunicorn(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[list[str]] = []
+
+    def fake_execv(path: str, argv: list[str]) -> None:
+        calls.append(argv)
+        raise SystemExit(0)
+
+    monkeypatch.setattr("everytouch.cli.os.execv", fake_execv)
+    with pytest.raises(SystemExit):
+        main(["serve", "--port", "8123"])
+    argv = " ".join(calls[0])
+    assert "-m gunicorn everytouch.wsgi:application" in argv
+    assert "--bind 127.0.0.1:8123" in argv
+    assert "--workers 2 --threads 4 --worker-class gthread" in argv
+
+
+def test_it_refuses_a_bad_port_or_worker_count() -> None:
+    assert main(["serve", "--port", "70000"]) == 2
+    assert main(["serve", "--workers", "0"]) == 2
+
+
+@pytest.mark.django_db
+def test_it_runs_the_database_worker_with_options_passed_through(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[list[str]] = []
+    monkeypatch.setattr(
+        "django.core.management.ManagementUtility.execute", lambda self: seen.append(self.argv)
+    )
+    assert main(["worker", "--batch", "--interval", "2"]) == 0
+    assert seen == [["everytouch", "db_worker", "--batch", "--interval", "2"]]

@@ -1,0 +1,103 @@
+"""The demo business: deterministic, believable, and shaped like data the actions would write."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib.auth.models import User
+
+from everytouch import demo
+from everytouch.accounts.models import Role
+from everytouch.customers.contacts import normalise
+from everytouch.customers.models import ContactPoint, Customer, EventKind, TimelineEvent
+from everytouch.interactions.models import Interaction, Transfer, Turn
+
+NOW = datetime(2025, 6, 2, 15, 0, tzinfo=UTC)
+SIZE = 0.05  # 15 customers, 100 interactions
+
+
+def test_it_plans_the_same_business_from_the_same_seed() -> None:
+    first = demo.plan_demo(seed=7, size=SIZE, now=NOW)
+    assert first == demo.plan_demo(seed=7, size=SIZE, now=NOW)
+    assert first != demo.plan_demo(seed=8, size=SIZE, now=NOW)
+
+
+def test_it_scales_with_size_and_keeps_history_in_the_last_six_months() -> None:
+    plan = demo.plan_demo(size=SIZE, now=NOW)
+    starts = [i.started_at for i in plan.interactions]
+    assert len(plan.customers) == 15
+    assert len(plan.interactions) == 100
+    assert min(starts) >= NOW - timedelta(days=demo.DAYS_OF_HISTORY + 1)
+    assert max(starts) < NOW
+    assert starts == sorted(starts)
+
+
+def test_it_uses_only_valid_unique_contact_points() -> None:
+    plan = demo.plan_demo(size=1.0, now=NOW)
+    values = [v for c in plan.customers for v in (*c.phones, *c.emails)]
+    assert len(values) == len(set(values))
+    assert all(normalise(v).value == v for v in values)
+    assert all(v[5:10] == "55501" for c in plan.customers for v in c.phones)
+
+
+def test_it_refuses_an_unreasonable_size() -> None:
+    with pytest.raises(demo.DemoError):
+        demo.plan_demo(size=0)
+    with pytest.raises(demo.DemoError):
+        demo.plan_demo(size=demo.MAX_SIZE + 1)
+
+
+@pytest.mark.django_db
+def test_it_loads_staff_with_their_roles_and_the_shared_password() -> None:
+    demo.load_demo(size=SIZE, now=NOW)
+    roles = {u.username: u.profile.role for u in User.objects.select_related("profile")}
+    assert roles == {s.username: s.role for s in demo.STAFF}
+    assert list(roles.values()).count(Role.REP) == 4
+    assert User.objects.get(username="priya").check_password(demo.DEMO_PASSWORD)
+    assert demo.is_loaded()
+
+
+@pytest.mark.django_db
+def test_it_loads_the_planned_counts() -> None:
+    counts = demo.load_demo(size=SIZE, now=NOW)
+    plan = demo.plan_demo(size=SIZE, now=NOW)
+    assert Customer.objects.count() == counts.customers == 15
+    assert Interaction.objects.count() == counts.interactions == 100
+    assert Turn.objects.count() == sum(len(i.turns) for i in plan.interactions)
+    assert Transfer.objects.count() == counts.transfers
+    assert ContactPoint.objects.count() == sum(
+        len(c.phones) + len(c.emails) for c in plan.customers
+    )
+
+
+@pytest.mark.django_db
+def test_it_puts_every_touch_on_the_customer_timeline() -> None:
+    demo.load_demo(size=SIZE, now=NOW)
+    logged = TimelineEvent.objects.filter(kind=EventKind.INTERACTION_LOGGED)
+    on_timeline = {(e.customer_id, e.data["interaction_id"]) for e in logged}
+    touches = set(Interaction.objects.filter(customer__isnull=False).values_list("customer", "id"))
+    assert touches
+    assert on_timeline == touches
+    created = TimelineEvent.objects.filter(kind=EventKind.CUSTOMER_CREATED)
+    assert set(created.values_list("customer", flat=True)) == set(
+        Customer.objects.values_list("id", flat=True)
+    )
+    transferred = TimelineEvent.objects.filter(kind=EventKind.TRANSFERRED).count()
+    assert transferred == Transfer.objects.filter(interaction__customer__isnull=False).count()
+
+
+@pytest.mark.django_db
+def test_it_keeps_a_transferred_touch_with_the_receiving_rep() -> None:
+    demo.load_demo(size=0.2, now=NOW)
+    transfers = list(Transfer.objects.select_related("interaction"))
+    assert transfers
+    assert all(t.interaction.handled_by_id == t.to_user_id != t.from_user_id for t in transfers)
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_load_over_taken_demo_usernames(rep: User) -> None:
+    User.objects.create(username="dana")
+    with pytest.raises(demo.DemoError, match="dana"):
+        demo.load_demo(size=SIZE, now=NOW)
+    assert not Customer.objects.exists()
