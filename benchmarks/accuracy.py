@@ -24,7 +24,7 @@ from typing import Any
 from everytouch.analysis.analyzer import analyze
 from everytouch.analysis.conversation import Conversation, Turn
 from everytouch.analysis.flow import greeting, next_step_kind
-from everytouch.analysis.signals import buying_signals, question_topic, sentences
+from everytouch.analysis.signals import buying_signals, discovery_in_text, sentences
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 URL = re.compile(r"https?://\S+|www\.\S+")
@@ -76,6 +76,7 @@ MULTIDOGO_BUYING = {
     "checkoffereligibility",
     "getchannelpackageintent",
     "orderchecks",
+    "startorder",
 }
 MULTIDOGO_NEUTRAL = {
     "",
@@ -150,7 +151,7 @@ def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def asks_discovery(text: str) -> bool:
-    return any(question_topic(s) is not None for _, s in sentences(text))
+    return any(True for _ in discovery_in_text(text))
 
 
 def offers_next_step(text: str) -> bool:
@@ -165,7 +166,7 @@ def ibm_threads() -> list[dict[str, Any]]:
     return data
 
 
-def _earlier_agent_turns(thread: dict[str, Any]) -> Iterator[tuple[str, str]]:
+def _earlier_agent_turns(thread: dict[str, Any]) -> Iterator[tuple[tuple[str, str], str]]:
     session = thread["dialogHeader"]["sessionID"]
     for item in thread["dialogContent"]:
         if "agent" in item:

@@ -17,6 +17,7 @@ SignalKind = Literal["price", "availability", "looking_for", "purchase", "upgrad
 Topic = Literal["need", "budget", "timeline"]
 
 QUOTE_MAX = 160
+_LINK = re.compile(r"(?:https?://|www\.)[^\s<>\"]{1,2000}", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.?!\n]*(?:[.?!]+|\n|$)")
 _NEED_STOP = re.compile(
     r"\b(?:and|but|because|since|so|if|please|thanks|thank you|though|or|which|that is|"
@@ -35,9 +36,14 @@ _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
         "looking_for",
         re.compile(
             r"\b(?:(?:i'?m|i am|we'?re|we are|i was|we were)\s+(?:looking|searching|shopping)"
-            r"\s+(?:for|to)|interested in|in the market for|i (?:need|want)(?: to get)?|"
-            r"we (?:need|want)|i(?:'d| would) like(?: to (?:get|have|find))?|"
-            r"do you (?:sell|carry|offer|do))\s+(?P<obj>[^.?!,;\n]{2,80})",
+            r"\s+(?:for|to)|interested in|in the market for|"
+            r"(?:i|we) (?:need|want|(?:'?d|would) (?:like|love)|like to (?:have|get|order))"
+            r"(?: to (?:buy|order|get|book|purchase|rent|reserve|hire|try|start|add|find|have|"
+            r"sign up for|subscribe to|set up|open))?|"
+            r"(?:can|could|may) (?:i|we) (?:get|have|order)|i'?ll (?:have|take|get)|"
+            r"do you (?:sell|carry|offer|do))\s+(?P<obj>(?!(?:my|our|your|to|help|proof|a copy|"
+            r"some help|info|information|assistance|an update|a refund|the status|a replacement)\b)"
+            r"[^.?!,;\n]{2,80})",
             re.IGNORECASE,
         ),
     ),
@@ -87,7 +93,9 @@ _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
 # Sentences that look like a signal but are not interest in buying: complaints and account care.
 _NOT_INTENT = re.compile(
     r"\b(?:refund|cancel|charged twice|overcharged|dispute|complain|broken|not working|"
-    r"doesn'?t work|suspended|hacked|locked out|password)\b",
+    r"doesn'?t work|suspended|hacked|locked out|password|boarding pass|my seat|seat assignment|"
+    r"proof of|copy of|claim|balance|statement|expense|reimburse|transfer money|my address|"
+    r"status|lost|stolen|replace|stop)\b",
     re.IGNORECASE,
 )
 
@@ -99,8 +107,19 @@ _WH_START = re.compile(
     re.IGNORECASE,
 )
 _TELL_ME = re.compile(
-    r"\b(?:let (?:me|us) know|tell (?:me|us)|share|describe|walk me through)\b", re.IGNORECASE
+    r"\b(?:(?:let|tell) (?:me|us) (?:know )?(?!how it goes|if you have|if (?:this|that|it) help)"
+    r"(?:more|what|which|the|if|whether|about|how|when|where|your)|"
+    r"(?:need|like|want|love) to know|(?:^|please |you |us )(?:describe|share|send)|"
+    r"walk (?:me|us) through|more (?:details|info|information) (?:about|on))\b",
+    re.IGNORECASE,
 )
+# Asking about the problem itself outweighs a mention of an account or e-mail in passing.
+_SITUATION = re.compile(
+    r"\b(?:what(?:'s| is) (?:going on|happening)|what happens|tell (?:me|us) more|"
+    r"more (?:details|info|information)|error|happening)\b",
+    re.IGNORECASE,
+)
+_ASIDE = re.compile(r"\bwithout (?:revealing|posting|sharing|including)[^,.;]{0,80}", re.I)
 _BUDGET = re.compile(
     r"\b(?:budget|price range|spend|how much (?:are|were|would) you|price point|afford)\b",
     re.IGNORECASE,
@@ -127,7 +146,11 @@ _NOT_DISCOVERY = re.compile(
     r"is that (?:correct|right|ok|okay)|"
     r"(?:can|shall|should|may) i (?:book|reserve|confirm|go ahead|proceed|put|place|transfer)|"
     r"would you like (?:me|us) to|do you want me to|"
-    r"(?:continue|play|keep) playing|next question|how are you|still there|hear me)\b",
+    r"(?:continue|play|keep) playing|next question|how are you|still there|hear me|"
+    r"\bid\b|pet you had|name of (?:the|your) pet|"
+    r"would you like to (?:change|search|try|add|continue|look)|search for any more|"
+    r"(?:can|could|would) you (?:please |pls )?try|are you able to|follow(?:ing)? (?:the|these) "
+    r"steps|if (?:they|it|this|that|those) help)\b",
     re.IGNORECASE,
 )
 
@@ -220,26 +243,36 @@ def is_question(sentence: str) -> bool:
 
 def question_topic(sentence: str) -> Topic | None:
     """The discovery topic of one agent sentence, or None when it is not a discovery question."""
+    sentence = _ASIDE.sub("", sentence)
     asks = is_question(sentence) or bool(_TELL_ME.search(sentence))
-    if not asks or _NOT_DISCOVERY.search(sentence):
+    if not asks:
+        return None
+    if _NOT_DISCOVERY.search(sentence) and not _SITUATION.search(sentence):
         return None
     if _BUDGET.search(sentence):
         return "budget"
     if _TIMELINE.search(sentence):
         return "timeline"
-    if _NEED_WORDS.search(sentence):
-        return "need"
-    return None
+    return "need"
+
+
+def discovery_in_text(text: str) -> Iterator[tuple[Topic, str]]:
+    """(topic, sentence) for each discovery question in one agent turn; links are blanked
+    first because their dots and question marks would split sentences."""
+    if "://" in text or "www." in text:
+        text = _LINK.sub("(link)", text)
+    for _, sentence in sentences(text):
+        topic = question_topic(sentence)
+        if topic is not None:
+            yield topic, sentence
 
 
 def discovery_questions(conv: Conversation) -> list[DiscoveryQuestion]:
     """Agent questions about the need, budget or timeline, one per sentence, in turn order."""
     out: list[DiscoveryQuestion] = []
     for index, turn in enumerate(conv.turns):
-        if turn.speaker != "agent":
-            continue
-        for _, sentence in sentences(turn.text):
-            topic = question_topic(sentence)
-            if topic is not None:
-                out.append(DiscoveryQuestion(topic, index, clip(sentence)))
+        if turn.speaker == "agent":
+            out.extend(
+                DiscoveryQuestion(t, index, clip(s)) for t, s in discovery_in_text(turn.text)
+            )
     return out
