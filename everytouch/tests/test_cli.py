@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
+import functools
 import io
+import socket
+import subprocess
+import sys
+import types
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 
 from conftest import PASSWORD
+from everytouch import demo
 from everytouch.accounts.models import ApiToken, Role, hash_token
 from everytouch.cli import main
 from everytouch.customers.actions import CustomerData, create_customer
@@ -285,3 +292,72 @@ def test_it_runs_the_database_worker_with_options_passed_through(
     )
     assert main(["worker", "--batch", "--interval", "2"]) == 0
     assert seen == [["everytouch", "db_worker", "--batch", "--interval", "2"]]
+
+
+@pytest.mark.django_db
+def test_it_loads_the_demo_once_and_prints_the_logins(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    started: list[tuple[str, ...]] = []
+    monkeypatch.setattr("everytouch.demo.load_demo", functools.partial(demo.load_demo, size=0.05))
+    monkeypatch.setattr("everytouch.cli._child", lambda *args: started.append(args))
+    monkeypatch.setattr("everytouch.cli._supervise", lambda children: 0)
+    port = _free_port()
+    assert main(["demo", "--port", str(port)]) == 0
+    out = capsys.readouterr().out
+    assert f"http://127.0.0.1:{port}/" in out
+    assert all(s.username in out for s in demo.STAFF)
+    assert demo.DEMO_PASSWORD in out
+    assert [args[0] for args in started] == ["worker", "serve"]
+    customers = Customer.objects.count()
+    assert main(["demo", "--port", str(port)]) == 0
+    assert "already loaded" in capsys.readouterr().out
+    assert Customer.objects.count() == customers == 15
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_it_refuses_to_start_the_demo_on_a_busy_port(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        assert main(["demo", "--port", str(busy.getsockname()[1])]) == 2
+    assert "try --port" in capsys.readouterr().err
+
+
+def test_it_hands_analyze_arguments_to_the_analysis_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[argparse.Namespace] = []
+    fake = types.ModuleType("everytouch.analysis.cli")
+
+    def run(args: argparse.Namespace) -> int:
+        seen.append(args)
+        return 3
+
+    fake.add_arguments = lambda parser: parser.add_argument("path")  # type: ignore[attr-defined]
+    fake.run = run  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "everytouch.analysis.cli", fake)
+    assert main(["analyze", "calls.jsonl"]) == 3
+    assert seen[0].path == "calls.jsonl"
+    assert main(["analyze"]) == 2
+
+
+def test_it_reports_a_missing_analysis_module(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "everytouch.analysis.cli", None)
+    assert main(["analyze", "x"]) == 1
+    assert "not available" in capsys.readouterr().err
+
+
+def test_it_builds_the_parser_without_importing_django() -> None:
+    code = (
+        "import sys; from everytouch import cli; cli.build_parser(); print('django' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
