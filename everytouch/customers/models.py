@@ -71,6 +71,7 @@ class EventKind(models.TextChoices):
     TRANSFERRED = "transferred", "Transferred"
     MERGED = "merged", "Merged"
     OWNER_CHANGED = "owner_changed", "Owner changed"
+    MESSAGE_TAKEN = "message_taken", "Message taken"
 
 
 class TimelineEvent(models.Model):

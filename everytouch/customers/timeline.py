@@ -73,3 +73,11 @@ def owner_changed(
     summary = f"Owner is now {name}" + (f" ({reason})" if reason else "")
     data = {"owner_id": new_owner.pk if new_owner else None, "reason": reason}
     return _record(customer, EventKind.OWNER_CHANGED, summary, actor=actor, data=data)
+
+
+def message_taken(
+    customer: Customer, actor: User | None, message_id: int, for_name: str, about: str
+) -> TimelineEvent:
+    summary = f"Message taken for {for_name}: {about}"
+    data = {"message_id": message_id, "for": for_name}
+    return _record(customer, EventKind.MESSAGE_TAKEN, summary, actor=actor, data=data)
