@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -108,3 +108,17 @@ def schedule_absence(
 @transaction.atomic
 def cancel_absence(absence: Absence) -> None:
     absence.delete()
+
+
+@transaction.atomic
+def set_working_hours(
+    member: StaffMember, start: time, end: time, days: list[int], time_zone: str = ""
+) -> StaffMember:
+    if end <= start:
+        raise StaffError("working hours must end after they start")
+    if any(d not in range(7) for d in days):
+        raise StaffError("working days are 0 (Monday) to 6 (Sunday)")
+    member.work_start, member.work_end = start, end
+    member.work_days, member.time_zone = sorted(set(days)), time_zone
+    member.save(update_fields=["work_start", "work_end", "work_days", "time_zone"])
+    return member
