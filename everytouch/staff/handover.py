@@ -1,0 +1,351 @@
+"""Departures: someone is leaving, and everything they own must get a new, active owner.
+
+Owned things are found through ``everytouch.ownership`` only, so leads, commitments and whatever
+registers later are handed over (and block completion) without edits here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal, get_args
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from everytouch import ownership
+from everytouch.accounts.access import MANAGER_ROLES, has_role
+from everytouch.customers import actions as customer_actions
+from everytouch.customers.models import Customer, EventKind, TimelineEvent
+from everytouch.staff.actions import StaffError, ensure_staff, set_backup
+from everytouch.staff.models import (
+    Absence,
+    Departure,
+    DepartureStatus,
+    Employment,
+    StaffMember,
+)
+
+Strategy = Literal["all", "round_robin", "by_company"]
+STRATEGIES: tuple[str, ...] = get_args(Strategy)
+
+
+class DepartureConflict(StaffError):
+    """The departure is not in a state that allows this (already open, completed, items left)."""
+
+
+def person_name(user: User) -> str:
+    return user.get_full_name() or user.username
+
+
+def _require_manager(actor: User, doing: str) -> None:
+    if not has_role(actor, MANAGER_ROLES):
+        raise PermissionDenied(f"only a manager or owner can {doing}")
+
+
+def _require_open(departure: Departure) -> None:
+    if departure.status != DepartureStatus.OPEN:
+        raise DepartureConflict(f"this departure is already {departure.get_status_display()}")
+
+
+def _locked(departure: Departure) -> Departure:
+    """Re-read the departure under a row lock so two managers cannot act on it at once."""
+    Departure.objects.select_for_update().filter(pk=departure.pk).first()
+    departure.refresh_from_db()
+    qs = StaffMember.objects.select_for_update().select_related("user", "user__profile")
+    departure.staff = qs.get(pk=departure.staff_id)
+    return departure
+
+
+# --- opening ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_departure(member: StaffMember, effective_on: date, actor: User) -> Departure:
+    """Mark ``member`` as leaving on ``effective_on`` and open their handover."""
+    _require_manager(actor, "open a departure")
+    member = StaffMember.objects.select_for_update().select_related("user").get(pk=member.pk)
+    if member.employment == Employment.DEPARTED:
+        raise DepartureConflict(f"{member.name} has already departed")
+    if member.departures.filter(status=DepartureStatus.OPEN).exists():
+        raise DepartureConflict(f"{member.name} already has an open departure")
+    member.employment, member.leaves_on = Employment.LEAVING, effective_on
+    member.save(update_fields=["employment", "leaves_on"])
+    return Departure.objects.create(staff=member, effective_on=effective_on, opened_by=actor)
+
+
+@transaction.atomic
+def cancel_departure(departure: Departure, actor: User) -> Departure:
+    """They are staying after all. What was already handed over stays with its new owner."""
+    _require_manager(actor, "cancel a departure")
+    departure = _locked(departure)
+    _require_open(departure)
+    member = departure.staff
+    member.employment, member.leaves_on = Employment.ACTIVE, None
+    member.save(update_fields=["employment", "leaves_on"])
+    departure.status = DepartureStatus.CANCELLED
+    departure.save(update_fields=["status"])
+    return departure
+
+
+# --- what is left -------------------------------------------------------------------------------
+
+
+def handover_plan(departure: Departure) -> dict[str, list[Model]]:
+    """Every open row the leaver still owns, per registered kind (empty lists included)."""
+    user = departure.staff.user
+    return {k.label: list(k.owned_by(user).order_by("pk")) for k in ownership.kinds()}
+
+
+def _plural(label: str, n: int) -> str:
+    return f"{n} {label}" if n == 1 else f"{n} {label}s"
+
+
+def still_owned(user: User) -> str:
+    """'' when nothing is left, else '3 customers and 1 message are still owned by Dana Ruiz'."""
+    counts = {label: n for label, n in ownership.open_items_of(user).items() if n}
+    if not counts:
+        return ""
+    parts = [_plural(label, n) for label, n in counts.items()]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    verb = "is" if sum(counts.values()) == 1 else "are"
+    return f"{listed} {verb} still owned by {person_name(user)}"
+
+
+# --- handing over -------------------------------------------------------------------------------
+
+
+def _refusal(user: User, leaver: User) -> str | None:
+    """Why ``user`` cannot take over the leaver's work, or None if they can."""
+    fresh = User.objects.filter(pk=user.pk).first() if user.pk is not None else None
+    if fresh is None:
+        return f"cannot hand over to person #{user.pk}: no such person"
+    member = StaffMember.objects.filter(user=fresh).first()
+    employment = member.employment if member is not None else Employment.ACTIVE
+    why = None
+    if fresh.pk == leaver.pk:
+        why = "is the person leaving"
+    elif employment == Employment.DEPARTED:
+        why = "has departed"
+    elif employment == Employment.LEAVING:
+        why = "is leaving too"
+    elif not fresh.is_active:
+        why = "can no longer log in"
+    elif not ownership.is_active_owner(fresh):
+        why = "has no role here"
+    return f"cannot hand over to {person_name(fresh)}, who {why}" if why else None
+
+
+def _recipients(strategy: str, to: User | None, recipients: list[User], leaver: User) -> list[User]:
+    if strategy not in STRATEGIES:
+        raise StaffError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
+    people = [to] if strategy == "all" and to is not None else list(recipients)
+    if strategy != "all" and not people and to is not None:
+        people = [to]
+    if not people:
+        need = "a person to hand everything to" if strategy == "all" else "at least one recipient"
+        raise StaffError(f"choose {need}")
+    if strategy == "all" and len(people) > 1:
+        raise StaffError("'all' hands everything to one person; choose only one")
+    unique = list({u.pk: u for u in people}.values())
+    for user in unique:
+        refusal = _refusal(user, leaver)
+        if refusal is not None:
+            raise StaffError(refusal)
+    return unique
+
+
+def _company_key(customer: Customer) -> str:
+    return " ".join(customer.company.lower().split())
+
+
+@dataclass
+class _Assigner:
+    """Decides who gets each row; the same inputs always give the same split."""
+
+    strategy: str
+    recipients: list[User]
+    turn: int = 0
+    by_customer: dict[int, User] = field(default_factory=dict)
+    by_company: dict[str, User] = field(default_factory=dict)
+
+    def _next(self) -> User:
+        user = self.recipients[self.turn % len(self.recipients)]
+        self.turn += 1
+        return user
+
+    def for_customer(self, customer: Customer) -> User:
+        key = _company_key(customer)
+        if self.strategy == "by_company" and key and key in self.by_company:
+            user = self.by_company[key]
+        else:
+            user = self._next()
+            if key:
+                self.by_company.setdefault(key, user)
+        self.by_customer[customer.pk] = user
+        return user
+
+    def for_row(self, customer: Customer | None) -> User:
+        # A message or lead follows its customer to the customer's new owner, so the caller's
+        # next call and the message land on the same desk.
+        if customer is not None and customer.pk in self.by_customer:
+            return self.by_customer[customer.pk]
+        key = _company_key(customer) if customer is not None else ""
+        if self.strategy == "by_company" and key in self.by_company:
+            return self.by_company[key]
+        return self._next()
+
+
+def _ordered_kinds() -> list[ownership.OwnedKind]:
+    # Customers first: rows linked to a customer follow wherever that customer went.
+    return sorted(ownership.kinds(), key=lambda k: k.model is not Customer)
+
+
+def _customer_of(kind: ownership.OwnedKind, row: Model) -> Customer | None:
+    if isinstance(row, Customer):
+        return row
+    if kind.customer_field is None:
+        return None
+    customer = getattr(row, kind.customer_field)
+    return customer if isinstance(customer, Customer) else None
+
+
+def _company_order(row: Model) -> tuple[str, int]:
+    return (_company_key(row) if isinstance(row, Customer) else "", row.pk)
+
+
+def _rows(kind: ownership.OwnedKind, leaver: User, strategy: str) -> list[Model]:
+    rows = list(kind.owned_by(leaver).select_for_update(of=("self",)).order_by("pk"))
+    if strategy == "by_company":
+        # Whole companies are dealt out in alphabetical order, so the split is predictable.
+        rows.sort(key=_company_order)
+    return rows
+
+
+def item_handed_over(
+    customer: Customer, actor: User, label: str, row: Model, new_owner: User, reason: str
+) -> TimelineEvent:
+    """The timeline event for a customer's message, lead, ... that changed hands."""
+    summary = f"{label.capitalize()} #{row.pk} now with {person_name(new_owner)} ({reason})"
+    data = {"item": label, "item_id": row.pk, "owner_id": new_owner.pk, "reason": reason}
+    return TimelineEvent.objects.create(
+        customer=customer,
+        kind=EventKind.OWNER_CHANGED,
+        summary=summary[:500],
+        actor=actor,
+        data=data,
+        happened_at=timezone.now(),
+    )
+
+
+def _move_row(
+    kind: ownership.OwnedKind, row: Model, new_owner: User, actor: User, reason: str
+) -> None:
+    if isinstance(row, Customer):
+        customer_actions.set_owner(row, new_owner, actor, reason)
+        return
+    setattr(row, kind.owner_field, new_owner)
+    row.save(update_fields=[kind.owner_field])
+    customer = _customer_of(kind, row)
+    if customer is not None:
+        item_handed_over(customer, actor, kind.label, row, new_owner, reason)
+
+
+def _move_backups(leaver: StaffMember, successor: User | None) -> None:
+    """Whoever relied on the leaver as backup now relies on the successor (or on nobody)."""
+    heir = ensure_staff(successor) if successor is not None else None
+    for member in StaffMember.objects.filter(backup=leaver):
+        set_backup(member, None if heir is None or heir.pk == member.pk else heir)
+    covering = Absence.objects.filter(backup=leaver, ends_at__gt=timezone.now())
+    if heir is not None:
+        covering.filter(staff=heir).update(backup=None)
+        covering.exclude(staff=heir).update(backup=heir)
+    else:
+        covering.update(backup=None)
+
+
+@transaction.atomic
+def hand_over(
+    departure: Departure,
+    *,
+    to: User | None = None,
+    strategy: Strategy = "all",
+    recipients: list[User] | None = None,
+    actor: User,
+) -> dict[str, int]:
+    """Give every open row the leaver owns, of every registered kind, to active colleagues.
+
+    "all" gives everything to ``to``; "round_robin" deals rows out across ``recipients`` in the
+    order given; "by_company" keeps each company's customers with one recipient. Rows linked to
+    a customer follow that customer's new owner. Returns how many rows of each kind moved.
+    A refused handover raises before anything is written.
+    """
+    _require_manager(actor, "hand over someone's work")
+    departure = _locked(departure)
+    _require_open(departure)
+    leaver = departure.staff.user
+    people = _recipients(strategy, to, recipients or [], leaver)
+    assigner = _Assigner(strategy, people)
+    reason = f"handover from {person_name(leaver)}"
+    moved: dict[str, int] = {}
+    for kind in _ordered_kinds():
+        rows = _rows(kind, leaver, strategy)
+        for row in rows:
+            new_owner = (
+                assigner.for_customer(row)
+                if isinstance(row, Customer)
+                else assigner.for_row(_customer_of(kind, row))
+            )
+            _move_row(kind, row, new_owner, actor, reason)
+        moved[kind.label] = len(rows)
+    departure.successor = people[0]
+    departure.save(update_fields=["successor"])
+    _move_backups(departure.staff, people[0])
+    return moved
+
+
+# --- completing ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def complete_departure(departure: Departure, actor: User) -> Departure:
+    """The leaver is gone: no login, no ownership. Refused while they still own anything."""
+    _require_manager(actor, "complete a departure")
+    departure = _locked(departure)
+    _require_open(departure)
+    member, user = departure.staff, departure.staff.user
+    if actor.pk == user.pk:
+        raise DepartureConflict("another manager must complete your own departure")
+    left = still_owned(user)
+    if left:
+        raise DepartureConflict(left)
+    _move_backups(member, departure.successor)
+    now = timezone.now()
+    member.employment, member.departed_at = Employment.DEPARTED, now
+    member.save(update_fields=["employment", "departed_at"])
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    departure.status, departure.completed_at = DepartureStatus.COMPLETED, now
+    departure.save(update_fields=["status", "completed_at"])
+    return departure
+
+
+def successor_for(user: User) -> User | None:
+    """Who now looks after a departed person's callers, following successors who left too."""
+    seen: set[int] = set()
+    current: User | None = user
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        if ownership.is_active_owner(current) and current.pk != user.pk:
+            return current
+        departure = (
+            Departure.objects.filter(staff__user=current, status=DepartureStatus.COMPLETED)
+            .select_related("successor__profile")
+            .order_by("-completed_at", "-pk")
+            .first()
+        )
+        current = departure.successor if departure is not None else None
+    return None
