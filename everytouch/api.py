@@ -25,6 +25,7 @@ from everytouch.customers.api import router as customers_router
 from everytouch.customers.contacts import InvalidContact
 from everytouch.interactions.actions import InvalidInteraction
 from everytouch.interactions.api import router as interactions_router
+from everytouch.staff.api import router as staff_router
 
 logger = logging.getLogger("everytouch.api")
 
@@ -50,6 +51,7 @@ api = NinjaAPI(
 )
 api.add_router("/", customers_router)
 api.add_router("/", interactions_router)
+api.add_router("/", staff_router)
 
 
 def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:
