@@ -164,6 +164,14 @@ TITLES = (
     "administrative assistant",
     "managing partner",
 )
+HABITS = (
+    "",
+    "Prefers e-mail.",
+    "Best reached before 10 am.",
+    "Invoices go to the main office.",
+    "Decides with the partners; allow time for quotes.",
+    "Ask for them by name at the front desk.",
+)
 AREA_CODES = (312, 773, 872, 630, 331, 847, 224, 708, 815, 779)
 MODELS = (
     "bizhub C300i",
@@ -391,9 +399,16 @@ def _customer(
     email = (_email(first, last, company, rng, emails),) if has_email else ()
     sales = [s.username for s in _staff_in("sales")]
     owner = None if rng.random() < 0.05 else rng.choice([*sales, sales[-1], sales[-2]])
-    notes = f"{rng.choice(TITLES).capitalize()}." if rng.random() < 0.5 else ""
+    notes = _notes(rng)
     created = start + timedelta(days=rng.randint(0, 140), minutes=rng.randint(0, 8 * 60))
     return PlannedCustomer(name, company, owner, notes, phones, email, created)
+
+
+def _notes(rng: random.Random) -> str:
+    if rng.random() < 0.4:
+        return ""
+    title = rng.choice(TITLES)
+    return f"{title[0].upper()}{title[1:]}. {rng.choice(HABITS)}".strip()
 
 
 def _business_moment(rng: random.Random, now: datetime, tz: tzinfo) -> datetime:
