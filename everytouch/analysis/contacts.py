@@ -33,19 +33,20 @@ _EMAIL = re.compile(
 )
 _PHONE_CUE = re.compile(
     r"\b(?:phone|ph|mobile|mob|cell|cellphone|telephone|tel|contact|call\s+me|reach\s+me|text\s+me|"
-    r"whatsapp|landline|home|work|office|fax)\b",
+    r"whatsapp|landline|home|work|office|fax|desk|sms|number|no|num|nr)\b",
     re.IGNORECASE,
 )
 _ACCOUNT_CUE = re.compile(
     r"\b(?:account|acct|a/c|ac|order|booking|reservation|reference|ref|confirmation|customer|"
-    r"member|membership|policy|claim|ticket|case|invoice|tracking|loyalty|client|id)\b",
+    r"member|membership|policy|claim|ticket|case|invoice|tracking|loyalty|client|id)"
+    r"(?:\s+(?:number|no|num|nr|#))?\b",
     re.IGNORECASE,
 )
 # Numbers that are neither: card numbers, PINs, social security, dates, amounts.
 _OTHER_CUE = re.compile(
     r"\b(?:card|credit|debit|pin|ssn|social|security|zip|postcode|postal|code|born|birth|dob|"
     r"date|room|flight|seat|price|cost|amount|total|balance|dollars|bucks|usd|password|"
-    r"passcode|year)\b",
+    r"passcode|year)(?:\s+(?:number|no|num|nr|#))?\b",
     re.IGNORECASE,
 )
 _ACCOUNT_VALUE = re.compile(
@@ -72,9 +73,20 @@ _FILLER = re.compile(
     r"^(?:\W*(?:sure|yes|yeah|yep|ok|okay|of\s+course|hi|hello|hey|it'?s|it\u2019s|it\s+is|"
     r"this\s+is|"
     r"i\s+am|i'?m|my\s+name\s+is|name\s+is|my\s+name'?s|the\s+name\s+is|um+|uh+|so|well|"
-    r"certainly|absolutely|no\s+problem)\b)+\W*",
+    r"certainly|absolutely|no\s+problem|me)\b)+\W*",
     re.IGNORECASE,
 )
+# Each cue pattern with the substrings it cannot match without: cheap tests first.
+_NAME_CUES = (
+    (_NAME_CUE_STRONG, False, ("name", "call me")),
+    (_NAME_CUE_WEAK, True, ("i am", "i'm", "im ", "i\u2019m", "this is", "it")),
+)
+_TITLE = re.compile(r"\s*(?:mr|mrs|ms|miss|mx|dr)\b\.?\s*", re.IGNORECASE)
+_NAME_IS_MY_NAME = re.compile(
+    r"^\W*(?P<name>[^\W\d_]{2,30}(?:\s+[^\W\d_]{2,30}){0,2})\s+is\s+my\s+(?:full\s+)?name\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[,.;!?\n]|\s+and\s+|\s+but\s+|$", re.IGNORECASE)
 _TAIL_OK = frozenset(
     ["and", "please", "thanks", "thank", "you", "thx", "ok", "okay", "sure", "here"]
 )
@@ -234,7 +246,7 @@ def _inside(position: int, hits: list[_Hit]) -> bool:
 def _classify(
     text: str, run: _spoken.DigitRun, asked: frozenset[IdentityDetail], region: str
 ) -> _Hit | None:
-    cue = _nearest_cue(text[max(0, run.start - 40) : run.start])
+    cue = _nearest_cue(text[max(0, run.start - 60) : run.start])
     if cue is None:
         cue = _cue_from_question(asked)
     if cue is None and _looks_like_phone(text[run.start : run.end], run.digits):
@@ -251,7 +263,8 @@ def _classify(
 def _nearest_cue(left: str) -> str | None:
     """The kind of number named last before it: "phone 555...", "account no 123", "PIN 1234"."""
     best: tuple[int, str] | None = None
-    for kind, pattern in (("phone", _PHONE_CUE), ("account", _ACCOUNT_CUE), ("other", _OTHER_CUE)):
+    # Ties go to the first: "account number" ends where "number" does and is an account.
+    for kind, pattern in (("account", _ACCOUNT_CUE), ("other", _OTHER_CUE), ("phone", _PHONE_CUE)):
         for m in pattern.finditer(left):
             if best is None or m.end() > best[0]:
                 best = (m.end(), kind)
@@ -292,7 +305,10 @@ def _phone_value(raw: str, digits: str, region: str) -> str:
 def _names_in(text: str, asked: frozenset[IdentityDetail], blind: bool) -> Iterator[_Hit]:
     cased = _names.is_cased(text)
     found = False
-    for pattern, strict in ((_NAME_CUE_STRONG, False), (_NAME_CUE_WEAK, True)):
+    lower = text.lower()
+    for pattern, strict, gate in _NAME_CUES:
+        if not any(word in lower for word in gate):
+            continue
         for m in pattern.finditer(text):
             hit = _name_after(text, m.end(), cased, strict)
             if hit is not None:
@@ -300,7 +316,7 @@ def _names_in(text: str, asked: frozenset[IdentityDetail], blind: bool) -> Itera
                 yield hit
     if found:
         return
-    here = _NAME_HERE.match(text)
+    here = _NAME_HERE.match(text) or _NAME_IS_MY_NAME.match(text)
     if here is not None:
         words = _names.name_words(here["name"].split(), cased)
         if words and len(words) == len(here["name"].split()):
@@ -313,8 +329,14 @@ def _names_in(text: str, asked: frozenset[IdentityDetail], blind: bool) -> Itera
 
 
 def _name_after(text: str, position: int, cased: bool, strict: bool) -> _Hit | None:
-    words = _WORD.findall(text[position : position + 80])
-    chosen = _names.name_words(_until_punctuation(text, position, words), cased, strict)
+    title = _TITLE.match(text, position)
+    if title is not None:
+        position = title.end()
+    words = _until_punctuation(text, position, _WORD.findall(text[position : position + 80]))
+    chosen = _names.name_words(words, cased, strict)
+    if not chosen and cased and not strict:
+        # "... for Saturday 1pm my name is ben": capitals elsewhere, none on the name.
+        chosen = _names.name_words(words, cased=False, strict=True)
     if not chosen:
         return None
     return _Hit("name", _names.title_name(chosen), position, position + len(" ".join(chosen)))
@@ -327,16 +349,32 @@ def _until_punctuation(text: str, position: int, words: list[str]) -> list[str]:
 
 
 def _bare_name(text: str, cased: bool, strict: bool) -> _Hit | None:
-    """A turn that is nothing but a name (plus digits or "please"): the answer to "Your name?"."""
+    """A turn that is nothing but a name (plus digits or "please"): the answer to "Your name?".
+
+    With the question known, a name that opens the turn as its own clause also counts:
+    "Ben, and I'm looking at the Old Town Inn", "John Smith, account number 153531981".
+    """
     filler = _FILLER.match(text)
     start = filler.end() if filler is not None else 0
+    title = _TITLE.match(text, start)
+    if title is not None and title.end() > start:
+        start = title.end()
     words = _WORD.findall(text[start : start + 120])
     if not words:
         return None
     chosen = _names.name_words(words, cased, strict=True)
-    rest = words[len(chosen) :]
-    if not chosen or any(not (w.isdigit() or w.lower() in _TAIL_OK) for w in rest):
+    if not chosen:
         return None
-    if strict and len(chosen) + len(rest) > 3:
+    rest = words[len(chosen) :]
+    whole_turn = all(w.isdigit() or w.lower() in _TAIL_OK for w in rest)
+    if strict and (not whole_turn or len(chosen) + len(rest) > 3):
+        return None
+    if not whole_turn and not _own_clause(text, start, chosen):
         return None
     return _Hit("name", _names.title_name(chosen), start, start + len(" ".join(chosen)))
+
+
+def _own_clause(text: str, start: int, chosen: list[str]) -> bool:
+    clause_end = _CLAUSE_END.search(text, start)
+    end = clause_end.start() if clause_end is not None else len(text)
+    return len(_WORD.findall(text[start:end])) == len(chosen)
