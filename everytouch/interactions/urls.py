@@ -7,6 +7,7 @@ urlpatterns = [
     path("desk/lookup/", views.desk_lookup, name="desk_lookup"),
     path("desk/missing/", views.desk_missing, name="desk_missing"),
     path("desk/log/", views.desk_log, name="desk_log"),
+    path("desk/ask/", views.desk_ask, name="desk_ask"),
     path("interactions/", views.interaction_list, name="interaction_list"),
     path("interactions/<int:pk>/", views.interaction_detail, name="interaction_detail"),
     path(

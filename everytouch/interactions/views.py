@@ -24,6 +24,8 @@ from everytouch.customers.views import paginate
 from everytouch.interactions import actions
 from everytouch.interactions.forms import DeskForm, TransferForm
 from everytouch.interactions.models import Channel, Direction, Interaction, Transfer
+from everytouch.staff.models import StaffMember
+from everytouch.staff.routing import decide, ensure_directory
 
 
 @login_required
@@ -62,7 +64,8 @@ def _lookup_context(user: User, query: str) -> dict[str, object]:
     if point is None:
         initial = _new_caller_initial(found)
         missing = [m for m in actions.missing_details(None) if m not in initial]
-        return {"state": "new", "form": DeskForm(initial=initial), "missing": missing}
+        form = DeskForm(initial=initial)
+        return {"state": "new", "form": form, "missing": missing, "people": _askable_people()}
     customer = resolve(point.customer)
     log_access(user, customer, "screen_pop")
     return _known_caller_context(customer)
@@ -85,7 +88,28 @@ def _known_caller_context(customer: Customer) -> dict[str, object]:
         "emails": [c.value for c in contacts if c.kind == ContactKind.EMAIL],
         "recent": customer.interactions.select_related("handled_by")[:5],
         "missing": actions.missing_details(customer),
+        "route": decide(customer),
+        "people": _askable_people(),
     }
+
+
+def _askable_people() -> list[StaffMember]:
+    """Everyone a caller might ask for, including people who left (the desk says who took over)."""
+    ensure_directory()
+    return list(StaffMember.objects.select_related("user").order_by("user__first_name"))
+
+
+@login_required
+@require_GET
+def desk_ask(request: HttpRequest) -> HttpResponse:
+    """The caller asks for someone: where they are, who covers, and where to put the call."""
+    require_role(request.user, DESK_ROLES)
+    customer = _form_customer(request.GET.get("customer_id", ""))
+    member_id = request.GET.get("person", "")
+    member = StaffMember.objects.filter(pk=int(member_id)).first() if member_id.isdigit() else None
+    decision = decide(customer, asked_for=member.user if member else None)
+    context = {"route": decision, "customer": customer, "asked": member}
+    return render(request, "desk/_route.html", context)
 
 
 @login_required
@@ -125,7 +149,12 @@ def desk_log(request: HttpRequest) -> HttpResponse:
             assert interaction.customer_id is not None
             return redirect("customer_detail", pk=interaction.customer_id)
     customer = _form_customer(request.POST.get("customer_id", ""))
-    context: dict[str, object] = {"q": "", "state": "known" if customer else "new", "form": form}
+    context: dict[str, object] = {
+        "q": "",
+        "state": "known" if customer else "new",
+        "form": form,
+        "people": _askable_people(),
+    }
     if customer is not None:
         context.update(_known_caller_context(customer), form=form)
     context["missing"] = actions.missing_details(customer, request.POST.get("need", ""))

@@ -29,6 +29,12 @@ class RouteDecision:
     away_message: str = ""
     asked_for: StaffMember | None = None
 
+    @property
+    def message_for(self) -> User | None:
+        """Whom a message should be taken for: the person asked for, else the suggested one."""
+        member = self.asked_for or self.to
+        return member.user if member else None
+
 
 def _successor(user: User) -> User | None:
     departure = (

@@ -214,3 +214,53 @@ def test_it_prefills_the_looked_up_number_and_does_not_ask_for_it(rep: User) -> 
     assert b'value="jo@example.com"' in response.content
     assert b'data-missing="email"' not in response.content
     assert b'data-missing="phone"' in response.content
+
+
+def test_it_shows_the_owners_away_message_and_the_backup_at_the_desk(rep: User, rep2: User) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from everytouch.staff.actions import ensure_staff, schedule_absence
+
+    make_customer(owner=rep)
+    now = timezone.now()
+    schedule_absence(
+        ensure_staff(rep),
+        now - timedelta(hours=1),
+        now + timedelta(days=2),
+        "at a trade show",
+        ensure_staff(rep2),
+    )
+    response = client_for(rep2).get(reverse("desk_lookup"), {"q": KNOWN_PHONE_TYPED})
+    assert b"Ron Rep is at a trade show until" in response.content
+    assert b'data-testid="route-to">Rita Rep' in response.content
+    assert f"/messages/new/?for={rep2.pk}&".encode() in response.content
+
+
+@pytest.mark.parametrize(("role", "status"), [("rep", 200), ("trainer", 403), ("outsider", 403)])
+def test_it_says_who_took_over_when_the_caller_asks_for_someone_who_left(
+    request: pytest.FixtureRequest, rep: User, rep2: User, manager: User, role: str, status: int
+) -> None:
+    from django.utils import timezone
+
+    from everytouch.staff.actions import ensure_staff
+    from everytouch.staff.models import Departure, DepartureStatus
+
+    leaver = ensure_staff(rep2)
+    Departure.objects.create(
+        staff=leaver,
+        effective_on=timezone.now().date(),
+        status=DepartureStatus.COMPLETED,
+        successor=manager,
+        opened_by=manager,
+        completed_at=timezone.now(),
+    )
+    rep2.is_active = False
+    rep2.save()
+    client = client_for(user_for(request, role))
+    response = client.get(reverse("desk_ask"), {"person": str(leaver.pk)})
+    assert response.status_code == status
+    if status == 200:
+        assert b"Rita Rep no longer works here; Maria Manager now looks after" in response.content
+        assert f"for={rep2.pk}".encode() in response.content
