@@ -144,11 +144,17 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "everytouch@localhost")
 
+RQ_TASK_BACKEND = "django_tasks_rq.RQBackend"
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("EVERYTOUCH_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# Read only by the RQ backend; its workers run `manage.py rqworker --with-scheduler
+# --job-class django_tasks_rq.Job` (the scheduler is what runs deferred escalations).
+RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}}
+if TASKS["default"]["BACKEND"] == RQ_TASK_BACKEND:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 
 LOGGING: dict[str, Any] = {
     "version": 1,
