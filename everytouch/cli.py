@@ -90,8 +90,15 @@ def _require_database() -> None:
 def _run_management(name: str, extra: list[str]) -> int:
     _setup_django()
     from django.core.management import ManagementUtility
+    from django.db import DatabaseError
 
-    ManagementUtility(["everytouch", name, *extra]).execute()
+    try:
+        ManagementUtility(["everytouch", name, *extra]).execute()
+    except DatabaseError as exc:
+        raise CommandFailed(f"database error: {exc}") from exc
+    except SystemExit as exc:
+        # Django's own usage and CommandError exits; keep their code, already reported.
+        return exc.code if isinstance(exc.code, int) else EXIT_FAILED
     return EXIT_OK
 
 
@@ -155,13 +162,23 @@ def _check_port_free(host: str, port: int) -> None:
             ) from exc
 
 
+def _migrate_quietly() -> None:
+    from django.core.management import call_command
+    from django.db import DatabaseError
+
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+    except DatabaseError as exc:
+        raise CommandFailed(f"cannot prepare the database: {exc}") from exc
+
+
 def _prepare_demo(reset: bool) -> None:
     from django.core.management import call_command
 
     from everytouch import demo
 
     print("Preparing the database...", flush=True)
-    call_command("migrate", interactive=False, verbosity=0)
+    _migrate_quietly()
     if reset:
         print("Wiping the database (--reset)...", flush=True)
         call_command("flush", interactive=False, verbosity=0)
@@ -170,7 +187,10 @@ def _prepare_demo(reset: bool) -> None:
         return
     print("Creating demo data for Brightline Office Systems...", flush=True)
     started = time.monotonic()
-    counts = demo.load_demo()
+    try:
+        counts = demo.load_demo()
+    except demo.DemoError as exc:
+        raise UsageError(f"{exc}; use another database or pass --reset") from exc
     elapsed = time.monotonic() - started
     print(f"Created {counts.summary()} in {elapsed:.1f} s.")
 
@@ -266,7 +286,9 @@ def _read_password(args: argparse.Namespace) -> str:
     return first
 
 
-def _validate_new_user(username: str, password: str, email: str) -> str:
+def _validate_new_user(
+    username: str, password: str, email: str, first_name: str = "", last_name: str = ""
+) -> str:
     """Return the normalised e-mail; raise UsageError with every reason the input is refused."""
     from django.contrib.auth.models import User
     from django.contrib.auth.password_validation import validate_password
@@ -277,8 +299,8 @@ def _validate_new_user(username: str, password: str, email: str) -> str:
 
     try:
         UnicodeUsernameValidator()(username)
-        if len(username) > 150:
-            raise ValidationError("a username is at most 150 characters")
+        if max(len(username), len(first_name), len(last_name)) > 150:
+            raise ValidationError("usernames and names are at most 150 characters")
         if User.objects.filter(username=username).exists():
             raise ValidationError(f"a user named {username!r} already exists")
         validate_password(password, User(username=username, email=email))
@@ -295,7 +317,7 @@ def cmd_createuser(args: argparse.Namespace, extra: list[str]) -> int:
     from everytouch.accounts.models import Role
 
     password = _read_password(args)
-    email = _validate_new_user(args.username, password, args.email)
+    email = _validate_new_user(args.username, password, args.email, args.first_name, args.last_name)
     role = Role(args.role)
     create_user(
         args.username,
@@ -314,8 +336,8 @@ def cmd_token_create(args: argparse.Namespace, extra: list[str]) -> int:
     from everytouch.accounts.actions import issue_token
 
     user = _find_user(args.username)
-    if not args.name.strip():
-        raise UsageError("give the token a name, e.g. 'phone system'")
+    if not 0 < len(args.name.strip()) <= 100:
+        raise UsageError("give the token a name of 1 to 100 characters, e.g. 'phone system'")
     token, raw = issue_token(user, args.name.strip())
     print(raw)
     print(
@@ -569,6 +591,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`everytouch export customers | head`): not an error worth a
+        # traceback, and Python must not try to flush into the closed pipe again at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":
