@@ -361,3 +361,22 @@ def test_it_builds_the_parser_without_importing_django() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.django_db
+def test_it_refuses_the_demo_when_a_demo_username_is_taken(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    User.objects.create(username="dana")
+    monkeypatch.setattr("everytouch.cli._child", lambda *args: pytest.fail("no server expected"))
+    assert main(["demo", "--port", str(_free_port())]) == 2
+    assert "demo usernames already taken: dana" in capsys.readouterr().err
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_passes_django_command_errors_through_as_exit_codes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["migrate", "nosuchapp"]) == 1
+    assert "No installed app with label 'nosuchapp'" in capsys.readouterr().err
