@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "everytouch.customers",
     "everytouch.interactions",
     "everytouch.staff",
+    "everytouch.leads",
+    "everytouch.followups",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class LeadsConfig(AppConfig):
+    name = "everytouch.leads"
+    label = "leads"
+
+    def ready(self) -> None:
+        from django.db.models import Q
+
+        from everytouch import ownership
+        from everytouch.leads.models import OPEN_STAGES, Lead
+
+        ownership.register(
+            ownership.OwnedKind(
+                "lead", Lead, open_filter=Q(stage__in=OPEN_STAGES), customer_field="customer"
+            )
+        )
