@@ -345,6 +345,8 @@ def find_commitments(conv: Conversation, tz: str = "UTC") -> list[Commitment]:
     base = local_base(conv.started_at, tz)
     out: list[Commitment] = []
     for index, turn in enumerate(conv.turns):
+        if not _PROMISE.search(turn.text):
+            continue
         for _, sentence in sentences(turn.text):
             found = _sentence_commitments(sentence, turn.speaker, index, base)
             if found is not None:

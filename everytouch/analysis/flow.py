@@ -79,6 +79,8 @@ _NEXT_STEPS: tuple[tuple[NextStepKind, re.Pattern[str]], ...] = (
         r"(?:over )?to) (?:the |this |our )?(?:link|article|page|guide|steps|website|site|help "
         r"center|support page|faq)|steps here|info here|details here)", re.I)),
 )  # fmt: skip
+_ANY_TRANSFER = re.compile(f"(?:{_TRANSFER.pattern})|(?:{_REDIRECT.pattern})", re.IGNORECASE)
+_ANY_NEXT_STEP = re.compile("|".join(f"(?:{p.pattern})" for _, p in _NEXT_STEPS), re.IGNORECASE)
 # Words too common to identify a promotion: "the Spring Sale" is found by {spring, sale}.
 _STOP_WORDS = frozenset(
     {"the", "a", "an", "our", "your", "this", "that", "of", "and", "for", "on", "in", "at", "to",
@@ -158,7 +160,7 @@ def transfers(conv: Conversation) -> list[Transfer]:
     """Transfers ("let me transfer you") and redirects ("you'll need to call billing")."""
     out: list[Transfer] = []
     for index, turn in enumerate(conv.turns):
-        if turn.speaker != "agent":
+        if turn.speaker != "agent" or not _ANY_TRANSFER.search(turn.text):
             continue
         for _, sentence in sentences(turn.text):
             kind = _transfer_kind(sentence)
@@ -183,10 +185,11 @@ def next_steps(conv: Conversation) -> list[NextStep]:
     for index, turn in enumerate(conv.turns):
         if turn.speaker != "agent":
             continue
-        for _, sentence in sentences(turn.text):
-            kind = next_step_kind(sentence)
-            if kind is not None:
-                out.append(NextStep(kind, index, clip(sentence)))
+        if _ANY_NEXT_STEP.search(turn.text):
+            for _, sentence in sentences(turn.text):
+                kind = next_step_kind(sentence)
+                if kind is not None:
+                    out.append(NextStep(kind, index, clip(sentence)))
         url = _URL.search(turn.text)
         if url and not any(step.turn == index and step.kind == "link" for step in out):
             out.append(NextStep("link", index, clip(turn.text)))
