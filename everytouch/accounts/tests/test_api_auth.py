@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from threading import Barrier
 from typing import Any
 
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -232,11 +235,11 @@ def test_it_lets_the_loser_of_a_race_replay_the_winner(
 
 @pytest.mark.django_db(transaction=True)
 def test_it_creates_once_when_two_retries_arrive_together() -> None:
-    from concurrent.futures import ThreadPoolExecutor
-    from threading import Barrier
-
-    from django.db import connection
-
+    if connection.vendor == "sqlite":
+        # The in-memory test database is shared between threads through SQLite's shared
+        # cache, whose table locks fail at once instead of waiting; a file database waits.
+        # The race itself is covered on SQLite by the deterministic test above.
+        pytest.skip("needs a database that waits on locks (the PostgreSQL run covers it)")
     user = create_user("pbx", PASSWORD, None)
     barrier = Barrier(2)
 
