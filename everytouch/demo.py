@@ -40,6 +40,8 @@ from everytouch.interactions.models import (
     Transfer,
     Turn,
 )
+from everytouch.staff.actions import StaffDetails, ensure_staff, set_backup, update_details
+from everytouch.staff.models import StaffMember, Team
 
 DEFAULT_SEED = 2024
 # Public on purpose: `everytouch demo` prints it next to the demo logins.
@@ -56,7 +58,7 @@ class DemoError(ValueError):
 
 
 @dataclass(frozen=True)
-class StaffMember:
+class DemoPerson:
     username: str
     first_name: str
     last_name: str
@@ -69,16 +71,30 @@ class StaffMember:
         return f"{self.first_name} {self.last_name}"
 
 
-STAFF: tuple[StaffMember, ...] = (
-    StaffMember("olivia", "Olivia", "Brightman", Role.OWNER, "Owner", "office"),
-    StaffMember("marcus", "Marcus", "Webb", Role.MANAGER, "Sales manager", "sales"),
-    StaffMember("dana", "Dana", "Okafor", Role.MANAGER, "Service manager", "service"),
-    StaffMember("priya", "Priya", "Raman", Role.REP, "Sales rep", "sales"),
-    StaffMember("jake", "Jake", "Sullivan", Role.REP, "Sales rep", "sales"),
-    StaffMember("luis", "Luis", "Ortega", Role.REP, "Service coordinator", "service"),
-    StaffMember("kim", "Kim", "Nguyen", Role.REP, "Service coordinator", "service"),
-    StaffMember("grace", "Grace", "Holloway", Role.TRAINER, "Trainer", "office"),
+STAFF: tuple[DemoPerson, ...] = (
+    DemoPerson("olivia", "Olivia", "Brightman", Role.OWNER, "Owner", "office"),
+    DemoPerson("marcus", "Marcus", "Webb", Role.MANAGER, "Sales manager", "sales"),
+    DemoPerson("dana", "Dana", "Okafor", Role.MANAGER, "Service manager", "service"),
+    DemoPerson("priya", "Priya", "Raman", Role.REP, "Sales rep", "sales"),
+    DemoPerson("jake", "Jake", "Sullivan", Role.REP, "Sales rep", "sales"),
+    DemoPerson("luis", "Luis", "Ortega", Role.REP, "Service coordinator", "service"),
+    DemoPerson("kim", "Kim", "Nguyen", Role.REP, "Service coordinator", "service"),
+    DemoPerson("grace", "Grace", "Holloway", Role.TRAINER, "Trainer", "office"),
 )
+# The directory: team names and managers, routing skills (matched against a caller's topic),
+# languages, and who covers for whom.
+TEAMS = {
+    "sales": ("Sales", "marcus"),
+    "service": ("Service", "dana"),
+    "office": ("Office", "olivia"),
+}
+SKILLS = {
+    "sales": ("copiers", "printers", "leases", "quotes", "pricing", "contracts"),
+    "service": ("repairs", "toner", "jams", "scanning", "network", "supplies"),
+    "office": ("billing", "invoices"),
+}
+LANGUAGES = {"luis": ("english", "spanish"), "priya": ("english", "hindi")}
+BACKUPS = {"priya": "jake", "jake": "priya", "luis": "kim", "kim": "luis", "marcus": "dana"}
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -339,7 +355,7 @@ class DemoPlan:
     interactions: tuple[PlannedInteraction, ...]
 
 
-def _staff_in(team: str) -> list[StaffMember]:
+def _staff_in(team: str) -> list[DemoPerson]:
     return [s for s in STAFF if s.team == team and s.role in (Role.REP, Role.MANAGER)]
 
 
@@ -454,7 +470,7 @@ def _spoken_phone(e164: str) -> str:
     return f"({e164[2:5]}) {e164[5:8]}-{e164[8:]}"
 
 
-def _greeting(channel: Channel, agent: StaffMember) -> str:
+def _greeting(channel: Channel, agent: DemoPerson) -> str:
     if channel == Channel.CHAT:
         return f"Hi, you're chatting with {agent.first_name} at Brightline. How can I help?"
     return f"Thank you for calling {BUSINESS}, this is {agent.first_name}. How can I help you?"
@@ -478,7 +494,7 @@ def _contact_turns(customer: PlannedCustomer, rng: random.Random) -> list[tuple[
 def _script(
     topic: Topic,
     customer: PlannedCustomer,
-    agent: StaffMember,
+    agent: DemoPerson,
     channel: Channel,
     facts: Facts,
     rng: random.Random,
@@ -509,7 +525,7 @@ def _timed(lines: list[tuple[Speaker, str]], rng: random.Random) -> tuple[Planne
 # --- interactions --------------------------------------------------------------------------
 
 
-def _staff(username: str) -> StaffMember:
+def _staff(username: str) -> DemoPerson:
     return next(s for s in STAFF if s.username == username)
 
 
@@ -640,6 +656,28 @@ def _create_staff() -> dict[str, User]:
         Profile(user=u, role=s.role) for u, s in zip(users, STAFF, strict=True)
     )
     return {u.username: u for u in users}
+
+
+def _create_directory(users: dict[str, User], now: datetime) -> None:
+    """Teams, titles, extensions, skills and backups, through the staff app's actions."""
+    teams = {
+        key: Team.objects.get_or_create(name=name, defaults={"manager": users[manager]})[0]
+        for key, (name, manager) in TEAMS.items()
+    }
+    members: dict[str, StaffMember] = {}
+    for index, person in enumerate(STAFF):
+        details = StaffDetails(
+            title=person.title,
+            team=teams[person.team],
+            extension=str(101 + index),
+            skills=list(SKILLS[person.team]),
+            languages=list(LANGUAGES.get(person.username, ("english",))),
+            # The owner founded the business nine years ago; the others joined since.
+            start_date=(now - timedelta(days=365 * 9 - 300 * index)).date(),
+        )
+        members[person.username] = update_details(ensure_staff(users[person.username]), details)
+    for username, backup in BACKUPS.items():
+        set_backup(members[username], members[backup])
 
 
 def _event(
@@ -777,6 +815,7 @@ def load_demo(
     """Write the demo business into the database, all or nothing."""
     plan = plan_demo(seed, size, now)
     users = _create_staff()
+    _create_directory(users, (now or timezone.now()))
     customers = _create_customers(plan.customers, users)
     _create_interactions(plan.interactions, customers, users)
     TimelineEvent.objects.filter(customer__in=customers).update(created_at=F("happened_at"))

@@ -12,6 +12,7 @@ from everytouch.accounts.models import Role
 from everytouch.customers.contacts import normalise
 from everytouch.customers.models import ContactPoint, Customer, EventKind, TimelineEvent
 from everytouch.interactions.models import Interaction, Transfer, Turn
+from everytouch.staff.models import StaffMember
 
 NOW = datetime(2025, 6, 2, 15, 0, tzinfo=UTC)
 SIZE = 0.05  # 15 customers, 100 interactions
@@ -101,3 +102,17 @@ def test_it_refuses_to_load_over_taken_demo_usernames(rep: User) -> None:
     with pytest.raises(demo.DemoError, match="dana"):
         demo.load_demo(size=SIZE, now=NOW)
     assert not Customer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_fills_the_staff_directory_with_teams_skills_and_backups() -> None:
+    demo.load_demo(size=SIZE, now=NOW)
+    members = {
+        m.user.username: m
+        for m in StaffMember.objects.select_related("user", "team", "backup__user")
+    }
+    assert set(members) == {s.username for s in demo.STAFF}
+    assert members["dana"].title == "Service manager"
+    assert members["luis"].team is not None and members["luis"].team.name == "Service"
+    assert "toner" in members["kim"].skills
+    assert members["priya"].backup is not None and members["priya"].backup.user.username == "jake"
