@@ -34,7 +34,8 @@ _NUMBER_WORDS = {
 }  # fmt: skip
 
 _PROMISE = re.compile(
-    r"\b(?:i'?ll|i will|i'?m going to|i am going to|i shall|we'?ll|we will|we'?re going to|"
+    r"\b(?:i['\u2019]ll|i will|i['\u2019]?m going to|i am going to|i shall|we['\u2019]ll|we will|"
+    r"we['\u2019]?re going to|"
     r"we are going to|someone will|somebody will|(?:an? |the |our )?(?:agent|technician|tech|"
     r"manager|team|specialist|rep|representative|colleague|engineer) will|"
     r"you(?:'ll| will) (?:get|receive|hear)|expect (?:a|an|our|my)|let me get back)\s+"
@@ -43,7 +44,8 @@ _PROMISE = re.compile(
 )
 # Things said in the future tense that are not promises to do something later.
 _NOT_PROMISE = re.compile(
-    r"^(?:be (?:happy|glad|more than happy)|need|have to|transfer|put you|connect|check(?! back)|"
+    r"^(?:be (?:happy|glad|more than happy|the)|need|have to|like|love|want|also need|"
+    r"transfer|put you|connect|check(?! back)|"
     r"look(?! into)|see|try|just|take a look|pull up|go ahead and (?:check|look|pull)|"
     r"do my best|help|assist|be with you|hold|wait|be right|be back in a (?:moment|sec|minute))",
     re.IGNORECASE,
@@ -102,7 +104,7 @@ class TimeMention:
     @property
     def text(self) -> str:
         parts = sorted((m for m in (self.eod, self.day, self.clock) if m is not None), key=_start)
-        return " ".join(m.group().strip() for m in parts)
+        return " ".join(m.group().strip().rstrip(".") for m in parts)
 
 
 def _start(match: re.Match[str]) -> int:

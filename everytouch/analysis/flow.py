@@ -70,14 +70,24 @@ _NEXT_STEPS: tuple[tuple[NextStepKind, re.Pattern[str]], ...] = (
     ("message", re.compile(
         r"\b(?:dm us|send us a (?:dm|direct message|private message|message)|direct message|"
         r"reach (?:out to )?us (?:via|by|through|in) (?:dm|direct message)|message us|"
-        r"(?:contact|reach) us (?:at|via|on|through))", re.I)),
+        r"(?:contact|reach) us (?:at|via|on|through)|send us an? (?:e-?mail|note|request)|"
+        r"submit (?:a|your|the) (?:ticket|request|case|form)|(?:contact|reach out to|call) "
+        r"(?:our|the) (?:support|help|customer|care|service|account|billing)[a-z ]{0,20}"
+        r"(?:team|line|desk|department|experts))", re.I)),
     ("visit", re.compile(
         r"\b(?:(?:stop|come|drop) (?:by|in)|visit (?:us|our|the)|pop in|see you (?:on|at|then|"
         r"tomorrow))", re.I)),
     ("link", re.compile(
         r"\b(?:here(?:'s| is) (?:the |a )?(?:link|how)|(?:check out|see|visit|follow|go to|head "
-        r"(?:over )?to) (?:the |this |our )?(?:link|article|page|guide|steps|website|site|help "
-        r"center|support page|faq)|steps here|info here|details here)", re.I)),
+        r"(?:over )?to|read|review|refer to|try|use|look at|work through|working through) "
+        r"(?:the |this |our |these |that )?(?:following |linked )?(?:link|article|page|guide|"
+        r"steps|website|site|help center|support page|faq|locator|troubleshooting|tips|blog|"
+        r"instructions|recommendations|announcement|post)|(?:steps|info|details|more|article|guide|"
+        r"page|tips|instructions|faq|options?|form) (?:listed |outlined |found )?here|"
+        r"(?:this|the following|our) (?:article|guide|page|link|faq) (?:may|might|should|will|"
+        r"can|explains|has|covers)|here(?:'s| is| are) (?:an?|the|more|why|what|how|some)|"
+        r"(?:with|use|try) (?:these|the following) (?:tips|steps)|more info(?:rmation)?:|"
+        r"(?:in|on) this (?:article|page|guide))", re.I)),
 )  # fmt: skip
 _ANY_TRANSFER = re.compile(f"(?:{_TRANSFER.pattern})|(?:{_REDIRECT.pattern})", re.IGNORECASE)
 _ANY_NEXT_STEP = re.compile("|".join(f"(?:{p.pattern})" for _, p in _NEXT_STEPS), re.IGNORECASE)

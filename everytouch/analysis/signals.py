@@ -40,7 +40,7 @@ _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
             r"(?:i|we) (?:need|want|(?:'?d|would) (?:like|love)|like to (?:have|get|order))"
             r"(?: to (?:buy|order|get|book|purchase|rent|reserve|hire|try|start|add|find|have|"
             r"sign up for|subscribe to|set up|open))?|"
-            r"(?:can|could|may) (?:i|we) (?:get|have|order)|i'?ll (?:have|take|get)|"
+            r"(?:can|could|may) (?:i|we) (?:get|have|order)|i['\u2019]ll (?:have|take|get)|"
             r"do you (?:sell|carry|offer|do))\s+(?P<obj>(?!(?:my|our|your|to|help|proof|a copy|"
             r"some help|info|information|assistance|an update|a refund|the status|a replacement)\b)"
             r"[^.?!,;\n]{2,80})",
