@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
@@ -427,13 +427,25 @@ def _notes(rng: random.Random) -> str:
     return f"{title[0].upper()}{title[1:]}. {rng.choice(HABITS)}".strip()
 
 
-def _business_moment(rng: random.Random, now: datetime, tz: tzinfo) -> datetime:
-    while True:
-        day = (now.astimezone(tz) - timedelta(days=rng.randint(1, DAYS_OF_HISTORY))).date()
-        if day.weekday() < 5:
-            break
-    minute = rng.randint(8 * 60, 17 * 60 + 30)
-    return datetime.combine(day, time(minute // 60, minute % 60, rng.randint(0, 59)), tz)
+@dataclass(frozen=True)
+class _Calendar:
+    """The working days of the history, oldest first, in the business time zone."""
+
+    days: tuple[date, ...]
+    tz: tzinfo
+
+    @classmethod
+    def before(cls, now: datetime, tz: tzinfo) -> _Calendar:
+        today = now.astimezone(tz).date()
+        back = (today - timedelta(days=n) for n in range(DAYS_OF_HISTORY, 0, -1))
+        return cls(tuple(d for d in back if d.weekday() < 5), tz)
+
+    def moment(self, rng: random.Random) -> datetime:
+        # Exactly one draw for the day, whatever the calendar's length: the random stream (and
+        # so every name and conversation) stays the same whichever day the demo is loaded on.
+        day = self.days[int(rng.random() * len(self.days))]
+        minute = rng.randint(8 * 60, 17 * 60 + 30)
+        return datetime.combine(day, time(minute // 60, minute % 60, rng.randint(0, 59)), self.tz)
 
 
 def _handler(topic: Topic, owner: str | None, rng: random.Random) -> str:
@@ -537,8 +549,8 @@ def _transfer(topic: Topic, handler: str, rng: random.Random) -> tuple[str, str 
     return rng.choice(wrong).username, handler, rng.choice(TRANSFER_REASONS[topic.team])
 
 
-def _hang_up(rng: random.Random, now: datetime, tz: tzinfo) -> PlannedInteraction:
-    started = _business_moment(rng, now, tz)
+def _hang_up(rng: random.Random, calendar: _Calendar) -> PlannedInteraction:
+    started = calendar.moment(rng)
     need = "Price of the {model}".format(**_facts(rng))
     summary = "Caller asked the price and hung up before giving a name or number."
     handler = rng.choice([s.username for s in STAFF if s.role == Role.REP])
@@ -552,14 +564,13 @@ def _interaction(
     rng: random.Random,
     customers: Sequence[PlannedCustomer],
     weights: list[float],
-    now: datetime,
-    tz: tzinfo,
+    calendar: _Calendar,
 ) -> PlannedInteraction:
     index = rng.choices(range(len(customers)), weights)[0]
     customer = customers[index]
     topic = rng.choice(TOPICS)
     channel = _channel(rng)
-    started = max(_business_moment(rng, now, tz), customer.created_at)
+    started = max(calendar.moment(rng), customer.created_at)
     duration = _duration(channel, rng)
     handler = _handler(topic, customer.owner, rng)
     first, transferred_to, reason = _transfer(topic, handler, rng)
@@ -602,10 +613,11 @@ def plan_demo(seed: int = DEFAULT_SEED, size: float = 1.0, now: datetime | None 
     )
     # A few customers call all the time, most rarely: that is what a real book looks like.
     weights = [rng.paretovariate(1.2) for _ in customers]
+    calendar = _Calendar.before(now, tz)
     interactions = tuple(
-        _hang_up(rng, now, tz)
+        _hang_up(rng, calendar)
         if rng.random() < 0.03
-        else _interaction(rng, customers, weights, now, tz)
+        else _interaction(rng, customers, weights, calendar)
         for _ in range(_size(size, INTERACTIONS_AT_FULL_SIZE))
     )
     return DemoPlan(customers, tuple(sorted(interactions, key=lambda i: i.started_at)))

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from everytouch import demo
 from everytouch.accounts.models import Role
@@ -32,6 +33,7 @@ def test_it_scales_with_size_and_keeps_history_in_the_last_six_months() -> None:
     assert min(starts) >= NOW - timedelta(days=demo.DAYS_OF_HISTORY + 1)
     assert max(starts) < NOW
     assert starts == sorted(starts)
+    assert all(s.astimezone(timezone.get_default_timezone()).weekday() < 5 for s in starts)
 
 
 def test_it_uses_only_valid_unique_contact_points() -> None:
@@ -116,3 +118,14 @@ def test_it_fills_the_staff_directory_with_teams_skills_and_backups() -> None:
     assert members["luis"].team is not None and members["luis"].team.name == "Service"
     assert "toner" in members["kim"].skills
     assert members["priya"].backup is not None and members["priya"].backup.user.username == "jake"
+
+
+def test_it_tells_the_same_story_whichever_day_it_is_loaded() -> None:
+    def story(plan: demo.DemoPlan) -> list[tuple[str, str, str, int]]:
+        return sorted((i.need, i.summary, i.handled_by, len(i.turns)) for i in plan.interactions)
+
+    monday = demo.plan_demo(size=SIZE, now=NOW)
+    saturday = demo.plan_demo(size=SIZE, now=NOW + timedelta(days=5))
+    assert [c.phones for c in monday.customers] == [c.phones for c in saturday.customers]
+    assert story(monday) == story(saturday)
+    assert monday.interactions[0].started_at != saturday.interactions[0].started_at
