@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
@@ -49,8 +49,19 @@ api = NinjaAPI(
     auth=API_AUTH,
     parser=ObjectParser(),
 )
+ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+fallback_router = Router()
+
+
+@fallback_router.api_operation(ALL_METHODS, "/{path:unknown}", auth=None, include_in_schema=False)
+def no_such_endpoint(request: HttpRequest, unknown: str) -> HttpResponse:
+    # Its router is added last, so it only sees paths no other route matched.
+    raise Http404(unknown)
+
+
 api.add_router("/", customers_router)
 api.add_router("/", interactions_router)
+api.add_router("/", fallback_router)
 api.add_router("/", staff_router)
 
 

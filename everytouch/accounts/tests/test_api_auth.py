@@ -293,3 +293,9 @@ def test_it_issues_a_token_from_the_admin_and_shows_it_once(
         Client(headers={"X-Api-Key": raw}).get(IDENTIFY, {"q": "201-555-0123"}).status_code == 200
     )
     assert token.prefix == raw[3:11]
+
+
+def test_it_answers_an_unknown_endpoint_with_json_404(rep: User) -> None:
+    response = bearer(rep).post("/api/v1/customers/1/frobnicate", "{}", "application/json")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "not found"}
