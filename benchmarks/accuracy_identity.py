@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -346,7 +347,8 @@ def main(argv: list[str] | None = None) -> None:
         "--presidio-sample", type=int, default=150, help="items per set for Presidio"
     )
     parser.add_argument("--no-presidio", action="store_true", help="skip the Presidio baseline")
-    args = parser.parse_args(argv)
+    # Called as main() from benchmarks.accuracy: that command's own arguments are not ours.
+    args = parser.parse_args([] if argv is None else argv)
     if not DATA.is_dir():
         print(f"No data at {DATA}: nothing to measure")
         return
@@ -362,4 +364,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
