@@ -576,7 +576,7 @@ def _interaction(
     first, transferred_to, reason = _transfer(topic, handler, rng)
     facts = _facts(rng)
     turns: tuple[PlannedTurn, ...] = ()
-    if channel in (Channel.CALL, Channel.CHAT) and rng.random() < 0.13:
+    if channel in (Channel.CALL, Channel.CHAT) and rng.random() < 0.155:
         turns = _timed(_script(topic, customer, _staff(handler), channel, facts, rng), rng)
     return PlannedInteraction(
         customer=index,
