@@ -329,7 +329,7 @@ def escalate_message(message_id: int, expected_level: int, now: datetime) -> Tak
     (a retry, a sweep racing the scheduled job) escalates once and notifies once.
     """
     message = (
-        TakenMessage.objects.select_for_update()
+        TakenMessage.objects.select_for_update(of=("self",))
         .select_related("owner", "intended_for", "customer")
         .filter(pk=message_id)
         .first()
