@@ -10,4 +10,6 @@ urlpatterns = [
     path("", include("everytouch.customers.urls")),
     path("", include("everytouch.interactions.urls")),
     path("", include("everytouch.staff.urls")),
+    path("", include("everytouch.leads.urls")),
+    path("", include("everytouch.followups.urls")),
 ]
