@@ -72,6 +72,10 @@ class EventKind(models.TextChoices):
     MERGED = "merged", "Merged"
     OWNER_CHANGED = "owner_changed", "Owner changed"
     MESSAGE_TAKEN = "message_taken", "Message taken"
+    LEAD_CREATED = "lead_created", "Lead created"
+    LEAD_UPDATED = "lead_updated", "Lead updated"
+    LEAD_STAGE_CHANGED = "lead_stage_changed", "Lead stage changed"
+    LEAD_HANDED_OFF = "lead_handed_off", "Lead handed off"
 
 
 class TimelineEvent(models.Model):

@@ -81,3 +81,35 @@ def message_taken(
     summary = f"Message taken for {for_name}: {about}"
     data = {"message_id": message_id, "for": for_name}
     return _record(customer, EventKind.MESSAGE_TAKEN, summary, actor=actor, data=data)
+
+
+def lead_created(
+    customer: Customer, actor: User | None, lead_id: int, need: str, owner_name: str
+) -> TimelineEvent:
+    summary = f"Lead: {need} (owner {owner_name})"
+    data = {"lead_id": lead_id}
+    return _record(customer, EventKind.LEAD_CREATED, summary, actor=actor, data=data)
+
+
+def lead_updated(
+    customer: Customer, actor: User | None, lead_id: int, fields: list[str]
+) -> TimelineEvent:
+    summary = "Lead updated: " + ", ".join(fields)
+    data = {"lead_id": lead_id, "fields": fields}
+    return _record(customer, EventKind.LEAD_UPDATED, summary, actor=actor, data=data)
+
+
+def lead_stage_changed(
+    customer: Customer, actor: User | None, lead_id: int, old: str, new: str, reason: str = ""
+) -> TimelineEvent:
+    summary = f"Lead moved from {old} to {new}" + (f": {reason}" if reason else "")
+    data = {"lead_id": lead_id, "from": old, "to": new, "reason": reason}
+    return _record(customer, EventKind.LEAD_STAGE_CHANGED, summary, actor=actor, data=data)
+
+
+def lead_handed_off(
+    customer: Customer, actor: User | None, lead_id: int, to_name: str, to_id: int
+) -> TimelineEvent:
+    summary = f"Lead handed off to {to_name}"
+    data = {"lead_id": lead_id, "owner_id": to_id}
+    return _record(customer, EventKind.LEAD_HANDED_OFF, summary, actor=actor, data=data)
