@@ -90,6 +90,19 @@ class MemoryPeak:
     processes: int = 0
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time used so far by a process and its live descendants."""
+    root = psutil.Process(pid)
+    total = 0.0
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            times = proc.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def tree_memory(pid: int) -> tuple[float, float, int]:
     """RSS and PSS (MiB) summed over a process and its descendants.
 

@@ -43,7 +43,7 @@ from benchmarks._dataset import (
     load_sqlite,
 )
 from benchmarks._loadgen import Target
-from benchmarks._server import MemorySampler, free_port, running_server
+from benchmarks._server import MemorySampler, free_port, running_server, tree_cpu_seconds
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE_DIR = Path(tempfile.gettempdir()) / "everytouch-bench"
@@ -67,6 +67,7 @@ class Row:
     throughput: float
     rss_mib: float
     pss_mib: float
+    cpu_ms: float
     error_kinds: dict[str, int]
 
 
@@ -151,6 +152,9 @@ def sqlite_database(numbers: Numbers, workdir: Path) -> Iterator[dict[str, str]]
     else:
         with timed(f"sqlite: built {numbers.known:,} customers"):
             CACHE_DIR.mkdir(parents=True, exist_ok=True)
+            # One cached file at a time: each is about 400 MB for a million customers.
+            for stale in CACHE_DIR.glob("identify-*.sqlite3"):
+                stale.unlink()
             build_sqlite(cached, numbers)
     # A copy per run: the server writes (tokens, users) and the cache must stay pristine.
     db = workdir / "everytouch.sqlite3"
@@ -205,7 +209,9 @@ def percentile(ordered: list[float], q: float) -> float:
     return ordered[rank]
 
 
-def summarise(db: str, mode: str, result: dict[str, Any], sampler: MemorySampler) -> Row:
+def summarise(
+    db: str, mode: str, result: dict[str, Any], sampler: MemorySampler, cpu_s: float
+) -> Row:
     lat = sorted(result["latencies_ms"])
     errors: dict[str, int] = result["errors"]
     return Row(
@@ -220,8 +226,17 @@ def summarise(db: str, mode: str, result: dict[str, Any], sampler: MemorySampler
         throughput=len(lat) / float(result["elapsed_s"]),
         rss_mib=sampler.peak.rss_mib,
         pss_mib=sampler.peak.pss_mib,
+        cpu_ms=cpu_s * 1000 / max(1, len(lat)),
         error_kinds=errors,
     )
+
+
+def measure(
+    db: str, mode: str, job: dict[str, Any], env: dict[str, str], sampler: MemorySampler
+) -> Row:
+    before = tree_cpu_seconds(sampler.pid)
+    result = drive(job, env)
+    return summarise(db, mode, result, sampler, tree_cpu_seconds(sampler.pid) - before)
 
 
 def bench_one(
@@ -232,20 +247,24 @@ def bench_one(
     base = {"port": port, "token": token, "targets": [asdict(t) for t in targets]}
     log = Path(env["EVERYTOUCH_VAR_DIR"]) / "server.log"
     rows: list[Row] = []
-    with running_server(env, port, WORKERS, log) as server:
-        # Warm-up, not measured: imports, first queries and connections happen here.
-        drive({**base, "mode": "closed", "duration": 2, "connections": 2}, env)
-        with MemorySampler(server.pid) as sampler:
-            console.log(f"{db}: {args.rate:g} req/s for {args.duration:g}s, open loop")
-            job = {**base, "mode": "open", "rate": args.rate, "duration": args.duration}
-            rows.append(summarise(db, f"open {args.rate:g}/s", drive(job, env), sampler))
-            if args.max_seconds > 0:
-                console.log(
-                    f"{db}: flat out for {args.max_seconds:g}s, {args.max_connections} conns"
-                )
-                job = {**base, "mode": "closed", "duration": args.max_seconds}
-                job["connections"] = args.max_connections
-                rows.append(summarise(db, "closed (max)", drive(job, env), sampler))
+    try:
+        with running_server(env, port, WORKERS, log) as server:
+            # Warm-up, not measured: imports, first queries and connections happen here.
+            drive({**base, "mode": "closed", "duration": 2, "connections": 2}, env)
+            with MemorySampler(server.pid) as sampler:
+                console.log(f"{db}: {args.rate:g} req/s for {args.duration:g}s, open loop")
+                job = {**base, "mode": "open", "rate": args.rate, "duration": args.duration}
+                rows.append(measure(db, f"open {args.rate:g}/s", job, env, sampler))
+                if args.max_seconds > 0:
+                    console.log(f"{db}: flat out for {args.max_seconds:g}s")
+                    job = {**base, "mode": "closed", "duration": args.max_seconds}
+                    job["connections"] = args.max_connections
+                    rows.append(measure(db, "closed (max)", job, env, sampler))
+    finally:
+        # The run's directory is temporary; keep the server's log where the cache lives.
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        if log.exists():
+            shutil.copyfile(log, CACHE_DIR / f"server-{db}.log")
     return rows
 
 
@@ -256,10 +275,10 @@ def table(rows: list[Row], customers: int) -> Table:
     out = Table(title=f"GET /api/v1/identify, {customers:,} customers, {WORKERS} workers")
     for name in ("db", "mode", "requests", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms"):
         out.add_column(name, justify="left" if name in ("db", "mode") else "right")
-    for name in ("req/s", "peak RSS MiB", "peak PSS MiB"):
+    for name in ("req/s", "server CPU ms/req", "peak RSS MiB", "peak PSS MiB"):
         out.add_column(name, justify="right")
     for r in rows:
-        figures = (r.p50, r.p90, r.p99, r.max, r.throughput, r.rss_mib, r.pss_mib)
+        figures = (r.p50, r.p90, r.p99, r.max, r.throughput, r.cpu_ms, r.rss_mib, r.pss_mib)
         out.add_row(r.db, r.mode, f"{r.requests:,}", str(r.errors), *(f"{x:.1f}" for x in figures))
     return out
 
