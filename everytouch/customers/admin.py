@@ -27,12 +27,12 @@ class ReadOnlyInline(admin.TabularInline[Any, Any]):
 
 class ContactPointInline(ReadOnlyInline):
     model = ContactPoint
-    fields = ("kind", "value", "label", "created_at")
+    fields = readonly_fields = ("kind", "value", "label", "created_at")
 
 
 class TimelineEventInline(ReadOnlyInline):
     model = TimelineEvent
-    fields = ("happened_at", "kind", "summary", "actor")
+    fields = readonly_fields = ("happened_at", "kind", "summary", "actor")
     ordering = ("-happened_at",)
 
 

@@ -23,12 +23,12 @@ class ReadOnlyInline(admin.TabularInline[Any, Any]):
 
 class TurnInline(ReadOnlyInline):
     model = Turn
-    fields = ("index", "speaker", "text", "start")
+    fields = readonly_fields = ("index", "speaker", "text", "start")
 
 
 class TransferInline(ReadOnlyInline):
     model = Transfer
-    fields = ("from_user", "to_user", "reason", "created_at")
+    fields = readonly_fields = ("from_user", "to_user", "reason", "created_at")
 
 
 @admin.register(Interaction)

@@ -22,6 +22,8 @@ from everytouch.accounts.idempotency import IdempotencyError, fingerprint, run_o
 from everytouch.accounts.models import ApiToken, IdempotencyKey
 from everytouch.customers.actions import CustomerData, create_customer
 from everytouch.customers.models import Customer
+from everytouch.interactions.actions import InteractionData, TurnData, log_interaction
+from everytouch.interactions.models import Channel
 
 IDENTIFY = "/api/v1/identify"
 CUSTOMERS = "/api/v1/customers"
@@ -130,7 +132,6 @@ def test_it_refuses_a_session_post_without_csrf_token(rep: User) -> None:
 def test_it_accepts_a_session_post_with_csrf_token(rep: User) -> None:
     client = Client(enforce_csrf_checks=True)
     client.login(username="ron", password=PASSWORD)
-    client.get("/api/v1/docs")  # any page that sets the csrftoken cookie
     client.cookies["csrftoken"] = "a" * 32
     headers = {"X-CSRFToken": "a" * 32}
     body = json.dumps({"name": "Jane"})
@@ -293,6 +294,49 @@ def test_it_issues_a_token_from_the_admin_and_shows_it_once(
         Client(headers={"X-Api-Key": raw}).get(IDENTIFY, {"q": "201-555-0123"}).status_code == 200
     )
     assert token.prefix == raw[3:11]
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "accounts/profile",
+        "accounts/apitoken",
+        "accounts/idempotencykey",
+        "customers/customer",
+        "customers/contactpoint",
+        "interactions/interaction",
+    ],
+)
+def test_it_lists_every_registered_model_in_the_admin(
+    admin_client_logged_in: Client, rep: User, model: str
+) -> None:
+    customer = create_customer(CustomerData(name="Jane Doe", contacts=["+12015550123"]), None)
+    log_interaction(customer, InteractionData(channel=Channel.CALL, need="toner"), rep)
+    run_once(rep, "POST /x", "k1", {}, lambda: _create_customer("Bob"))
+    response = admin_client_logged_in.get(f"/admin/{model}/")
+    assert response.status_code == 200
+    assert b"0 results" not in response.content
+
+
+def test_it_shows_a_customer_with_its_contacts_in_the_admin(admin_client_logged_in: Client) -> None:
+    customer = create_customer(CustomerData(name="Jane Doe", contacts=["+12015550123"]), None)
+    response = admin_client_logged_in.get(f"/admin/customers/customer/{customer.pk}/change/")
+    assert response.status_code == 200
+    assert b"+12015550123" in response.content
+    assert b'name="contacts-0-value"' not in response.content
+
+
+def test_it_shows_an_interaction_with_its_turns_in_the_admin(
+    admin_client_logged_in: Client, rep: User
+) -> None:
+    turns = [TurnData("customer", "I need toner")]
+    data = InteractionData(channel=Channel.CALL, need="toner", turns=turns)
+    interaction = log_interaction(None, data, rep)
+    response = admin_client_logged_in.get(
+        f"/admin/interactions/interaction/{interaction.pk}/change/"
+    )
+    assert response.status_code == 200
+    assert b"I need toner" in response.content
 
 
 def test_it_answers_an_unknown_endpoint_with_json_404(rep: User) -> None:
