@@ -76,6 +76,9 @@ class EventKind(models.TextChoices):
     LEAD_UPDATED = "lead_updated", "Lead updated"
     LEAD_STAGE_CHANGED = "lead_stage_changed", "Lead stage changed"
     LEAD_HANDED_OFF = "lead_handed_off", "Lead handed off"
+    COMMITMENT_MADE = "commitment_made", "Commitment made"
+    COMMITMENT_DONE = "commitment_done", "Commitment kept"
+    COMMITMENT_MISSED = "commitment_missed", "Commitment missed"
 
 
 class TimelineEvent(models.Model):

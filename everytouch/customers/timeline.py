@@ -113,3 +113,33 @@ def lead_handed_off(
     summary = f"Lead handed off to {to_name}"
     data = {"lead_id": lead_id, "owner_id": to_id}
     return _record(customer, EventKind.LEAD_HANDED_OFF, summary, actor=actor, data=data)
+
+
+def commitment_made(
+    customer: Customer,
+    actor: User | None,
+    commitment_id: int,
+    what: str,
+    due_at: datetime,
+    owner_name: str,
+) -> TimelineEvent:
+    due = timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")
+    summary = f"Promise by {owner_name}, due {due}: {what}"
+    data = {"commitment_id": commitment_id, "due_at": due_at.isoformat()}
+    return _record(customer, EventKind.COMMITMENT_MADE, summary, actor=actor, data=data)
+
+
+def commitment_done(
+    customer: Customer, actor: User | None, commitment_id: int, what: str, on_time: bool
+) -> TimelineEvent:
+    summary = ("Promise kept: " if on_time else "Promise kept late: ") + what
+    data = {"commitment_id": commitment_id, "on_time": on_time}
+    return _record(customer, EventKind.COMMITMENT_DONE, summary, actor=actor, data=data)
+
+
+def commitment_missed(
+    customer: Customer, commitment_id: int, what: str, owner_name: str, manager_name: str
+) -> TimelineEvent:
+    summary = f"Promise missed by {owner_name}, escalated to {manager_name}: {what}"
+    data = {"commitment_id": commitment_id}
+    return _record(customer, EventKind.COMMITMENT_MISSED, summary, actor=None, data=data)
