@@ -21,7 +21,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy everytouch benchmarks conftest.py
+	$(BIN)/mypy everytouch benchmarks tests conftest.py
 
 pytest: install
 	$(BIN)/pytest -q
