@@ -20,6 +20,7 @@ from everytouch.customers.actions import (
 )
 from everytouch.customers.models import ContactKind, Customer
 from everytouch.interactions.models import Channel, Direction, Interaction, Transfer, Turn
+from everytouch.leads.tasks import capture_lead_from_interaction
 
 MAX_TURNS = 20_000
 
@@ -87,6 +88,7 @@ def log_interaction(
         timeline.interaction_logged(
             customer, actor, interaction.pk, _summary_line(interaction), interaction.started_at
         )
+    transaction.on_commit(lambda: capture_lead_from_interaction.enqueue(interaction.pk))
     return interaction
 
 

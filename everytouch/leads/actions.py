@@ -1,0 +1,494 @@
+"""Every change to leads goes through these functions (views, API, tasks and CLI call them).
+
+Speed to lead is the time from a lead's creation to its owner's first response. A response is
+the first of: a stage change made by the owner, an explicit "responded" by the owner, or a
+call/e-mail/chat/visit logged with the lead's customer and handled by the owner after the lead
+was created (found by the task that runs after every logged interaction). A response by
+somebody else does not count: the figure measures the owner, and a lead handed off before its
+owner answered keeps waiting for its new owner.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import cast
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from everytouch.accounts.access import MANAGER_ROLES, has_role
+from everytouch.accounts.models import Role
+from everytouch.analysis.analyzer import analyze
+from everytouch.analysis.conversation import Channel as ConvChannel
+from everytouch.analysis.conversation import Conversation, Speaker
+from everytouch.analysis.conversation import Turn as ConvTurn
+from everytouch.analysis.scorecard import Lead as AnalysedLead
+from everytouch.customers import timeline
+from everytouch.customers.actions import (
+    ContactConflict,
+    CustomerData,
+    create_customer,
+    identify,
+    resolve,
+)
+from everytouch.customers.contacts import InvalidContact, normalise
+from everytouch.customers.models import Customer
+from everytouch.interactions.models import Interaction
+from everytouch.leads import stages, webhooks
+from everytouch.leads.models import CLOSED_STAGES, OPEN_STAGES, Lead, LeadActivity, Stage
+from everytouch.ownership import is_active_owner
+from everytouch.staff.notifications import notify
+
+DEDUP_WINDOW = timedelta(days=30)
+UPDATABLE = ("product_interest", "budget", "timeline")
+
+
+class LeadError(ValueError):
+    """A lead change that is refused; the message says why."""
+
+
+@dataclass(frozen=True)
+class LeadData:
+    need: str
+    product_interest: str = ""
+    budget: str = ""
+    timeline: str = ""
+
+
+def need_key(need: str) -> str:
+    """ "Wants 40 CHAIRS!" and "wants 40 chairs" are the same need."""
+    words = re.sub(r"[^\w]+", " ", need.casefold()).split()
+    return " ".join(words)[:300]
+
+
+def name_of(user: User | None) -> str:
+    if user is None:
+        return "nobody"
+    return user.get_full_name() or user.username
+
+
+def lead_url(lead: Lead) -> str:
+    return reverse("lead_detail", args=[lead.pk])
+
+
+# --- who owns a lead -----------------------------------------------------------------------------
+
+
+def _check_owner(owner: User) -> User:
+    if not is_active_owner(owner):
+        raise LeadError(f"{owner.username} is not an active staff member and cannot own leads")
+    return owner
+
+
+def _configured_owner() -> User | None:
+    username = str(getattr(settings, "EVERYTOUCH_DEFAULT_SALES_OWNER", "") or "")
+    if not username:
+        return None
+    user = User.objects.select_related("profile").filter(username=username).first()
+    return user if is_active_owner(user) else None
+
+
+def _first_manager() -> User | None:
+    for role in (Role.MANAGER, Role.OWNER):
+        qs = User.objects.filter(is_active=True, profile__role=role).select_related("profile")
+        user = qs.order_by("pk").first()
+        if user is not None:
+            return user
+    return None
+
+
+def default_owner(customer: Customer) -> User:
+    """The customer's owner if they still work here, else the configured one, else a manager."""
+    if customer.owner is not None and is_active_owner(customer.owner):
+        return customer.owner
+    owner = _configured_owner() or _first_manager()
+    if owner is None:
+        raise LeadError("no sales owner: set EVERYTOUCH_DEFAULT_SALES_OWNER or add a manager")
+    return owner
+
+
+# --- capture -------------------------------------------------------------------------------------
+
+
+def recent_same_need(customer: Customer, key: str, now: datetime) -> Lead | None:
+    qs = Lead.objects.filter(customer=customer, need_key=key, created_at__gt=now - DEDUP_WINDOW)
+    return qs.order_by("-created_at", "-pk").first()
+
+
+def _activity(
+    lead: Lead, kind: str, actor: User | None, summary: str, **data: object
+) -> LeadActivity:
+    return LeadActivity.objects.create(
+        lead=lead, kind=kind, actor=actor, summary=summary[:300], data=data
+    )
+
+
+@transaction.atomic
+def capture_lead(
+    customer: Customer,
+    data: LeadData,
+    *,
+    owner: User | None,
+    actor: User | None,
+    source_interaction: Interaction | None = None,
+) -> tuple[Lead, bool]:
+    """A new lead, or the same customer's lead for the same need from the last 30 days updated.
+
+    ``owner=None`` picks the default sales owner. Returns ``(lead, created)``.
+    """
+    need = data.need.strip()
+    key = need_key(need)
+    if not key:
+        raise LeadError("say what the customer needs")
+    # Serialises captures for one customer, so a click at the desk and the background
+    # analysis of the same call cannot both create a lead.
+    customer = Customer.objects.select_for_update().select_related("owner").get(pk=customer.pk)
+    now = timezone.now()
+    existing = recent_same_need(customer, key, now)
+    if existing is not None:
+        return _update_lead(existing, data, actor, source_interaction, now), False
+    owner = _check_owner(owner) if owner is not None else default_owner(customer)
+    return _create_lead(customer, need, key, data, owner, actor, source_interaction, now), True
+
+
+def _create_lead(
+    customer: Customer,
+    need: str,
+    key: str,
+    data: LeadData,
+    owner: User,
+    actor: User | None,
+    source_interaction: Interaction | None,
+    now: datetime,
+) -> Lead:
+    lead = Lead.objects.create(
+        customer=customer,
+        source_interaction=source_interaction,
+        need=need[:300],
+        need_key=key,
+        product_interest=data.product_interest.strip()[:200],
+        budget=data.budget.strip()[:100],
+        timeline=data.timeline.strip()[:100],
+        owner=owner,
+        created_by=actor,
+        created_at=now,
+        last_activity_at=now,
+    )
+    _activity(lead, LeadActivity.Kind.CREATED, actor, f"Created for {name_of(owner)}")
+    timeline.lead_created(customer, actor, lead.pk, lead.need, name_of(owner))
+    if actor is None or actor.pk != owner.pk:
+        text = f"New lead for you: {customer.display_name}: {lead.need}"
+        notify(owner, text, lead_url(lead), f"lead-{lead.pk}-owner-{owner.pk}")
+    webhooks.emit(webhooks.LEAD_CREATED, lead, f"lead.created.{lead.pk}")
+    return lead
+
+
+def _update_lead(
+    lead: Lead,
+    data: LeadData,
+    actor: User | None,
+    source_interaction: Interaction | None,
+    now: datetime,
+) -> Lead:
+    changed = [
+        name
+        for name in UPDATABLE
+        if (value := str(getattr(data, name)).strip()) and value != getattr(lead, name)
+    ]
+    for name in changed:
+        setattr(lead, name, str(getattr(data, name)).strip())
+    if source_interaction is not None and lead.source_interaction_id is None:
+        lead.source_interaction = source_interaction
+        changed.append("source_interaction")
+    lead.last_activity_at = now
+    lead.save(update_fields=[*changed, "last_activity_at"])
+    what = ", ".join(changed) if changed else "asked again"
+    _activity(lead, LeadActivity.Kind.UPDATED, actor, f"Same need again: {what}", fields=changed)
+    timeline.lead_updated(lead.customer, actor, lead.pk, changed or ["asked again"])
+    return lead
+
+
+# --- hand-off, response, stage -------------------------------------------------------------------
+
+
+def may_change(lead: Lead, user: User) -> bool:
+    """The owner works their lead; managers may change any lead."""
+    return lead.owner_id == user.pk or has_role(user, MANAGER_ROLES)
+
+
+def _locked(lead: Lead) -> Lead:
+    return Lead.objects.select_for_update().select_related("customer", "owner").get(pk=lead.pk)
+
+
+@transaction.atomic
+def hand_off(lead: Lead, to: User, actor: User | None) -> Lead:
+    """Give the lead to another sales owner, who is told about it."""
+    lead = _locked(lead)
+    _check_owner(to)
+    if not lead.is_open:
+        raise LeadError(f"the lead is {lead.get_stage_display().lower()}; reopen it first")
+    if lead.owner_id == to.pk:
+        raise LeadError(f"the lead is already with {name_of(to)}")
+    previous = lead.owner
+    lead.owner = to
+    lead.last_activity_at = timezone.now()
+    lead.save(update_fields=["owner", "last_activity_at"])
+    summary = f"Handed off from {name_of(previous)} to {name_of(to)}"
+    act = _activity(lead, LeadActivity.Kind.HANDED_OFF, actor, summary, **{"from": previous.pk})
+    timeline.lead_handed_off(lead.customer, actor, lead.pk, name_of(to), to.pk)
+    text = f"Lead handed to you by {name_of(actor)}: {lead.customer.display_name}: {lead.need}"
+    notify(to, text, lead_url(lead), f"lead-{lead.pk}-handoff-{act.pk}")
+    extra = {"previous_owner": webhooks.person(previous)}
+    webhooks.emit(webhooks.LEAD_HANDED_OFF, lead, f"lead.handed_off.{act.pk}", extra)
+    return lead
+
+
+def _respond(lead: Lead, actor: User, at: datetime, how: str) -> bool:
+    """Set first_response_at on a locked lead if this is its owner's first response."""
+    if lead.first_response_at is not None or lead.owner_id != actor.pk or at < lead.created_at:
+        return False
+    lead.first_response_at = at
+    lead.last_activity_at = max(lead.last_activity_at, at)
+    lead.save(update_fields=["first_response_at", "last_activity_at"])
+    summary = f"First response ({how}) after {_duration(at - lead.created_at)}"
+    _activity(lead, LeadActivity.Kind.RESPONDED, actor, summary, how=how)
+    return True
+
+
+@transaction.atomic
+def record_response(lead: Lead, actor: User, how: str = "marked responded") -> Lead:
+    """The owner answered the lead; only the first response is kept (speed to lead)."""
+    lead = _locked(lead)
+    _respond(lead, actor, timezone.now(), how)
+    return lead
+
+
+@transaction.atomic
+def move_stage(lead: Lead, stage: str, actor: User, lost_reason: str = "") -> Lead:
+    """Move a lead along the pipeline under the rules in ``stages``; won and lost close it."""
+    lead = _locked(lead)
+    reason = stages.refusal(lead.stage, stage, may_reopen=has_role(actor, MANAGER_ROLES))
+    if reason is None and stage == Stage.LOST and not lost_reason.strip():
+        reason = "say why the lead was lost"
+    if reason is not None:
+        raise LeadError(reason)
+    old, now = lead.stage, timezone.now()
+    _apply_stage(lead, Stage(stage), lost_reason.strip()[:300], now)
+    label = f"{Stage(old).label} → {Stage(stage).label}"
+    summary = label + (f": {lead.lost_reason}" if stage == Stage.LOST else "")
+    _activity(lead, LeadActivity.Kind.STAGE, actor, summary, **{"from": old, "to": stage})
+    timeline.lead_stage_changed(
+        lead.customer, actor, lead.pk, Stage(old).label, Stage(stage).label, lead.lost_reason
+    )
+    _respond(lead, actor, now, "stage change")
+    return lead
+
+
+def _apply_stage(lead: Lead, stage: Stage, lost_reason: str, now: datetime) -> None:
+    lead.stage = stage
+    lead.last_activity_at = now
+    lead.lost_reason = lost_reason if stage == Stage.LOST else ""
+    lead.closed_at = now if stage in CLOSED_STAGES else None
+    lead.save(update_fields=["stage", "last_activity_at", "lost_reason", "closed_at"])
+
+
+# --- what needs attention, how fast we answer ----------------------------------------------------
+
+
+def untouched_leads(days: int, now: datetime | None = None) -> QuerySet[Lead]:
+    """Open leads nobody has done anything with for ``days`` days, oldest silence first."""
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    qs = Lead.objects.filter(stage__in=OPEN_STAGES, last_activity_at__lt=cutoff)
+    return qs.select_related("customer", "owner").order_by("last_activity_at", "pk")
+
+
+@dataclass(frozen=True)
+class OwnerSpeed:
+    owner: User
+    responded: int
+    waiting: int
+    median: timedelta | None
+    mean: timedelta | None
+
+
+def _speeds(leads: Iterable[Lead]) -> dict[int, list[timedelta]]:
+    out: dict[int, list[timedelta]] = defaultdict(list)
+    for lead in leads:
+        if lead.speed_to_lead is not None:
+            out[lead.owner_id].append(lead.speed_to_lead)
+    return out
+
+
+def _mean(values: list[timedelta]) -> timedelta | None:
+    return sum(values, timedelta()) / len(values) if values else None
+
+
+def _median(values: list[timedelta]) -> timedelta | None:
+    if not values:
+        return None
+    return timedelta(seconds=statistics.median(v.total_seconds() for v in values))
+
+
+def speed_to_lead_by_owner(since: datetime | None = None) -> list[OwnerSpeed]:
+    """Median and mean creation-to-first-response per owner, slowest median first."""
+    qs = Lead.objects.select_related("owner")
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    leads = list(qs.only("owner", "created_at", "first_response_at", "stage"))
+    speeds = _speeds(leads)
+    waiting: dict[int, int] = defaultdict(int)
+    owners: dict[int, User] = {}
+    for lead in leads:
+        owners[lead.owner_id] = lead.owner
+        if lead.first_response_at is None and lead.is_open:
+            waiting[lead.owner_id] += 1
+    rows = [
+        OwnerSpeed(u, len(speeds[pk]), waiting[pk], _median(speeds[pk]), _mean(speeds[pk]))
+        for pk, u in owners.items()
+    ]
+    return sorted(rows, key=lambda r: (r.median is None, -(r.median or timedelta()), r.owner.pk))
+
+
+def _duration(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min"
+    return f"{hours // 24} days"
+
+
+def duration(delta: timedelta | None) -> str:
+    return "—" if delta is None else _duration(delta)
+
+
+# --- from a logged interaction -------------------------------------------------------------------
+
+
+def conversation_of(interaction: Interaction) -> Conversation:
+    """The analyzer's view of a stored interaction and its turns."""
+    turns = tuple(
+        ConvTurn(cast(Speaker, t.speaker), t.text, t.start) for t in interaction.turns.all()
+    )
+    channel = cast(ConvChannel, interaction.channel)
+    return Conversation(str(interaction.pk), turns, channel, interaction.started_at)
+
+
+def _customer_for(interaction: Interaction, found: AnalysedLead) -> Customer | None:
+    """The interaction's customer, else whoever the captured phone or e-mail belongs to."""
+    if interaction.customer is not None:
+        return resolve(interaction.customer)
+    for raw in (*found.phones, *found.emails):
+        try:
+            customer = identify(raw)
+        except InvalidContact:
+            continue
+        if customer is not None:
+            return customer
+    return None
+
+
+def _valid(raw: str) -> bool:
+    try:
+        normalise(raw)
+    except InvalidContact:
+        return False
+    return True
+
+
+def _new_customer(found: AnalysedLead) -> Customer | None:
+    contacts = [c for c in (*found.phones[:1], *found.emails[:1]) if _valid(c)]
+    if not contacts:
+        return None
+    try:
+        return create_customer(CustomerData(name=found.name, contacts=contacts), None)
+    except (InvalidContact, ContactConflict):
+        return None
+
+
+def lead_from_interaction(interaction: Interaction, actor: User | None) -> Lead | None:
+    """Capture a lead when the transcript shows buying intent and contact details; else None."""
+    existing = Lead.objects.filter(source_interaction=interaction).first()
+    if existing is not None:
+        # A retried job or a second click: this interaction already made its lead.
+        return existing
+    region = str(settings.EVERYTOUCH_PHONE_REGION)
+    found = analyze(conversation_of(interaction), region=region).lead
+    if not found.buying_intent or not (found.phones or found.emails):
+        return None
+    with transaction.atomic():
+        customer = _customer_for(interaction, found) or _new_customer(found)
+        if customer is None:
+            return None
+        need = found.need or interaction.need or f"Enquiry by {interaction.get_channel_display()}"
+        lead, _ = capture_lead(
+            customer, LeadData(need=need), owner=None, actor=actor, source_interaction=interaction
+        )
+    return lead
+
+
+@transaction.atomic
+def responses_from(interaction: Interaction) -> list[Lead]:
+    """The owner's call or e-mail to a customer answers that customer's waiting leads."""
+    if interaction.customer_id is None or interaction.handled_by_id is None:
+        return []
+    waiting = Lead.objects.select_for_update().filter(
+        customer_id=interaction.customer_id,
+        owner_id=interaction.handled_by_id,
+        first_response_at=None,
+        stage__in=OPEN_STAGES,
+        created_at__lte=interaction.started_at,
+    )
+    assert interaction.handled_by is not None
+    how = f"{interaction.get_channel_display().lower()} logged"
+    return [
+        lead
+        for lead in waiting
+        if _respond(lead, interaction.handled_by, interaction.started_at, how)
+    ]
+
+
+def analyze_and_capture(interaction: Interaction) -> Lead | None:
+    """What runs after every logged interaction: count responses, then look for a lead."""
+    responses_from(interaction)
+    if not interaction.turns.exists():
+        return None
+    return lead_from_interaction(interaction, None)
+
+
+@dataclass(frozen=True)
+class LeadFilter:
+    owner_id: int | None = None
+    stage: str = ""
+    untouched_days: int | None = None
+    q: str = ""
+
+
+def filter_leads(f: LeadFilter, now: datetime | None = None) -> QuerySet[Lead]:
+    """The board's and the API's filters: owner, stage, untouched for N days, free text."""
+    qs = Lead.objects.select_related("customer", "owner")
+    if f.owner_id is not None:
+        qs = qs.filter(owner_id=f.owner_id)
+    if f.stage:
+        qs = qs.filter(stage=f.stage)
+    if f.untouched_days is not None:
+        qs = qs.filter(pk__in=untouched_leads(f.untouched_days, now).values("pk"))
+    if f.q.strip():
+        text = f.q.strip()
+        qs = qs.filter(
+            Q(need__icontains=text)
+            | Q(product_interest__icontains=text)
+            | Q(customer__name__icontains=text)
+            | Q(customer__company__icontains=text)
+        )
+    return qs

@@ -1,0 +1,46 @@
+"""Background work for leads: capture from a logged transcript, webhook deliveries, the sweep.
+
+Every task may run twice (a retry, the sweep, a worker killed after the work), so each one
+re-checks under a lock or through a unique row before doing anything; see webhooks.py.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from everytouch.interactions.models import Interaction
+from everytouch.leads import webhooks
+from everytouch.leads.actions import analyze_and_capture
+
+
+@task()
+def capture_lead_from_interaction(interaction_id: int) -> int | None:
+    """Count the owner's response and capture a lead from the transcript; the lead's id."""
+    interaction = (
+        Interaction.objects.select_related("customer", "handled_by")
+        .filter(pk=interaction_id)
+        .first()
+    )
+    if interaction is None:
+        return None
+    lead = analyze_and_capture(interaction)
+    return lead.pk if lead is not None else None
+
+
+@task()
+def deliver_webhook(delivery_id: int, expected_attempts: int) -> bool:
+    """One attempt at one webhook delivery; it schedules its own retry on failure."""
+    return webhooks.deliver(delivery_id, expected_attempts)
+
+
+def sweep_lost_deliveries() -> int:
+    """Re-queue deliveries whose job was lost (a flushed queue, a crashed enqueue)."""
+    lost = webhooks.lost_deliveries()
+    for delivery_id, attempts in lost:
+        deliver_webhook.enqueue(delivery_id, attempts)
+    return len(lost)
+
+
+@task()
+def sweep_webhooks_task() -> int:
+    return sweep_lost_deliveries()

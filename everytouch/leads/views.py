@@ -1,0 +1,357 @@
+"""Leads in the browser: the pipeline board, a lead's page, capture from the desk, speed to lead.
+
+Everyone with a role sees leads (trainers included: they coach on them). Desk roles create
+leads and export them; the owner of a lead or a manager changes it (stage, hand-off, response).
+Outsiders get 403 for pages and 404 for single leads; anonymous users go to the login page.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from everytouch.accounts.access import (
+    DESK_ROLES,
+    STAFF_ROLES,
+    can_manage,
+    get_visible_or_404,
+    has_role,
+    require_role,
+)
+from everytouch.customers.actions import log_access, resolve
+from everytouch.customers.forms import desk_users
+from everytouch.customers.models import Customer
+from everytouch.interactions.models import Interaction
+from everytouch.leads import actions, stages
+from everytouch.leads.actions import LeadData, LeadError, LeadFilter
+from everytouch.leads.forms import HandOffForm, LeadForm, StageForm
+from everytouch.leads.models import CLOSED_STAGES, OPEN_STAGES, Lead, Stage
+
+CLOSED_ON_BOARD = 10
+EXPORT_LIMIT = 10_000
+
+
+def _leads() -> QuerySet[Lead]:
+    return Lead.objects.select_related("customer", "owner")
+
+
+def _lead(request: HttpRequest, pk: int, roles: frozenset[Any] = STAFF_ROLES) -> Lead:
+    return get_visible_or_404(request.user, _leads(), pk, roles)
+
+
+def _changeable(request: HttpRequest, pk: int) -> tuple[Lead, User]:
+    lead = _lead(request, pk)
+    user = require_role(request.user, STAFF_ROLES)
+    if not actions.may_change(lead, user):
+        raise PermissionDenied("Only the lead's owner or a manager can change it.")
+    return lead, user
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return default
+
+
+# --- the board -----------------------------------------------------------------------------------
+
+
+def _int(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() else None
+
+
+def board_filter(request: HttpRequest, user: User) -> LeadFilter:
+    owner = request.GET.get("owner", "")
+    stage = request.GET.get("stage", "")
+    return LeadFilter(
+        owner_id=user.pk if owner == "me" else _int(owner),
+        stage=stage if stage in Stage.values else "",
+        untouched_days=_int(request.GET.get("untouched", "")),
+        q=request.GET.get("q", "")[:200],
+    )
+
+
+def _columns(qs: QuerySet[Lead], user: User) -> list[dict[str, Any]]:
+    may_reopen = can_manage(user)
+    columns = []
+    for stage in Stage:
+        rows = qs.filter(stage=stage).order_by("-last_activity_at", "-pk")
+        cards = list(rows[:CLOSED_ON_BOARD] if stage in CLOSED_STAGES else rows)
+        for lead in cards:
+            lead.moves = (  # type: ignore[attr-defined]
+                stages.allowed_targets(lead.stage, may_reopen=may_reopen)
+                if actions.may_change(lead, user)
+                else []
+            )
+        columns.append({"stage": stage, "label": stage.label, "cards": cards})
+    return columns
+
+
+@login_required
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    user = require_role(request.user, STAFF_ROLES)
+    f = board_filter(request, user)
+    context = {
+        "columns": _columns(actions.filter_leads(f), user),
+        "filter": f,
+        "owner_param": request.GET.get("owner", ""),
+        "owners": desk_users(),
+        "stages": Stage.choices,
+        "can_export": has_role(user, DESK_ROLES),
+        "untouched_count": actions.untouched_leads(3).count(),
+    }
+    return render(request, "leads/board.html", context)
+
+
+@login_required
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """The filtered board as CSV (desk roles: it holds customers' contact details)."""
+    user = require_role(request.user, DESK_ROLES)
+    qs = actions.filter_leads(board_filter(request, user)).prefetch_related("customer__contacts")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="leads.csv"'
+    writer = csv.writer(response)
+    writer.writerow(EXPORT_COLUMNS)
+    for lead in qs.order_by("-created_at", "-pk")[:EXPORT_LIMIT]:
+        writer.writerow([_cell(v) for v in export_row(lead)])
+    return response
+
+
+EXPORT_COLUMNS = [
+    "id",
+    "created_at",
+    "stage",
+    "customer",
+    "company",
+    "phones",
+    "emails",
+    "need",
+    "product_interest",
+    "budget",
+    "timeline",
+    "owner",
+    "first_response_at",
+    "speed_to_lead_minutes",
+    "lost_reason",
+]
+
+
+def export_row(lead: Lead) -> list[object]:
+    points = list(lead.customer.contacts.all())
+    speed = lead.speed_to_lead
+    return [
+        lead.pk,
+        lead.created_at.isoformat(),
+        lead.stage,
+        lead.customer.name,
+        lead.customer.company,
+        " ".join(p.value for p in points if p.kind == "phone"),
+        " ".join(p.value for p in points if p.kind == "email"),
+        lead.need,
+        lead.product_interest,
+        lead.budget,
+        lead.timeline,
+        actions.name_of(lead.owner),
+        lead.first_response_at.isoformat() if lead.first_response_at else "",
+        round(speed.total_seconds() / 60, 1) if speed is not None else "",
+        lead.lost_reason,
+    ]
+
+
+def _cell(value: object) -> object:
+    # A cell starting with = + - @ runs as a formula in spreadsheet programs.
+    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@"}:
+        return "'" + value
+    return value
+
+
+# --- one lead ------------------------------------------------------------------------------------
+
+
+def _detail_context(lead: Lead, user: User) -> dict[str, Any]:
+    changeable = actions.may_change(lead, user)
+    moves = stages.allowed_targets(lead.stage, may_reopen=can_manage(user)) if changeable else []
+    return {
+        "lead": lead,
+        "activities": lead.activities.select_related("actor"),
+        "speed": actions.duration(lead.speed_to_lead),
+        "waiting": actions.duration(timezone.now() - lead.created_at),
+        "changeable": changeable,
+        "moves": [(s, Stage(s).label) for s in moves],
+        "handoff_form": HandOffForm(exclude=lead.owner),
+        "stage_form": StageForm(),
+    }
+
+
+@login_required
+@require_GET
+def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _lead(request, pk)
+    user = require_role(request.user, STAFF_ROLES)
+    log_access(user, lead.customer, "lead")
+    return render(request, "leads/detail.html", _detail_context(lead, user))
+
+
+@login_required
+@require_POST
+def lead_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    lead, user = _changeable(request, pk)
+    form = StageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a stage.")
+    else:
+        try:
+            actions.move_stage(
+                lead, form.cleaned_data["stage"], user, form.cleaned_data["lost_reason"]
+            )
+        except LeadError as exc:
+            messages.error(request, f"Not moved: {exc}.")
+        else:
+            messages.success(request, f"Moved to {Stage(form.cleaned_data['stage']).label}.")
+    return redirect(_next_url(request, reverse("lead_detail", args=[pk])))
+
+
+@login_required
+@require_POST
+def lead_handoff(request: HttpRequest, pk: int) -> HttpResponse:
+    lead, user = _changeable(request, pk)
+    form = HandOffForm(request.POST, exclude=lead.owner)
+    if not form.is_valid():
+        messages.error(request, "Choose who takes the lead over.")
+        return redirect("lead_detail", pk=pk)
+    try:
+        actions.hand_off(lead, form.cleaned_data["to"], user)
+    except LeadError as exc:
+        messages.error(request, f"Not handed off: {exc}.")
+    else:
+        messages.success(request, f"Handed off to {actions.name_of(form.cleaned_data['to'])}.")
+    return redirect("lead_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def lead_respond(request: HttpRequest, pk: int) -> HttpResponse:
+    lead, user = _changeable(request, pk)
+    lead = actions.record_response(lead, user)
+    if lead.first_response_at is None:
+        messages.error(request, "Only the lead's owner answering counts as its first response.")
+    return redirect("lead_detail", pk=pk)
+
+
+# --- capture -------------------------------------------------------------------------------------
+
+
+def _customer_param(raw: str) -> Customer | None:
+    customer = Customer.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    return resolve(customer) if customer else None
+
+
+def _captured(request: HttpRequest, lead: Lead, created: bool) -> HttpResponse:
+    if created:
+        messages.success(request, f"Lead created for {actions.name_of(lead.owner)}.")
+    else:
+        messages.info(request, "This customer asked for the same thing lately: lead updated.")
+    return redirect("lead_detail", pk=lead.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_new(request: HttpRequest) -> HttpResponse:
+    user = require_role(request.user, DESK_ROLES)
+    if request.method == "GET":
+        customer = _customer_param(request.GET.get("customer", ""))
+        initial = _initial(customer)
+        form = LeadForm(initial=initial)
+        return render(request, "leads/new.html", {"form": form, "customer": customer})
+    form = LeadForm(request.POST)
+    customer = _customer_param(request.POST.get("customer_id", ""))
+    if form.is_valid() and customer is not None:
+        data = form.cleaned_data
+        lead_data = LeadData(
+            data["need"], data["product_interest"], data["budget"], data["timeline"]
+        )
+        try:
+            lead, created = actions.capture_lead(
+                customer, lead_data, owner=data["owner"], actor=user
+            )
+        except LeadError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _captured(request, lead, created)
+    if customer is None:
+        form.add_error(None, "Choose the customer first (from the desk or the customer page).")
+    context = {"form": form, "customer": customer}
+    return render(request, "leads/new.html", context, status=400)
+
+
+def _initial(customer: Customer | None) -> dict[str, Any]:
+    if customer is None:
+        return {}
+    last = customer.interactions.exclude(need="").first()
+    return {"customer_id": customer.pk, "need": last.need if last else ""}
+
+
+@login_required
+@require_POST
+def lead_from_interaction(request: HttpRequest, pk: int) -> HttpResponse:
+    """The desk's one click: a lead from a logged touch, its need and its customer."""
+    qs = Interaction.objects.select_related("customer", "handled_by")
+    interaction = get_visible_or_404(request.user, qs, pk, DESK_ROLES)
+    user = require_role(request.user, DESK_ROLES)
+    if interaction.customer is None:
+        messages.error(request, "This touch has no customer yet: save who it was first.")
+        return redirect("interaction_detail", pk=pk)
+    need = interaction.need or interaction.summary[:300]
+    if not need.strip():
+        url = reverse("lead_new") + f"?customer={interaction.customer.pk}"
+        messages.info(request, "Say what they need to create the lead.")
+        return redirect(url)
+    try:
+        lead, created = actions.capture_lead(
+            resolve(interaction.customer),
+            LeadData(need=need),
+            owner=None,
+            actor=user,
+            source_interaction=interaction,
+        )
+    except LeadError as exc:
+        messages.error(request, f"No lead created: {exc}.")
+        return redirect("interaction_detail", pk=pk)
+    return _captured(request, lead, created)
+
+
+# --- speed to lead -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def speed(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, STAFF_ROLES)
+    rows = [
+        {
+            "owner": row.owner,
+            "responded": row.responded,
+            "waiting": row.waiting,
+            "median": actions.duration(row.median),
+            "mean": actions.duration(row.mean),
+        }
+        for row in actions.speed_to_lead_by_owner()
+    ]
+    waiting = _leads().filter(first_response_at=None, stage__in=OPEN_STAGES).order_by("created_at")
+    context = {"rows": rows, "waiting": waiting[:50]}
+    return render(request, "leads/speed.html", context)
