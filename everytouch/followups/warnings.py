@@ -1,0 +1,214 @@
+"""Early warning for new hires: weekly activity per rep, and who has been below a floor too long.
+
+Per rep and ISO week (Monday to Sunday in the business time zone):
+
+- contacts handled: interactions whose ``handled_by`` is the rep;
+- leads created: leads whose ``created_by`` is the rep (what they brought in, not what they
+  were handed: a lead handed to them counts for whoever logged it);
+- meetings set: stage changes to "meeting set" the rep made (``LeadActivity`` of kind "stage"
+  with ``data["to"] == "meeting_set"``, by ``actor``);
+- follow-ups kept on time: of the rep's promises due that week (and already due), the share
+  done by their due time. A week with no promise due has no percentage and is never "below".
+
+A rep is flagged for a measure when every one of the last N complete weeks they worked
+(weeks starting on or after the day they joined) is below its floor. Floors and N come from
+``EVERYTOUCH_EARLY_WARNING`` (see ``DEFAULT_RULES``); a floor of 0 turns a measure off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncWeek
+
+from everytouch.accounts.models import Role
+from everytouch.business_time import business_tz
+from everytouch.followups.models import Commitment, CommitmentStatus
+from everytouch.interactions.models import Interaction
+from everytouch.leads.models import Lead, LeadActivity, Stage
+from everytouch.staff.models import Employment
+
+MEASURES = ("contacts", "leads", "meetings", "kept_pct")
+LABELS = {
+    "contacts": "contacts handled",
+    "leads": "leads created",
+    "meetings": "meetings set",
+    "kept_pct": "follow-ups kept on time (%)",
+}
+DEFAULT_RULES: dict[str, Any] = {
+    "weeks": 4,
+    "floors": {"contacts": 10, "leads": 1, "meetings": 1, "kept_pct": 80},
+}
+SHOWN_WEEKS = 8
+
+
+@dataclass(frozen=True)
+class Rules:
+    weeks: int
+    floors: dict[str, float]
+
+
+def rules() -> Rules:
+    raw = getattr(settings, "EVERYTOUCH_EARLY_WARNING", None) or {}
+    floors = {**DEFAULT_RULES["floors"], **raw.get("floors", {})}
+    weeks = int(raw.get("weeks", DEFAULT_RULES["weeks"]))
+    return Rules(weeks=max(weeks, 1), floors={k: float(floors[k]) for k in MEASURES})
+
+
+@dataclass
+class Week:
+    start: date
+    contacts: int = 0
+    leads: int = 0
+    meetings: int = 0
+    due: int = 0
+    kept: int = 0
+    below: set[str] = field(default_factory=set)
+
+    @property
+    def kept_pct(self) -> float | None:
+        return None if self.due == 0 else round(100 * self.kept / self.due, 1)
+
+    def value(self, measure: str) -> float | None:
+        return self.kept_pct if measure == "kept_pct" else float(getattr(self, measure))
+
+
+@dataclass(frozen=True)
+class Flag:
+    measure: str
+    weeks: int
+    floor: float
+
+    @property
+    def text(self) -> str:
+        unit = "%" if self.measure == "kept_pct" else ""
+        return f"{LABELS[self.measure]} below {self.floor:g}{unit} for {self.weeks} weeks running"
+
+
+@dataclass
+class RepReport:
+    user: User
+    weeks: list[Week]
+    flags: list[Flag]
+
+
+# --- weeks ---------------------------------------------------------------------------------------
+
+
+def week_start(moment: datetime) -> date:
+    local = moment.astimezone(business_tz()).date()
+    return local - timedelta(days=local.weekday())
+
+
+def week_starts(now: datetime, count: int) -> list[date]:
+    """The last ``count`` complete weeks before the current one, oldest first."""
+    current = week_start(now)
+    return [current - timedelta(weeks=n) for n in range(count, 0, -1)]
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=business_tz())
+
+
+def _week_key(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+# --- counting (one grouped query per measure) ---------------------------------------------------
+
+
+Counts = dict[tuple[int, date], int]
+
+
+def _grouped(qs: QuerySet[Any], user_field: str, time_field: str) -> Counts:
+    week = TruncWeek(time_field, tzinfo=business_tz())
+    rows = qs.annotate(week=week).values(user_field, "week").annotate(n=Count("pk"))
+    return {(row[user_field], _week_key(row["week"])): row["n"] for row in rows}
+
+
+def _between(field_name: str, first: date, end: datetime) -> Q:
+    return Q(**{f"{field_name}__gte": _midnight(first), f"{field_name}__lt": end})
+
+
+def activity_counts(users: list[int], first: date, end: datetime) -> dict[str, Counts]:
+    """Each measure's count per (user id, week start) between ``first`` and ``end``."""
+    interactions = Interaction.objects.filter(_between("started_at", first, end))
+    leads = Lead.objects.filter(_between("created_at", first, end))
+    meetings = LeadActivity.objects.filter(
+        _between("created_at", first, end), kind=LeadActivity.Kind.STAGE
+    ).filter(data__to=Stage.MEETING_SET)
+    due = Commitment.objects.filter(_between("due_at", first, end))
+    kept = due.filter(status=CommitmentStatus.DONE, done_at__lte=F("due_at"))
+    return {
+        "contacts": _grouped(interactions.filter(handled_by__in=users), "handled_by", "started_at"),
+        "leads": _grouped(leads.filter(created_by__in=users), "created_by", "created_at"),
+        "meetings": _grouped(meetings.filter(actor__in=users), "actor", "created_at"),
+        "due": _grouped(due.filter(owner__in=users), "owner", "due_at"),
+        "kept": _grouped(kept.filter(owner__in=users), "owner", "due_at"),
+    }
+
+
+# --- flags ---------------------------------------------------------------------------------------
+
+
+def _is_below(week: Week, measure: str, floor: float) -> bool:
+    value = week.value(measure)
+    return floor > 0 and value is not None and value < floor
+
+
+def flags_for(weeks: list[Week], joined: date, rule: Rules) -> list[Flag]:
+    """Measures below their floor in each of the last N complete weeks the rep worked."""
+    worked = [w for w in weeks if w.start >= joined]
+    recent = worked[-rule.weeks :]
+    if len(recent) < rule.weeks:
+        return []
+    return [
+        Flag(measure, rule.weeks, rule.floors[measure])
+        for measure in MEASURES
+        if all(measure in w.below for w in recent)
+    ]
+
+
+def _weeks_of(
+    user_id: int, starts: list[date], counts: dict[str, Counts], rule: Rules
+) -> list[Week]:
+    weeks = []
+    for start in starts:
+        key = (user_id, start)
+        week = Week(
+            start,
+            contacts=counts["contacts"].get(key, 0),
+            leads=counts["leads"].get(key, 0),
+            meetings=counts["meetings"].get(key, 0),
+            due=counts["due"].get(key, 0),
+            kept=counts["kept"].get(key, 0),
+        )
+        week.below = {m for m in MEASURES if _is_below(week, m, rule.floors[m])}
+        weeks.append(week)
+    return weeks
+
+
+def reps() -> QuerySet[User]:
+    """Reps who work here now: the people the dashboard watches."""
+    qs = User.objects.filter(is_active=True, profile__role=Role.REP)
+    return qs.exclude(staff__employment=Employment.DEPARTED).order_by("first_name", "username")
+
+
+def early_warning(now: datetime, users: Iterable[User] | None = None) -> list[RepReport]:
+    """Weekly measures for each rep over the last weeks, flagged reps first."""
+    rule = rules()
+    people = list(users if users is not None else reps())
+    starts = week_starts(now, max(SHOWN_WEEKS, rule.weeks))
+    counts = activity_counts([u.pk for u in people], starts[0], _midnight(week_start(now)))
+    reports = []
+    for user in people:
+        weeks = _weeks_of(user.pk, starts, counts, rule)
+        joined = user.date_joined.astimezone(business_tz()).date()
+        reports.append(RepReport(user, weeks, flags_for(weeks, joined, rule)))
+    return sorted(reports, key=lambda r: not r.flags)
