@@ -8,6 +8,7 @@ Outsiders get 403 for pages and 404 for single leads; anonymous users go to the 
 from __future__ import annotations
 
 import csv
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -112,6 +113,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "owners": desk_users(),
         "stages": Stage.choices,
         "can_export": has_role(user, DESK_ROLES),
+        "is_manager": can_manage(user),
         "untouched_count": actions.untouched_leads(3).count(),
     }
     return render(request, "leads/board.html", context)
@@ -173,9 +175,17 @@ def export_row(lead: Lead) -> list[object]:
     ]
 
 
+PHONES_ONLY = re.compile(r"^\+\d{6,15}( \+\d{6,15})*$")
+
+
 def _cell(value: object) -> object:
-    # A cell starting with = + - @ runs as a formula in spreadsheet programs.
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@"}:
+    # A cell starting with = + - @ runs as a formula in spreadsheet programs; our own E.164
+    # phone numbers are the one safe exception.
+    if (
+        isinstance(value, str)
+        and value[:1] in {"=", "+", "-", "@"}
+        and not PHONES_ONLY.match(value)
+    ):
         return "'" + value
     return value
 
