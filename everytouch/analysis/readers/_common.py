@@ -119,22 +119,16 @@ def assign_roles(labels: Iterable[str], speaker_map: Mapping[str, Speaker]) -> d
 
 def merge_runs(pieces: Iterable[tuple[Speaker, str, float | None]]) -> tuple[Turn, ...]:
     """One turn per run of one speaker: cue and segment boundaries are timing artefacts."""
-    turns: list[Turn] = []
+    runs: list[tuple[Speaker, list[str], float | None]] = []
     for speaker, text, start in pieces:
         text = text.strip()
         if not text:
             continue
-        if turns and turns[-1].speaker == speaker:
-            last = turns[-1]
-            turns[-1] = Turn(speaker, f"{last.text} {text}", last.start)
+        if runs and runs[-1][0] == speaker:
+            runs[-1][1].append(text)
         else:
-            turns.append(Turn(speaker, text, start))
-    return tuple(turns)
-
-
-def require_turns(turns: Sequence[Turn], what: str) -> None:
-    if not turns:
-        raise ConversationError(f"no turns found in {what}")
+            runs.append((speaker, [text], start))
+    return tuple(Turn(speaker, " ".join(texts), start) for speaker, texts, start in runs)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")

@@ -74,7 +74,8 @@ def _signature_start(lines: list[str]) -> int:
 def _without_sign_off(lines: list[str]) -> list[str]:
     """Drop a sign-off ("Best regards,") and the short name block after it, but never the
     whole message: a reply that only says "Thanks!" keeps it."""
-    for index, line in enumerate(lines):
+    for index in _tail_indexes(lines):
+        line = lines[index]
         if len(line) > 40 or not _SIGN_OFF.fullmatch(line.strip()):
             continue
         rest = [tail.strip() for tail in lines[index + 1 :] if tail.strip()]
@@ -83,3 +84,15 @@ def _without_sign_off(lines: list[str]) -> list[str]:
         if has_content and short and len(rest) <= _MAX_NAME_BLOCK_LINES:
             return lines[:index]
     return lines
+
+
+def _tail_indexes(lines: list[str]) -> list[int]:
+    """Indexes of the last few non-empty lines, first to last: only there can a sign-off
+    be followed by a short enough name block (and looking only there keeps this linear)."""
+    found: list[int] = []
+    for index in range(len(lines) - 1, -1, -1):
+        if lines[index].strip():
+            found.append(index)
+            if len(found) > _MAX_NAME_BLOCK_LINES:
+                break
+    return found[::-1]
