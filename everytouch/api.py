@@ -26,6 +26,7 @@ from everytouch.customers.contacts import InvalidContact
 from everytouch.followups.api import router as followups_router
 from everytouch.interactions.actions import InvalidInteraction
 from everytouch.interactions.api import router as interactions_router
+from everytouch.leads.api import router as leads_router
 from everytouch.staff.api import router as staff_router
 
 logger = logging.getLogger("everytouch.api")
@@ -62,6 +63,7 @@ def no_such_endpoint(request: HttpRequest, unknown: str) -> HttpResponse:
 
 api.add_router("/", customers_router)
 api.add_router("/", interactions_router)
+api.add_router("/", leads_router)
 api.add_router("/", followups_router)
 api.add_router("/", fallback_router)
 api.add_router("/", staff_router)
