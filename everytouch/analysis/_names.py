@@ -64,6 +64,19 @@ nervous new okay old on out over pregnant proud quiet ready relieved retired ric
 scared serious shocked short shy sick single sleepy sober sorry still stressed stuck such
 supposed sure surprised tall thirsty tired trying unemployed unhappy unwell upset used
 vegetarian well worried wrong young honestly indoors outside inside home abroad away
+welcome confirm confirmed pleasure submit proof middle dollar dollars windows friend friends
+solved omg pass word quantity cost costs tax taxes price total quick fast slow
+ltd inc llc plc corp co company companies tech technologies technology solutions systems
+software musical musicals industries enterprises group airways airlines motors studio studios
+ssn num acc acct zip pincode usa dc
+hlo hiu hio hollo heyy okok ye yee
+alabama alaska arizona arkansas california colorado connecticut delaware florida hawaii idaho
+illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan
+minnesota mississippi missouri montana nebraska nevada hampshire jersey mexico york ohio
+oklahoma oregon pennsylvania rhode island dakota tennessee texas utah vermont washington
+wisconsin wyoming america canada india china japan germany france italy spain england
+britain australia russia brazil pakistan bangladesh nigeria egypt turkey iran iraq vietnam
+thailand singapore malaysia indonesia philippines korea africa europe asia dubai london paris
 """
 COMMON_WORDS: frozenset[str] = frozenset(_COMMON.split())
 
@@ -78,6 +91,14 @@ through to too under until up very was we were what when where which while who w
 with would you your yours please hi hello hey yes yeah yep ok okay sure um uh well oh ah
 sorry calling looking trying wondering going speaking
 """
+# Words that make the phrase before them a business or a product, not a person: "James Ltd".
+_COMPANY = """
+ltd inc llc plc corp co company tech technologies solutions systems software musical musicals
+industries enterprises group airways airlines motors studio studios
+"""
+COMPANY_SUFFIXES: frozenset[str] = frozenset(_COMPANY.split())
+_VOWEL = re.compile(r"[aeiouy]", re.IGNORECASE)
+_ASCII_LETTERS = re.compile(r"[A-Za-z'\-]+")
 FUNCTION_WORDS: frozenset[str] = frozenset(_FUNCTION.split())
 
 _NOT_NAME_ENDINGS = (
@@ -120,19 +141,39 @@ def is_name_word(word: str, cased: bool, strict: bool = True) -> bool:
     lower = word.lower()
     if lower in (COMMON_WORDS if strict else FUNCTION_WORDS):
         return False
+    # Latin-script names have a vowel; "hgf", "ssn", "dth" are codes and abbreviations.
+    if _ASCII_LETTERS.fullmatch(word) is not None and _VOWEL.search(word) is None:
+        return False
+    if _glued_common(lower):
+        return False
     # Feelings and states ("calling", "bored", "nervous", "honestly") dominate after "I'm";
     # names with these endings are rare.
     return not (len(lower) > 4 and lower.endswith(_NOT_NAME_ENDINGS))
 
 
+def _glued_common(lower: str) -> bool:
+    """Two everyday words typed without the space: "okthank", "nothingelse", "hihello"."""
+    # The tail must be a word of three letters or more, or "Justin" and "Willis" would go too.
+    for i in range(2, len(lower) - 2):
+        head, tail = lower[:i], lower[i:]
+        if max(len(head), len(tail)) >= 4 and head in COMMON_WORDS and tail in COMMON_WORDS:
+            return True
+    return False
+
+
 def name_words(words: list[str], cased: bool, strict: bool = True, limit: int = 3) -> list[str]:
-    """The leading run of name words, at most `limit` long."""
+    """The leading run of name words, at most `limit` long.
+
+    strict=False relaxes the first word only: "my name is April" is a name, but in "my name is
+    Raja confirmation number ..." the everyday words after it are not.
+    """
     out: list[str] = []
     for word in words[:limit]:
-        if not is_name_word(word, cased, strict):
+        if not is_name_word(word, cased, strict or bool(out)):
             break
         out.append(word)
-    return out
+    after = words[len(out)].lower() if len(out) < len(words) else ""
+    return [] if after in COMPANY_SUFFIXES else out
 
 
 def title_name(words: list[str]) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import takewhile
 from typing import Literal
 
 import phonenumbers
@@ -66,6 +67,14 @@ _NAME_CUE_STRONG = re.compile(
 _NAME_CUE_WEAK = re.compile(
     r"\b(?:i\s+am|i'm|i\u2019m|im)\s+|^\W*(?:(?:hi|hello|hey|good\s+\w+)\W+)?this\s+is\s+|"
     r"\bit(?:'s|\u2019s|\s+is)\s+(?=\S+(?:\s+\S+)?\s+(?:from|at|with|calling)\b)",
+    re.IGNORECASE,
+)
+# "My city name is Davis", "company name: Acme": a name, but not the customer's.
+_OTHER_OWNER = re.compile(
+    r"\b(?:city|town|company|business|firm|shop|store|user|pet|dog|cat|host|doctor|street|"
+    r"hotel|restaurant|venue|file|product|brand|school|app|software|model|mother|father|wife|"
+    r"husband|son|daughter|friend|account|bank|village|state|country)(?:'s|s)?\s*$|"
+    r"\bmother'?s\s+maiden\s*$",
     re.IGNORECASE,
 )
 _NAME_HERE = re.compile(r"^\W*(?P<name>[^\W\d_]{2,30}(?:\s+[^\W\d_]{2,30})?)\s+here\b", re.I)
@@ -136,7 +145,8 @@ def contacts_in_text(
     hits: list[_Hit] = []
     seen: set[tuple[str, str]] = set()
     emails = list(_emails(text))
-    for hit in [*emails, *_numbers(text, asked, region, emails), *_names_in(text, asked, blind)]:
+    names = [n for n in _names_in(text, asked, blind) if not _overlaps_any(n, emails)]
+    for hit in [*emails, *_numbers(text, asked, region, emails), *names]:
         if (hit.kind, hit.value) not in seen:
             seen.add((hit.kind, hit.value))
             hits.append(hit)
@@ -243,6 +253,11 @@ def _inside(position: int, hits: list[_Hit]) -> bool:
     return any(h.start <= position < h.end for h in hits)
 
 
+def _overlaps_any(hit: _Hit, others: list[_Hit]) -> bool:
+    # "selvagmailcom" is an address the recogniser glued together, not a name as well.
+    return any(hit.start < o.end and o.start < hit.end for o in others)
+
+
 def _classify(
     text: str, run: _spoken.DigitRun, asked: frozenset[IdentityDetail], region: str
 ) -> _Hit | None:
@@ -310,6 +325,8 @@ def _names_in(text: str, asked: frozenset[IdentityDetail], blind: bool) -> Itera
         if not any(word in lower for word in gate):
             continue
         for m in pattern.finditer(text):
+            if _OTHER_OWNER.search(text, max(0, m.start() - 30), m.start()) is not None:
+                continue
             hit = _name_after(text, m.end(), cased, strict)
             if hit is not None:
                 found = True
@@ -366,9 +383,11 @@ def _bare_name(text: str, cased: bool, strict: bool) -> _Hit | None:
     if not chosen:
         return None
     rest = words[len(chosen) :]
+    if strict:
+        if not _plausible_unprompted(text[:start], chosen, rest):
+            return None
+        return _Hit("name", _names.title_name(chosen), start, start + len(" ".join(chosen)))
     whole_turn = all(w.isdigit() or w.lower() in _TAIL_OK for w in rest)
-    if strict and (not whole_turn or len(chosen) + len(rest) > 3):
-        return None
     if not whole_turn and not _own_clause(text, start, chosen):
         return None
     return _Hit("name", _names.title_name(chosen), start, start + len(" ".join(chosen)))
@@ -378,3 +397,43 @@ def _own_clause(text: str, start: int, chosen: list[str]) -> bool:
     clause_end = _CLAUSE_END.search(text, start)
     end = clause_end.start() if clause_end is not None else len(text)
     return len(_WORD.findall(text[start:end])) == len(chosen)
+
+
+_GREETING = re.compile(r"\b(?:hi+|hello|hey|helo|hai)\b", re.IGNORECASE)
+_ACKNOWLEDGE = re.compile(r"\b(?:sure|yes|yeah|yep|ok|okay|thanks|thank\s+you)\b", re.I)
+_POSTCODE_WORDS = frozenset(["zip", "zipcode", "pincode", "postcode", "pin"])
+_ID_WORDS = frozenset(["ssn", "num", "no", "nr", "id", "pw", "pwd", "acc", "acct", "ac"])
+
+
+def _plausible_unprompted(filler: str, chosen: list[str], rest: list[str]) -> bool:
+    """A short turn read as a name with no question before it: "kavisri", "anand ssn 4526".
+
+    Without the question, the shape of the turn decides: a greeting before it addresses the
+    agent ("hi jesse"); a short word before digits is a code ("kiu 542"); a word before a five-
+    or six-digit number is a place and its postcode ("madurai 625005", "fargo nd 58102").
+    """
+    if _GREETING.search(filler) is not None:
+        return False
+    # "sure jesse", "ok sam": an acknowledgement to the agent, by the agent's name.
+    if len(chosen) == 1 and _ACKNOWLEDGE.search(filler) is not None:
+        return False
+    tokens = [w for w in rest if w.lower() not in _TAIL_OK]
+    codes = list(takewhile(lambda w: not w.isdigit(), tokens))
+    numbers = tokens[len(codes) :]
+    if len(chosen) + len(codes) > 3 or not all(w.isdigit() for w in numbers):
+        return False
+    if not all(_is_code_word(w) for w in codes):
+        return False
+    if any(w.lower() in _POSTCODE_WORDS for w in codes):
+        return False
+    digits = "".join(numbers)
+    if not digits:
+        return not codes
+    if len(chosen) == 1 and len(chosen[0]) <= 3:
+        return False
+    return not (len(digits) in (5, 6) and all(len(w) <= 2 for w in codes))
+
+
+def _is_code_word(word: str) -> bool:
+    lower = word.lower()
+    return lower in _ID_WORDS or len(lower) <= 3 or not any(v in lower for v in "aeiouy")

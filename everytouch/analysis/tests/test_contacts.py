@@ -91,6 +91,67 @@ def test_it_does_not_take_feelings_for_names() -> None:
     assert found(c, "name") == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello, I'm really worried. I forgot what I'm supposed to do and forgot to write it down.",
+        "Are you sure I'm supposed to take it before bed?",
+        "I'm interested in the blue one, I'm excited and I'm tired of waiting",
+    ],
+)
+def test_it_does_not_take_everyday_words_after_im_for_names(text: str) -> None:
+    assert found(conv(("customer", text)), "name") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my city name is phoenix 85001",
+        "my company name is kavin musicals and password is 8796",
+        "My mother's maiden name was Wong.",
+    ],
+)
+def test_it_does_not_take_someone_elses_name_for_the_customers(text: str) -> None:
+    assert found(conv(("agent", "How can I help?"), ("customer", text)), "name") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hi jesse",  # the customer greets the agent
+        "sure casey",
+        "madurai 625005",  # a place and its postcode
+        "fargo nd 58102",
+        "kiu 542",  # a booking code
+        "james ltd",  # a business
+        "okthank you",  # everyday words typed together
+        "selvagmailcom",  # an e-mail address with its punctuation lost
+        "texas",
+    ],
+)
+def test_it_does_not_read_unprompted_short_turns_as_names(text: str) -> None:
+    assert found(conv(("customer", text)), "name") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("kavisri", "Kavisri"),
+        ("anand ssn 4526", "Anand"),
+        ("ganesh ghj 678", "Ganesh"),
+        ("fanny khan", "Fanny Khan"),
+        ("edward 7842", "Edward"),
+    ],
+)
+def test_it_reads_unprompted_short_turns_shaped_like_names(text: str, name: str) -> None:
+    assert found(conv(("customer", text)), "name") == [name]
+
+
+def test_it_stops_a_name_at_the_everyday_words_after_it() -> None:
+    c = conv(("customer", "my name is raja confirmation number zxg 596"))
+    assert found(c, "name") == ["Raja"]
+
+
 def test_it_reads_an_account_number_after_the_agent_asks_for_it() -> None:
     c = conv(("agent", "Can you tell me your account number, please?"), ("customer", "84318931431"))
     assert found(c, "account") == ["84318931431"]
