@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from everytouch.accounts.actions import create_user
 from everytouch.accounts.models import Role
 from everytouch.customers.models import EventKind, TimelineEvent
-from everytouch.leads import actions
+from everytouch.leads import actions, stages
 from everytouch.leads.actions import LeadData, LeadError, capture_lead, move_stage
 from everytouch.leads.models import Lead, LeadActivity, Stage
 from everytouch.leads.tests.helpers import (
@@ -315,3 +315,23 @@ def test_it_attaches_an_automatic_lead_to_the_known_caller(rep: User) -> None:
 def test_it_falls_back_to_the_business_owner_without_managers(db: None) -> None:
     create_user("boss", "pw", Role.OWNER)
     assert actions.default_owner(jane()).username == "boss"
+
+
+@pytest.mark.parametrize(
+    ("stage", "targets"),
+    [
+        ("new", ["contacted", "lost"]),
+        ("contacted", ["new", "qualified", "lost"]),
+        ("qualified", ["new", "contacted", "meeting_set", "won", "lost"]),
+        ("meeting_set", ["new", "contacted", "qualified", "won", "lost"]),
+        ("won", []),
+        ("lost", []),
+    ],
+)
+def test_it_allows_exactly_the_moves_in_the_documented_table(
+    stage: str, targets: list[str]
+) -> None:
+    assert stages.allowed_targets(stage, may_reopen=False) == targets
+    if stage in ("won", "lost"):
+        reopen = ["new", "contacted", "qualified", "meeting_set"]
+        assert stages.allowed_targets(stage, may_reopen=True) == reopen
