@@ -5,7 +5,7 @@ Thin on purpose: access helper -> action -> schema, as in customers/api.py.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -80,7 +80,8 @@ def commitment_out(commitment: Commitment) -> CommitmentOut:
         customer=CustomerRef(id=customer.pk, name=customer.display_name),
         owner=user_ref(commitment.owner),
         what=commitment.what,
-        due_at=commitment.due_at,
+        # Always UTC, so a replayed answer and a later read print the same instant the same way.
+        due_at=commitment.due_at.astimezone(UTC),
         status=commitment.status,
         source_interaction_id=commitment.source_interaction_id,
         cadence_key=commitment.cadence_key,

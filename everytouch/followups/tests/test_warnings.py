@@ -1,0 +1,139 @@
+"""Early warning: weekly measures per rep, and flags after N weeks below a floor."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from everytouch.accounts.actions import create_user
+from everytouch.accounts.models import Role
+from everytouch.customers.models import Customer
+from everytouch.customers.tests.factories import make_customer
+from everytouch.customers.tests.test_views import client_for
+from everytouch.followups import actions, warnings
+from everytouch.followups.tests.helpers import a_call
+from everytouch.leads.actions import LeadData, capture_lead, move_stage
+from everytouch.leads.models import Stage
+
+pytestmark = pytest.mark.django_db
+
+# Monday 31 March 2025: the four complete weeks before it start on 3, 10, 17 and 24 March.
+NOW = datetime(2025, 3, 31, 10, 0, tzinfo=UTC)
+WEEKS = [date(2025, 3, 3), date(2025, 3, 10), date(2025, 3, 17), date(2025, 3, 24)]
+RULES = {"weeks": 4, "floors": {"contacts": 2, "leads": 1, "meetings": 1, "kept_pct": 50}}
+
+
+@pytest.fixture(autouse=True)
+def _rules(settings: Any) -> None:
+    settings.TIME_ZONE = "UTC"
+    settings.EVERYTOUCH_EARLY_WARNING = RULES
+
+
+def joined(user: User, when: datetime) -> User:
+    user.date_joined = when
+    user.save(update_fields=["date_joined"])
+    return user
+
+
+def a_week_of_work(
+    user: User, customer: Customer, week: date, *, meeting: bool, kept: bool
+) -> None:
+    """Two calls, one lead (with a meeting set if asked) and one promise due on Wednesday."""
+    tuesday = datetime(week.year, week.month, week.day, 10, tzinfo=UTC) + timedelta(days=1)
+    with time_machine.travel(tuesday, tick=False) as clock:
+        a_call(customer, user, [("agent", "Hello")])
+        a_call(customer, user, [("agent", "Hello again")])
+        lead, _ = capture_lead(
+            customer, LeadData(need=f"{user.username} needs {week}"), owner=user, actor=user
+        )
+        if meeting:
+            for stage in (Stage.CONTACTED, Stage.QUALIFIED, Stage.MEETING_SET):
+                move_stage(lead, stage, user)
+        promise = actions.record_commitment(
+            customer, user, "Call back", tuesday + timedelta(days=1), user
+        )
+        clock.shift(timedelta(hours=2) if kept else timedelta(days=2))
+        actions.complete_commitment(promise, user)
+
+
+@pytest.fixture
+def team_history(rep: User, rep2: User) -> User:
+    """Ron never sets a meeting and keeps promises late; Rita set one in week 3; Nina is new."""
+    customer = make_customer()
+    for user in (rep, rep2):
+        joined(user, datetime(2025, 1, 6, 9, tzinfo=UTC))
+    for week in WEEKS:
+        a_week_of_work(rep, customer, week, meeting=False, kept=False)
+        a_week_of_work(rep2, customer, week, meeting=week == WEEKS[2], kept=True)
+    newbie = create_user("nina", "pw-nina-123456", Role.REP, first_name="Nina", last_name="New")
+    return joined(newbie, datetime(2025, 3, 17, 9, tzinfo=UTC))
+
+
+def by_name(reports: list[warnings.RepReport]) -> dict[str, warnings.RepReport]:
+    return {r.user.username: r for r in reports}
+
+
+def test_it_counts_each_reps_week(team_history: User) -> None:
+    reports = by_name(warnings.early_warning(NOW))
+    rita = reports["rita"].weeks[-4:]
+    assert [w.start for w in rita] == WEEKS
+    assert [(w.contacts, w.leads, w.meetings, w.kept_pct) for w in rita] == [
+        (2, 1, 0, 100.0),
+        (2, 1, 0, 100.0),
+        (2, 1, 1, 100.0),
+        (2, 1, 0, 100.0),
+    ]
+    ron = reports["ron"].weeks[-4:]
+    assert [(w.contacts, w.leads, w.meetings, w.kept_pct) for w in ron] == [(2, 1, 0, 0.0)] * 4
+
+
+def test_it_flags_a_rep_below_a_floor_for_n_weeks_running(team_history: User) -> None:
+    reports = warnings.early_warning(NOW)
+    flagged = {r.user.username: [f.measure for f in r.flags] for r in reports}
+    # Rita's one meeting breaks the streak; Nina has worked only two complete weeks.
+    assert flagged == {"ron": ["meetings", "kept_pct"], "rita": [], "nina": []}
+    assert reports[0].user.username == "ron"
+    assert [f.text for f in reports[0].flags] == [
+        "meetings set below 1 for 4 weeks running",
+        "follow-ups kept on time (%) below 50% for 4 weeks running",
+    ]
+
+
+def test_it_flags_a_new_hire_once_they_have_worked_n_weeks(team_history: User) -> None:
+    two_weeks_later = NOW + timedelta(weeks=2)
+    nina = by_name(warnings.early_warning(two_weeks_later))["nina"]
+    assert [f.measure for f in nina.flags] == ["contacts", "leads", "meetings"]
+
+
+def test_it_uses_the_configured_floors_and_weeks(team_history: User, settings: Any) -> None:
+    settings.EVERYTOUCH_EARLY_WARNING = {"weeks": 1, "floors": {"meetings": 0, "contacts": 3}}
+    flagged = {r.user.username: [f.measure for f in r.flags] for r in warnings.early_warning(NOW)}
+    # One week is enough now; meetings are switched off; two calls a week is below three.
+    assert flagged["rita"] == ["contacts"]
+    assert flagged["ron"] == ["contacts", "kept_pct"]
+
+
+def test_it_counts_a_sunday_night_call_in_its_own_week_in_business_time(
+    rep: User, settings: Any
+) -> None:
+    settings.TIME_ZONE = "America/New_York"
+    # Sunday 23:30 in New York (summer time, UTC-4) is Monday 03:30 UTC.
+    with time_machine.travel(datetime(2025, 3, 24, 3, 30, tzinfo=UTC), tick=False):
+        a_call(make_customer(), rep, [("agent", "Late call")])
+    weeks = by_name(warnings.early_warning(NOW, [rep]))["ron"].weeks
+    counts = {w.start: w.contacts for w in weeks}
+    assert (counts[date(2025, 3, 17)], counts[date(2025, 3, 24)]) == (1, 0)
+
+
+def test_it_shows_the_flags_on_the_managers_dashboard(team_history: User, manager: User) -> None:
+    with time_machine.travel(NOW, tick=False):
+        response = client_for(manager).get(reverse("early_warning"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert '<li data-testid="flag"><strong>Ron Rep</strong>: meetings set below 1' in content
+    assert content.count('data-testid="flag"') == 1
