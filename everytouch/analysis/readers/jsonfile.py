@@ -19,11 +19,13 @@ def loads(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConversationError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from exc
+        raise _invalid(exc) from exc
     except RecursionError as exc:
         raise ConversationError("not readable JSON: nested too deeply") from exc
+
+
+def _invalid(exc: json.JSONDecodeError) -> ConversationError:
+    return ConversationError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
 
 
 def from_schema(data: Any, default_id: str, fmt: str) -> Conversation:
@@ -34,8 +36,17 @@ def from_schema(data: Any, default_id: str, fmt: str) -> Conversation:
 
 
 def iter_json(text: str, conv_id: str, options: ReadOptions) -> Iterator[Entry]:
-    """One conversation object, a list of them, or a Whisper / AWS Transcribe result."""
-    data = loads(text)
+    """One conversation object, a list of them, or a Whisper / AWS Transcribe result; JSONL
+    saved with a .json suffix is read as JSONL."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg != "Extra data" or not text.lstrip().startswith("{"):
+            raise _invalid(exc) from exc
+        yield from iter_jsonl(text, conv_id)
+        return
+    except RecursionError as exc:
+        raise ConversationError("not readable JSON: nested too deeply") from exc
     if isinstance(data, list):
         yield from _iter_list(data, conv_id)
     elif isinstance(data, Mapping) and "turns" not in data and asr.looks_like_asr(data):

@@ -141,3 +141,14 @@ def test_it_rejects_a_speaker_map_with_an_unknown_role() -> None:
 )
 def test_it_sniffs_the_format_from_content(head: bytes, expected: str) -> None:
     assert sniff_format(head) == expected
+
+
+def test_it_reads_jsonl_saved_with_a_json_suffix(tmp_path: Path) -> None:
+    path = tmp_path / "export.json"
+    path.write_text((FIXTURES / "desk_export.jsonl").read_text())
+    items = list(read_paths([path]))
+    assert [i.id for i in items if isinstance(i, Conversation)] == [
+        "desk-1001",
+        "export#3",
+        "desk-1004",
+    ]
