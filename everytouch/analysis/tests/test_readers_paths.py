@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -152,3 +154,11 @@ def test_it_reads_jsonl_saved_with_a_json_suffix(tmp_path: Path) -> None:
         "export#3",
         "desk-1004",
     ]
+
+
+def test_it_imports_no_django() -> None:
+    code = (
+        "import sys, everytouch.analysis.readers; "
+        "sys.exit(any(m.split('.')[0] == 'django' for m in sys.modules))"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
