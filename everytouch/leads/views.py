@@ -85,6 +85,14 @@ def board_filter(request: HttpRequest, user: User) -> LeadFilter:
     )
 
 
+def forward_first(current: str, may_reopen: bool) -> list[str]:
+    """Allowed moves with the next step first: the usual click, and the form's default."""
+    order = list(Stage.values)
+    moves = stages.allowed_targets(current, may_reopen=may_reopen)
+    here = order.index(current)
+    return sorted(moves, key=lambda s: (order.index(s) < here, order.index(s)))
+
+
 def _columns(qs: QuerySet[Lead], user: User) -> list[dict[str, Any]]:
     may_reopen = can_manage(user)
     columns = []
@@ -92,11 +100,12 @@ def _columns(qs: QuerySet[Lead], user: User) -> list[dict[str, Any]]:
         rows = qs.filter(stage=stage).order_by("-last_activity_at", "-pk")
         cards = list(rows[:CLOSED_ON_BOARD] if stage in CLOSED_STAGES else rows)
         for lead in cards:
-            lead.moves = (  # type: ignore[attr-defined]
-                stages.allowed_targets(lead.stage, may_reopen=may_reopen)
-                if actions.may_change(lead, user)
-                else []
-            )
+            moves = forward_first(lead.stage, may_reopen)
+            if not actions.may_change(lead, user):
+                moves = []
+            # Lost needs a reason, so it gets its own input rather than a plain button.
+            lead.moves = [(s, Stage(s).label) for s in moves if s != Stage.LOST]  # type: ignore[attr-defined]
+            lead.can_lose = Stage.LOST in moves  # type: ignore[attr-defined]
         columns.append({"stage": stage, "label": stage.label, "cards": cards})
     return columns
 
@@ -195,7 +204,7 @@ def _cell(value: object) -> object:
 
 def _detail_context(lead: Lead, user: User) -> dict[str, Any]:
     changeable = actions.may_change(lead, user)
-    moves = stages.allowed_targets(lead.stage, may_reopen=can_manage(user)) if changeable else []
+    moves = forward_first(lead.stage, can_manage(user)) if changeable else []
     return {
         "lead": lead,
         "activities": lead.activities.select_related("actor"),
