@@ -33,9 +33,24 @@ _EMAIL = re.compile(
     r"(?<![\w.+\-])[\w.+\-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62})(?:\.[A-Za-z0-9\-]{1,63}){1,6}",
 )
 _PHONE_CUE = re.compile(
-    r"\b(?:phone|ph|mobile|mob|cell|cellphone|telephone|tel|contact|call\s+me|reach\s+me|text\s+me|"
-    r"whatsapp|landline|home|work|office|fax|desk|sms|number|no|num|nr)\b",
+    r"\b(?:phone|ph|mobile|mob|cell|cellphone|telephone|tel|call\s+me|reach\s+me|text\s+me|"
+    r"whatsapp|landline|home|work|office|fax|desk|sms|contact)(?:\s+(?:number|no|num|nr|#))?\b",
     re.IGNORECASE,
+)
+# "Number" alone names a phone in most conversations, but also a card, a code or a password:
+# it makes a phone of digits of a phone's length only.
+_NUMBER_CUE = re.compile(r"\b(?:contact|number|no|num|nr)\b", re.IGNORECASE)
+# Letters typed in front of the digits make an identifier: "JHV 5612894564", "kjh 5896247560".
+_CODE_PREFIX = re.compile(r"(?:^|[\s:#])([A-Za-z]{3,4})\W{0,2}$")
+_ACCOUNT_AFTER = re.compile(
+    r"\W{0,3}(?:(?:is|in|this|that|the|my|of|for|from|to)\s+){0,2}"
+    r"(?:account|acct|a/c|savings|checking)\b",
+    re.IGNORECASE,
+)
+_DATE_DIGITS = re.compile(
+    r"(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d\d|"
+    r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:19|20)\d\d|"
+    r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 )
 _ACCOUNT_CUE = re.compile(
     r"\b(?:account|acct|a/c|ac|order|booking|reservation|reference|ref|confirmation|customer|"
@@ -261,10 +276,18 @@ def _overlaps_any(hit: _Hit, others: list[_Hit]) -> bool:
 def _classify(
     text: str, run: _spoken.DigitRun, asked: frozenset[IdentityDetail], region: str
 ) -> _Hit | None:
-    cue = _nearest_cue(text[max(0, run.start - 60) : run.start])
-    if cue is None:
-        cue = _cue_from_question(asked)
-    if cue is None and _looks_like_phone(text[run.start : run.end], run.digits):
+    raw = text[run.start : run.end]
+    left = text[max(0, run.start - 60) : run.start]
+    cue = _nearest_cue(left)
+    if cue is None and _ACCOUNT_AFTER.match(text, run.end, run.end + 40) is not None:
+        cue = "account"
+    if cue in (None, "number"):
+        cue = _cue_from_question(asked) or cue
+    if cue in (None, "number") and _not_a_phone(left, raw):
+        return None
+    if cue == "number" and 7 <= len(run.digits) <= 12:
+        cue = "phone"
+    if cue in (None, "number") and _looks_like_phone(raw, run.digits):
         cue = "phone"
     if cue == "phone" and 7 <= len(run.digits) <= 15:
         return _Hit(
@@ -279,11 +302,25 @@ def _nearest_cue(left: str) -> str | None:
     """The kind of number named last before it: "phone 555...", "account no 123", "PIN 1234"."""
     best: tuple[int, str] | None = None
     # Ties go to the first: "account number" ends where "number" does and is an account.
-    for kind, pattern in (("account", _ACCOUNT_CUE), ("other", _OTHER_CUE), ("phone", _PHONE_CUE)):
+    cues = (
+        ("account", _ACCOUNT_CUE),
+        ("other", _OTHER_CUE),
+        ("phone", _PHONE_CUE),
+        ("number", _NUMBER_CUE),
+    )
+    for kind, pattern in cues:
         for m in pattern.finditer(left):
             if best is None or m.end() > best[0]:
                 best = (m.end(), kind)
     return None if best is None else best[1]
+
+
+def _not_a_phone(left: str, raw: str) -> bool:
+    """Phone-shaped digits that say they are something else: a code's digits or a date."""
+    prefix = _CODE_PREFIX.search(left)
+    if prefix is not None and not any(v in prefix[1].lower() for v in "aeiouy"):
+        return True
+    return any(len(group) == 8 and _DATE_DIGITS.fullmatch(group) for group in _GROUP.findall(raw))
 
 
 def _cue_from_question(asked: frozenset[IdentityDetail]) -> str | None:

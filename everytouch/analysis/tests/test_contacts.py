@@ -51,6 +51,33 @@ def test_it_takes_the_phone_from_an_address_line() -> None:
     assert found(c, "phone") == ["+13158007478"]
 
 
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("my phone number is 897451269", "897451269"),
+        ("sorry my number is 888 555 666", "888555666"),
+        ("contact no 64578988", "64578988"),
+        ("2125550199 and my account is 1234", "+12125550199"),
+    ],
+)
+def test_it_reads_a_number_the_customer_calls_their_number(text: str, phone: str) -> None:
+    assert found(conv(("customer", text)), "phone") == [phone]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "transfer 3000 to 7788998877 this account",  # the account it goes to
+        "policy jhv 5612894564",  # letters make it an identifier
+        "i was charged on 15052018 125",  # a date and an amount
+        "16 digit no 45564556568990",  # too long for a number with no phone cue
+        "the card number is 4111 1111 1111 1111",
+    ],
+)
+def test_it_does_not_take_other_numbers_for_phones(text: str) -> None:
+    assert found(conv(("customer", text)), "phone") == []
+
+
 def test_it_reads_a_written_email_in_lower_case() -> None:
     c = conv(("customer", "It's Jane.Doe@Example.com thanks"))
     assert found(c, "email") == ["jane.doe@example.com"]
