@@ -8,11 +8,13 @@ Time is moved with time-machine; nothing sleeps.
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
 from typing import Any
 
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.core.management import call_command
 
 from everytouch.customers.tests.factories import make_customer
 from everytouch.followups import actions, tasks
@@ -157,3 +159,15 @@ def test_it_escalates_once_when_the_worker_dies_between_two_notices(
     assert tasks.sweep_commitments() == {"reminded": 0, "missed": 0}
     worker.run()
     assert sorted(smtp_inbox.recipients()) == ["maria@example.com", "ron@example.com"]
+
+
+def test_it_sweeps_from_the_command_line(
+    monday: time_machine.Traveller, office: Team, rep: User
+) -> None:
+    commitment = a_promise(rep)
+    monday.shift(PAST_DUE)
+    out = StringIO()
+    call_command("sweep_followups", stdout=out)
+    assert out.getvalue().strip() == "0 reminders sent, 1 promises missed"
+    commitment.refresh_from_db()
+    assert commitment.status == CommitmentStatus.MISSED
