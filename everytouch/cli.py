@@ -123,6 +123,21 @@ def cmd_worker(args: argparse.Namespace, extra: list[str]) -> int:
     return _run_management("db_worker", extra)
 
 
+def cmd_sweep(args: argparse.Namespace, extra: list[str]) -> int:
+    """Run the safety-net sweeps once, or every N seconds until stopped."""
+    _require_database()
+    from everytouch import sweeps
+
+    while True:
+        done = sweeps.run_all()
+        if args.verbose or not args.every:
+            for name, count in done.items():
+                print(f"{name}: {'failed (see log)' if count < 0 else count}")
+        if not args.every:
+            return EXIT_FAILED if any(c < 0 for c in done.values()) else EXIT_OK
+        time.sleep(args.every)
+
+
 def _bind_address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
@@ -263,6 +278,7 @@ def cmd_demo(args: argparse.Namespace, extra: list[str]) -> int:
     address = ["--host", args.host, "--port", str(args.port)]
     children = {
         "worker": _child("worker", "--no-reload", "--verbosity", "0"),
+        "sweeper": _child("sweep", "--every", "60"),
         "web server": _child("serve", *address, "--log-level", "warning", "--no-access-log"),
     }
     host = f"[{args.host}]" if ":" in args.host else args.host
@@ -508,6 +524,11 @@ def _add_run_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     serve.add_argument("--no-access-log", action="store_true", help="do not log each request")
     worker_help = "run the background task worker (options of Django's db_worker pass through)"
     _command(sub, "worker", cmd_worker, worker_help, passthrough=True)
+    sweep = _command(sub, "sweep", cmd_sweep, "re-run what lost background jobs left undone")
+    sweep.add_argument(
+        "--every", type=_positive, default=0, help="repeat every N seconds (default: run once)"
+    )
+    sweep.add_argument("--verbose", action="store_true", help="print counts on every round")
     migrate_help = "apply database migrations (options of Django's migrate pass through)"
     _command(sub, "migrate", cmd_migrate, migrate_help, passthrough=True)
 

@@ -8,8 +8,12 @@ class StaffConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Q
 
-        from everytouch import ownership
+        from everytouch import ownership, sweeps
+        from everytouch.staff import tasks
         from everytouch.staff.models import MessageStatus, TakenMessage
+
+        sweeps.register("messages escalated", tasks.sweep_due_messages)
+        sweeps.register("notice e-mails sent", tasks.sweep_unsent_emails)
 
         ownership.register(
             ownership.OwnedKind(
