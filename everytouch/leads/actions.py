@@ -42,6 +42,7 @@ from everytouch.customers.actions import (
 )
 from everytouch.customers.contacts import InvalidContact, normalise
 from everytouch.customers.models import Customer
+from everytouch.followups.actions import start_cadence
 from everytouch.interactions.models import Interaction
 from everytouch.leads import stages, webhooks
 from everytouch.leads.models import CLOSED_STAGES, OPEN_STAGES, Lead, LeadActivity, Stage
@@ -245,7 +246,8 @@ def hand_off(lead: Lead, to: User, actor: User | None) -> Lead:
     summary = f"Handed off from {name_of(previous)} to {name_of(to)}"
     act = _activity(lead, LeadActivity.Kind.HANDED_OFF, actor, summary, **{"from": previous.pk})
     timeline.lead_handed_off(lead.customer, actor, lead.pk, name_of(to), to.pk)
-    text = f"Lead handed to you by {name_of(actor)}: {lead.customer.display_name}: {lead.need}"
+    by = f" by {name_of(actor)}" if actor is not None else ""
+    text = f"Lead handed to you{by}: {lead.customer.display_name}: {lead.need}"
     notify(to, text, lead_url(lead), f"lead-{lead.pk}-handoff-{act.pk}")
     extra = {"previous_owner": webhooks.person(previous)}
     webhooks.emit(webhooks.LEAD_HANDED_OFF, lead, f"lead.handed_off.{act.pk}", extra)
@@ -290,6 +292,9 @@ def move_stage(lead: Lead, stage: str, actor: User, lost_reason: str = "") -> Le
         lead.customer, actor, lead.pk, Stage(old).label, Stage(stage).label, lead.lost_reason
     )
     _respond(lead, actor, now, "stage change")
+    if stage == Stage.WON:
+        # Sales people must not vanish after the deal: the stay-in-touch plan starts here.
+        start_cadence(lead, actor)
     return lead
 
 

@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from everytouch.accounts.actions import create_user
 from everytouch.accounts.models import Role
 from everytouch.customers.models import EventKind, TimelineEvent
+from everytouch.followups.models import Commitment
 from everytouch.leads import actions, stages
 from everytouch.leads.actions import LeadData, LeadError, capture_lead, move_stage
 from everytouch.leads.models import Lead, LeadActivity, Stage
@@ -160,6 +161,11 @@ def test_it_walks_a_lead_through_the_pipeline_and_closes_it_when_won(rep: User) 
     assert lead.closed_at is not None
     assert not lead.is_open
     assert kinds(lead.customer_id).count(EventKind.LEAD_STAGE_CHANGED) == 4
+    # Winning starts the stay-in-touch follow-ups, once, even if the lead is won again.
+    cadence = list(Commitment.objects.filter(customer=lead.customer).order_by("due_at"))
+    assert cadence
+    assert all(c.owner == rep for c in cadence)
+    assert cadence[0].due_at > lead.closed_at
 
 
 @pytest.mark.parametrize(
