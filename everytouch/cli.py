@@ -120,6 +120,12 @@ def cmd_migrate(args: argparse.Namespace, extra: list[str]) -> int:
 
 def cmd_worker(args: argparse.Namespace, extra: list[str]) -> int:
     _require_database()
+    from django.conf import settings
+
+    if settings.TASKS["default"]["BACKEND"] == settings.RQ_TASK_BACKEND:
+        # Deferred jobs (escalations, retries) need RQ's scheduler running in the worker.
+        rq_args = ["--with-scheduler", "--job-class", "django_tasks_rq.Job"]
+        return _run_management("rqworker", [*rq_args, *extra])
     return _run_management("db_worker", extra)
 
 
