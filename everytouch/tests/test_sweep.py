@@ -30,3 +30,30 @@ def test_it_keeps_running_the_other_sweeps_when_one_fails(
     out = capsys.readouterr().out
     assert "a broken sweep: failed (see log)" in out
     assert "z working sweep: 3" in out
+
+
+@pytest.mark.parametrize(
+    ("backend", "command"),
+    [
+        ("django_tasks_db.DatabaseBackend", "db_worker"),
+        ("django_tasks_rq.RQBackend", "rqworker"),
+    ],
+)
+def test_it_starts_the_worker_that_matches_the_task_backend(
+    monkeypatch: pytest.MonkeyPatch, settings: object, backend: str, command: str
+) -> None:
+    import everytouch.cli as cli
+
+    seen: list[tuple[str, list[str]]] = []
+
+    def fake_run(name: str, extra: list[str]) -> int:
+        seen.append((name, extra))
+        return 0
+
+    monkeypatch.setattr(cli, "_run_management", fake_run)
+    monkeypatch.setattr(settings, "TASKS", {"default": {"BACKEND": backend}})
+    assert main(["worker", "--burst"]) == 0
+    assert seen[0][0] == command
+    assert seen[0][1][-1] == "--burst"
+    if command == "rqworker":
+        assert "--with-scheduler" in seen[0][1]
