@@ -83,7 +83,8 @@ _ACCOUNT = re.compile(
     r"\baccount\s+(?:number|no\b|#|id\b|details)|\bacct\b|"
     r"\b(?:order|booking|reservation|reference|confirmation|customer|member(?:ship)?|policy|"
     r"claim|ticket|case|invoice|tracking|loyalty|card|client)\s+(?:number|no\b|#|id\b|code|"
-    r"reference|ref\b)|\buser\s?name|\buser\s+id\b|\baccount\?",
+    r"reference|ref\b)|\buser\s?name|\buser\s+id\b|"
+    r"\b(?:what(?:'s|\s+is)|which|have|provide|give\s+me)\s+(?:your|the)\s+account\?",
 )
 # Somebody else's name: masked before looking for the customer's.
 _OTHER_NAME = re.compile(
@@ -109,9 +110,13 @@ _REQUEST = re.compile(
     r"\btell\s+me\b|\b(?:i|we)\s+(?:will\s+|would\s+|do\s+|still\s+|also\s+|just\s+)?need\s+"
     r"(?:your|the|you|to|a|an)\b|\brequire|\bwhat(?:'s|\s+is|\s+was|\s+are)\b|"
     r"\bspell|\bshare\b|\blet\s+me\s+(?:know|have)|\benter\b|\btype\s+in|\bstill\s+need|"
-    r"\bhow\s+about|\band\s+your\b|\bi'?d\s+like\b|\bwhich\b|\bwho\b",
+    r"\bhow\s+about|^\W*(?:and|also|plus)\s+your\b|\bi'?d\s+like\b|\bwhich\b|\bwho\b",
 )
-_STATEMENT_VERB = re.compile(r"\b(?:is|was|are|were|has|have|had|will|can't|cannot)\b")
+_STATEMENT_VERB = re.compile(
+    r"\b(?:is|was|are|were|has|have|had|will|can't|cannot|should|must|be|been)\b"
+)
+# "Is that your PIN?", "Is Katarina Miller your full name?": checking a detail already given.
+_CONFIRMATION = re.compile(r"^\W*(?:is|was)\s+(?!there\b)")
 
 _DETAIL_PATTERNS: tuple[tuple[IdentityDetail, re.Pattern[str]], ...] = (
     ("security", _SECURITY),
@@ -124,6 +129,10 @@ _DETAIL_PATTERNS: tuple[tuple[IdentityDetail, re.Pattern[str]], ...] = (
 )
 
 
+# Keyed by the turn's own text: contacts and asks both read every agent turn of a conversation,
+# so the second reading is a lookup, and agents repeat their phrasing ("May I have your name,
+# please?") across many conversations.
+@lru_cache(maxsize=8192)
 def asked_details(text: str) -> frozenset[IdentityDetail]:
     """The identity details one agent turn asks for."""
     return _asked_in_lower(text.lower())
@@ -133,8 +142,6 @@ def _has_keyword(lower: str) -> bool:
     return any(word in lower for word in _KEYWORDS)
 
 
-# Agents repeat their phrasing ("May I have your name, please?") across many conversations.
-@lru_cache(maxsize=4096)
 def _asked_in_lower(lower: str) -> frozenset[IdentityDetail]:
     if not _has_keyword(lower):
         return frozenset()
@@ -146,10 +153,17 @@ def _asked_in_lower(lower: str) -> frozenset[IdentityDetail]:
 
 
 def _is_request(sentence: str) -> bool:
+    if _CONFIRMATION.match(sentence) is not None:
+        return False
     if "?" in sentence or _REQUEST.search(sentence) is not None:
         return True
-    # "Full name, account number and PIN": a short list with no verb is still a request.
-    return len(sentence.split()) <= 8 and _STATEMENT_VERB.search(sentence) is None
+    # "Full name, account number and PIN": a short list with no verb is still a request;
+    # "Happy birthday!" is not.
+    return (
+        len(sentence.split()) <= 8
+        and "!" not in sentence
+        and _STATEMENT_VERB.search(sentence) is None
+    )
 
 
 def _sentence_details(sentence: str) -> set[IdentityDetail]:

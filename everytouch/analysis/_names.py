@@ -69,7 +69,10 @@ solved omg pass word quantity cost costs tax taxes price total quick fast slow
 ltd inc llc plc corp co company companies tech technologies technology solutions systems
 software musical musicals industries enterprises group airways airlines motors studio studios
 ssn num acc acct zip pincode usa dc
-hlo hiu hio hollo heyy okok ye yee
+hlo hiu hio hollo heyy okok ye yee oops yay ugh alas whoa ouch yikes damn gosh geez
+gunna wanna kinda sorta dizzy familiar wealthy poor sad nauseous sleepy sore weak sweaty dead
+alive able unable allergic aware positive negative certain ok fine good great awesome lost
+new here there home back
 alabama alaska arizona arkansas california colorado connecticut delaware florida hawaii idaho
 illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan
 minnesota mississippi missouri montana nebraska nevada hampshire jersey mexico york ohio

@@ -1,16 +1,20 @@
 """What identity details the agent asked for, and which asks were repeats.
 
-A repeat is an ask for a detail the customer had already given (found by `extract_contacts`,
-or answered after an earlier ask): the "asked for my account number three times" failure.
-Any customer reply after an ask counts as an answer, since the customer was asked and spoke;
-whether the reply was usable is the agent's problem, not the customer's.
+A repeat is an ask for a detail the customer had already GIVEN: a name, phone, e-mail or
+account number found among the customer's contact details (`extract_contacts`) before the ask,
+or a PIN, date of birth, address or security answer given in reply to an earlier ask of it.
+Asking again after the customer said "I don't remember" or talked about something else is not
+a repeat: the detail was never given, and asking for it is the agent's job. Nor is asking for
+the full name after only a first name, or a second, different security question.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from everytouch.analysis import _spoken
 from everytouch.analysis._asked import IdentityDetail, asked_details, security_topics
 from everytouch.analysis.contacts import ContactFinding, extract_contacts
 from everytouch.analysis.conversation import Conversation
@@ -18,6 +22,35 @@ from everytouch.analysis.conversation import Conversation
 __all__ = ["Ask", "IdentityDetail", "asked_details", "identity_asks"]
 
 QUOTE_LIMIT = 200
+
+_FULL_NAME = re.compile(r"\b(?:full|last|sur|family)\s?name\b|\bfirst\s+and\s+last\b", re.I)
+_REFUSAL = re.compile(
+    r"\b(?:don'?t|do\s+not|didn'?t|can'?t|cannot|couldn'?t|won'?t)\s+(?:\w+\s+)?"
+    r"(?:know|remember|recall|have|find|give|tell|share|say)\b|"
+    r"\bno\s+idea\b|\bnot\s+sure\b|\bforg[oe]t|\bnever\s+had\b|\brather\s+not\b|\bdunno\b",
+    re.IGNORECASE,
+)
+_DIGITS = re.compile(r"\d")
+# PINs are short; a longer number in the reply is the account number asked alongside.
+_PIN_ANSWER = re.compile(r"(?<!\d)\d{3,6}(?!\d)")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE_ANSWER = re.compile(
+    r"\b\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}\b|\b(?:19|20)\d\d\b|(?<!\d)\d{6,8}(?!\d)|"
+    rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}",
+    re.IGNORECASE,
+)
+_ADDRESS_ANSWER = re.compile(
+    r"\b\d+\s+[a-z]|\b(?:street|st|road|rd|avenue|ave|drive|dr|lane|ln|boulevard|blvd|way|"
+    r"court|ct|place|apt|apartment|suite|zip)\b",
+    re.IGNORECASE,
+)
+
+
+# A PIN or a date of birth the customer names without being asked is given all the same.
+_VOLUNTEER_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("pin", ("pin ", "pin:", "pin#", "pin is", "passcode")),
+    ("dob", ("birth", "born", "dob")),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,32 +67,78 @@ def identity_asks(
     """Every identity ask by the agent, in order, each marked whether it was a repeat."""
     if contacts is None:
         contacts = extract_contacts(conv)
-    given_at = _first_given(contacts)
+    found_at = _keys_given_by_turn(contacts)
     known: set[str] = set()
     pending: set[str] = set()
     asks: list[Ask] = []
     for index, turn in enumerate(conv.turns):
         if turn.speaker == "customer":
-            known |= pending
-            pending.clear()
+            known |= found_at.get(index, set())
+            known |= _answered(pending, turn.text) | _volunteered(turn.text)
             continue
-        for detail in sorted(asked_details(turn.text)):
+        details = asked_details(turn.text)
+        if not details:
+            # "Take your time": the customer may still be answering the last question.
+            continue
+        pending = set()
+        for detail in sorted(details):
             keys = _keys(detail, turn.text)
-            given = bool(keys & known) or given_at.get(detail, len(conv.turns)) < index
-            asks.append(Ask(detail, index, turn.text.strip()[:QUOTE_LIMIT], given))
+            quote = turn.text.strip()[:QUOTE_LIMIT]
+            asks.append(Ask(detail, index, quote, bool(keys) and keys <= known))
             pending |= keys
     return asks
 
 
 def _keys(detail: IdentityDetail, text: str) -> set[str]:
-    """What was asked, finely enough that a different security question is not a repeat."""
+    """What was asked, finely enough that a different question is not a repeat."""
     if detail == "security":
         return {f"security:{topic}" for topic in security_topics(text)}
+    if detail == "name" and _FULL_NAME.search(text) is not None:
+        return {"name:full"}
     return {detail}
 
 
-def _first_given(contacts: Sequence[ContactFinding]) -> dict[IdentityDetail, int]:
-    first: dict[IdentityDetail, int] = {}
+def _keys_given_by_turn(contacts: Sequence[ContactFinding]) -> dict[int, set[str]]:
+    given: dict[int, set[str]] = {}
     for finding in contacts:
-        first.setdefault(finding.kind, finding.turn)
-    return first
+        keys = given.setdefault(finding.turn, set())
+        keys.add(finding.kind)
+        if finding.kind == "name" and len(finding.value.split()) > 1:
+            keys.add("name:full")
+    return given
+
+
+def _volunteered(text: str) -> set[str]:
+    """Details given unasked, each named by the customer: "Jane Doe, PIN 1596"."""
+    lower = text.lower()
+    named = {key for key, words in _VOLUNTEER_CUES if any(w in lower for w in words)}
+    return {key for key in named if _answers(key, text)} if named else set()
+
+
+def _answered(pending: set[str], text: str) -> set[str]:
+    answered = {key for key in pending if _answers(key, text)}
+    security = {key for key in answered if key.startswith("security:")}
+    if len(security) > 1:
+        # Asked for the maiden name and the pet's name, the customer gave one: the one named.
+        named = {f"security:{topic}" for topic in security_topics(text)}
+        answered -= security - named
+    return answered
+
+
+def _answers(key: str, text: str) -> bool:
+    """Does this customer turn give the detail asked for? Contacts are found by
+    `extract_contacts`; the rest are read here, from the reply to the ask."""
+    if key in ("name", "name:full", "phone", "email", "account"):
+        return False
+    if _REFUSAL.search(text) is not None and _DIGITS.search(text) is None:
+        return False
+    if key == "pin":
+        return _PIN_ANSWER.search(text) is not None or any(
+            3 <= len(run.digits) <= 6 for run in _spoken.spoken_digit_runs(text)
+        )
+    if key == "dob":
+        return _DATE_ANSWER.search(text) is not None
+    if key == "address":
+        return _ADDRESS_ANSWER.search(text) is not None
+    # A security answer is free text: any reply that does not refuse or ask back.
+    return _REFUSAL.search(text) is None and "?" not in text

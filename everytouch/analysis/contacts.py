@@ -47,6 +47,8 @@ _ACCOUNT_AFTER = re.compile(
     r"(?:account|acct|a/c|savings|checking)\b",
     re.IGNORECASE,
 )
+# Not after abbreviations such as "acct. no. 123": the next word is a capital or a long word.
+_SENTENCE_BREAK = re.compile(r"[!?]\s+|\.\s+(?=[A-Z]|[a-z]{3,})")
 _DATE_DIGITS = re.compile(
     r"(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d\d|"
     r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:19|20)\d\d|"
@@ -277,12 +279,13 @@ def _classify(
     text: str, run: _spoken.DigitRun, asked: frozenset[IdentityDetail], region: str
 ) -> _Hit | None:
     raw = text[run.start : run.end]
-    left = text[max(0, run.start - 60) : run.start]
+    # A cue names the number in its own sentence only: "...my bank account. I was to get 1200".
+    left = _SENTENCE_BREAK.split(text[max(0, run.start - 60) : run.start])[-1]
     cue = _nearest_cue(left)
     if cue is None and _ACCOUNT_AFTER.match(text, run.end, run.end + 40) is not None:
         cue = "account"
     if cue in (None, "number"):
-        cue = _cue_from_question(asked) or cue
+        cue = _cue_from_question(asked, len(run.digits)) or cue
     if cue in (None, "number") and _not_a_phone(left, raw):
         return None
     if cue == "number" and 7 <= len(run.digits) <= 12:
@@ -323,7 +326,10 @@ def _not_a_phone(left: str, raw: str) -> bool:
     return any(len(group) == 8 and _DATE_DIGITS.fullmatch(group) for group in _GROUP.findall(raw))
 
 
-def _cue_from_question(asked: frozenset[IdentityDetail]) -> str | None:
+def _cue_from_question(asked: frozenset[IdentityDetail], digits: int) -> str | None:
+    # "Account number and PIN?" -> "84318931431": PINs are short, the long number is the account.
+    if "account" in asked and "phone" not in asked and digits >= 7:
+        return "account"
     if asked & {"pin", "dob", "security", "address"}:
         return "other"
     if "phone" in asked and "account" not in asked:

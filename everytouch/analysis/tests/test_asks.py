@@ -39,6 +39,13 @@ def conv(*turns: tuple[str, str]) -> Conversation:
         ("To verify, your name is Ben.", set()),
         ("Your account number is on the back of the letter.", set()),
         ("Thank you, I have all the information I need.", set()),
+        ("Is that your PIN?", set()),  # checking a detail given, not asking for it
+        ("Is Katarina Miller your full name?", set()),
+        ("Happy Birthday!", set()),
+        ("Your balance is 6278 in credit and your PIN is safe with me.", set()),
+        ("Your name and PIN number should be sufficient.", set()),
+        ("Could you provide your date of birth to access your account?", {"dob"}),
+        ("Is there any way you can locate your account number?", {"account"}),
     ],
 )
 def test_it_tells_which_details_an_agent_turn_asks_for(text: str, details: set[str]) -> None:
@@ -73,6 +80,93 @@ def test_it_flags_asking_for_a_name_the_customer_already_gave() -> None:
 def test_it_does_not_flag_a_first_ask() -> None:
     c = conv(("agent", "Could I get your full name, please?"), ("customer", "Jane Doe"))
     assert [a.repeat for a in identity_asks(c)] == [False]
+
+
+def test_it_does_not_flag_the_first_name_question_after_im_supposed_to() -> None:
+    # STAR dialogue 1 (RasaHQ/STAR, MIT): "I'm supposed to" once gave the name "Supposed".
+    c = conv(
+        ("customer", "Hello, I'm really worried. I forgot what I'm supposed to do."),
+        ("agent", "Could I get your name, please?"),
+        ("customer", "My name is Alexis and my doctor is Dr. Johnson."),
+        ("agent", "Your instructions are: take your medicine before you go to sleep."),
+        ("customer", "Are you sure I'm supposed to take it before bed?"),
+    )
+    assert [(a.detail, a.repeat) for a in identity_asks(c)] == [("name", False)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=200), min_size=1, max_size=4))
+def test_it_never_flags_an_ask_before_the_customer_has_spoken(agent_texts: list[str]) -> None:
+    turns = [("agent", t) for t in agent_texts] + [("customer", "Jane Doe, PIN 1234")]
+    assert not any(a.repeat for a in identity_asks(conv(*turns)))
+
+
+def test_it_does_not_flag_asking_again_after_the_customer_did_not_answer() -> None:
+    c = conv(
+        ("agent", "Can you tell me your account number, please?"),
+        ("customer", "Huh? What were we talking about again?"),
+        ("agent", "I can help you file a fraud report. May I have your account number?"),
+        ("customer", "I don't have it with me."),
+        ("agent", "May I have your name, please?"),
+        ("customer", "My friend really likes the Hilton. I change my mind."),
+        ("agent", "No problem, can I have your name please?"),
+        ("agent", "Could you provide your date of birth, please?"),
+        ("customer", "I don't recall it."),
+        ("agent", "Could you provide your date of birth, please?"),
+    )
+    assert not any(a.repeat for a in identity_asks(c))
+
+
+def test_it_flags_only_the_details_the_customer_gave() -> None:
+    c = conv(
+        ("agent", "Can I get your full name, account number and PIN please?"),
+        ("customer", "John Smith"),
+        ("agent", "Can I get your account number and PIN please?"),
+        ("customer", "84318931431, and my PIN is 9503"),
+        ("agent", "Right, and your PIN as well please."),
+        ("agent", "And your full name again?"),
+    )
+    assert [(a.detail, a.turn, a.repeat) for a in identity_asks(c)] == [
+        ("account", 0, False),
+        ("name", 0, False),
+        ("pin", 0, False),
+        ("account", 2, False),
+        ("pin", 2, False),
+        ("pin", 4, True),
+        ("name", 5, True),
+    ]
+
+
+def test_it_flags_a_date_of_birth_or_pin_asked_again_after_the_answer() -> None:
+    c = conv(
+        ("agent", "Could you provide your date of birth, please?"),
+        ("customer", "06/08/1985"),
+        ("agent", "What's your date of birth?"),
+        ("customer", "Hi, I'm Sam, my PIN is 7402"),
+        ("agent", "And your PIN?"),
+    )
+    assert [a.repeat for a in identity_asks(c)] == [False, True, True]
+
+
+def test_it_does_not_flag_the_full_name_after_a_first_name() -> None:
+    c = conv(
+        ("customer", "Hi, I'm Sarah"),
+        ("agent", "Could I get your full name, please?"),
+        ("customer", "Sarah Brown"),
+        ("agent", "May I have your name again?"),
+    )
+    assert [a.repeat for a in identity_asks(c)] == [False, True]
+
+
+def test_it_credits_only_the_security_answer_the_customer_gave() -> None:
+    c = conv(
+        ("agent", "May I have your mother's maiden name and the name of your childhood pet?"),
+        ("customer", "Pet's name is Poppy."),
+        ("agent", "What was your mother's maiden name?"),
+        ("customer", "I don't know."),
+        ("agent", "And what was the name of the pet you had as a child?"),
+    )
+    assert [(a.turn, a.repeat) for a in identity_asks(c)] == [(0, False), (2, False), (4, True)]
 
 
 def test_it_treats_a_second_security_question_as_new() -> None:

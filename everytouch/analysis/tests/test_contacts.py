@@ -185,6 +185,16 @@ def test_it_reads_an_account_number_after_the_agent_asks_for_it() -> None:
     assert found(c, "phone") == []
 
 
+def test_it_tells_the_account_number_from_the_pin_asked_with_it() -> None:
+    c = conv(("agent", "Account number and PIN, please?"), ("customer", "84318931431 and 9503"))
+    assert found(c, "account") == ["84318931431"]
+
+
+def test_it_reads_a_cue_only_in_its_own_sentence() -> None:
+    c = conv(("customer", "Please check my bank account. I was due 1200 credits from taxes."))
+    assert found(c, "account") == []
+
+
 def test_it_reads_an_order_number_named_by_the_customer() -> None:
     c = conv(("customer", "my order number is AB-12345 and it never came"))
     assert found(c, "account") == ["AB12345"]
