@@ -115,8 +115,13 @@ _REQUEST = re.compile(
 _STATEMENT_VERB = re.compile(
     r"\b(?:is|was|are|were|has|have|had|will|can't|cannot|should|must|be|been)\b"
 )
-# "Is that your PIN?", "Is Katarina Miller your full name?": checking a detail already given.
-_CONFIRMATION = re.compile(r"^\W*(?:is|was)\s+(?!there\b)")
+# "Is that your PIN?", "Is Katarina Miller your full name?": checking a detail already given;
+# "Please check your name and booking ID.": telling the customer what did not match.
+_CONFIRMATION = re.compile(r"^\W*(?:is|was)\s+(?!there\b)|\bcheck\s+your\b(?!.*\?)")
+# "Name, location, cost, rating?": the search filters for a place; its name, not the customer's.
+_SEARCH_FILTER = re.compile(
+    r"^\W*name\b(?=[^.?!;]*\b(?:rating|ratings|cost|price|cuisine|stars|food\s+type)\b)"
+)
 
 _DETAIL_PATTERNS: tuple[tuple[IdentityDetail, re.Pattern[str]], ...] = (
     ("security", _SECURITY),
@@ -153,7 +158,7 @@ def _asked_in_lower(lower: str) -> frozenset[IdentityDetail]:
 
 
 def _is_request(sentence: str) -> bool:
-    if _CONFIRMATION.match(sentence) is not None:
+    if _CONFIRMATION.search(sentence) is not None:
         return False
     if "?" in sentence or _REQUEST.search(sentence) is not None:
         return True
@@ -168,7 +173,7 @@ def _is_request(sentence: str) -> bool:
 
 def _sentence_details(sentence: str) -> set[IdentityDetail]:
     found: set[IdentityDetail] = {d for d, pattern in _DETAIL_PATTERNS if pattern.search(sentence)}
-    rest = _OTHER_NAME.sub(" ", _SECURITY.sub(" ", sentence))
+    rest = _SEARCH_FILTER.sub(" ", _OTHER_NAME.sub(" ", _SECURITY.sub(" ", sentence)))
     if _NAME.search(rest) is not None:
         found.add("name")
     return found

@@ -42,6 +42,9 @@ def conv(*turns: tuple[str, str]) -> Conversation:
         ("Is that your PIN?", set()),  # checking a detail given, not asking for it
         ("Is Katarina Miller your full name?", set()),
         ("Happy Birthday!", set()),
+        ("Name, location, cost, rating?", set()),  # search filters for a restaurant
+        ("I cannot find your ride. Please check your name and booking ID.", set()),
+        ("Could you check your account number for me?", {"account"}),
         ("Your balance is 6278 in credit and your PIN is safe with me.", set()),
         ("Your name and PIN number should be sufficient.", set()),
         ("Could you provide your date of birth to access your account?", {"dob"}),
