@@ -8,7 +8,8 @@ class LeadsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Q
 
-        from everytouch import ownership
+        from everytouch import ownership, sweeps
+        from everytouch.leads import tasks
         from everytouch.leads.models import OPEN_STAGES, Lead
 
         ownership.register(
@@ -16,3 +17,4 @@ class LeadsConfig(AppConfig):
                 "lead", Lead, open_filter=Q(stage__in=OPEN_STAGES), customer_field="customer"
             )
         )
+        sweeps.register("lead webhooks re-queued", tasks.sweep_lost_deliveries)

@@ -35,10 +35,7 @@ def deliver_webhook(delivery_id: int, expected_attempts: int) -> bool:
 
 def sweep_lost_deliveries() -> int:
     """Re-queue deliveries whose job was lost (a flushed queue, a crashed enqueue)."""
-    lost = webhooks.lost_deliveries()
-    for delivery_id, attempts in lost:
-        deliver_webhook.enqueue(delivery_id, attempts)
-    return len(lost)
+    return webhooks.requeue_lost()
 
 
 @task()

@@ -279,13 +279,22 @@ def retry_now(delivery: WebhookDelivery) -> WebhookDelivery:
     return delivery
 
 
-def lost_deliveries(now: datetime | None = None) -> list[tuple[int, int]]:
-    """Pending deliveries whose job is long overdue: (id, attempts) to enqueue again."""
-    cutoff = (now or timezone.now()) - LOST_JOB_GRACE
-    qs = WebhookDelivery.objects.filter(
-        status=DeliveryStatus.PENDING, next_attempt_at__lte=cutoff
-    ).order_by("pk")
-    return list(qs.values_list("pk", "attempts"))
+@transaction.atomic
+def requeue_lost() -> int:
+    """Enqueue again every pending delivery whose job is long overdue; returns how many.
+
+    Their next attempt moves to now, so a queue that is merely slow is not flooded with a copy
+    of the same job on every sweep (a copy would do nothing anyway: see ``deliver``).
+    """
+    now = timezone.now()
+    qs = WebhookDelivery.objects.select_for_update().filter(
+        status=DeliveryStatus.PENDING, next_attempt_at__lte=now - LOST_JOB_GRACE
+    )
+    lost = list(qs.order_by("pk").values_list("pk", "attempts"))
+    WebhookDelivery.objects.filter(pk__in=[pk for pk, _ in lost]).update(next_attempt_at=now)
+    for delivery_id, attempts in lost:
+        _enqueue_on_commit(delivery_id, attempts, None)
+    return len(lost)
 
 
 def _enqueue_on_commit(delivery_id: int, attempts: int, run_after: datetime | None) -> None:

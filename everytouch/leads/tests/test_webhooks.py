@@ -161,6 +161,12 @@ def test_it_requeues_a_delivery_whose_job_was_lost(
     a_lead(jane(owner=rep), rep)
     # The dummy backend keeps the job and never runs it: as good as lost.
     clock.shift(webhooks.LOST_JOB_GRACE + timedelta(minutes=1))
+    assert sweep_lost_deliveries() == 1
+    # The next sweep a minute later does not pile another copy onto a slow queue.
+    clock.shift(timedelta(minutes=1))
+    assert sweep_lost_deliveries() == 0
+    assert crm.accepted == []
+    clock.shift(webhooks.LOST_JOB_GRACE)
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     assert sweep_lost_deliveries() == 1
     assert len(crm.accepted) == 1
