@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from everytouch.analysis import _asked
 from everytouch.analysis.asks import Ask, asked_details, identity_asks
 from everytouch.analysis.contacts import ContactFinding
 from everytouch.analysis.conversation import Conversation, Turn
@@ -189,6 +190,26 @@ def test_it_uses_the_contacts_it_is_given() -> None:
     given_phone = [ContactFinding("phone", "+12125550199", 0, "hello")]
     assert [a.repeat for a in identity_asks(c, given_phone)] == [True]
     assert [a.repeat for a in identity_asks(c, [])] == [False]
+
+
+def test_it_reads_each_agent_turn_once_for_contacts_and_asks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read: list[str] = []
+    original = _asked._asked_in_lower
+
+    def counting(lower: str) -> frozenset[_asked.IdentityDetail]:
+        read.append(lower)
+        return original(lower)
+
+    monkeypatch.setattr(_asked, "_asked_in_lower", counting)
+    agent = [f"Ticket {n}: may I have your name and phone number?" for n in range(3)]
+    c = conv(
+        *[(speaker, text) for a in agent for speaker, text in (("agent", a), ("customer", "x"))]
+    )
+    asks = identity_asks(c)
+    assert len(asks) == 6
+    assert sorted(read) == sorted(text.lower() for text in agent)
 
 
 @settings(max_examples=60, deadline=None)
