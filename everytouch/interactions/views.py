@@ -10,7 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from everytouch.accounts.access import DESK_ROLES, STAFF_ROLES, get_visible_or_404, require_role
+from everytouch.accounts.access import (
+    DESK_ROLES,
+    STAFF_ROLES,
+    can_use_desk,
+    get_visible_or_404,
+    require_role,
+)
 from everytouch.customers.actions import (
     ContactConflict,
     CustomerData,
@@ -205,6 +211,7 @@ def interaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "turns": interaction.turns.all(),
         "transfers": interaction.transfers.select_related("from_user", "to_user"),
         "transfer_form": TransferForm(exclude=interaction.handled_by),
+        "can_work": can_use_desk(request.user),
     }
     return render(request, "interactions/detail.html", context)
 
@@ -231,5 +238,6 @@ def interaction_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         "turns": interaction.turns.all(),
         "transfers": interaction.transfers.select_related("from_user", "to_user"),
         "transfer_form": form,
+        "can_work": True,
     }
     return render(request, "interactions/detail.html", context, status=400)

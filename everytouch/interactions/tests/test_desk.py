@@ -264,3 +264,23 @@ def test_it_says_who_took_over_when_the_caller_asks_for_someone_who_left(
     if status == 200:
         assert b"Rita Rep no longer works here; Maria Manager now looks after" in response.content
         assert f"for={rep2.pk}".encode() in response.content
+
+
+@pytest.mark.parametrize(("role", "offered"), [("rep", True), ("trainer", False)])
+def test_it_offers_transfer_and_lead_buttons_only_to_desk_roles(
+    request: pytest.FixtureRequest, rep2: User, role: str, offered: bool
+) -> None:
+    interaction = log_interaction(
+        make_customer(), InteractionData(channel=Channel.CALL, need="copier"), rep2
+    )
+    response = client_for(user_for(request, role)).get(
+        reverse("interaction_detail", args=[interaction.pk])
+    )
+    assert (b"<h2>Transfer</h2>" in response.content) == offered
+    assert (b'data-testid="lead-from-interaction"' in response.content) == offered
+
+
+def test_it_offers_to_create_a_lead_from_the_screen_pop(rep: User) -> None:
+    customer = make_customer()
+    response = client_for(rep).get(reverse("desk_lookup"), {"q": KNOWN_PHONE_TYPED})
+    assert f"/leads/new/?customer={customer.pk}".encode() in response.content
