@@ -8,7 +8,8 @@ class FollowupsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Q
 
-        from everytouch import ownership
+        from everytouch import ownership, sweeps
+        from everytouch.followups import tasks
         from everytouch.followups.models import Commitment, CommitmentStatus
 
         # A missed promise still needs someone to make it right, so it stays owned.
@@ -20,3 +21,6 @@ class FollowupsConfig(AppConfig):
                 customer_field="customer",
             )
         )
+        # `everytouch sweep` (run every minute by the demo) re-does what lost jobs left undone.
+        sweeps.register("follow-up reminders sent", tasks.sweep_reminders)
+        sweeps.register("promises escalated as missed", tasks.sweep_missed)

@@ -33,20 +33,27 @@ def escalate_commitment_task(commitment_id: int) -> bool:
     return actions.mark_missed(commitment_id, timezone.now()) is not None
 
 
+def sweep_reminders(now: datetime | None = None) -> int:
+    """Send every reminder whose time has come and whose job was lost; returns how many."""
+    moment = now or timezone.now()
+    due = actions.reminders_due(moment).values_list("pk", flat=True)
+    return sum(actions.send_reminder(pk, moment) is not None for pk in due)
+
+
+def sweep_missed(now: datetime | None = None) -> int:
+    """Escalate every overdue promise whose job was lost; returns how many."""
+    moment = now or timezone.now()
+    overdue = actions.overdue(moment).values_list("pk", flat=True)
+    return sum(actions.mark_missed(pk, moment) is not None for pk in overdue)
+
+
 def sweep_commitments(now: datetime | None = None) -> dict[str, int]:
     """The safety net for lost jobs: every reminder due now and every overdue promise, once."""
     moment = now or timezone.now()
-    reminded = sum(
-        actions.send_reminder(pk, moment) is not None
-        for pk in actions.reminders_due(moment).values_list("pk", flat=True)
-    )
-    missed = sum(
-        actions.mark_missed(pk, moment) is not None
-        for pk in actions.overdue(moment).values_list("pk", flat=True)
-    )
-    if reminded or missed:
-        logger.info("sweep: %s reminders, %s missed promises", reminded, missed)
-    return {"reminded": reminded, "missed": missed}
+    done = {"reminded": sweep_reminders(moment), "missed": sweep_missed(moment)}
+    if any(done.values()):
+        logger.info("sweep: %(reminded)s reminders, %(missed)s missed promises", done)
+    return done
 
 
 @task()

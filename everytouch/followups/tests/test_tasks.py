@@ -16,6 +16,7 @@ import time_machine
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from everytouch import sweeps
 from everytouch.customers.tests.factories import make_customer
 from everytouch.followups import actions, tasks
 from everytouch.followups.models import Commitment, CommitmentStatus
@@ -171,3 +172,15 @@ def test_it_sweeps_from_the_command_line(
     assert out.getvalue().strip() == "0 reminders sent, 1 promises missed"
     commitment.refresh_from_db()
     assert commitment.status == CommitmentStatus.MISSED
+
+
+def test_it_is_swept_by_everytouch_sweep(
+    monday: time_machine.Traveller, office: Team, rep: User
+) -> None:
+    a_promise(rep)
+    monday.shift(REMINDER_TIME)
+    first = sweeps.run_all()
+    assert (first["follow-up reminders sent"], first["promises escalated as missed"]) == (1, 0)
+    monday.shift(PAST_DUE - REMINDER_TIME)
+    second = sweeps.run_all()
+    assert (second["follow-up reminders sent"], second["promises escalated as missed"]) == (0, 1)
