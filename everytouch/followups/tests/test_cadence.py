@@ -13,6 +13,8 @@ from everytouch.customers.tests.factories import make_customer
 from everytouch.followups import actions
 from everytouch.followups.models import CadencePlan, Commitment
 from everytouch.followups.tests.helpers import a_lead, monday
+from everytouch.leads.actions import move_stage
+from everytouch.leads.models import Stage
 from everytouch.staff.actions import ensure_staff
 from everytouch.staff.models import Employment, Team
 
@@ -85,3 +87,15 @@ def test_it_gives_the_follow_ups_to_the_manager_when_the_lead_owner_has_left(
     member.save(update_fields=["employment"])
     made = actions.start_cadence(lead, None)
     assert {c.owner for c in made} == {manager}
+
+
+def test_it_starts_the_cadence_when_the_lead_is_moved_to_won(
+    monday: time_machine.Traveller, rep: User
+) -> None:
+    lead = a_lead(make_customer(), rep, Stage.QUALIFIED)
+    move_stage(lead, Stage.WON, rep)
+    made = Commitment.objects.filter(customer=lead.customer).order_by("due_at")
+    assert [(c.what, c.owner, c.created_by) for c in made][:1] == [
+        ("Thank-you call (after the sale)", rep, rep)
+    ]
+    assert made.count() == 4
