@@ -133,13 +133,30 @@ _SPOKEN_SEP = re.compile(r"\s*\b(dot|period|underscore|dash|hyphen)\b\s*|\s*\.\s
 # "kavigmailcom", "robin 45 gmailcom", "jmooreyahoocom". Plain "xyzcom" stays unread: too
 # many ordinary words end in "com".
 _PROVIDERS = (
-    "gmail|googlemail|gamil|gmial|yahoo|ymail|hotmail|outlook|msn|aol|icloud|"
-    "protonmail|gmx|rediffmail|zoho|yandex|comcast|sbcglobal|mail"
+    "gmail|googlemail|gamil|gmial|gmai|gmil|gmal|gmaill|gmaail|gaiml|yahoo|ymail|yamil|hotmail|"
+    "outlook|msn|aol|icloud|protonmail|gmx|rediffmail|zoho|yandex|comcast|sbcglobal|verizon|"
+    "optonline|earthlink|bellsouth|rocketmail|live|att|mail"
 )
+# The big providers' typing slips ("gmaicom", "gaimlcom") are common enough to read.
+_PROVIDER_SPELLING = {
+    "gamil": "gmail",
+    "gmial": "gmail",
+    "gmai": "gmail",
+    "gmil": "gmail",
+    "gmal": "gmail",
+    "gmaill": "gmail",
+    "gmaail": "gmail",
+    "gaiml": "gmail",
+    "yamil": "ymail",
+}
+# "ramgmail": a glued address with the ".com" of the biggest providers left unsaid.
+_IMPLIED_TLD = frozenset(["gmail", "yahoo", "hotmail", "outlook"])
 GLUED_EMAIL = re.compile(
-    r"(?P<provider>" + _PROVIDERS + r")(?P<tld>com|net|org|couk|coin|co|in|de|fr)\b",
+    r"(?P<provider>" + _PROVIDERS + r")(?:\s?(?P<tld>com|net|org|couk|coin|co|in|de|fr)\b|\b)",
     re.IGNORECASE,
 )
+# Cheap gate for GLUED_EMAIL: one of these is in every text it can match.
+GLUED_HINTS = ("com", "net", "org", "mail", "yahoo", "outlook", "gmai", "gmil", "gmal", "gaiml")
 _LOCAL_WORD = re.compile(r"[a-z0-9]{1,40}", re.IGNORECASE)
 # Words that end the user part when walking back from the provider: "my email is robin 45 gmailcom".
 _LOCAL_STOP = frozenset(
@@ -196,8 +213,13 @@ def spoken_email_value(match: re.Match[str]) -> str:
     return f"{local.replace(' ', '')}@{domain.replace(' ', '')}.{match['tld']}".lower()
 
 
-def glued_email_value(local: str, provider: str, tld: str) -> str:
+def glued_email_value(local: str, provider: str, tld: str | None) -> str:
     """The address for a glued e-mail: "robin45", "gmail", "com" -> "robin45@gmail.com"."""
-    provider = {"gamil": "gmail", "gmial": "gmail"}.get(provider.lower(), provider.lower())
-    tld = {"couk": "co.uk", "coin": "co.in"}.get(tld.lower(), tld.lower())
+    provider = _PROVIDER_SPELLING.get(provider.lower(), provider.lower())
+    tld = {"couk": "co.uk", "coin": "co.in"}.get((tld or "com").lower(), (tld or "com").lower())
     return f"{local.lower()}@{provider}.{tld}"
+
+
+def implied_tld_ok(provider: str, glued: bool) -> bool:
+    """A provider with no ".com" after it is an address only when glued to its user part."""
+    return glued and provider.lower() in _IMPLIED_TLD

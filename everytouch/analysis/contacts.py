@@ -192,12 +192,19 @@ def _emails(text: str) -> Iterator[_Hit]:
     if " at " in lower and ("dot" in lower or "." in lower):
         for m in _spoken.SPOKEN_EMAIL.finditer(text):
             yield _Hit("email", _spoken.spoken_email_value(m), m.start(), m.end())
-    if "com" in lower or "net" in lower or "org" in lower:
-        for m in _spoken.GLUED_EMAIL.finditer(text):
-            local = _spoken.glued_local_part(text, m.start())
-            if local:
-                value = _spoken.glued_email_value(local, m["provider"], m["tld"])
-                yield _Hit("email", value, m.start() - len(local), m.end())
+    if any(hint in lower for hint in _spoken.GLUED_HINTS):
+        yield from _glued_emails(text)
+
+
+def _glued_emails(text: str) -> Iterator[_Hit]:
+    for m in _spoken.GLUED_EMAIL.finditer(text):
+        glued = m.start() > 0 and text[m.start() - 1].isalnum()
+        if m["tld"] is None and not _spoken.implied_tld_ok(m["provider"], glued):
+            continue
+        local = _spoken.glued_local_part(text, m.start())
+        if local:
+            value = _spoken.glued_email_value(local, m["provider"], m["tld"])
+            yield _Hit("email", value, m.start() - len(local), m.end())
 
 
 # --- phone and account numbers --------------------------------------------------------------

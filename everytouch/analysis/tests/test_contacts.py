@@ -93,6 +93,25 @@ def test_it_reads_an_email_whose_punctuation_the_recogniser_dropped() -> None:
     assert found(c, "email") == ["kavi@gmail.com", "robin45@gmail.com"]
 
 
+@pytest.mark.parametrize(
+    ("text", "email"),
+    [
+        ("sumiyahoocoin", "sumi@yahoo.co.in"),  # no "com" in it at all
+        ("vasuki gmail com", "vasuki@gmail.com"),
+        ("kumargaimlcom", "kumar@gmail.com"),  # a slip on the keyboard
+        ("ramgmail", "ram@gmail.com"),  # the ".com" left unsaid
+        ("miltchevverizonnet", "miltchev@verizon.net"),
+    ],
+)
+def test_it_reads_more_addresses_the_recogniser_glued(text: str, email: str) -> None:
+    assert found(conv(("customer", text)), "email") == [email]
+
+
+@pytest.mark.parametrize("text", ["i use gmail for everything", "i live in chennai", "my email"])
+def test_it_does_not_make_addresses_of_provider_names_alone(text: str) -> None:
+    assert found(conv(("customer", text)), "email") == []
+
+
 def test_it_reads_my_name_is() -> None:
     c = conv(("customer", "My name is Alexis and my last doctor was Dr. Morgan."))
     assert found(c, "name") == ["Alexis"]
