@@ -583,6 +583,9 @@ def build_parser() -> _Parser:
     _add_run_commands(sub)
     _add_people_commands(sub)
     _add_data_commands(sub)
+    from everytouch.leads.cli import add_commands as add_lead_commands
+
+    add_lead_commands(sub, _command, _no_handler)
     return parser
 
 
