@@ -308,7 +308,7 @@ def test_it_loads_the_demo_once_and_prints_the_logins(
     assert f"http://127.0.0.1:{port}/" in out
     assert all(s.username in out for s in demo.STAFF)
     assert demo.DEMO_PASSWORD in out
-    assert [args[0] for args in started] == ["worker", "serve"]
+    assert [args[0] for args in started] == ["worker", "sweep", "serve"]
     customers = Customer.objects.count()
     assert main(["demo", "--port", str(port)]) == 0
     assert "already loaded" in capsys.readouterr().out
