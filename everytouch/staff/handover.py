@@ -42,7 +42,7 @@ def person_name(user: User) -> str:
 
 
 def _require_manager(actor: User, doing: str) -> None:
-    if not has_role(actor, MANAGER_ROLES):
+    if not actor.is_active or not has_role(actor, MANAGER_ROLES):
         raise PermissionDenied(f"only a manager or owner can {doing}")
 
 

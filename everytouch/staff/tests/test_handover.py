@@ -101,7 +101,7 @@ def test_it_hands_everything_to_one_person(
     msg = make_message(rep, customers[0])
     loose = make_message(rep, None)
     moved = handover.hand_over(departure, to=rep2, strategy="all", actor=manager)
-    assert moved == {"customer": 2, "message": 2}
+    assert moved == {k.label: 0 for k in ownership.kinds()} | {"customer": 2, "message": 2}
     assert owners(customers) == ["rita", "rita"]
     assert {m.owner for m in TakenMessage.objects.filter(pk__in=[msg.pk, loose.pk])} == {rep2}
     assert Departure.objects.get(pk=departure.pk).successor == rep2
@@ -366,19 +366,19 @@ def test_it_follows_successors_who_left_too(
 def test_it_hands_over_any_registered_kind_without_edits(
     monkeypatch: pytest.MonkeyPatch, departure: Departure, rep: User, rep2: User, manager: User
 ) -> None:
-    # A stand-in for leads: any model with an owner and a customer, registered at runtime.
+    # Any model with an owner and a customer, registered at runtime, is handed over too.
     kind = ownership.OwnedKind(
-        "lead", Interaction, "handled_by", Q(ended_at__isnull=True), customer_field="customer"
+        "callback", Interaction, "handled_by", Q(ended_at__isnull=True), customer_field="customer"
     )
-    monkeypatch.setitem(ownership._registry, "lead", kind)
+    monkeypatch.setitem(ownership._registry, "callback", kind)
     ann = make_customer(rep2, "Ann")
     now = timezone.now()
     call = {"customer": ann, "channel": Channel.CALL, "started_at": now, "handled_by": rep}
     leads = [Interaction.objects.create(**call) for _ in range(2)]
-    with pytest.raises(handover.DepartureConflict, match="2 leads are still owned"):
+    with pytest.raises(handover.DepartureConflict, match="2 callbacks are still owned"):
         handover.complete_departure(departure, manager)
-    assert handover.hand_over(departure, to=rep2, actor=manager)["lead"] == 2
+    assert handover.hand_over(departure, to=rep2, actor=manager)["callback"] == 2
     assert {Interaction.objects.get(pk=i.pk).handled_by for i in leads} == {rep2}
-    assert TimelineEvent.objects.filter(customer=ann, data__item="lead").count() == 2
+    assert TimelineEvent.objects.filter(customer=ann, data__item="callback").count() == 2
     handover.complete_departure(departure, manager)
     assert ownership.orphans() == {}
