@@ -136,6 +136,13 @@ EVERYTOUCH_MESSAGE_ESCALATION_HOURS = float(
 )
 # Who gets a new lead when the customer has no active owner (a username; else a manager).
 EVERYTOUCH_DEFAULT_SALES_OWNER = os.environ.get("EVERYTOUCH_DEFAULT_SALES_OWNER", "")
+# Reminders go out this many minutes before a promise is due.
+EVERYTOUCH_REMINDER_MINUTES = float(os.environ.get("EVERYTOUCH_REMINDER_MINUTES", "60"))
+# A rep below any floor for this many complete weeks is flagged on the early-warning page.
+EVERYTOUCH_EARLY_WARNING = {
+    "weeks": int(os.environ.get("EVERYTOUCH_EARLY_WARNING_WEEKS", "4")),
+    "floors": {"contacts": 10, "leads": 1, "meetings": 1, "kept_pct": 80},
+}
 EVERYTOUCH_PHONE_REGION = os.environ.get("EVERYTOUCH_PHONE_REGION", "US").upper()
 EVERYTOUCH_MAX_PAYLOAD_BYTES = int(os.environ.get("EVERYTOUCH_MAX_PAYLOAD_BYTES", "1000000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = EVERYTOUCH_MAX_PAYLOAD_BYTES

@@ -152,7 +152,10 @@ def capture_lead(
         raise LeadError("say what the customer needs")
     # Serialises captures for one customer, so a click at the desk and the background
     # analysis of the same call cannot both create a lead.
-    customer = Customer.objects.select_for_update().select_related("owner").get(pk=customer.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the owner join.
+    customer = (
+        Customer.objects.select_for_update(of=("self",)).select_related("owner").get(pk=customer.pk)
+    )
     now = timezone.now()
     existing = recent_same_need(customer, key, now)
     if existing is not None:

@@ -67,6 +67,7 @@ def test_it_routes_an_away_reps_caller_to_the_backup_and_delivers_the_message(
 
     # Ron is asked for by name: take a message for him.
     page.locator("#ask-person").select_option(str(ron.pk))
+    expect(page.locator(f"#route[data-asked='{ron.pk}']")).to_be_visible()
     expect(page.locator("[data-testid=route-reason]")).to_contain_text("Rita Rep is their backup")
     page.locator("[data-testid=take-message]").click()
     message_form = page.locator("form:has(textarea[name=about])")
