@@ -101,6 +101,7 @@ industries enterprises group airways airlines motors studio studios
 """
 COMPANY_SUFFIXES: frozenset[str] = frozenset(_COMPANY.split())
 _VOWEL = re.compile(r"[aeiouy]", re.IGNORECASE)
+_VOWELLESS_NAMES = frozenset(["ng"])
 _ASCII_LETTERS = re.compile(r"[A-Za-z'\-]+")
 FUNCTION_WORDS: frozenset[str] = frozenset(_FUNCTION.split())
 
@@ -145,7 +146,11 @@ def is_name_word(word: str, cased: bool, strict: bool = True) -> bool:
     if lower in (COMMON_WORDS if strict else FUNCTION_WORDS):
         return False
     # Latin-script names have a vowel; "hgf", "ssn", "dth" are codes and abbreviations.
-    if _ASCII_LETTERS.fullmatch(word) is not None and _VOWEL.search(word) is None:
+    if (
+        _ASCII_LETTERS.fullmatch(word) is not None
+        and _VOWEL.search(word) is None
+        and lower not in _VOWELLESS_NAMES
+    ):
         return False
     if _glued_common(lower):
         return False

@@ -193,6 +193,11 @@ def test_it_reads_unprompted_short_turns_shaped_like_names(text: str, name: str)
     assert found(conv(("customer", text)), "name") == [name]
 
 
+def test_it_keeps_a_surname_with_no_vowel() -> None:
+    c = conv(("agent", "May I have your full name?"), ("customer", "John Ng"))
+    assert found(c, "name") == ["John Ng"]
+
+
 def test_it_stops_a_name_at_the_everyday_words_after_it() -> None:
     c = conv(("customer", "my name is raja confirmation number zxg 596"))
     assert found(c, "name") == ["Raja"]
