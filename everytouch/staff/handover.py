@@ -13,7 +13,7 @@ from typing import Literal, get_args
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from everytouch import ownership
@@ -104,15 +104,21 @@ def _plural(label: str, n: int) -> str:
     return f"{n} {label}" if n == 1 else f"{n} {label}s"
 
 
+def count_phrase(counts: dict[str, int]) -> str:
+    """'3 customers and 1 message' (kinds with none are left out); '' when all are zero."""
+    parts = [_plural(label, n) for label, n in counts.items() if n]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def still_owned(user: User) -> str:
     """'' when nothing is left, else '3 customers and 1 message are still owned by Dana Ruiz'."""
-    counts = {label: n for label, n in ownership.open_items_of(user).items() if n}
-    if not counts:
+    counts = ownership.open_items_of(user)
+    if not any(counts.values()):
         return ""
-    parts = [_plural(label, n) for label, n in counts.items()]
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     verb = "is" if sum(counts.values()) == 1 else "are"
-    return f"{listed} {verb} still owned by {person_name(user)}"
+    return f"{count_phrase(counts)} {verb} still owned by {person_name(user)}"
 
 
 # --- handing over -------------------------------------------------------------------------------
@@ -137,6 +143,13 @@ def _refusal(user: User, leaver: User) -> str | None:
     elif not ownership.is_active_owner(fresh):
         why = "has no role here"
     return f"cannot hand over to {person_name(fresh)}, who {why}" if why else None
+
+
+def eligible_recipients(leaver: User) -> QuerySet[User]:
+    """Who may take over the leaver's work: active people with a role who are staying."""
+    qs = User.objects.filter(is_active=True, profile__isnull=False).exclude(pk=leaver.pk)
+    qs = qs.exclude(staff__employment__in=[Employment.DEPARTED, Employment.LEAVING])
+    return qs.order_by("first_name", "last_name", "username")
 
 
 def _recipients(strategy: str, to: User | None, recipients: list[User], leaver: User) -> list[User]:
