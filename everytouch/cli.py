@@ -586,6 +586,9 @@ def build_parser() -> _Parser:
     from everytouch.leads.cli import add_commands as add_lead_commands
 
     add_lead_commands(sub, _command, _no_handler)
+    from everytouch.followups.cli import add_commands as add_promise_commands
+
+    add_promise_commands(sub, _command, _no_handler)
     return parser
 
 
