@@ -270,6 +270,9 @@ def _move_row(
 def _move_backups(leaver: StaffMember, successor: User | None) -> None:
     """Whoever relied on the leaver as backup now relies on the successor (or on nobody)."""
     heir = ensure_staff(successor) if successor is not None else None
+    if heir is not None and (heir.employment != Employment.ACTIVE or not heir.user.is_active):
+        # The successor has since left or is leaving too: nobody is better than a dead end.
+        heir = None
     for member in StaffMember.objects.filter(backup=leaver):
         set_backup(member, None if heir is None or heir.pk == member.pk else heir)
     covering = Absence.objects.filter(backup=leaver, ends_at__gt=timezone.now())

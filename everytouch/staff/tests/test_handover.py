@@ -382,3 +382,17 @@ def test_it_hands_over_any_registered_kind_without_edits(
     assert TimelineEvent.objects.filter(customer=ann, data__item="callback").count() == 2
     handover.complete_departure(departure, manager)
     assert ownership.orphans() == {}
+
+
+def test_it_clears_backups_when_the_successor_is_leaving_too(
+    departure: Departure, rep: User, rep2: User, sam: User, manager: User
+) -> None:
+    handover.hand_over(departure, to=rep2, actor=manager)
+    sam_m = ensure_staff(sam)
+    # Set before Ron was leaving would normally be moved at handover; set here afterwards.
+    sam_m.backup = ensure_staff(rep)
+    sam_m.save()
+    handover.open_departure(ensure_staff(rep2), EFFECTIVE, manager)
+    handover.complete_departure(departure, manager)
+    sam_m.refresh_from_db()
+    assert sam_m.backup is None
