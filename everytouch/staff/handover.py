@@ -55,7 +55,7 @@ def _locked(departure: Departure) -> Departure:
     """Re-read the departure under a row lock so two managers cannot act on it at once."""
     Departure.objects.select_for_update().filter(pk=departure.pk).first()
     departure.refresh_from_db()
-    qs = StaffMember.objects.select_for_update().select_related("user", "user__profile")
+    qs = StaffMember.objects.select_for_update(of=("self",)).select_related("user", "user__profile")
     departure.staff = qs.get(pk=departure.staff_id)
     return departure
 
@@ -67,7 +67,9 @@ def _locked(departure: Departure) -> Departure:
 def open_departure(member: StaffMember, effective_on: date, actor: User) -> Departure:
     """Mark ``member`` as leaving on ``effective_on`` and open their handover."""
     _require_manager(actor, "open a departure")
-    member = StaffMember.objects.select_for_update().select_related("user").get(pk=member.pk)
+    member = (
+        StaffMember.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
+    )
     if member.employment == Employment.DEPARTED:
         raise DepartureConflict(f"{member.name} has already departed")
     if member.departures.filter(status=DepartureStatus.OPEN).exists():
