@@ -28,6 +28,7 @@ from everytouch.interactions.actions import InvalidInteraction
 from everytouch.interactions.api import router as interactions_router
 from everytouch.leads.api import router as leads_router
 from everytouch.staff.api import router as staff_router
+from everytouch.staff.api_departures import router as departures_router
 from everytouch.staff.api_messages import router as messages_router
 
 logger = logging.getLogger("everytouch.api")
@@ -68,6 +69,7 @@ api.add_router("/", leads_router)
 api.add_router("/", followups_router)
 api.add_router("/", staff_router)
 api.add_router("/", messages_router)
+api.add_router("/", departures_router)
 # Last, so it only sees paths no other route matched.
 api.add_router("/", fallback_router)
 

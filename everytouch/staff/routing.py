@@ -18,7 +18,8 @@ from everytouch.accounts.access import DESK_ROLES
 from everytouch.customers.models import Customer
 from everytouch.staff.actions import ensure_staff
 from everytouch.staff.availability import availability, away_message
-from everytouch.staff.models import Departure, DepartureStatus, Employment, StaffMember
+from everytouch.staff.handover import successor_for
+from everytouch.staff.models import Employment, StaffMember
 
 
 @dataclass(frozen=True)
@@ -34,16 +35,6 @@ class RouteDecision:
         """Whom a message should be taken for: the person asked for, else the suggested one."""
         member = self.asked_for or self.to
         return member.user if member else None
-
-
-def _successor(user: User) -> User | None:
-    departure = (
-        Departure.objects.filter(staff__user=user, status=DepartureStatus.COMPLETED)
-        .select_related("successor")
-        .order_by("-completed_at")
-        .first()
-    )
-    return departure.successor if departure else None
 
 
 def _available(member: StaffMember | None, now: datetime) -> bool:
@@ -81,7 +72,7 @@ def _target_person(customer: Customer | None, asked_for: User | None) -> tuple[U
         return None, ""
     if person.is_active:
         return person, ""
-    successor = _successor(person)
+    successor = successor_for(person)
     name = person.get_full_name() or person.username
     if successor is None:
         return None, f"{name} no longer works here."

@@ -127,3 +127,12 @@ def test_it_refuses_an_unknown_time_zone(manager: User, rep2: User) -> None:
     response = client_for(manager).post(reverse("staff_details", args=[member.pk]), payload)
     assert response.status_code == 400
     assert b"not a known time zone" in response.content
+
+
+@pytest.mark.parametrize(("role", "offered"), [("manager", True), ("rep", False)])
+def test_it_offers_to_start_a_departure_only_to_managers(
+    request: pytest.FixtureRequest, rep2: User, role: str, offered: bool
+) -> None:
+    url = reverse("staff_member", args=[ensure_staff(rep2).pk])
+    response = client_for(user_for(request, role)).get(url)
+    assert (b'data-testid="start-departure"' in response.content) == offered
