@@ -279,6 +279,8 @@ def _supervise(children: dict[str, subprocess.Popen[bytes]]) -> int:
 
 def cmd_demo(args: argparse.Namespace, extra: list[str]) -> int:
     _check_port_free(args.host, args.port)
+    # A demo has no mail server: notices are written to var/mail/ instead (unless configured).
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     _setup_django()
     _prepare_demo(args.reset)
     address = ["--host", args.host, "--port", str(args.port)]

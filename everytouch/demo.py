@@ -822,7 +822,11 @@ def _create_interactions(
 
 @transaction.atomic
 def load_demo(
-    seed: int = DEFAULT_SEED, size: float = 1.0, now: datetime | None = None
+    seed: int = DEFAULT_SEED,
+    size: float = 1.0,
+    now: datetime | None = None,
+    *,
+    with_activity: bool = True,
 ) -> DemoCounts:
     """Write the demo business into the database, all or nothing."""
     plan = plan_demo(seed, size, now)
@@ -831,6 +835,12 @@ def load_demo(
     customers = _create_customers(plan.customers, users)
     _create_interactions(plan.interactions, customers, users)
     TimelineEvent.objects.filter(customer__in=customers).update(created_at=F("happened_at"))
+    if with_activity:
+        from everytouch.demo_activity import load_activity
+
+        # Open work is about today whatever ``now`` the history was planned around: the
+        # actions refuse promises due in the past, as they should.
+        load_activity(users, timezone.now())
     return DemoCounts(
         staff=len(STAFF),
         customers=len(customers),

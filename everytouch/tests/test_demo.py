@@ -129,3 +129,21 @@ def test_it_tells_the_same_story_whichever_day_it_is_loaded() -> None:
     assert [c.phones for c in monday.customers] == [c.phones for c in saturday.customers]
     assert story(monday) == story(saturday)
     assert monday.interactions[0].started_at != saturday.interactions[0].started_at
+
+
+@pytest.mark.django_db
+def test_it_leaves_open_work_for_every_page_to_show() -> None:
+    from everytouch.followups.models import Commitment
+    from everytouch.leads.models import Lead, Stage
+    from everytouch.staff.availability import availability
+    from everytouch.staff.models import StaffMember, TakenMessage
+
+    demo.load_demo()
+    stages = set(Lead.objects.values_list("stage", flat=True))
+    assert {Stage.NEW, Stage.CONTACTED, Stage.WON} <= stages
+    assert Commitment.objects.filter(status="open").count() >= 20
+    jake = StaffMember.objects.get(user__username="jake")
+    from django.utils import timezone
+
+    assert availability(jake, timezone.now()).state == "out_of_office"
+    assert {m.owner.username for m in TakenMessage.objects.all()} == {"priya"}
