@@ -27,6 +27,7 @@ from everytouch.staff.models import (
     DepartureStatus,
     Employment,
     StaffMember,
+    Team,
 )
 
 Strategy = Literal["all", "round_robin", "by_company"]
@@ -341,6 +342,8 @@ def complete_departure(departure: Departure, actor: User) -> Departure:
     if left:
         raise DepartureConflict(left)
     _move_backups(member, departure.successor)
+    # Escalations go to a team's manager: a team must not keep escalating to someone gone.
+    Team.objects.filter(manager=user).update(manager=_new_team_manager(departure.successor))
     now = timezone.now()
     member.employment, member.departed_at = Employment.DEPARTED, now
     member.save(update_fields=["employment", "departed_at"])
@@ -349,6 +352,11 @@ def complete_departure(departure: Departure, actor: User) -> Departure:
     departure.status, departure.completed_at = DepartureStatus.COMPLETED, now
     departure.save(update_fields=["status", "completed_at"])
     return departure
+
+
+def _new_team_manager(successor: User | None) -> User | None:
+    """The successor takes over the team if they may manage; otherwise any manager is asked."""
+    return successor if successor is not None and has_role(successor, MANAGER_ROLES) else None
 
 
 def successor_for(user: User) -> User | None:

@@ -396,3 +396,23 @@ def test_it_clears_backups_when_the_successor_is_leaving_too(
     handover.complete_departure(departure, manager)
     sam_m.refresh_from_db()
     assert sam_m.backup is None
+
+
+@pytest.mark.parametrize(("successor_role", "kept"), [("manager", True), ("rep", False)])
+def test_it_gives_a_departing_managers_team_to_a_managing_successor(
+    manager: User, rep: User, successor_role: str, kept: bool
+) -> None:
+    from everytouch.staff.models import Team
+
+    team = Team.objects.create(name="Sales", manager=manager)
+    boss = create_user("olga", "pw", Role.OWNER, first_name="Olga", last_name="Owner")
+    successor = (
+        rep
+        if successor_role == "rep"
+        else create_user("mo", "pw", Role.MANAGER, first_name="Mo", last_name="Manager")
+    )
+    dep = handover.open_departure(ensure_staff(manager), EFFECTIVE, boss)
+    handover.hand_over(dep, to=successor, actor=boss)
+    handover.complete_departure(dep, boss)
+    team.refresh_from_db()
+    assert team.manager == (successor if kept else None)
