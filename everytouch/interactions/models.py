@@ -42,6 +42,9 @@ class Interaction(models.Model):
     )
     summary = models.TextField(blank=True)
     need = models.CharField(max_length=300, blank=True)
+    # Set once the background analysis (responses, lead capture) has run, so a lost job is
+    # found and redone by the sweep instead of silently never happening.
+    analysed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

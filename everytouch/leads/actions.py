@@ -10,6 +10,7 @@ owner answered keeps waiting for its new owner.
 
 from __future__ import annotations
 
+import logging
 import re
 import statistics
 from collections import defaultdict
@@ -51,6 +52,9 @@ from everytouch.staff.notifications import notify
 
 DEDUP_WINDOW = timedelta(days=30)
 UPDATABLE = ("product_interest", "budget", "timeline")
+
+
+logger = logging.getLogger("everytouch.leads")
 
 
 class LeadError(ValueError):
@@ -469,9 +473,32 @@ def responses_from(interaction: Interaction) -> list[Lead]:
 def analyze_and_capture(interaction: Interaction) -> Lead | None:
     """What runs after every logged interaction: count responses, then look for a lead."""
     responses_from(interaction)
-    if not interaction.turns.exists():
-        return None
-    return lead_from_interaction(interaction, None)
+    lead = lead_from_interaction(interaction, None) if interaction.turns.exists() else None
+    Interaction.objects.filter(pk=interaction.pk).update(analysed_at=timezone.now())
+    return lead
+
+
+# A job normally runs within seconds; only older unanalysed touches count as lost.
+LOST_AFTER = timedelta(minutes=10)
+SWEEP_BATCH = 500
+
+
+def analyse_lost(now: datetime | None = None) -> int:
+    """Run the analysis for logged touches whose job never ran; returns how many."""
+    cutoff = (now or timezone.now()) - LOST_AFTER
+    qs = Interaction.objects.filter(analysed_at__isnull=True, created_at__lt=cutoff)
+    batch = list(qs.select_related("customer", "handled_by").order_by("pk")[:SWEEP_BATCH])
+    done = 0
+    for interaction in batch:
+        try:
+            analyze_and_capture(interaction)
+        except LeadError:
+            # Nobody can own a lead yet (no manager): keep it unanalysed so a later sweep,
+            # after the setup is fixed, still captures it; the other touches go on.
+            logger.warning("interaction %s: lead capture refused", interaction.pk, exc_info=True)
+        else:
+            done += 1
+    return done
 
 
 @dataclass(frozen=True)

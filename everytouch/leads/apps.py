@@ -9,7 +9,7 @@ class LeadsConfig(AppConfig):
         from django.db.models import Q
 
         from everytouch import ownership, sweeps
-        from everytouch.leads import tasks
+        from everytouch.leads import actions, tasks
         from everytouch.leads.models import OPEN_STAGES, Lead
 
         ownership.register(
@@ -18,3 +18,4 @@ class LeadsConfig(AppConfig):
             )
         )
         sweeps.register("lead webhooks re-queued", tasks.sweep_lost_deliveries)
+        sweeps.register("interactions analysed late", actions.analyse_lost)

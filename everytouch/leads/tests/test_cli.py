@@ -62,3 +62,32 @@ def test_it_hands_off_moves_stages_and_lists(
     assert out[1].split(",")[3] == "contacted"
     assert main(["leads", "speed"]) == 0
     assert "Rita Rep\t1\t0" in capsys.readouterr().out
+
+
+def test_it_analyses_a_touch_whose_job_was_lost(rep: User, manager: User) -> None:
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from everytouch.interactions.actions import InteractionData, TurnData, log_interaction
+    from everytouch.interactions.models import Channel, Interaction
+    from everytouch.leads.actions import analyse_lost
+
+    turns = [
+        TurnData("agent", "Thanks for calling Brightline, this is Ron. How can I help?"),
+        TurnData("customer", "Hi, I'm looking for a quote on a new colour copier for our office."),
+        TurnData("agent", "Happy to help. Could I get your name and the best number to reach you?"),
+        TurnData("customer", "Sure, it's Jane Doe, and my number is 201 555 0123."),
+    ]
+    # The on-commit job never runs in a test transaction: exactly the "lost job" case.
+    touch = log_interaction(None, InteractionData(channel=Channel.CALL, turns=turns), rep)
+    assert analyse_lost() == 0  # too recent: its job may still be on the way
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        assert analyse_lost() == 1
+        assert analyse_lost() == 0
+    touch.refresh_from_db()
+    assert touch.analysed_at is not None
+    lead = Lead.objects.get(source_interaction=touch)
+    assert "copier" in lead.need.lower()
+    assert Interaction.objects.filter(analysed_at__isnull=True).count() == 0
