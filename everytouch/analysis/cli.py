@@ -154,7 +154,10 @@ def results(
         _init_worker(settings)
         yield from map(_analyze_item, items)
         return
-    with multiprocessing.Pool(jobs, _init_worker, (settings,)) as pool:
+    # "spawn", not the Linux default "fork": forking a process that runs threads (a web server,
+    # a database driver) can copy a held lock into the child and hang it forever.
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(jobs, _init_worker, (settings,)) as pool:
         yield from pool.imap(_analyze_item, items, chunksize=CHUNK)
 
 
