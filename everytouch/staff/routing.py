@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from everytouch.accounts.access import DESK_ROLES
@@ -54,7 +55,8 @@ def _candidates(topic: str) -> list[StaffMember]:
         user__is_active=True,
         user__profile__role__in=DESK_ROLES,
     ).select_related("user", "team")
-    members = list(qs.order_by("last_routed_at", "pk"))
+    # Never-routed people first on every database (PostgreSQL sorts NULLs last by default).
+    members = list(qs.order_by(F("last_routed_at").asc(nulls_first=True), "pk"))
     if not topic:
         return members
     wanted = {w for w in topic.lower().replace(",", " ").split() if w}

@@ -59,7 +59,8 @@ class HandoverForm(forms.Form):
         error_messages=UNKNOWN,
     )
     recipients = PeopleField(
-        queryset=User.objects.all(),
+        # Ordered, so round robin deals in the order the list shows on every database.
+        queryset=User.objects.order_by("pk"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Split between",
