@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from everytouch.analysis.redact import redact_card_numbers
 from everytouch.customers import timeline
 from everytouch.customers.contacts import InvalidContact, Normalised, normalise
 from everytouch.customers.models import ContactKind, ContactPoint, Customer
@@ -92,7 +93,10 @@ def create_customer(data: CustomerData, actor: User | None) -> Customer:
     items = normalise_all(data.contacts)
     _check_free(items, None)
     customer = Customer.objects.create(
-        name=data.name.strip(), company=data.company.strip(), notes=data.notes, owner=data.owner
+        name=data.name.strip(),
+        company=data.company.strip(),
+        notes=redact_card_numbers(data.notes),
+        owner=data.owner,
     )
     timeline.customer_created(customer, actor)
     _attach(customer, items, actor)
@@ -117,7 +121,7 @@ def update_customer(customer: Customer, data: CustomerData, actor: User | None) 
 def _apply_fields(customer: Customer, data: CustomerData) -> list[str]:
     changed: list[str] = []
     for name in ("name", "company", "notes"):
-        value = str(getattr(data, name)).strip()
+        value = redact_card_numbers(str(getattr(data, name)).strip())
         if value and value != getattr(customer, name):
             setattr(customer, name, value)
             changed.append(name)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from everytouch.accounts.access import DESK_ROLES, has_role
+from everytouch.analysis.redact import redact_card_numbers
 from everytouch.customers import timeline
 from everytouch.customers.actions import (
     CustomerData,
@@ -77,11 +78,18 @@ def log_interaction(
         started_at=data.started_at or timezone.now(),
         ended_at=data.ended_at,
         handled_by=data.handled_by or actor,
-        summary=data.summary.strip(),
-        need=data.need.strip(),
+        # Card numbers read out on a call never reach the database (PCI DSS).
+        summary=redact_card_numbers(data.summary.strip()),
+        need=redact_card_numbers(data.need.strip()),
     )
     Turn.objects.bulk_create(
-        Turn(interaction=interaction, index=i, speaker=t.speaker, text=t.text, start=t.start)
+        Turn(
+            interaction=interaction,
+            index=i,
+            speaker=t.speaker,
+            text=redact_card_numbers(t.text),
+            start=t.start,
+        )
         for i, t in enumerate(data.turns)
     )
     if customer is not None:

@@ -284,3 +284,17 @@ def test_it_offers_to_create_a_lead_from_the_screen_pop(rep: User) -> None:
     customer = make_customer()
     response = client_for(rep).get(reverse("desk_lookup"), {"q": KNOWN_PHONE_TYPED})
     assert f"/leads/new/?customer={customer.pk}".encode() in response.content
+
+
+def test_it_never_stores_a_card_number_read_out_on_a_call(rep: User) -> None:
+    from everytouch.interactions.actions import TurnData
+
+    data = InteractionData(
+        channel=Channel.CALL,
+        need="pay the invoice with card 4111 1111 1111 1111",
+        turns=[TurnData("customer", "it's 4111-1111-1111-1111, expiry 04/29")],
+    )
+    interaction = log_interaction(make_customer(), data, rep)
+    interaction.refresh_from_db()
+    assert interaction.need == "pay the invoice with card [card ending 1111]"
+    assert interaction.turns.get().text == "it's [card ending 1111], expiry 04/29"
