@@ -51,7 +51,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer(request, pk, STAFF_ROLES)
     if customer.is_merged:
         return redirect("customer_detail", pk=actions.resolve(customer).pk)
-    actions.log_access(request.user, customer, "view")  # type: ignore[arg-type]
+    actions.log_access(require_role(request.user, STAFF_ROLES), customer, "view")
     events = paginate(request, customer.events.select_related("actor"), 30)
     context = {
         "customer": customer,

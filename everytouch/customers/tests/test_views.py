@@ -145,3 +145,16 @@ def test_it_offers_merge_only_to_those_allowed(
         reverse("customer_detail", args=[customer.pk])
     )
     assert (b"Merge a duplicate" in response.content) == shown
+
+
+def test_it_logs_who_looked_at_which_customer(rep: User, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    customer = make_customer()
+    logger = logging.getLogger("everytouch.access")
+    logger.addHandler(caplog.handler)
+    try:
+        client_for(rep).get(reverse("customer_detail", args=[customer.pk]))
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert f"user={rep.pk} customer={customer.pk} action=view" in caplog.text
