@@ -72,6 +72,7 @@ class EventKind(models.TextChoices):
     MERGED = "merged", "Merged"
     OWNER_CHANGED = "owner_changed", "Owner changed"
     MESSAGE_TAKEN = "message_taken", "Message taken"
+    MESSAGE_ESCALATED = "message_escalated", "Message escalated"
     LEAD_CREATED = "lead_created", "Lead created"
     LEAD_UPDATED = "lead_updated", "Lead updated"
     LEAD_STAGE_CHANGED = "lead_stage_changed", "Lead stage changed"

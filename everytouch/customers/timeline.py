@@ -83,6 +83,16 @@ def message_taken(
     return _record(customer, EventKind.MESSAGE_TAKEN, summary, actor=actor, data=data)
 
 
+def message_escalated(
+    customer: Customer, message_id: int, from_name: str, to_name: str, hours: float
+) -> TimelineEvent:
+    summary = (
+        f"Message unanswered for {hours:g} business hours: moved from {from_name} to {to_name}"
+    )
+    data = {"message_id": message_id, "from": from_name, "to": to_name}
+    return _record(customer, EventKind.MESSAGE_ESCALATED, summary, actor=None, data=data)
+
+
 def lead_created(
     customer: Customer, actor: User | None, lead_id: int, need: str, owner_name: str
 ) -> TimelineEvent:

@@ -345,6 +345,11 @@ def escalate_message(message_id: int, expected_level: int, now: datetime) -> Tak
     message.save(update_fields=["owner", "escalation_level", "escalate_at"])
     key = f"message:{message.pk}:escalated:{message.escalation_level}"
     notify(message.owner, _escalated_text(message, previous), messages_url(message), key)
+    if message.customer is not None:
+        hours = float(settings.EVERYTOUCH_MESSAGE_ESCALATION_HOURS)
+        timeline.message_escalated(
+            message.customer, message.pk, name_of(previous), name_of(message.owner), hours
+        )
     logger.info(
         "message %s escalated to level %s: %s", message.pk, message.escalation_level, message.owner
     )

@@ -347,3 +347,19 @@ def test_it_prefers_the_team_manager_when_escalating(
     escalated = escalate_message(message.pk, LEVEL_OWNER, MONDAY_14)
     assert escalated is not None
     assert escalated.owner == boss
+
+
+def test_it_puts_each_escalation_on_the_customers_timeline(
+    monday: time_machine.Traveller, office: Team, rep: User, rep2: User, manager: User
+) -> None:
+    from everytouch.customers.models import EventKind
+    from everytouch.customers.tests.factories import make_customer
+
+    customer = make_customer(owner=rep)
+    message = a_message(rep, rep2, customer=customer)
+    escalate_message(message.pk, LEVEL_OWNER, MONDAY_14)
+    escalate_message(message.pk, LEVEL_OWNER, MONDAY_14)  # a retried job adds nothing
+    events = list(customer.events.filter(kind=EventKind.MESSAGE_ESCALATED))
+    assert [e.summary for e in events] == [
+        "Message unanswered for 4 business hours: moved from Ron Rep to Rita Rep"
+    ]
