@@ -23,7 +23,7 @@ from everytouch.accounts.idempotency import HEADER, run_once
 from everytouch.customers.actions import (
     CustomerData,
     create_customer,
-    identify,
+    find_contact,
     log_access,
     resolve,
     search_customers,
@@ -285,7 +285,8 @@ def identify_caller(request: HttpRequest, q: QueryEx[str, P(max_length=254)]) ->
     """The screen pop: who is this phone number or e-mail, in any format?"""
     user = staff_reader(request)
     normalised = normalise(q)
-    customer = identify(q)
+    point = find_contact(normalised)
+    customer = resolve(point.customer) if point is not None else None
     if customer is None:
         return IdentifyOut(found=False, kind=normalised.kind, normalised=normalised.value)
     log_access(user, customer, "api.identify")
