@@ -51,8 +51,12 @@ class ActivityCounts:
 def _sales_touches(limit: int) -> list[Interaction]:
     qs = Interaction.objects.filter(customer__isnull=False).exclude(need="")
     qs = qs.select_related("customer", "handled_by").order_by("-started_at", "pk")
-    picked = [i for i in qs[:600] if any(w in i.need.lower() for w in SALES_WORDS)]
-    return picked[:limit]
+    picked: dict[int | None, Interaction] = {}
+    for touch in qs[:1200]:
+        # One lead per customer, so the board shows the breadth of the business.
+        if touch.customer_id not in picked and any(w in touch.need.lower() for w in SALES_WORDS):
+            picked[touch.customer_id] = touch
+    return list(picked.values())[:limit]
 
 
 def _walk(path: tuple[Stage, ...], lead: Lead, owner: User) -> None:
