@@ -395,7 +395,8 @@ def _create_step(
 def start_cadence(lead: Lead, actor: User | None) -> list[Commitment]:
     """The stay-in-touch follow-ups for a won lead; running it again creates nothing twice.
 
-    Called by ``leads.actions.move_stage`` when a lead is won. Returns the commitments this call
+    Connected to ``leads.hooks.lead_won`` (sales people must not vanish after the deal, so the
+    stay-in-touch plan starts when a lead is won). Returns the commitments this call
     created (empty when they already exist).
     """
     plan = default_plan()

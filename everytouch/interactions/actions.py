@@ -20,8 +20,8 @@ from everytouch.customers.actions import (
     update_customer,
 )
 from everytouch.customers.models import ContactKind, Customer
+from everytouch.interactions.hooks import interaction_logged
 from everytouch.interactions.models import Channel, Direction, Interaction, Transfer, Turn
-from everytouch.leads.tasks import capture_lead_from_interaction
 
 MAX_TURNS = 20_000
 
@@ -96,7 +96,7 @@ def log_interaction(
         timeline.interaction_logged(
             customer, actor, interaction.pk, _summary_line(interaction), interaction.started_at
         )
-    transaction.on_commit(lambda: capture_lead_from_interaction.enqueue(interaction.pk))
+    interaction_logged.fire(interaction)
     return interaction
 
 

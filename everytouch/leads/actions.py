@@ -43,9 +43,9 @@ from everytouch.customers.actions import (
 )
 from everytouch.customers.contacts import InvalidContact, normalise
 from everytouch.customers.models import Customer
-from everytouch.followups.actions import start_cadence
 from everytouch.interactions.models import Interaction
 from everytouch.leads import stages, webhooks
+from everytouch.leads.hooks import lead_won
 from everytouch.leads.models import CLOSED_STAGES, OPEN_STAGES, Lead, LeadActivity, Stage
 from everytouch.ownership import is_active_owner
 from everytouch.staff.notifications import notify
@@ -300,8 +300,7 @@ def move_stage(lead: Lead, stage: str, actor: User, lost_reason: str = "") -> Le
     )
     _respond(lead, actor, now, "stage change")
     if stage == Stage.WON:
-        # Sales people must not vanish after the deal: the stay-in-touch plan starts here.
-        start_cadence(lead, actor)
+        lead_won.fire(lead, actor)
     return lead
 
 

@@ -9,6 +9,7 @@ class LeadsConfig(AppConfig):
         from django.db.models import Q
 
         from everytouch import ownership, sweeps
+        from everytouch.interactions.hooks import interaction_logged
         from everytouch.leads import actions, tasks
         from everytouch.leads.models import OPEN_STAGES, Lead
 
@@ -17,5 +18,6 @@ class LeadsConfig(AppConfig):
                 "lead", Lead, open_filter=Q(stage__in=OPEN_STAGES), customer_field="customer"
             )
         )
+        interaction_logged.connect(tasks.capture_later)
         sweeps.register("lead webhooks re-queued", tasks.sweep_lost_deliveries)
         sweeps.register("interactions analysed late", actions.analyse_lost)

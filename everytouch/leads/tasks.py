@@ -6,6 +6,7 @@ re-checks under a lock or through a unique row before doing anything; see webhoo
 
 from __future__ import annotations
 
+from django.db import transaction
 from django_tasks import task
 
 from everytouch.interactions.models import Interaction
@@ -25,6 +26,11 @@ def capture_lead_from_interaction(interaction_id: int) -> int | None:
         return None
     lead = analyze_and_capture(interaction)
     return lead.pk if lead is not None else None
+
+
+def capture_later(interaction: Interaction) -> None:
+    """Connected to ``interaction_logged``: analyse the transcript once the touch is saved."""
+    transaction.on_commit(lambda: capture_lead_from_interaction.enqueue(interaction.pk))
 
 
 @task()
