@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.models import User
 
 from everytouch.accounts.access import DESK_ROLES
+from everytouch.accounts.people import display_name
 from everytouch.customers.contacts import InvalidContact, normalise_email, normalise_phone
 from everytouch.customers.models import Customer
 
@@ -18,7 +19,7 @@ def desk_users() -> Any:
 
 class OwnerChoiceField(forms.ModelChoiceField[User]):
     def label_from_instance(self, obj: User) -> str:
-        return obj.get_full_name() or obj.username
+        return display_name(obj)
 
 
 def clean_phone_field(value: str) -> str:

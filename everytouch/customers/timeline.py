@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from everytouch.accounts.people import display_name
 from everytouch.customers.models import Customer, EventKind, TimelineEvent
 
 
@@ -69,7 +70,7 @@ def merged(customer: Customer, actor: User | None, other: Customer) -> TimelineE
 def owner_changed(
     customer: Customer, actor: User | None, new_owner: User | None, reason: str = ""
 ) -> TimelineEvent:
-    name = new_owner.get_full_name() or new_owner.username if new_owner else "nobody"
+    name = display_name(new_owner)
     summary = f"Owner is now {name}" + (f" ({reason})" if reason else "")
     data = {"owner_id": new_owner.pk if new_owner else None, "reason": reason}
     return _record(customer, EventKind.OWNER_CHANGED, summary, actor=actor, data=data)

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from everytouch.accounts.access import MANAGER_ROLES, has_role
+from everytouch.accounts.people import display_name
 from everytouch.analysis.commitments import find_commitments
 from everytouch.analysis.conversation import Channel, Conversation, Speaker, Turn
 from everytouch.business_time import business_days, business_tz, opening_hours
@@ -31,7 +32,7 @@ from everytouch.customers.models import Customer
 from everytouch.followups.models import CadencePlan, Commitment, CommitmentStatus
 from everytouch.interactions.models import Interaction
 from everytouch.leads.models import Lead
-from everytouch.staff.messages import can_own, manager_for, name_of
+from everytouch.staff.messages import can_own, manager_for
 from everytouch.staff.notifications import notify
 
 logger = logging.getLogger("everytouch.followups")
@@ -87,7 +88,7 @@ def _check_due(due_at: datetime, now: datetime) -> None:
 
 def _check_owner(owner: User | None) -> User:
     if owner is None or not can_own(owner):
-        who = name_of(owner) if owner is not None else "nobody"
+        who = display_name(owner) if owner is not None else "nobody"
         raise CommitmentError(f"{who} cannot own a promise: not an active member of staff")
     return owner
 
@@ -125,7 +126,7 @@ def record_commitment(
         created_by=actor,
         cadence_key=cadence_key,
     )
-    timeline.commitment_made(customer, actor, commitment.pk, cleaned, due_at, name_of(owner))
+    timeline.commitment_made(customer, actor, commitment.pk, cleaned, due_at, display_name(owner))
     _schedule(commitment)
     return commitment
 
@@ -210,7 +211,7 @@ def _missed_texts(commitment: Commitment) -> tuple[str, str]:
     due = timezone.localtime(commitment.due_at).strftime("%a %d %b %H:%M")
     customer = commitment.customer.display_name
     to_manager = (
-        f"Missed promise: {name_of(commitment.owner)} promised {customer} "
+        f"Missed promise: {display_name(commitment.owner)} promised {customer} "
         f"by {due}: {commitment.what}"
     )
     to_owner = f"You missed a promise due {due} to {customer}: {commitment.what}"
@@ -243,9 +244,9 @@ def mark_missed(commitment_id: int, now: datetime) -> Commitment | None:
     commitment.escalated_at = now
     commitment.save(update_fields=["status", "escalated_at"])
     manager = _escalate(commitment)
-    owner_name = name_of(commitment.owner)
+    owner_name = display_name(commitment.owner)
     what, customer = commitment.what, commitment.customer
-    timeline.commitment_missed(customer, commitment.pk, what, owner_name, name_of(manager))
+    timeline.commitment_missed(customer, commitment.pk, what, owner_name, display_name(manager))
     logger.info("commitment %s missed; escalated to %s", commitment.pk, manager)
     return commitment
 

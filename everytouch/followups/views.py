@@ -27,13 +27,13 @@ from everytouch.accounts.access import (
     get_visible_or_404,
     require_role,
 )
+from everytouch.accounts.people import display_name
 from everytouch.customers.actions import resolve
 from everytouch.customers.models import Customer
 from everytouch.followups import actions, ical, warnings
 from everytouch.followups.forms import CadenceForm, CommitmentForm, local_input, steps_text
 from everytouch.followups.models import CalendarFeed, Commitment
 from everytouch.interactions.models import Interaction
-from everytouch.staff.messages import name_of
 
 # --- my day --------------------------------------------------------------------------------------
 
@@ -121,7 +121,7 @@ def _record(
         form.add_error(None, str(exc))
         context = {"form": form, "customer": customer, "interaction": source}
         return render(request, "followups/commitment_form.html", context, status=400)
-    messages.success(request, f"Promise recorded for {name_of(commitment.owner)}.")
+    messages.success(request, f"Promise recorded for {display_name(commitment.owner)}.")
     if source is not None:
         return redirect("interaction_commitments", pk=source.pk)
     return redirect("customer_detail", pk=customer.pk)
@@ -192,7 +192,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if user is None:
         raise Http404("No such calendar.")
     now = timezone.now()
-    name = f"Everytouch follow-ups: {name_of(user)}"
+    name = f"Everytouch follow-ups: {display_name(user)}"
     body = ical.calendar_text(ical.feed_commitments(user, now), name, now)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="everytouch.ics"'

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from everytouch.accounts.access import DESK_ROLES, has_role
+from everytouch.accounts.people import display_name
 from everytouch.analysis.redact import redact_card_numbers
 from everytouch.customers import timeline
 from everytouch.customers.actions import (
@@ -131,7 +132,7 @@ def transfer(interaction: Interaction, to_user: User, reason: str, actor: User) 
     interaction.handled_by = to_user
     interaction.save(update_fields=["handled_by"])
     if interaction.customer is not None:
-        name = to_user.get_full_name() or to_user.username
+        name = display_name(to_user)
         timeline.transferred(interaction.customer, actor, interaction.pk, name, record.reason)
     return record
 

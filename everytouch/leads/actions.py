@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from everytouch.accounts.access import MANAGER_ROLES, has_role
 from everytouch.accounts.models import Role
+from everytouch.accounts.people import display_name
 from everytouch.analysis.analyzer import analyze
 from everytouch.analysis.conversation import Channel as ConvChannel
 from everytouch.analysis.conversation import Conversation, Speaker
@@ -73,12 +74,6 @@ def need_key(need: str) -> str:
     """ "Wants 40 CHAIRS!" and "wants 40 chairs" are the same need."""
     words = re.sub(r"[^\w]+", " ", need.casefold()).split()
     return " ".join(words)[:300]
-
-
-def name_of(user: User | None) -> str:
-    if user is None:
-        return "nobody"
-    return user.get_full_name() or user.username
 
 
 def lead_url(lead: Lead) -> str:
@@ -191,8 +186,8 @@ def _create_lead(
         created_at=now,
         last_activity_at=now,
     )
-    _activity(lead, LeadActivity.Kind.CREATED, actor, f"Created for {name_of(owner)}")
-    timeline.lead_created(customer, actor, lead.pk, lead.need, name_of(owner))
+    _activity(lead, LeadActivity.Kind.CREATED, actor, f"Created for {display_name(owner)}")
+    timeline.lead_created(customer, actor, lead.pk, lead.need, display_name(owner))
     if actor is None or actor.pk != owner.pk:
         text = f"New lead for you: {customer.display_name}: {lead.need}"
         notify(owner, text, lead_url(lead), f"lead-{lead.pk}-owner-{owner.pk}")
@@ -245,15 +240,15 @@ def hand_off(lead: Lead, to: User, actor: User | None) -> Lead:
     if not lead.is_open:
         raise LeadError(f"the lead is {lead.get_stage_display().lower()}; reopen it first")
     if lead.owner_id == to.pk:
-        raise LeadError(f"the lead is already with {name_of(to)}")
+        raise LeadError(f"the lead is already with {display_name(to)}")
     previous = lead.owner
     lead.owner = to
     lead.last_activity_at = timezone.now()
     lead.save(update_fields=["owner", "last_activity_at"])
-    summary = f"Handed off from {name_of(previous)} to {name_of(to)}"
+    summary = f"Handed off from {display_name(previous)} to {display_name(to)}"
     act = _activity(lead, LeadActivity.Kind.HANDED_OFF, actor, summary, **{"from": previous.pk})
-    timeline.lead_handed_off(lead.customer, actor, lead.pk, name_of(to), to.pk)
-    by = f" by {name_of(actor)}" if actor is not None else ""
+    timeline.lead_handed_off(lead.customer, actor, lead.pk, display_name(to), to.pk)
+    by = f" by {display_name(actor)}" if actor is not None else ""
     text = f"Lead handed to you{by}: {lead.customer.display_name}: {lead.need}"
     notify(to, text, lead_url(lead), f"lead-{lead.pk}-handoff-{act.pk}")
     extra = {"previous_owner": webhooks.person(previous)}

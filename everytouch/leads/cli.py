@@ -37,14 +37,15 @@ def _lead(lead_id: int) -> Lead:
 
 
 def _row(lead: Lead) -> list[str]:
-    from everytouch.leads.actions import duration, name_of
+    from everytouch.accounts.people import display_name
+    from everytouch.leads.actions import duration
 
     return [
         str(lead.pk),
         lead.customer.display_name,
         lead.need,
         lead.stage,
-        name_of(lead.owner),
+        display_name(lead.owner),
         lead.created_at.isoformat(timespec="minutes"),
         duration(lead.speed_to_lead),
     ]
@@ -141,11 +142,12 @@ def cmd_leads_stage(args: argparse.Namespace, extra: list[str]) -> int:
 
 def cmd_leads_speed(args: argparse.Namespace, extra: list[str]) -> int:
     _require_database()
-    from everytouch.leads.actions import duration, name_of, speed_to_lead_by_owner
+    from everytouch.accounts.people import display_name
+    from everytouch.leads.actions import duration, speed_to_lead_by_owner
 
     print("owner\tresponded\twaiting\tmedian\tmean")
     for row in speed_to_lead_by_owner():
-        cells = [name_of(row.owner), str(row.responded), str(row.waiting)]
+        cells = [display_name(row.owner), str(row.responded), str(row.waiting)]
         print("\t".join([*cells, duration(row.median), duration(row.mean)]))
     return 0
 

@@ -31,6 +31,7 @@ from everytouch.accounts.access import (
     has_role,
     require_role,
 )
+from everytouch.accounts.people import display_name
 from everytouch.customers.actions import log_access, resolve
 from everytouch.customers.forms import desk_users
 from everytouch.customers.models import Customer
@@ -177,7 +178,7 @@ def export_row(lead: Lead) -> list[object]:
         lead.product_interest,
         lead.budget,
         lead.timeline,
-        actions.name_of(lead.owner),
+        display_name(lead.owner),
         lead.first_response_at.isoformat() if lead.first_response_at else "",
         round(speed.total_seconds() / 60, 1) if speed is not None else "",
         lead.lost_reason,
@@ -258,7 +259,7 @@ def lead_handoff(request: HttpRequest, pk: int) -> HttpResponse:
     except LeadError as exc:
         messages.error(request, f"Not handed off: {exc}.")
     else:
-        messages.success(request, f"Handed off to {actions.name_of(form.cleaned_data['to'])}.")
+        messages.success(request, f"Handed off to {display_name(form.cleaned_data['to'])}.")
     return redirect("lead_detail", pk=pk)
 
 
@@ -282,7 +283,7 @@ def _customer_param(raw: str) -> Customer | None:
 
 def _captured(request: HttpRequest, lead: Lead, created: bool) -> HttpResponse:
     if created:
-        messages.success(request, f"Lead created for {actions.name_of(lead.owner)}.")
+        messages.success(request, f"Lead created for {display_name(lead.owner)}.")
     else:
         messages.info(request, "This customer asked for the same thing lately: lead updated.")
     return redirect("lead_detail", pk=lead.pk)

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from everytouch.accounts.people import display_name
 from everytouch.leads.models import DeliveryStatus, Lead, WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger("everytouch.leads")
@@ -99,7 +100,7 @@ def set_active(endpoint: WebhookEndpoint, active: bool) -> WebhookEndpoint:
 def person(user: User | None) -> dict[str, Any] | None:
     if user is None:
         return None
-    return {"id": user.pk, "name": user.get_full_name() or user.username, "email": user.email}
+    return {"id": user.pk, "name": display_name(user), "email": user.email}
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -24,6 +24,7 @@ from pydantic import model_validator
 
 from everytouch import ownership
 from everytouch.accounts.access import MANAGER_ROLES, has_role
+from everytouch.accounts.people import display_name
 from everytouch.customers.api import UserRef, user_ref
 from everytouch.staff import handover
 from everytouch.staff.actions import StaffError, ensure_staff
@@ -124,7 +125,7 @@ def _people(user_ids: list[int]) -> list[User]:
 
 
 def _ref(user: User) -> UserRef:
-    return UserRef(id=user.pk, name=handover.person_name(user))
+    return UserRef(id=user.pk, name=display_name(user))
 
 
 def _items(rows: list[Model]) -> list[ItemOut]:

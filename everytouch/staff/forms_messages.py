@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
+from everytouch.accounts.people import display_name
 from everytouch.customers.actions import resolve
 from everytouch.customers.models import Customer
 from everytouch.staff.messages import MAX_ABOUT
@@ -22,7 +23,7 @@ def recipients() -> QuerySet[User]:
 
 class PersonChoiceField(forms.ModelChoiceField[User]):
     def label_from_instance(self, obj: User) -> str:
-        name = obj.get_full_name() or obj.username
+        name = display_name(obj)
         return name if obj.is_active else f"{name} (left)"
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from everytouch import ownership
 from everytouch.accounts.access import MANAGER_ROLES, has_role
+from everytouch.accounts.people import display_name
 from everytouch.customers import actions as customer_actions
 from everytouch.customers.models import Customer, EventKind, TimelineEvent
 from everytouch.staff.actions import StaffError, ensure_staff, set_backup
@@ -36,10 +37,6 @@ STRATEGIES: tuple[str, ...] = get_args(Strategy)
 
 class DepartureConflict(StaffError):
     """The departure is not in a state that allows this (already open, completed, items left)."""
-
-
-def person_name(user: User) -> str:
-    return user.get_full_name() or user.username
 
 
 def _require_manager(actor: User, doing: str) -> None:
@@ -121,7 +118,7 @@ def still_owned(user: User) -> str:
     if not any(counts.values()):
         return ""
     verb = "is" if sum(counts.values()) == 1 else "are"
-    return f"{count_phrase(counts)} {verb} still owned by {person_name(user)}"
+    return f"{count_phrase(counts)} {verb} still owned by {display_name(user)}"
 
 
 # --- handing over -------------------------------------------------------------------------------
@@ -145,7 +142,7 @@ def _refusal(user: User, leaver: User) -> str | None:
         why = "can no longer log in"
     elif not ownership.is_active_owner(fresh):
         why = "has no role here"
-    return f"cannot hand over to {person_name(fresh)}, who {why}" if why else None
+    return f"cannot hand over to {display_name(fresh)}, who {why}" if why else None
 
 
 def eligible_recipients(leaver: User) -> QuerySet[User]:
@@ -245,7 +242,7 @@ def item_handed_over(
     customer: Customer, actor: User, label: str, row: Model, new_owner: User, reason: str
 ) -> TimelineEvent:
     """The timeline event for a customer's message, lead, ... that changed hands."""
-    summary = f"{label.capitalize()} #{row.pk} now with {person_name(new_owner)} ({reason})"
+    summary = f"{label.capitalize()} #{row.pk} now with {display_name(new_owner)} ({reason})"
     data = {"item": label, "item_id": row.pk, "owner_id": new_owner.pk, "reason": reason}
     return TimelineEvent.objects.create(
         customer=customer,
@@ -308,7 +305,7 @@ def hand_over(
     leaver = departure.staff.user
     people = _recipients(strategy, to, recipients or [], leaver)
     assigner = _Assigner(strategy, people)
-    reason = f"handover from {person_name(leaver)}"
+    reason = f"handover from {display_name(leaver)}"
     moved: dict[str, int] = {}
     for kind in _ordered_kinds():
         rows = _rows(kind, leaver, strategy)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from everytouch.accounts.access import MANAGER_ROLES, has_role
 from everytouch.accounts.models import Role
+from everytouch.accounts.people import display_name
 from everytouch.analysis.redact import redact_card_numbers
 from everytouch.business_time import add_business_hours
 from everytouch.customers import timeline
@@ -44,10 +45,6 @@ logger = logging.getLogger("everytouch.staff")
 # Levels of escalation: with the first owner, with their backup, with a manager (the last).
 LEVEL_OWNER, LEVEL_BACKUP, LEVEL_MANAGER = 0, 1, 2
 MAX_ABOUT = 5000
-
-
-def name_of(user: User) -> str:
-    return user.get_full_name() or user.username
 
 
 # --- who owns a message --------------------------------------------------------------------------
@@ -164,7 +161,7 @@ def _check_reachable(number: str, email: str, customer: Customer | None) -> None
 
 def _check_intended(intended: User) -> None:
     if intended.is_active and not hasattr(intended, "profile"):
-        raise StaffError(f"{name_of(intended)} is not a member of staff")
+        raise StaffError(f"{display_name(intended)} is not a member of staff")
 
 
 def messages_url(message: TakenMessage) -> str:
@@ -181,7 +178,7 @@ def _taken_text(message: TakenMessage) -> str:
     regarding = (
         ""
         if message.owner_id == message.intended_for_id
-        else (f" (for {name_of(message.intended_for)})")
+        else (f" (for {display_name(message.intended_for)})")
     )
     return f"{urgent} from {_who_called(message)}{regarding}: {message.about}"
 
@@ -222,7 +219,7 @@ def take_message(
     )
     notify(message.owner, _taken_text(message), messages_url(message), f"message:{message.pk}")
     if customer is not None:
-        timeline.message_taken(customer, taken_by, message.pk, name_of(intended_for), about)
+        timeline.message_taken(customer, taken_by, message.pk, display_name(intended_for), about)
     _schedule_escalation(message)
     return message
 
@@ -316,8 +313,8 @@ def _next_step(message: TakenMessage, now: datetime) -> tuple[User, int]:
 def _escalated_text(message: TakenMessage, previous: User) -> str:
     hours = settings.EVERYTOUCH_MESSAGE_ESCALATION_HOURS
     return (
-        f"Unanswered for {hours:g} business hours with {name_of(previous)}: "
-        f"message from {_who_called(message)} for {name_of(message.intended_for)}: "
+        f"Unanswered for {hours:g} business hours with {display_name(previous)}: "
+        f"message from {_who_called(message)} for {display_name(message.intended_for)}: "
         f"{message.about}"
     )
 
@@ -348,7 +345,7 @@ def escalate_message(message_id: int, expected_level: int, now: datetime) -> Tak
     if message.customer is not None:
         hours = float(settings.EVERYTOUCH_MESSAGE_ESCALATION_HOURS)
         timeline.message_escalated(
-            message.customer, message.pk, name_of(previous), name_of(message.owner), hours
+            message.customer, message.pk, display_name(previous), display_name(message.owner), hours
         )
     logger.info(
         "message %s escalated to level %s: %s", message.pk, message.escalation_level, message.owner

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models
 
+from everytouch.accounts.people import display_name
 from everytouch.customers.models import Customer
 
 
@@ -86,7 +87,7 @@ class StaffMember(models.Model):
     @property
     def name(self) -> str:
         user: User = self.user
-        return user.get_full_name() or user.username
+        return display_name(user)
 
     @property
     def is_departed(self) -> bool:

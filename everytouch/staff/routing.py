@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from everytouch.accounts.access import DESK_ROLES
+from everytouch.accounts.people import display_name
 from everytouch.customers.models import Customer
 from everytouch.staff.actions import ensure_staff
 from everytouch.staff.availability import availability, away_message
@@ -75,10 +76,10 @@ def _target_person(customer: Customer | None, asked_for: User | None) -> tuple[U
     if person.is_active:
         return person, ""
     successor = successor_for(person)
-    name = person.get_full_name() or person.username
+    name = display_name(person)
     if successor is None:
         return None, f"{name} no longer works here."
-    new_name = successor.get_full_name() or successor.username
+    new_name = display_name(successor)
     return successor, f"{name} no longer works here; {new_name} now looks after their customers."
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from everytouch.accounts.access import MANAGER_ROLES, get_visible_or_404, require_role
+from everytouch.accounts.people import display_name
 from everytouch.customers.models import Customer
 from everytouch.staff import handover
 from everytouch.staff.actions import StaffError
@@ -34,12 +35,12 @@ UNKNOWN = {"invalid_choice": "no such person (id %(value)s)"}
 
 class PersonField(forms.ModelChoiceField[User]):
     def label_from_instance(self, obj: User) -> str:
-        return handover.person_name(obj)
+        return display_name(obj)
 
 
 class PeopleField(forms.ModelMultipleChoiceField[User]):
     def label_from_instance(self, obj: User) -> str:
-        return handover.person_name(obj)
+        return display_name(obj)
 
 
 class StartForm(forms.Form):
@@ -72,7 +73,7 @@ class HandoverForm(forms.Form):
 
     def __init__(self, leaver: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        people = [(u.pk, handover.person_name(u)) for u in handover.eligible_recipients(leaver)]
+        people = [(u.pk, display_name(u)) for u in handover.eligible_recipients(leaver)]
         to, recipients = self.fields["to"], self.fields["recipients"]
         assert isinstance(to, PersonField) and isinstance(recipients, PeopleField)
         to.choices = [("", "—"), *people]
@@ -208,7 +209,7 @@ def departure_handover(request: HttpRequest, pk: int) -> HttpResponse:
     except StaffError as exc:
         return _detail(request, departure, form, error=str(exc), status=400)
     done = handover.count_phrase(moved) or "Nothing was left to move"
-    successor = handover.person_name(departure.successor) if departure.successor else "nobody"
+    successor = display_name(departure.successor) if departure.successor else "nobody"
     messages.success(request, f"Handed over: {done}. {successor} now looks after their callers.")
     return redirect("departure_detail", pk=departure.pk)
 

@@ -27,6 +27,7 @@ from everytouch.accounts.access import (
     has_role,
     require_role,
 )
+from everytouch.accounts.people import display_name
 from everytouch.customers.actions import resolve
 from everytouch.customers.models import Customer
 from everytouch.customers.views import paginate
@@ -36,7 +37,6 @@ from everytouch.staff.forms_messages import MessageForm, recipients
 from everytouch.staff.messages import (
     acknowledge_message,
     complete_message,
-    name_of,
     take_message,
 )
 from everytouch.staff.models import MessageStatus, Notification, TakenMessage, Urgency
@@ -116,9 +116,9 @@ def _take(form: MessageForm, user: User) -> TakenMessage:
 
 
 def _taken_note(message: TakenMessage) -> str:
-    note = f"Message taken for {name_of(message.intended_for)}"
+    note = f"Message taken for {display_name(message.intended_for)}"
     if message.owner_id != message.intended_for_id:
-        note += f"; {name_of(message.owner)} has it"
+        note += f"; {display_name(message.owner)} has it"
     return note + "."
 
 
