@@ -6,28 +6,35 @@ into ``var/secret_key`` on first run, US phone numbers, UTC.
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from everytouch.env import (
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    env_timezone,
+    env_url,
+)
+
+# Every environment variable read here is documented in docs/deploy.md and .env.example;
+# everytouch/tests/test_settings_docs.py fails when one is missing from either.
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("EVERYTOUCH_VAR_DIR", BASE_DIR / "var"))
-
-
-def _env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+VAR_DIR = Path(env_str("EVERYTOUCH_VAR_DIR", str(BASE_DIR / "var")))
 
 
 def _secret_key() -> str:
     # A key in the environment wins; otherwise one is generated once and kept, so sessions
     # survive restarts without anyone committing a secret.
-    if key := os.environ.get("SECRET_KEY"):
+    if key := env_str("SECRET_KEY", ""):
         return key
     path = VAR_DIR / "secret_key"
     if not path.exists():
@@ -38,9 +45,10 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = _env_bool("DEBUG", False)
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+# Links in e-mails and calendar feeds start with it, and it is the one trusted CSRF origin.
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 INSTALLED_APPS = [
@@ -93,8 +101,17 @@ TEMPLATES: list[dict[str, Any]] = [
     },
 ]
 
+
+def _database(url: str) -> dict[str, Any]:
+    try:
+        return dict(dj_database_url.parse(url))
+    except ValueError as exc:
+        # dj_database_url's own message names the scheme but not the variable.
+        raise ImproperlyConfigured(f"DATABASE_URL is not valid: {exc}") from None
+
+
 _default_db = f"sqlite:///{VAR_DIR / 'everytouch.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db))}
+DATABASES = {"default": _database(env_str("DATABASE_URL", _default_db))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets the worker write while the web process reads; the timeout rides out short locks.
@@ -105,7 +122,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 # Reusing connections saves a connect (and SQLite's PRAGMAs) per request: about a fifth of the
 # identify endpoint's CPU time (benchmarks/identify.py).
-DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60, low=0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -119,7 +136,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
 # The business time zone: business hours, due dates and "tomorrow" are read in it.
-TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+TIME_ZONE = env_timezone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -130,53 +147,59 @@ STATICFILES_DIRS = [BASE_DIR / "everytouch" / "static"]
 # Served by the app itself (whitenoise) so a plain `everytouch serve` needs no web server.
 WHITENOISE_USE_FINDERS = True
 
-EVERYTOUCH_BUSINESS_HOURS = os.environ.get("EVERYTOUCH_BUSINESS_HOURS", "09:00-17:00")
-EVERYTOUCH_BUSINESS_DAYS = os.environ.get("EVERYTOUCH_BUSINESS_DAYS", "0,1,2,3,4")
+# Parsed where they are used (everytouch/business_time.py), in the business time zone.
+EVERYTOUCH_BUSINESS_HOURS = env_str("EVERYTOUCH_BUSINESS_HOURS", "09:00-17:00")
+EVERYTOUCH_BUSINESS_DAYS = env_str("EVERYTOUCH_BUSINESS_DAYS", "0,1,2,3,4")
 # An unacknowledged taken message escalates after this many business hours.
-EVERYTOUCH_MESSAGE_ESCALATION_HOURS = float(
-    os.environ.get("EVERYTOUCH_MESSAGE_ESCALATION_HOURS", "4")
-)
+EVERYTOUCH_MESSAGE_ESCALATION_HOURS = env_float("EVERYTOUCH_MESSAGE_ESCALATION_HOURS", 4.0, low=0)
 # Who gets a new lead when the customer has no active owner (a username; else a manager).
-EVERYTOUCH_DEFAULT_SALES_OWNER = os.environ.get("EVERYTOUCH_DEFAULT_SALES_OWNER", "")
+EVERYTOUCH_DEFAULT_SALES_OWNER = env_str("EVERYTOUCH_DEFAULT_SALES_OWNER", "")
 # Reminders go out this many minutes before a promise is due.
-EVERYTOUCH_REMINDER_MINUTES = float(os.environ.get("EVERYTOUCH_REMINDER_MINUTES", "60"))
+EVERYTOUCH_REMINDER_MINUTES = env_float("EVERYTOUCH_REMINDER_MINUTES", 60.0, low=0)
 # A rep below any floor for this many complete weeks is flagged on the early-warning page.
-EVERYTOUCH_EARLY_WARNING = {
-    "weeks": int(os.environ.get("EVERYTOUCH_EARLY_WARNING_WEEKS", "4")),
+# An override may give only some floors; followups/warnings.py fills in the rest.
+EVERYTOUCH_EARLY_WARNING: dict[str, Any] = {
+    "weeks": env_int("EVERYTOUCH_EARLY_WARNING_WEEKS", 4, low=1),
     "floors": {"contacts": 10, "leads": 1, "meetings": 1, "kept_pct": 80},
 }
-EVERYTOUCH_PHONE_REGION = os.environ.get("EVERYTOUCH_PHONE_REGION", "US").upper()
-EVERYTOUCH_MAX_PAYLOAD_BYTES = int(os.environ.get("EVERYTOUCH_MAX_PAYLOAD_BYTES", "1000000"))
+EVERYTOUCH_PHONE_REGION = env_str("EVERYTOUCH_PHONE_REGION", "US").upper()
+EVERYTOUCH_MAX_PAYLOAD_BYTES = env_int("EVERYTOUCH_MAX_PAYLOAD_BYTES", 1_000_000, low=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = EVERYTOUCH_MAX_PAYLOAD_BYTES
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, low=1, high=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Where the file backend (used by `everytouch demo` unless EMAIL_BACKEND is set) writes mail.
-EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "everytouch@localhost")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "everytouch@localhost")
 
 RQ_TASK_BACKEND = "django_tasks_rq.RQBackend"
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("EVERYTOUCH_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        # A dotted path: django_tasks reports one it cannot import, naming the path.
+        "BACKEND": env_str("EVERYTOUCH_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 # Read only by the RQ backend; its workers run `manage.py rqworker --with-scheduler
 # --job-class django_tasks_rq.Job` (the scheduler is what runs deferred escalations).
-RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}}
+RQ_QUEUES = {
+    "default": {
+        "URL": env_url("REDIS_URL", "redis://127.0.0.1:6379/0", schemes=("redis", "rediss", "unix"))
+    }
+}
 if TASKS["default"]["BACKEND"] == RQ_TASK_BACKEND:
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
-        "everytouch": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        "everytouch": {"handlers": ["console"], "level": LOG_LEVEL},
         # Access to customer records (personal data) is logged here; see docs/security.md.
         "everytouch.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
