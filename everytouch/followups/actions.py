@@ -38,7 +38,6 @@ from everytouch.staff.notifications import notify
 logger = logging.getLogger("everytouch.followups")
 
 MAX_WHAT = 300
-DEFAULT_REMINDER_MINUTES = 60
 DEFAULT_PLAN_NAME = "After a sale"
 # The plan a business gets until a manager edits it: the issue's example, kept short.
 DEFAULT_STEPS: list[dict[str, Any]] = [
@@ -59,7 +58,7 @@ class CommitmentError(ValueError):
 
 def reminder_lead() -> timedelta:
     """How long before the due time the owner is reminded (EVERYTOUCH_REMINDER_MINUTES)."""
-    minutes = float(getattr(settings, "EVERYTOUCH_REMINDER_MINUTES", DEFAULT_REMINDER_MINUTES))
+    minutes = float(settings.EVERYTOUCH_REMINDER_MINUTES)
     return timedelta(minutes=max(minutes, 0))
 
 

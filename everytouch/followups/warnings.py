@@ -55,7 +55,7 @@ class Rules:
 
 
 def rules() -> Rules:
-    raw = getattr(settings, "EVERYTOUCH_EARLY_WARNING", None) or {}
+    raw: dict[str, Any] = settings.EVERYTOUCH_EARLY_WARNING
     floors = {**DEFAULT_RULES["floors"], **raw.get("floors", {})}
     weeks = int(raw.get("weeks", DEFAULT_RULES["weeks"]))
     return Rules(weeks=max(weeks, 1), floors={k: float(floors[k]) for k in MEASURES})

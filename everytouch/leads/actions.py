@@ -90,7 +90,7 @@ def _check_owner(owner: User) -> User:
 
 
 def _configured_owner() -> User | None:
-    username = str(getattr(settings, "EVERYTOUCH_DEFAULT_SALES_OWNER", "") or "")
+    username = settings.EVERYTOUCH_DEFAULT_SALES_OWNER
     if not username:
         return None
     user = User.objects.select_related("profile").filter(username=username).first()
