@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1]
 # Lowest first. A module may import its own unit and any unit in a lower layer.
 LAYERS: list[set[str]] = [
     {"analysis"},
-    {"accounts", "business_time", "sweeps", "hooks"},
+    {"accounts", "business_time", "sweeps", "hooks", "env"},
     {"customers"},
     {"interactions"},
     {"staff", "ownership"},
