@@ -1,8 +1,12 @@
-"""Ownership is one concept: every model with an owner registers here.
+"""Ownership is one concept: who may own, whose work passes to whom, and handing a row over.
 
-Handover, routing and the "nothing is ever left without an active owner" invariant find owned
-rows through this registry rather than through a list kept by hand in each place, so a new owned
-model (leads, commitments, ...) is covered by registering it in its app's ``ready()``.
+Every model with an owner registers an ``OwnedKind`` here; handover, routing and the "nothing is
+ever left without an active owner" invariant find owned rows through this registry rather than
+through a list kept by hand in each place, so a new owned model is covered by registering it in
+its app's ``ready()``.
+
+This module belongs to the staff layer (docs/architecture.md): following successors reads
+completed departures. Customers sit below it, so staff registers the customer kind.
 """
 
 from __future__ import annotations
@@ -12,6 +16,11 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.db.models import Model, Q, QuerySet
+
+from everytouch.customers import actions as customer_actions
+from everytouch.customers import timeline
+from everytouch.customers.models import Customer
+from everytouch.staff.models import Departure, DepartureStatus, Employment
 
 
 @dataclass(frozen=True)
@@ -32,10 +41,17 @@ class OwnedKind:
         return self.open_rows().filter(**{self.owner_field: user})
 
     def without_active_owner(self) -> QuerySet[Model]:
-        inactive = Q(**{f"{self.owner_field}__isnull": True})
-        inactive |= Q(**{f"{self.owner_field}__is_active": False})
-        inactive |= Q(**{f"{self.owner_field}__profile__isnull": True})
+        owner = self.owner_field
+        inactive = Q(**{f"{owner}__isnull": True}) | Q(**{f"{owner}__is_active": False})
+        inactive |= Q(**{f"{owner}__profile__isnull": True})
+        inactive |= Q(**{f"{owner}__staff__employment": Employment.DEPARTED})
         return self.open_rows().filter(inactive)
+
+    def customer_of(self, row: Model) -> Customer | None:
+        if isinstance(row, Customer):
+            return row
+        customer = getattr(row, self.customer_field) if self.customer_field else None
+        return customer if isinstance(customer, Customer) else None
 
 
 _registry: dict[str, OwnedKind] = {}
@@ -53,11 +69,62 @@ def kind(label: str) -> OwnedKind:
     return _registry[label]
 
 
-def is_active_owner(user: User | None) -> bool:
-    """A person who can own things: an active login with a role."""
-    if user is None or not user.is_active:
-        return False
-    return hasattr(user, "profile")
+# --- who may own ---------------------------------------------------------------------------------
+
+
+def refusal(user: User | None) -> str | None:
+    """Why this person cannot own anything ('has departed', ...), or None if they can."""
+    if user is None:
+        return "is nobody"
+    member = getattr(user, "staff", None)
+    if member is not None and member.employment == Employment.DEPARTED:
+        return "has departed"
+    if not user.is_active:
+        return "can no longer log in"
+    if not hasattr(user, "profile"):
+        return "has no role here"
+    return None
+
+
+def can_own(user: User | None) -> bool:
+    """An active login with a role who has not left: the one rule for every owned thing."""
+    return refusal(user) is None
+
+
+def possible_owners() -> QuerySet[User]:
+    """Everyone ``can_own`` accepts, as a query (for pickers and round robins)."""
+    qs = User.objects.filter(is_active=True, profile__isnull=False)
+    return qs.exclude(staff__employment=Employment.DEPARTED)
+
+
+# --- whose work passes to whom -------------------------------------------------------------------
+
+
+def _handed_to(user: User) -> User | None:
+    departure = (
+        Departure.objects.filter(staff__user=user, status=DepartureStatus.COMPLETED)
+        .exclude(successor=None)
+        .select_related("successor__profile")
+        .order_by("-completed_at", "-pk")
+        .first()
+    )
+    return departure.successor if departure is not None else None
+
+
+def successor_for(user: User) -> User | None:
+    """Who now looks after a departed person's work: the living end of the chain of successors
+    (A left to B, who left to C), or None when the chain ends with nobody who can own."""
+    seen = {user.pk}
+    current = _handed_to(user)
+    while current is not None and current.pk not in seen:
+        if can_own(current):
+            return current
+        seen.add(current.pk)
+        current = _handed_to(current)
+    return None
+
+
+# --- handing a row over --------------------------------------------------------------------------
 
 
 def open_items_of(user: User) -> dict[str, int]:
@@ -73,3 +140,18 @@ def orphans() -> dict[str, list[int]]:
         if ids:
             out[k.label] = ids
     return out
+
+
+def give(kind: OwnedKind, row: Model, new_owner: User, actor: User, reason: str) -> None:
+    """Make ``new_owner`` the owner of ``row`` and say so on its customer's timeline.
+
+    The caller holds the transaction and has checked ``can_own(new_owner)``.
+    """
+    if isinstance(row, Customer):
+        customer_actions.set_owner(row, new_owner, actor, reason)
+        return
+    setattr(row, kind.owner_field, new_owner)
+    row.save(update_fields=[kind.owner_field])
+    customer = kind.customer_of(row)
+    if customer is not None:
+        timeline.item_handed_over(customer, actor, kind.label, row.pk, new_owner, reason)

@@ -76,6 +76,15 @@ def owner_changed(
     return _record(customer, EventKind.OWNER_CHANGED, summary, actor=actor, data=data)
 
 
+def item_handed_over(
+    customer: Customer, actor: User | None, item: str, item_id: int, owner: User, reason: str
+) -> TimelineEvent:
+    """A customer's message, lead, promise, ... changed hands (the customer's own owner did not)."""
+    summary = f"{item.capitalize()} #{item_id} now with {display_name(owner)} ({reason})"
+    data = {"item": item, "item_id": item_id, "owner_id": owner.pk, "reason": reason}
+    return _record(customer, EventKind.OWNER_CHANGED, summary, actor=actor, data=data)
+
+
 def message_taken(
     customer: Customer, actor: User | None, message_id: int, for_name: str, about: str
 ) -> TimelineEvent:

@@ -32,7 +32,8 @@ from everytouch.customers.models import Customer
 from everytouch.followups.models import CadencePlan, Commitment, CommitmentStatus
 from everytouch.interactions.models import Interaction
 from everytouch.leads.models import Lead
-from everytouch.staff.messages import can_own, manager_for
+from everytouch.ownership import can_own
+from everytouch.staff.messages import manager_for
 from everytouch.staff.notifications import notify
 
 logger = logging.getLogger("everytouch.followups")

@@ -48,7 +48,7 @@ from everytouch.interactions.models import Interaction
 from everytouch.leads import stages, webhooks
 from everytouch.leads.hooks import lead_won
 from everytouch.leads.models import CLOSED_STAGES, OPEN_STAGES, Lead, LeadActivity, Stage
-from everytouch.ownership import is_active_owner
+from everytouch.ownership import can_own
 from everytouch.staff.notifications import notify
 
 DEDUP_WINDOW = timedelta(days=30)
@@ -84,7 +84,7 @@ def lead_url(lead: Lead) -> str:
 
 
 def _check_owner(owner: User) -> User:
-    if not is_active_owner(owner):
+    if not can_own(owner):
         raise LeadError(f"{owner.username} is not an active staff member and cannot own leads")
     return owner
 
@@ -94,7 +94,7 @@ def _configured_owner() -> User | None:
     if not username:
         return None
     user = User.objects.select_related("profile").filter(username=username).first()
-    return user if is_active_owner(user) else None
+    return user if can_own(user) else None
 
 
 def _first_manager() -> User | None:
@@ -108,7 +108,7 @@ def _first_manager() -> User | None:
 
 def default_owner(customer: Customer) -> User:
     """The customer's owner if they still work here, else the configured one, else a manager."""
-    if customer.owner is not None and is_active_owner(customer.owner):
+    if customer.owner is not None and can_own(customer.owner):
         return customer.owner
     owner = _configured_owner() or _first_manager()
     if owner is None:

@@ -9,12 +9,18 @@ class StaffConfig(AppConfig):
         from django.db.models import Q
 
         from everytouch import ownership, sweeps
+        from everytouch.customers.models import Customer
         from everytouch.staff import tasks
         from everytouch.staff.models import MessageStatus, TakenMessage
 
         sweeps.register("messages escalated", tasks.sweep_due_messages)
         sweeps.register("notice e-mails sent", tasks.sweep_unsent_emails)
 
+        # Customers sit below ownership in the layers, so their kind is registered here.
+        # Merged-away records are pointers, not customers: only live ones need an owner.
+        ownership.register(
+            ownership.OwnedKind("customer", Customer, open_filter=Q(merged_into__isnull=True))
+        )
         ownership.register(
             ownership.OwnedKind(
                 "message",

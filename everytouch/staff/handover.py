@@ -19,8 +19,7 @@ from django.utils import timezone
 from everytouch import ownership
 from everytouch.accounts.access import MANAGER_ROLES, has_role
 from everytouch.accounts.people import display_name
-from everytouch.customers import actions as customer_actions
-from everytouch.customers.models import Customer, EventKind, TimelineEvent
+from everytouch.customers.models import Customer
 from everytouch.staff.actions import StaffError, ensure_staff, set_backup
 from everytouch.staff.models import (
     Absence,
@@ -130,25 +129,18 @@ def _refusal(user: User, leaver: User) -> str | None:
     if fresh is None:
         return f"cannot hand over to person #{user.pk}: no such person"
     member = StaffMember.objects.filter(user=fresh).first()
-    employment = member.employment if member is not None else Employment.ACTIVE
-    why = None
+    why = ownership.refusal(fresh)
     if fresh.pk == leaver.pk:
         why = "is the person leaving"
-    elif employment == Employment.DEPARTED:
-        why = "has departed"
-    elif employment == Employment.LEAVING:
+    elif why is None and member is not None and member.employment == Employment.LEAVING:
         why = "is leaving too"
-    elif not fresh.is_active:
-        why = "can no longer log in"
-    elif not ownership.is_active_owner(fresh):
-        why = "has no role here"
     return f"cannot hand over to {display_name(fresh)}, who {why}" if why else None
 
 
 def eligible_recipients(leaver: User) -> QuerySet[User]:
-    """Who may take over the leaver's work: active people with a role who are staying."""
-    qs = User.objects.filter(is_active=True, profile__isnull=False).exclude(pk=leaver.pk)
-    qs = qs.exclude(staff__employment__in=[Employment.DEPARTED, Employment.LEAVING])
+    """Who may take over the leaver's work: people who can own things and are staying."""
+    qs = ownership.possible_owners().exclude(pk=leaver.pk)
+    qs = qs.exclude(staff__employment=Employment.LEAVING)
     return qs.order_by("first_name", "last_name", "username")
 
 
@@ -217,15 +209,6 @@ def _ordered_kinds() -> list[ownership.OwnedKind]:
     return sorted(ownership.kinds(), key=lambda k: k.model is not Customer)
 
 
-def _customer_of(kind: ownership.OwnedKind, row: Model) -> Customer | None:
-    if isinstance(row, Customer):
-        return row
-    if kind.customer_field is None:
-        return None
-    customer = getattr(row, kind.customer_field)
-    return customer if isinstance(customer, Customer) else None
-
-
 def _company_order(row: Model) -> tuple[str, int]:
     return (_company_key(row) if isinstance(row, Customer) else "", row.pk)
 
@@ -236,35 +219,6 @@ def _rows(kind: ownership.OwnedKind, leaver: User, strategy: str) -> list[Model]
         # Whole companies are dealt out in alphabetical order, so the split is predictable.
         rows.sort(key=_company_order)
     return rows
-
-
-def item_handed_over(
-    customer: Customer, actor: User, label: str, row: Model, new_owner: User, reason: str
-) -> TimelineEvent:
-    """The timeline event for a customer's message, lead, ... that changed hands."""
-    summary = f"{label.capitalize()} #{row.pk} now with {display_name(new_owner)} ({reason})"
-    data = {"item": label, "item_id": row.pk, "owner_id": new_owner.pk, "reason": reason}
-    return TimelineEvent.objects.create(
-        customer=customer,
-        kind=EventKind.OWNER_CHANGED,
-        summary=summary[:500],
-        actor=actor,
-        data=data,
-        happened_at=timezone.now(),
-    )
-
-
-def _move_row(
-    kind: ownership.OwnedKind, row: Model, new_owner: User, actor: User, reason: str
-) -> None:
-    if isinstance(row, Customer):
-        customer_actions.set_owner(row, new_owner, actor, reason)
-        return
-    setattr(row, kind.owner_field, new_owner)
-    row.save(update_fields=[kind.owner_field])
-    customer = _customer_of(kind, row)
-    if customer is not None:
-        item_handed_over(customer, actor, kind.label, row, new_owner, reason)
 
 
 def _move_backups(leaver: StaffMember, successor: User | None) -> None:
@@ -313,9 +267,9 @@ def hand_over(
             new_owner = (
                 assigner.for_customer(row)
                 if isinstance(row, Customer)
-                else assigner.for_row(_customer_of(kind, row))
+                else assigner.for_row(kind.customer_of(row))
             )
-            _move_row(kind, row, new_owner, actor, reason)
+            ownership.give(kind, row, new_owner, actor, reason)
         moved[kind.label] = len(rows)
     departure.successor = people[0]
     departure.save(update_fields=["successor"])
@@ -354,21 +308,3 @@ def complete_departure(departure: Departure, actor: User) -> Departure:
 def _new_team_manager(successor: User | None) -> User | None:
     """The successor takes over the team if they may manage; otherwise any manager is asked."""
     return successor if successor is not None and has_role(successor, MANAGER_ROLES) else None
-
-
-def successor_for(user: User) -> User | None:
-    """Who now looks after a departed person's callers, following successors who left too."""
-    seen: set[int] = set()
-    current: User | None = user
-    while current is not None and current.pk not in seen:
-        seen.add(current.pk)
-        if ownership.is_active_owner(current) and current.pk != user.pk:
-            return current
-        departure = (
-            Departure.objects.filter(staff__user=current, status=DepartureStatus.COMPLETED)
-            .select_related("successor__profile")
-            .order_by("-completed_at", "-pk")
-            .first()
-        )
-        current = departure.successor if departure is not None else None
-    return None

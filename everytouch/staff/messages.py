@@ -26,13 +26,10 @@ from everytouch.business_time import add_business_hours
 from everytouch.customers import timeline
 from everytouch.customers.contacts import InvalidContact, normalise_email, normalise_phone
 from everytouch.customers.models import Customer
-from everytouch.ownership import is_active_owner
+from everytouch.ownership import can_own, possible_owners, successor_for
 from everytouch.staff.actions import StaffError
 from everytouch.staff.availability import current_absence
 from everytouch.staff.models import (
-    Departure,
-    DepartureStatus,
-    Employment,
     MessageStatus,
     StaffMember,
     TakenMessage,
@@ -58,41 +55,8 @@ def _member(user: User) -> StaffMember | None:
     )
 
 
-def can_own(user: User | None) -> bool:
-    """An active login with a role who has not left."""
-    if not is_active_owner(user):
-        return False
-    member = _member(user) if user is not None else None
-    return member is None or member.employment != Employment.DEPARTED
-
-
-def _successor(user: User) -> User | None:
-    departure = (
-        Departure.objects.filter(staff__user=user, status=DepartureStatus.COMPLETED)
-        .exclude(successor=None)
-        .select_related("successor")
-        .order_by("-completed_at", "-pk")
-        .first()
-    )
-    return departure.successor if departure else None
-
-
-def _followed_successor(user: User) -> User | None:
-    """The living end of a chain of successors (A left to B, who left to C)."""
-    seen = {user.pk}
-    current = _successor(user)
-    while current is not None and current.pk not in seen:
-        if can_own(current):
-            return current
-        seen.add(current.pk)
-        current = _successor(current)
-    return None
-
-
 def managers() -> QuerySet[User]:
-    roles = [Role.OWNER, Role.MANAGER]
-    qs = User.objects.filter(is_active=True, profile__role__in=roles)
-    return qs.exclude(staff__employment=Employment.DEPARTED).order_by("pk")
+    return possible_owners().filter(profile__role__in=[Role.OWNER, Role.MANAGER]).order_by("pk")
 
 
 def manager_for(user: User, exclude: User | None = None) -> User | None:
@@ -121,7 +85,7 @@ def owner_for(intended: User, now: datetime) -> User:
     """Who owns a message meant for ``intended``: never someone who cannot act on it."""
     if can_own(intended):
         return _cover_while_away(intended, now) or intended
-    owner = _followed_successor(intended) or manager_for(intended)
+    owner = successor_for(intended) or manager_for(intended)
     if owner is None:
         raise StaffError("nobody can take this message: there is no active manager")
     return owner

@@ -18,9 +18,9 @@ from django.utils import timezone
 from everytouch.accounts.access import DESK_ROLES
 from everytouch.accounts.people import display_name
 from everytouch.customers.models import Customer
+from everytouch.ownership import successor_for
 from everytouch.staff.actions import ensure_staff
 from everytouch.staff.availability import availability, away_message
-from everytouch.staff.handover import successor_for
 from everytouch.staff.models import Employment, StaffMember
 
 

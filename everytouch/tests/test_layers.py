@@ -20,7 +20,7 @@ LAYERS: list[set[str]] = [
     {"accounts", "business_time", "sweeps", "hooks", "env"},
     {"customers"},
     {"interactions"},
-    {"staff", "ownership"},
+    {"staff"},
     {"leads"},
     {"followups"},
 ]
@@ -41,6 +41,11 @@ FACE_NAMES = (
 )
 
 
+# Modules at the package root that belong to an app's unit: every app with an owner registers in
+# ``ownership``, but following successors reads staff's departures, so it is part of staff.
+PART_OF = {"ownership": "staff"}
+
+
 def _rank(unit: str) -> int:
     for rank, units in enumerate(LAYERS):
         if unit in units:
@@ -51,7 +56,7 @@ def _rank(unit: str) -> int:
 def _unit_and_face(module: str) -> tuple[str, bool]:
     """('leads', True) for everytouch.leads.views_webhooks; faces are views*, api*, forms*, ..."""
     parts = module.split(".")[1:]
-    unit = parts[0] if parts else ""
+    unit = PART_OF.get(parts[0], parts[0]) if parts else ""
     rest = parts[1:]
     face = unit in TOP or any(p.startswith(FACE_NAMES) for p in rest)
     return unit, face
@@ -118,7 +123,7 @@ def _violations() -> list[str]:
 
 
 # Being cleared while the house is consolidated (issue 8); this set only ever shrinks.
-STILL_TO_MOVE = {"everytouch.ownership", "everytouch.cli", "everytouch.customers.api"}
+STILL_TO_MOVE = {"everytouch.cli", "everytouch.customers.api"}
 STILL_TO_MOVE |= {"everytouch.customers.forms", "everytouch.customers.views"}
 
 

@@ -352,15 +352,15 @@ def test_it_cancels_a_departure_and_keeps_what_moved(
 def test_it_follows_successors_who_left_too(
     departure: Departure, rep: User, rep2: User, sam: User, manager: User
 ) -> None:
-    assert handover.successor_for(rep) is None
+    assert ownership.successor_for(rep) is None
     handover.hand_over(departure, to=rep2, actor=manager)
     handover.complete_departure(departure, manager)
-    assert handover.successor_for(rep) == rep2
+    assert ownership.successor_for(rep) == rep2
     second = handover.open_departure(ensure_staff(rep2), EFFECTIVE, manager)
     handover.hand_over(second, to=sam, actor=manager)
     handover.complete_departure(second, manager)
-    assert handover.successor_for(rep) == sam
-    assert handover.successor_for(sam) is None
+    assert ownership.successor_for(rep) == sam
+    assert ownership.successor_for(sam) is None
 
 
 def test_it_hands_over_any_registered_kind_without_edits(
