@@ -21,7 +21,8 @@ from everytouch.analysis.flow import (
     promotions_mentioned,
     transfers,
 )
-from everytouch.analysis.playbook import CONDITIONS, RULES, Check, Playbook, default_playbook
+from everytouch.analysis.playbook import Check, Playbook, default_playbook
+from everytouch.analysis.playbook_rules import CONDITIONS, RULES
 from everytouch.analysis.scorecard import CheckResult, CommitmentOut, Lead, RuleResult, Scorecard
 from everytouch.analysis.signals import (
     DiscoveryQuestion,

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from everytouch.analysis.playbook import (
-    RULES,
     PlaybookError,
     default_playbook,
     load_playbook,
     parse_playbook,
 )
+from everytouch.analysis.playbook_rules import RULES
 
 DEFAULT_IDS = [
     "greeting",
