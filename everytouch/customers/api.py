@@ -8,17 +8,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import User
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, P, Query, QueryEx, Router, Schema
-from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import model_validator
 
-from everytouch.accounts.access import DESK_ROLES, STAFF_ROLES, has_role, require_role
+from everytouch.accounts.endpoint_kit import (
+    PageMeta,
+    PageParams,
+    UserRef,
+    desk_worker,
+    page_slice,
+    staff_member,
+    staff_reader,
+    user_ref,
+)
 from everytouch.accounts.idempotency import HEADER, run_once
 from everytouch.customers.actions import (
     CustomerData,
@@ -38,19 +44,8 @@ router = Router(tags=["customers"])
 SCREEN_POP_INTERACTIONS = 5
 DETAIL_TIMELINE_EVENTS = 20
 MAX_CONTACTS = 20
-DEFAULT_PAGE_SIZE = 25
-MAX_PAGE_SIZE = 100
 
 ContactList = list[str]
-
-
-class Detail(Schema):
-    detail: str
-
-
-class UserRef(Schema):
-    id: int
-    name: str
 
 
 class InteractionBrief(Schema):
@@ -124,74 +119,8 @@ class CustomerPatch(Schema):
     emails: ContactList = Field(default_factory=list, max_length=MAX_CONTACTS)
 
 
-class PageParams(Schema):
-    page: int = Field(1, ge=1)
-    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-
-
-class PageMeta(Schema):
-    count: int
-    page: int
-    page_size: int
-    next: str | None
-    previous: str | None
-
-
 class CustomerPage(PageMeta):
     items: list[CustomerOut]
-
-
-# --- building blocks shared with the interactions API -------------------------------------------
-
-
-def user_ref(user: User | None) -> UserRef | None:
-    if user is None:
-        return None
-    return UserRef(id=user.pk, name=user.get_full_name() or user.username)
-
-
-def page_slice(
-    request: HttpRequest, qs: QuerySet[Any], params: PageParams
-) -> tuple[list[Any], PageMeta]:
-    """One page of ``qs`` and the links to its neighbours."""
-    count = qs.count()
-    start = (params.page - 1) * params.page_size
-    items = list(qs[start : start + params.page_size])
-    has_next = start + len(items) < count
-    meta = PageMeta(
-        count=count,
-        page=params.page,
-        page_size=params.page_size,
-        next=_page_url(request, params.page + 1) if has_next else None,
-        previous=_page_url(request, params.page - 1) if params.page > 1 else None,
-    )
-    return items, meta
-
-
-def _page_url(request: HttpRequest, page: int) -> str:
-    query = request.GET.copy()
-    query["page"] = str(page)
-    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-
-
-def staff_reader(request: HttpRequest) -> User:
-    """Anyone with a role may read customers; outsiders are refused before any lookup."""
-    return require_role(request.auth, STAFF_ROLES)  # type: ignore[attr-defined]
-
-
-def desk_worker(request: HttpRequest) -> User:
-    """Creating and changing records is desk work: owners, managers and reps."""
-    return require_role(request.auth, DESK_ROLES)  # type: ignore[attr-defined]
-
-
-def staff_member(user_id: int | None, field: str) -> User | None:
-    """The staff member a payload names by id, or a 400 that says which field is wrong."""
-    if user_id is None:
-        return None
-    user = User.objects.select_related("profile").filter(pk=user_id, is_active=True).first()
-    if user is None or not has_role(user, STAFF_ROLES):
-        raise HttpError(400, f"{field}: no staff member with id {user_id}")
-    return user
 
 
 # --- serialising ---------------------------------------------------------------------------------

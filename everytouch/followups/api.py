@@ -16,10 +16,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from everytouch.accounts.idempotency import HEADER, run_once
-from everytouch.business_time import business_tz
-from everytouch.customers.actions import resolve
-from everytouch.customers.api import (
+from everytouch.accounts.endpoint_kit import (
     PageMeta,
     PageParams,
     UserRef,
@@ -29,6 +26,9 @@ from everytouch.customers.api import (
     staff_reader,
     user_ref,
 )
+from everytouch.accounts.idempotency import HEADER, run_once
+from everytouch.business_time import business_tz
+from everytouch.customers.actions import resolve
 from everytouch.customers.models import Customer
 from everytouch.followups import actions
 from everytouch.followups.models import Commitment, CommitmentStatus

@@ -12,9 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import AwareDatetime, model_validator
 
-from everytouch.accounts.idempotency import HEADER, run_once
-from everytouch.customers.actions import CustomerData, identify, log_access, resolve
-from everytouch.customers.api import (
+from everytouch.accounts.endpoint_kit import (
     PageMeta,
     PageParams,
     UserRef,
@@ -24,6 +22,8 @@ from everytouch.customers.api import (
     staff_reader,
     user_ref,
 )
+from everytouch.accounts.idempotency import HEADER, run_once
+from everytouch.customers.actions import CustomerData, identify, log_access, resolve
 from everytouch.customers.models import Customer
 from everytouch.interactions.actions import (
     MAX_TURNS,

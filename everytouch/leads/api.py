@@ -18,9 +18,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from everytouch.accounts.idempotency import HEADER, run_once
-from everytouch.customers.actions import log_access, resolve
-from everytouch.customers.api import (
+from everytouch.accounts.endpoint_kit import (
     PageMeta,
     PageParams,
     UserRef,
@@ -30,6 +28,8 @@ from everytouch.customers.api import (
     staff_reader,
     user_ref,
 )
+from everytouch.accounts.idempotency import HEADER, run_once
+from everytouch.customers.actions import log_access, resolve
 from everytouch.customers.models import Customer
 from everytouch.interactions.models import Interaction
 from everytouch.leads import actions

@@ -9,8 +9,8 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from everytouch.accounts.endpoint_kit import desk_worker, staff_reader
 from everytouch.customers.actions import identify, resolve
-from everytouch.customers.api import desk_worker, staff_reader
 from everytouch.customers.models import Customer
 from everytouch.staff.availability import availability, away_message, away_ssml
 from everytouch.staff.models import StaffMember

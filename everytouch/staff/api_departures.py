@@ -24,8 +24,8 @@ from pydantic import model_validator
 
 from everytouch import ownership
 from everytouch.accounts.access import MANAGER_ROLES, has_role
+from everytouch.accounts.endpoint_kit import UserRef, user_ref
 from everytouch.accounts.people import display_name
-from everytouch.customers.api import UserRef, user_ref
 from everytouch.staff import handover
 from everytouch.staff.actions import StaffError, ensure_staff
 from everytouch.staff.models import Departure, DepartureStatus, StaffMember

@@ -19,16 +19,17 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from everytouch.accounts.access import can_manage
-from everytouch.accounts.idempotency import HEADER, run_once
-from everytouch.customers.actions import resolve
-from everytouch.customers.api import (
+from everytouch.accounts.endpoint_kit import (
     PageMeta,
     PageParams,
     UserRef,
     desk_worker,
     page_slice,
     staff_reader,
+    user_ref,
 )
+from everytouch.accounts.idempotency import HEADER, run_once
+from everytouch.customers.actions import resolve
 from everytouch.customers.models import Customer
 from everytouch.staff.actions import StaffError
 from everytouch.staff.messages import (
@@ -88,10 +89,6 @@ class MessagePage(PageMeta):
     items: list[MessageOut]
 
 
-def _ref(user: User) -> UserRef:
-    return UserRef(id=user.pk, name=user.get_full_name() or user.username)
-
-
 def message_out(request: HttpRequest, message: TakenMessage) -> MessageOut:
     customer = message.customer
     return MessageOut(
@@ -103,9 +100,9 @@ def message_out(request: HttpRequest, message: TakenMessage) -> MessageOut:
         callback_number=message.callback_number,
         callback_email=message.callback_email,
         customer=CustomerRef(id=customer.pk, name=customer.display_name) if customer else None,
-        intended_for=_ref(message.intended_for),
-        owner=_ref(message.owner),
-        taken_by=_ref(message.taken_by),
+        intended_for=user_ref(message.intended_for),
+        owner=user_ref(message.owner),
+        taken_by=user_ref(message.taken_by),
         escalation_level=message.escalation_level,
         escalate_at=message.escalate_at,
         acknowledged_at=message.acknowledged_at,

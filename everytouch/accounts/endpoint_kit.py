@@ -1,0 +1,103 @@
+"""What every app's JSON API shares: who may call, how people and pages look.
+
+Each app's api.py imports these from here, never from another app's api.py, so one app's
+endpoints can change without breaking another's. It sits in accounts, the lowest layer, so any
+app may use it. The error shape (``{"detail": "<reason>"}``) is set once for the whole API in
+everytouch/api.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any, overload
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Schema
+from ninja.errors import HttpError
+
+from everytouch.accounts.access import DESK_ROLES, STAFF_ROLES, has_role, require_role
+
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+
+
+# --- who may call --------------------------------------------------------------------------------
+
+
+def staff_reader(request: HttpRequest) -> User:
+    """Anyone with a role may read; outsiders are refused before any lookup."""
+    return require_role(request.auth, STAFF_ROLES)  # type: ignore[attr-defined]
+
+
+def desk_worker(request: HttpRequest) -> User:
+    """Creating and changing records is desk work: owners, managers and reps."""
+    return require_role(request.auth, DESK_ROLES)  # type: ignore[attr-defined]
+
+
+def staff_member(user_id: int | None, field: str) -> User | None:
+    """The staff member a payload names by id, or a 400 that says which field is wrong."""
+    if user_id is None:
+        return None
+    user = User.objects.select_related("profile").filter(pk=user_id, is_active=True).first()
+    if user is None or not has_role(user, STAFF_ROLES):
+        raise HttpError(400, f"{field}: no staff member with id {user_id}")
+    return user
+
+
+# --- people --------------------------------------------------------------------------------------
+
+
+class UserRef(Schema):
+    id: int
+    name: str
+
+
+@overload
+def user_ref(user: User) -> UserRef: ...
+@overload
+def user_ref(user: User | None) -> UserRef | None: ...
+def user_ref(user: User | None) -> UserRef | None:
+    if user is None:
+        return None
+    return UserRef(id=user.pk, name=user.get_full_name() or user.username)
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+class PageParams(Schema):
+    page: int = Field(1, ge=1)
+    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+
+class PageMeta(Schema):
+    count: int
+    page: int
+    page_size: int
+    next: str | None
+    previous: str | None
+
+
+def page_slice(
+    request: HttpRequest, qs: QuerySet[Any], params: PageParams
+) -> tuple[list[Any], PageMeta]:
+    """One page of ``qs`` and the links to its neighbours."""
+    count = qs.count()
+    start = (params.page - 1) * params.page_size
+    items = list(qs[start : start + params.page_size])
+    has_next = start + len(items) < count
+    meta = PageMeta(
+        count=count,
+        page=params.page,
+        page_size=params.page_size,
+        next=_page_url(request, params.page + 1) if has_next else None,
+        previous=_page_url(request, params.page - 1) if params.page > 1 else None,
+    )
+    return items, meta
+
+
+def _page_url(request: HttpRequest, page: int) -> str:
+    query = request.GET.copy()
+    query["page"] = str(page)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
