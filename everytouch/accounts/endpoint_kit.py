@@ -1,4 +1,4 @@
-"""What every app's JSON API shares: who may call, how people and pages look.
+"""What every app's JSON API shares: who may call, how people and pages look, creating once.
 
 Each app's api.py imports these from here, never from another app's api.py, so one app's
 endpoints can change without breaking another's. It sits in accounts, the lowest layer, so any
@@ -8,6 +8,7 @@ everytouch/api.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, overload
 
 from django.contrib.auth.models import User
@@ -15,8 +16,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 
 from everytouch.accounts.access import DESK_ROLES, STAFF_ROLES, has_role, require_role
+from everytouch.accounts.idempotency import HEADER, Answer, run_once
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -101,3 +104,37 @@ def _page_url(request: HttpRequest, page: int) -> str:
     query = request.GET.copy()
     query["page"] = str(page)
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+# --- creating once -------------------------------------------------------------------------------
+
+
+def idempotency_key_doc() -> dict[str, Any]:
+    """``openapi_extra`` for a create endpoint: documents the header ``create_once`` reads.
+
+    A new dict each call: ninja merges it into the schema and may keep (and extend) its lists.
+    """
+    return {"parameters": [{"in": "header", "name": HEADER, "schema": {"type": "string"}}]}
+
+
+def create_once(
+    request: HttpRequest,
+    user: User,
+    endpoint: str,
+    payload: Schema,
+    create: Callable[[], tuple[int, Schema]],
+) -> Status[dict[str, Any]]:
+    """Answer a create endpoint, honouring the request's Idempotency-Key (see idempotency.py).
+
+    ``create`` runs in a transaction and returns the status and the schema to answer with; a
+    retry with the same key and payload gets that first answer again, as stored. ``endpoint``
+    names the stored keys ("POST /customers"): changing it would let old keys create twice.
+    """
+
+    def answer() -> Answer:
+        status, out = create()
+        return status, out.model_dump(mode="json")
+
+    raw_key = request.headers.get(HEADER)
+    status, body = run_once(user, endpoint, raw_key, payload.model_dump(), answer)
+    return Status(status, body)

@@ -19,13 +19,14 @@ from everytouch.accounts.endpoint_kit import (
     PageMeta,
     PageParams,
     UserRef,
+    create_once,
     desk_worker,
+    idempotency_key_doc,
     page_slice,
     staff_member,
     staff_reader,
     user_ref,
 )
-from everytouch.accounts.idempotency import HEADER, run_once
 from everytouch.customers.actions import (
     CustomerData,
     create_customer,
@@ -247,21 +248,18 @@ def list_customers(
     "/customers",
     response={201: CustomerOut},
     summary="Create a customer",
-    openapi_extra={"parameters": [{"in": "header", "name": HEADER, "schema": {"type": "string"}}]},
+    openapi_extra=idempotency_key_doc(),
 )
 def create_customer_endpoint(request: HttpRequest, payload: CustomerIn) -> Status[dict[str, Any]]:
     """Create a customer with phones and e-mails; all or nothing. Honours Idempotency-Key."""
     user = desk_worker(request)
 
-    def create() -> tuple[int, dict[str, Any]]:
+    def create() -> tuple[int, CustomerOut]:
         customer = create_customer(_customer_data(payload), user)
         log_access(user, customer, "api.create")
-        return 201, customer_out(request, customer).model_dump(mode="json")
+        return 201, customer_out(request, customer)
 
-    status, body = run_once(
-        user, "POST /customers", request.headers.get(HEADER), payload.model_dump(), create
-    )
-    return Status(status, body)
+    return create_once(request, user, "POST /customers", payload, create)
 
 
 @router.get("/customers/{customer_id}", response=CustomerDetailOut, summary="Get a customer")

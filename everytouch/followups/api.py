@@ -20,13 +20,14 @@ from everytouch.accounts.endpoint_kit import (
     PageMeta,
     PageParams,
     UserRef,
+    create_once,
     desk_worker,
+    idempotency_key_doc,
     page_slice,
     staff_member,
     staff_reader,
     user_ref,
 )
-from everytouch.accounts.idempotency import HEADER, run_once
 from everytouch.business_time import business_tz
 from everytouch.customers.actions import resolve
 from everytouch.customers.models import Customer
@@ -109,7 +110,7 @@ def _payload_objects(
     return resolve(customer), owner, source
 
 
-def _record(payload: CommitmentIn, user: User) -> tuple[int, dict[str, Any]]:
+def _record(payload: CommitmentIn, user: User) -> tuple[int, CommitmentOut]:
     customer, owner, source = _payload_objects(payload, user)
     try:
         commitment = actions.record_commitment(
@@ -117,27 +118,20 @@ def _record(payload: CommitmentIn, user: User) -> tuple[int, dict[str, Any]]:
         )
     except actions.CommitmentError as exc:
         raise HttpError(400, str(exc)) from exc
-    return 201, commitment_out(commitment).model_dump(mode="json")
+    return 201, commitment_out(commitment)
 
 
 @router.post(
     "/commitments",
     response={201: CommitmentOut},
     summary="Record a promise",
-    openapi_extra={"parameters": [{"in": "header", "name": HEADER, "schema": {"type": "string"}}]},
+    openapi_extra=idempotency_key_doc(),
 )
 def create_commitment(request: HttpRequest, payload: CommitmentIn) -> Status[dict[str, Any]]:
     """A promise to a customer, due later, with a reminder and escalation. Honours
     Idempotency-Key: a retry with the same key and body gets the first answer back."""
     user = desk_worker(request)
-    status, body = run_once(
-        user,
-        "POST /commitments",
-        request.headers.get(HEADER),
-        payload.model_dump(),
-        lambda: _record(payload, user),
-    )
-    return Status(status, body)
+    return create_once(request, user, "POST /commitments", payload, lambda: _record(payload, user))
 
 
 class ListFilters(Schema):

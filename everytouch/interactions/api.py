@@ -16,13 +16,14 @@ from everytouch.accounts.endpoint_kit import (
     PageMeta,
     PageParams,
     UserRef,
+    create_once,
     desk_worker,
+    idempotency_key_doc,
     page_slice,
     staff_member,
     staff_reader,
     user_ref,
 )
-from everytouch.accounts.idempotency import HEADER, run_once
 from everytouch.customers.actions import CustomerData, identify, log_access, resolve
 from everytouch.customers.models import Customer
 from everytouch.interactions.actions import (
@@ -157,22 +158,19 @@ def _log(payload: InteractionIn, user: User) -> Interaction:
     "/interactions",
     response={201: InteractionOut},
     summary="Log an interaction",
-    openapi_extra={"parameters": [{"in": "header", "name": HEADER, "schema": {"type": "string"}}]},
+    openapi_extra=idempotency_key_doc(),
 )
 def create_interaction(request: HttpRequest, payload: InteractionIn) -> Status[dict[str, Any]]:
     """Log a call, e-mail, chat or visit with its turns; identify-or-create the customer."""
     user = desk_worker(request)
 
-    def create() -> tuple[int, dict[str, Any]]:
+    def create() -> tuple[int, InteractionOut]:
         interaction = _log(payload, user)
         if interaction.customer is not None:
             log_access(user, interaction.customer, "api.log_interaction")
-        return 201, interaction_out(interaction).model_dump(mode="json")
+        return 201, interaction_out(interaction)
 
-    status, body = run_once(
-        user, "POST /interactions", request.headers.get(HEADER), payload.model_dump(), create
-    )
-    return Status(status, body)
+    return create_once(request, user, "POST /interactions", payload, create)
 
 
 @router.get("/interactions", response=InteractionPage, summary="List interactions")

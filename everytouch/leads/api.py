@@ -22,13 +22,14 @@ from everytouch.accounts.endpoint_kit import (
     PageMeta,
     PageParams,
     UserRef,
+    create_once,
     desk_worker,
+    idempotency_key_doc,
     page_slice,
     staff_member,
     staff_reader,
     user_ref,
 )
-from everytouch.accounts.idempotency import HEADER, run_once
 from everytouch.customers.actions import log_access, resolve
 from everytouch.customers.models import Customer
 from everytouch.interactions.models import Interaction
@@ -183,7 +184,7 @@ def _refused(exc: LeadError) -> HttpError:
     "/leads",
     response={200: LeadOut, 201: LeadOut},
     summary="Capture a lead",
-    openapi_extra={"parameters": [{"in": "header", "name": HEADER, "schema": {"type": "string"}}]},
+    openapi_extra=idempotency_key_doc(),
 )
 def create_lead(request: HttpRequest, payload: LeadIn) -> Status[dict[str, Any]]:
     """201 with a new lead, or 200 with the customer's lead for the same need updated."""
@@ -193,7 +194,7 @@ def create_lead(request: HttpRequest, payload: LeadIn) -> Status[dict[str, Any]]
     source = _interaction(payload.source_interaction_id, customer)
     data = LeadData(payload.need, payload.product_interest, payload.budget, payload.timeline)
 
-    def create() -> tuple[int, dict[str, Any]]:
+    def create() -> tuple[int, LeadOut]:
         try:
             lead, created = actions.capture_lead(
                 customer, data, owner=owner, actor=user, source_interaction=source
@@ -201,12 +202,9 @@ def create_lead(request: HttpRequest, payload: LeadIn) -> Status[dict[str, Any]]
         except LeadError as exc:
             raise _refused(exc) from exc
         log_access(user, customer, "api.lead_capture")
-        return (201 if created else 200), lead_out(request, lead, created).model_dump(mode="json")
+        return (201 if created else 200), lead_out(request, lead, created)
 
-    status, body = run_once(
-        user, "POST /leads", request.headers.get(HEADER), payload.model_dump(), create
-    )
-    return Status(status, body)
+    return create_once(request, user, "POST /leads", payload, create)
 
 
 @router.get("/leads", response=LeadPage, summary="List leads")

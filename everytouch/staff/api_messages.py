@@ -23,12 +23,13 @@ from everytouch.accounts.endpoint_kit import (
     PageMeta,
     PageParams,
     UserRef,
+    create_once,
     desk_worker,
+    idempotency_key_doc,
     page_slice,
     staff_reader,
     user_ref,
 )
-from everytouch.accounts.idempotency import HEADER, run_once
 from everytouch.customers.actions import resolve
 from everytouch.customers.models import Customer
 from everytouch.staff.actions import StaffError
@@ -159,19 +160,16 @@ def _answerable(user: User, message_id: int) -> TakenMessage:
     "/messages",
     response={201: MessageOut},
     summary="Take a message",
-    openapi_extra={"parameters": [{"in": "header", "name": HEADER, "schema": {"type": "string"}}]},
+    openapi_extra=idempotency_key_doc(),
 )
 def create_message(request: HttpRequest, payload: MessageIn) -> Status[dict[str, Any]]:
     """Take a message for someone; it goes to whoever can act on it. Honours Idempotency-Key."""
     user = desk_worker(request)
 
-    def create() -> tuple[int, dict[str, Any]]:
-        return 201, message_out(request, _take(payload, user)).model_dump(mode="json")
+    def create() -> tuple[int, MessageOut]:
+        return 201, message_out(request, _take(payload, user))
 
-    status, body = run_once(
-        user, "POST /messages", request.headers.get(HEADER), payload.model_dump(), create
-    )
-    return Status(status, body)
+    return create_once(request, user, "POST /messages", payload, create)
 
 
 @router.get("/messages", response=MessagePage, summary="List messages")
