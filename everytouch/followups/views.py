@@ -17,7 +17,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from everytouch.accounts.access import (
@@ -28,6 +27,7 @@ from everytouch.accounts.access import (
     require_role,
 )
 from everytouch.accounts.people import display_name
+from everytouch.accounts.redirects import safe_next
 from everytouch.customers.actions import resolve
 from everytouch.customers.models import Customer
 from everytouch.followups import actions, ical, warnings
@@ -46,13 +46,6 @@ def my_day(request: HttpRequest) -> HttpResponse:
     return render(request, "followups/my_day.html", {"day": day})
 
 
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return fallback
-
-
 @login_required
 @require_POST
 def commitment_done(request: HttpRequest, pk: int) -> HttpResponse:
@@ -64,7 +57,7 @@ def commitment_done(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such promise.")
     actions.complete_commitment(commitment, user)
     messages.success(request, f"Done: {commitment.what}")
-    return redirect(_safe_next(request, reverse("my_day")))
+    return redirect(safe_next(request, reverse("my_day")))
 
 
 # --- recording -----------------------------------------------------------------------------------

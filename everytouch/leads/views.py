@@ -20,7 +20,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from everytouch.accounts.access import (
@@ -32,6 +31,7 @@ from everytouch.accounts.access import (
     require_role,
 )
 from everytouch.accounts.people import display_name
+from everytouch.accounts.redirects import safe_next
 from everytouch.customers.actions import log_access, resolve
 from everytouch.customers.forms import desk_users
 from everytouch.customers.models import Customer
@@ -59,13 +59,6 @@ def _changeable(request: HttpRequest, pk: int) -> tuple[Lead, User]:
     if not actions.may_change(lead, user):
         raise PermissionDenied("Only the lead's owner or a manager can change it.")
     return lead, user
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return target
-    return default
 
 
 # --- the board -----------------------------------------------------------------------------------
@@ -243,7 +236,7 @@ def lead_stage(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, f"Not moved: {exc}.")
         else:
             messages.success(request, f"Moved to {Stage(form.cleaned_data['stage']).label}.")
-    return redirect(_next_url(request, reverse("lead_detail", args=[pk])))
+    return redirect(safe_next(request, reverse("lead_detail", args=[pk])))
 
 
 @login_required

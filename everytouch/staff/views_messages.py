@@ -15,8 +15,7 @@ from django.contrib.auth.models import User
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from everytouch.accounts.access import (
@@ -28,6 +27,7 @@ from everytouch.accounts.access import (
     require_role,
 )
 from everytouch.accounts.people import display_name
+from everytouch.accounts.redirects import safe_next
 from everytouch.customers.actions import resolve
 from everytouch.customers.models import Customer
 from everytouch.customers.views import paginate
@@ -160,10 +160,7 @@ def _after_answer(request: HttpRequest, message: TakenMessage) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         context = {"m": message, "is_manager": can_manage(request.user)}
         return render(request, "staff/messages_row.html", context)
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect("messages_mine")
+    return redirect(safe_next(request, reverse("messages_mine")))
 
 
 @login_required
