@@ -20,6 +20,7 @@ from ninja.responses import Status
 
 from everytouch.accounts.access import DESK_ROLES, STAFF_ROLES, has_role, require_role
 from everytouch.accounts.idempotency import HEADER, Answer, run_once
+from everytouch.accounts.people import display_name
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -63,7 +64,7 @@ def user_ref(user: User | None) -> UserRef | None: ...
 def user_ref(user: User | None) -> UserRef | None:
     if user is None:
         return None
-    return UserRef(id=user.pk, name=user.get_full_name() or user.username)
+    return UserRef(id=user.pk, name=display_name(user))
 
 
 # --- pages ---------------------------------------------------------------------------------------

@@ -25,7 +25,6 @@ from pydantic import model_validator
 from everytouch import ownership
 from everytouch.accounts.access import MANAGER_ROLES, has_role
 from everytouch.accounts.endpoint_kit import UserRef, user_ref
-from everytouch.accounts.people import display_name
 from everytouch.staff import handover
 from everytouch.staff.actions import StaffError, ensure_staff
 from everytouch.staff.models import Departure, DepartureStatus, StaffMember
@@ -124,10 +123,6 @@ def _people(user_ids: list[int]) -> list[User]:
     return [found[i] for i in user_ids]
 
 
-def _ref(user: User) -> UserRef:
-    return UserRef(id=user.pk, name=display_name(user))
-
-
 def _items(rows: list[Model]) -> list[ItemOut]:
     return [ItemOut(id=r.pk, text=str(r)) for r in rows[:ITEMS_SHOWN]]
 
@@ -139,10 +134,10 @@ def departure_out(departure: Departure) -> DepartureOut:
     return DepartureOut(
         id=departure.pk,
         member_id=departure.staff_id,
-        person=_ref(leaver),
+        person=user_ref(leaver),
         effective_on=departure.effective_on,
         status=departure.status,
-        opened_by=_ref(departure.opened_by),
+        opened_by=user_ref(departure.opened_by),
         successor=user_ref(departure.successor),
         completed_at=departure.completed_at,
         still_owned=ownership.open_items_of(leaver),
