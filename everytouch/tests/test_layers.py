@@ -123,7 +123,7 @@ def _violations() -> list[str]:
 
 
 # Being cleared while the house is consolidated (issue 8); this set only ever shrinks.
-STILL_TO_MOVE = {"everytouch.cli", "everytouch.customers.api"}
+STILL_TO_MOVE = {"everytouch.cli"}
 STILL_TO_MOVE |= {"everytouch.customers.forms", "everytouch.customers.views"}
 
 
