@@ -31,7 +31,7 @@ from everytouch.customers.models import (
     EventKind,
     TimelineEvent,
 )
-from everytouch.interactions.actions import _summary_line
+from everytouch.interactions.actions import summary_line
 from everytouch.interactions.models import (
     Channel,
     Direction,
@@ -791,7 +791,7 @@ def _logged_events(
         _event(
             row.customer,
             EventKind.INTERACTION_LOGGED,
-            _summary_line(row),
+            summary_line(row),
             row.started_at,
             users[plan.handled_by],
             {"interaction_id": row.pk},

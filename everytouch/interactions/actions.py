@@ -59,7 +59,12 @@ def _validate(data: InteractionData) -> None:
         raise InvalidInteraction(f"{data.handled_by.username} does not work the desk")
 
 
-def _summary_line(interaction: Interaction) -> str:
+def summary_line(interaction: Interaction) -> str:
+    """The one-line timeline summary of a touch ("Inbound call: toner for the C300i").
+
+    Public so code that writes interactions in bulk (the demo) puts the same words on the
+    timeline as ``log_interaction`` does.
+    """
     text = interaction.need or interaction.summary or "no summary"
     channel = interaction.get_channel_display().lower()
     return f"{interaction.get_direction_display()} {channel}: {text}"
@@ -95,7 +100,7 @@ def log_interaction(
     )
     if customer is not None:
         timeline.interaction_logged(
-            customer, actor, interaction.pk, _summary_line(interaction), interaction.started_at
+            customer, actor, interaction.pk, summary_line(interaction), interaction.started_at
         )
     interaction_logged.fire(interaction)
     return interaction
