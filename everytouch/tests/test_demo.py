@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -12,11 +14,20 @@ from everytouch import demo
 from everytouch.accounts.models import Role
 from everytouch.customers.contacts import normalise
 from everytouch.customers.models import ContactPoint, Customer, EventKind, TimelineEvent
+from everytouch.demo import data
 from everytouch.interactions.models import Interaction, Transfer, Turn
 from everytouch.staff.models import StaffMember
 
 NOW = datetime(2025, 6, 2, 15, 0, tzinfo=UTC)
 SIZE = 0.05  # 15 customers, 100 interactions
+
+
+def test_its_data_is_plain_constants_without_django() -> None:
+    # The cast and script lines can be read and edited without knowing Django or the loader.
+    tree = ast.parse(Path(data.__file__).read_text())
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert imported <= {"__future__", "dataclasses"}
 
 
 def test_it_plans_the_same_business_from_the_same_seed() -> None:

@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from everytouch.customers.models import Customer
+from everytouch.demo.data import EXPO, MESSAGE_ABOUT, PROMISES, SALES_WORDS
 from everytouch.followups.actions import record_commitment
 from everytouch.interactions.models import Interaction
 from everytouch.leads.actions import LeadData, capture_lead, move_stage
@@ -22,7 +23,6 @@ from everytouch.leads.models import Lead, Stage
 from everytouch.staff.actions import ensure_staff, schedule_absence
 from everytouch.staff.messages import take_message
 
-SALES_WORDS = ("quote", "lease", "new", "upgrade", "price", "copier", "printer")
 # How far along the pipeline each picked lead is walked, in order (a believable funnel).
 PATHS: tuple[tuple[Stage, ...], ...] = (
     (),
@@ -31,13 +31,6 @@ PATHS: tuple[tuple[Stage, ...], ...] = (
     (Stage.CONTACTED, Stage.QUALIFIED),
     (Stage.CONTACTED, Stage.QUALIFIED, Stage.MEETING_SET),
     (Stage.CONTACTED, Stage.QUALIFIED, Stage.WON),
-)
-PROMISES = (
-    "Call back with the lease options",
-    "E-mail the service contract renewal",
-    "Send the toner order confirmation",
-    "Book the technician visit",
-    "Check stock of the colour model and call back",
 )
 
 
@@ -93,12 +86,12 @@ def _promises(users: dict[str, User], now: datetime, rng: random.Random) -> int:
 def _away_and_messages(users: dict[str, User], now: datetime) -> int:
     jake, priya = ensure_staff(users["jake"]), ensure_staff(users["priya"])
     ends = (now + timedelta(days=3)).replace(hour=0, minute=0, second=0, microsecond=0)
-    schedule_absence(jake, now - timedelta(hours=2), ends, "at the Chicago office-tech expo", priya)
+    schedule_absence(jake, now - timedelta(hours=2), ends, EXPO, priya)
     customers = list(Customer.objects.filter(owner=users["jake"]).order_by("pk")[:2])
     for customer in customers:
         take_message(
             intended_for=users["jake"],
-            about="Wants to talk about adding a second copier on the lease",
+            about=MESSAGE_ABOUT,
             taken_by=users["kim"],
             # The customer's own contact points are the way to call back.
             customer=customer,
