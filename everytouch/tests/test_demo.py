@@ -1,4 +1,4 @@
-"""The demo business: deterministic, believable, and shaped like data the actions would write."""
+"""The demo business: deterministic, believable, and written by the apps' own code."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from everytouch.accounts.models import Role
 from everytouch.customers.contacts import normalise
 from everytouch.customers.models import ContactPoint, Customer, EventKind, TimelineEvent
 from everytouch.demo import data
+from everytouch.interactions.actions import summary_line
 from everytouch.interactions.models import Interaction, Transfer, Turn
 from everytouch.staff.models import StaffMember
 
@@ -99,6 +100,24 @@ def test_it_puts_every_touch_on_the_customer_timeline() -> None:
     )
     transferred = TimelineEvent.objects.filter(kind=EventKind.TRANSFERRED).count()
     assert transferred == Transfer.objects.filter(interaction__customer__isnull=False).count()
+
+
+@pytest.mark.django_db
+def test_it_writes_the_history_the_actions_write_on_the_days_it_happened() -> None:
+    demo.load_demo(size=SIZE, now=NOW)
+    for event in TimelineEvent.objects.filter(kind=EventKind.INTERACTION_LOGGED):
+        touch = Interaction.objects.get(pk=event.data["interaction_id"])
+        assert (event.summary, event.happened_at) == (summary_line(touch), touch.started_at)
+    for record in Transfer.objects.select_related("interaction", "to_user"):
+        event = TimelineEvent.objects.get(
+            kind=EventKind.TRANSFERRED, data__interaction_id=record.interaction_id
+        )
+        assert event.summary == f"Transferred to {record.to_user.get_full_name()}: {record.reason}"
+        assert event.happened_at == record.created_at < NOW
+    # The actions stamp "now"; the loader moves the history back to when it happened.
+    history = (EventKind.CUSTOMER_CREATED, EventKind.CONTACT_ADDED, EventKind.TRANSFERRED)
+    assert not TimelineEvent.objects.filter(kind__in=history, happened_at__gte=NOW).exists()
+    assert not Customer.objects.filter(created_at__gte=NOW).exists()
 
 
 @pytest.mark.django_db
