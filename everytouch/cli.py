@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import IO, TYPE_CHECKING, NoReturn, cast
+from typing import IO, TYPE_CHECKING, NoReturn, TypeVar, cast
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -55,6 +55,23 @@ class _Parser(argparse.ArgumentParser):
     # keeps the CLI callable in-process (tests, other Python code).
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message}", usage=self.format_usage())
+
+
+class _ValueFirstParser(_Parser):
+    """A parser whose first argument is a value even when it starts with "-".
+
+    Token prefixes (and usernames) may start with "-"; argparse would read `-abc` as an option.
+    """
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if args and args[0].startswith("-") and args[0] not in ("-h", "--help", "--"):
+            args = ["--", *args]
+        return super().parse_known_args(args, namespace)
+
+
+_P = TypeVar("_P", bound=_Parser)
 
 
 # --- Django and the database ---------------------------------------------------------------
@@ -507,13 +524,13 @@ def _add_address(parser: argparse.ArgumentParser) -> None:
 
 
 def _command(
-    sub: argparse._SubParsersAction[_Parser],
+    sub: argparse._SubParsersAction[_P],
     name: str,
     handler: Handler,
     help_: str,
     *,
     passthrough: bool = False,
-) -> _Parser:
+) -> _P:
     # A pass-through command hands every argument, --help included, to the command behind it.
     parser = sub.add_parser(name, help=help_, description=help_, add_help=not passthrough)
     parser.set_defaults(func=handler, passthrough=passthrough)
@@ -552,7 +569,9 @@ def _add_people_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     secret.add_argument("--password", help="the password (visible in shell history)")
     secret.add_argument("--password-stdin", action="store_true", help="read it from stdin")
     token = _command(sub, "token", _no_handler, "create or revoke API tokens")
-    tokens = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    tokens = token.add_subparsers(
+        dest="token_command", required=True, metavar="ACTION", parser_class=_ValueFirstParser
+    )
     create = _command(tokens, "create", cmd_token_create, "issue a token, printed once")
     create.add_argument("username")
     create.add_argument("name", help="what the token is for, e.g. 'phone system'")

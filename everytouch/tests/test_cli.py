@@ -109,13 +109,22 @@ def test_it_prints_a_new_token_once_and_stores_only_its_hash(
 
 
 @pytest.mark.django_db
-def test_it_revokes_a_token_by_prefix(rep: User, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("prefix", ["Ab3_xYz9", "-Ab3_xYz", "--Ab3_xY"])
+def test_it_revokes_a_token_by_prefix(
+    monkeypatch: pytest.MonkeyPatch, rep: User, prefix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Fixed prefixes: a random one starts with "-" only now and then, which argparse reads as
+    # an option unless the CLI says otherwise.
+    raw = f"et_{prefix}{'q' * 35}"
+    monkeypatch.setattr(ApiToken, "new_raw", staticmethod(lambda: raw))
     main(["token", "create", rep.username, "crm sync"])
-    raw = capsys.readouterr().out.strip()
-    assert main(["token", "revoke", raw[3:11]]) == 0
+    assert capsys.readouterr().out.strip() == raw
+    assert main(["token", "revoke", prefix]) == 0
     assert ApiToken.objects.get(user=rep).revoked_at is not None
+    assert f"(prefix {prefix})" in capsys.readouterr().out
     # Revoked tokens are no longer "active", so a second revoke is a user error.
-    assert main(["token", "revoke", raw[3:11]]) == 2
+    assert main(["token", "revoke", raw]) == 2
+    assert f"no active token with prefix {prefix!r}" in capsys.readouterr().err
 
 
 @pytest.mark.django_db
