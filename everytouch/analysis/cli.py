@@ -1,6 +1,6 @@
 """`everytouch analyze PATH...`: score conversation files against a playbook, no database.
 
-The console script in everytouch/cli.py wires ``add_arguments`` and ``run``; ``python -m
+The console script's everytouch/cli/data.py wires ``add_arguments`` and ``run``; ``python -m
 everytouch.analysis`` runs the same thing on its own.
 """
 

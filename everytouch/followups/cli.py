@@ -5,16 +5,21 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from everytouch.cli import UsageError, _find_user, _require_database
+from everytouch.cli.base import (
+    Subcommands,
+    UsageError,
+    command,
+    find_user,
+    no_handler,
+    require_database,
+)
 
 if TYPE_CHECKING:
     from everytouch.followups.models import Commitment
 
-Command = Callable[..., argparse.ArgumentParser]
 COLUMNS = ["id", "customer", "what", "due_at", "status", "owner"]
 
 
@@ -48,7 +53,7 @@ def _write(rows: list[Commitment], fmt: str) -> None:
 
 
 def cmd_add(args: argparse.Namespace, extra: list[str]) -> int:
-    _require_database()
+    require_database()
     from django.utils import timezone
 
     from everytouch.customers.models import Customer
@@ -57,8 +62,8 @@ def cmd_add(args: argparse.Namespace, extra: list[str]) -> int:
     customer = Customer.objects.filter(pk=args.customer).first()
     if customer is None:
         raise UsageError(f"no customer with id {args.customer}")
-    owner = _find_user(args.owner)
-    actor = _find_user(args.as_user) if args.as_user else owner
+    owner = find_user(args.owner)
+    actor = find_user(args.as_user) if args.as_user else owner
     due = parse_due(args.due, timezone.now())
     try:
         promise = record_commitment(customer, owner, args.what, due, actor)
@@ -69,14 +74,14 @@ def cmd_add(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def cmd_list(args: argparse.Namespace, extra: list[str]) -> int:
-    _require_database()
+    require_database()
     from django.utils import timezone
 
     from everytouch.followups.models import Commitment, CommitmentStatus
 
     qs = Commitment.objects.select_related("customer", "owner")
     if args.owner:
-        qs = qs.filter(owner=_find_user(args.owner))
+        qs = qs.filter(owner=find_user(args.owner))
     if args.status:
         if args.status not in CommitmentStatus.values:
             raise UsageError(f"status must be one of {', '.join(CommitmentStatus.values)}")
@@ -88,7 +93,7 @@ def cmd_list(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def cmd_done(args: argparse.Namespace, extra: list[str]) -> int:
-    _require_database()
+    require_database()
     from django.core.exceptions import PermissionDenied
 
     from everytouch.followups.actions import complete_commitment
@@ -98,7 +103,7 @@ def cmd_done(args: argparse.Namespace, extra: list[str]) -> int:
     if promise is None:
         raise UsageError(f"no promise with id {args.promise}")
     try:
-        promise = complete_commitment(promise, _find_user(args.as_user))
+        promise = complete_commitment(promise, find_user(args.as_user))
     except PermissionDenied as exc:
         raise UsageError(str(exc)) from exc
     print(f"Promise {promise.pk} kept")
@@ -106,17 +111,17 @@ def cmd_done(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def cmd_my_day(args: argparse.Namespace, extra: list[str]) -> int:
-    _require_database()
+    require_database()
     from django.utils import timezone
 
     from everytouch.followups.actions import my_day
 
-    day = my_day(_find_user(args.username), timezone.now())
+    day = my_day(find_user(args.username), timezone.now())
     _write([*day.overdue, *day.today, *day.upcoming], args.format)
     return 0
 
 
-def add_commands(sub: Any, command: Command, no_handler: Callable[..., int]) -> None:
+def add_commands(sub: Subcommands) -> None:
     promises = command(sub, "promises", no_handler, "record, list and keep promises")
     actions = promises.add_subparsers(dest="promises_command", required=True, metavar="ACTION")
     add = command(actions, "add", cmd_add, "record a promise to a customer")

@@ -1,6 +1,7 @@
 """`everytouch leads ...`: capture, hand off and track leads from a terminal or a script.
 
-Registered by everytouch/cli.py; every command calls the same actions as the web and the API.
+Listed in everytouch/cli/registry.py; every command calls the same actions as the web and
+the API.
 """
 
 from __future__ import annotations
@@ -8,10 +9,16 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from everytouch.cli import UsageError, _find_user, _require_database
+from everytouch.cli.base import (
+    Subcommands,
+    UsageError,
+    command,
+    find_user,
+    no_handler,
+    require_database,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -19,12 +26,11 @@ if TYPE_CHECKING:
     from everytouch.customers.models import Customer
     from everytouch.leads.models import Lead
 
-Command = Callable[..., argparse.ArgumentParser]
 COLUMNS = ["id", "customer", "need", "stage", "owner", "created_at", "speed_to_lead"]
 
 
 def _actor(username: str | None) -> User | None:
-    return _find_user(username) if username else None
+    return find_user(username) if username else None
 
 
 def _lead(lead_id: int) -> Lead:
@@ -52,7 +58,7 @@ def _row(lead: Lead) -> list[str]:
 
 
 def cmd_leads_list(args: argparse.Namespace, extra: list[str]) -> int:
-    _require_database()
+    require_database()
     from everytouch.leads.actions import untouched_leads
     from everytouch.leads.models import Lead, Stage
 
@@ -62,7 +68,7 @@ def cmd_leads_list(args: argparse.Namespace, extra: list[str]) -> int:
             raise UsageError(f"stage must be one of {', '.join(Stage.values)}")
         qs = qs.filter(stage=args.stage)
     if args.owner:
-        qs = qs.filter(owner=_find_user(args.owner))
+        qs = qs.filter(owner=find_user(args.owner))
     writer = csv.writer(sys.stdout, delimiter="," if args.format == "csv" else "\t")
     writer.writerow(COLUMNS)
     for lead in qs.select_related("customer", "owner")[: args.limit]:
@@ -94,7 +100,7 @@ def _customer(args: argparse.Namespace) -> Customer:
 
 
 def cmd_leads_capture(args: argparse.Namespace, extra: list[str]) -> int:
-    _require_database()
+    require_database()
     from django.db import transaction
 
     from everytouch.customers.actions import ContactConflict
@@ -113,12 +119,12 @@ def cmd_leads_capture(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def cmd_leads_handoff(args: argparse.Namespace, extra: list[str]) -> int:
-    _require_database()
+    require_database()
     from everytouch.leads.actions import LeadError, hand_off
 
     lead = _lead(args.lead)
     try:
-        lead = hand_off(lead, _find_user(args.to), _actor(args.as_user))
+        lead = hand_off(lead, find_user(args.to), _actor(args.as_user))
     except LeadError as exc:
         raise UsageError(str(exc)) from exc
     print(f"Lead {lead.pk} is now owned by {lead.owner.username}")
@@ -126,10 +132,10 @@ def cmd_leads_handoff(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def cmd_leads_stage(args: argparse.Namespace, extra: list[str]) -> int:
-    _require_database()
+    require_database()
     from everytouch.leads.actions import LeadError, may_change, move_stage
 
-    lead, actor = _lead(args.lead), _find_user(args.as_user)
+    lead, actor = _lead(args.lead), find_user(args.as_user)
     if not may_change(lead, actor):
         raise UsageError(f"{actor.username} may not change lead {lead.pk}: not its owner")
     try:
@@ -141,7 +147,7 @@ def cmd_leads_stage(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def cmd_leads_speed(args: argparse.Namespace, extra: list[str]) -> int:
-    _require_database()
+    require_database()
     from everytouch.accounts.people import display_name
     from everytouch.leads.actions import duration, speed_to_lead_by_owner
 
@@ -152,7 +158,7 @@ def cmd_leads_speed(args: argparse.Namespace, extra: list[str]) -> int:
     return 0
 
 
-def add_commands(sub: Any, command: Command, no_handler: Callable[..., int]) -> None:
+def add_commands(sub: Subcommands) -> None:
     leads = command(sub, "leads", no_handler, "capture, hand off and track leads")
     actions = leads.add_subparsers(dest="leads_command", required=True, metavar="ACTION")
     listing = command(actions, "list", cmd_leads_list, "list leads (tab-separated or CSV)")

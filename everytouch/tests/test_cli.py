@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import functools
+import importlib
 import io
 import socket
 import subprocess
@@ -17,7 +19,8 @@ from django.contrib.auth.models import User
 from conftest import PASSWORD
 from everytouch import demo
 from everytouch.accounts.models import ApiToken, Role, hash_token
-from everytouch.cli import main
+from everytouch.cli import build_parser, main
+from everytouch.cli.registry import COMMAND_MODULES
 from everytouch.customers.actions import CustomerData, create_customer
 from everytouch.customers.models import ContactPoint, Customer, EventKind, TimelineEvent
 
@@ -277,7 +280,7 @@ def test_it_serves_the_wsgi_app_with_gunicorn(monkeypatch: pytest.MonkeyPatch) -
         calls.append(argv)
         raise SystemExit(0)
 
-    monkeypatch.setattr("everytouch.cli.os.execv", fake_execv)
+    monkeypatch.setattr("everytouch.cli.processes.os.execv", fake_execv)
     with pytest.raises(SystemExit):
         main(["serve", "--port", "8123"])
     argv = " ".join(calls[0])
@@ -309,8 +312,8 @@ def test_it_loads_the_demo_once_and_prints_the_logins(
 ) -> None:
     started: list[tuple[str, ...]] = []
     monkeypatch.setattr("everytouch.demo.load_demo", functools.partial(demo.load_demo, size=0.05))
-    monkeypatch.setattr("everytouch.cli._child", lambda *args: started.append(args))
-    monkeypatch.setattr("everytouch.cli._supervise", lambda children: 0)
+    monkeypatch.setattr("everytouch.cli.processes.child", lambda *args: started.append(args))
+    monkeypatch.setattr("everytouch.cli.processes.supervise", lambda children: 0)
     port = _free_port()
     assert main(["demo", "--port", str(port)]) == 0
     out = capsys.readouterr().out
@@ -377,7 +380,9 @@ def test_it_refuses_the_demo_when_a_demo_username_is_taken(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     User.objects.create(username="dana")
-    monkeypatch.setattr("everytouch.cli._child", lambda *args: pytest.fail("no server expected"))
+    monkeypatch.setattr(
+        "everytouch.cli.processes.child", lambda *args: pytest.fail("no server expected")
+    )
     assert main(["demo", "--port", str(_free_port())]) == 2
     assert "demo usernames already taken: dana" in capsys.readouterr().err
     assert not Customer.objects.exists()
@@ -389,3 +394,48 @@ def test_it_passes_django_command_errors_through_as_exit_codes(
 ) -> None:
     assert main(["migrate", "nosuchapp"]) == 1
     assert "No installed app with label 'nosuchapp'" in capsys.readouterr().err
+
+
+def test_it_runs_as_a_module_as_the_demo_starts_its_children() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "everytouch.cli", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "createuser" in result.stdout
+
+
+def test_it_adds_the_commands_of_every_registered_module() -> None:
+    parser = build_parser()
+    subcommands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert list(subcommands.choices) == [
+        "demo",
+        "serve",
+        "worker",
+        "sweep",
+        "migrate",
+        "createuser",
+        "token",
+        "import",
+        "export",
+        "analyze",
+        "leads",
+        "promises",
+    ]
+
+
+@pytest.mark.parametrize(
+    "module", [m for m in COMMAND_MODULES if not m.startswith("everytouch.cli")]
+)
+def test_it_lets_app_command_modules_import_only_the_public_helpers(module: str) -> None:
+    # The cli package is the top layer and imports apps; an app's commands reach back into it
+    # only through `everytouch.cli.base`, never through the package or its private names.
+    source = Path(str(importlib.import_module(module).__file__)).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    imported = {
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("everytouch.cli")
+    }
+    assert imported == {"everytouch.cli.base"}

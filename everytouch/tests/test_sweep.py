@@ -42,7 +42,7 @@ def test_it_keeps_running_the_other_sweeps_when_one_fails(
 def test_it_starts_the_worker_that_matches_the_task_backend(
     monkeypatch: pytest.MonkeyPatch, settings: object, backend: str, command: str
 ) -> None:
-    import everytouch.cli as cli
+    from everytouch.cli import processes
 
     seen: list[tuple[str, list[str]]] = []
 
@@ -50,7 +50,7 @@ def test_it_starts_the_worker_that_matches_the_task_backend(
         seen.append((name, extra))
         return 0
 
-    monkeypatch.setattr(cli, "_run_management", fake_run)
+    monkeypatch.setattr(processes, "run_management", fake_run)
     monkeypatch.setattr(settings, "TASKS", {"default": {"BACKEND": backend}})
     assert main(["worker", "--burst"]) == 0
     assert seen[0][0] == command

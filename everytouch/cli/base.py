@@ -1,0 +1,147 @@
+"""What every `everytouch` command shares: errors, exit codes, the parser, Django and users.
+
+This is the one module of the cli package that app command modules (``leads/cli.py``,
+``followups/cli.py``) import. It imports no app and no Django at import time, so ``--help``
+and ``everytouch analyze`` work without settings or a database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NoReturn, TypeAlias, TypeVar
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+Handler = Callable[[argparse.Namespace, list[str]], int]
+
+
+class UsageError(Exception):
+    """Bad input or usage, reported on stderr with exit code 2."""
+
+    def __init__(self, message: str, usage: str = "") -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class CommandFailed(Exception):
+    """Something outside the user's input went wrong (database not ready, server died): exit 1."""
+
+
+class Parser(argparse.ArgumentParser):
+    # argparse would print and sys.exit() itself; raising lets main() return the code, which
+    # keeps the CLI callable in-process (tests, other Python code).
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}", usage=self.format_usage())
+
+
+class ValueFirstParser(Parser):
+    """A parser whose first argument is a value even when it starts with "-".
+
+    Token prefixes (and usernames) may start with "-"; argparse would read `-abc` as an option.
+    """
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if args and args[0].startswith("-") and args[0] not in ("-h", "--help", "--"):
+            args = ["--", *args]
+        return super().parse_known_args(args, namespace)
+
+
+P = TypeVar("P", bound=Parser)
+# The subcommands of `everytouch`, which each command module adds to.
+Subcommands: TypeAlias = "argparse._SubParsersAction[Parser]"
+
+
+def command(
+    sub: argparse._SubParsersAction[P],
+    name: str,
+    handler: Handler,
+    help_: str,
+    *,
+    passthrough: bool = False,
+) -> P:
+    """Add subcommand `name`, run by `handler(args, extra)`."""
+    # A pass-through command hands every argument, --help included, to the command behind it.
+    parser = sub.add_parser(name, help=help_, description=help_, add_help=not passthrough)
+    parser.set_defaults(func=handler, passthrough=passthrough)
+    return parser
+
+
+def no_handler(args: argparse.Namespace, extra: list[str]) -> int:
+    """The handler of a command group (`token`, `leads`): argparse asks for an action first."""
+    raise UsageError("choose a subcommand")
+
+
+def positive(raw: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+# --- Django and the database ---------------------------------------------------------------
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "everytouch.settings")
+    import django
+
+    django.setup()
+
+
+def _pending_migrations() -> int:
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    except DatabaseError as exc:
+        raise CommandFailed(f"cannot reach the database: {exc}") from exc
+
+
+def require_database() -> None:
+    """Set Django up and refuse to go on against a database that is not migrated."""
+    setup_django()
+    if pending := _pending_migrations():
+        raise CommandFailed(
+            f"the database has {pending} unapplied migration(s); run `everytouch migrate` first"
+        )
+
+
+def run_management(name: str, extra: list[str]) -> int:
+    """Run Django management command `name` with `extra` arguments; return its exit code."""
+    setup_django()
+    from django.core.management import ManagementUtility
+    from django.db import DatabaseError
+
+    try:
+        ManagementUtility(["everytouch", name, *extra]).execute()
+    except DatabaseError as exc:
+        raise CommandFailed(f"database error: {exc}") from exc
+    except SystemExit as exc:
+        # Django's own usage and CommandError exits; keep their code, already reported.
+        return exc.code if isinstance(exc.code, int) else EXIT_FAILED
+    return EXIT_OK
+
+
+def find_user(username: str) -> User:
+    from django.contrib.auth.models import User
+
+    try:
+        return User.objects.get(username=username)
+    except User.DoesNotExist:
+        raise UsageError(f"no user named {username!r}") from None

@@ -1,0 +1,130 @@
+"""People and tokens: `createuser`, `token create` and `token revoke`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from everytouch.cli.base import (
+    EXIT_OK,
+    Subcommands,
+    UsageError,
+    ValueFirstParser,
+    command,
+    find_user,
+    no_handler,
+    require_database,
+)
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if args.password is not None:
+        return str(args.password)
+    if not sys.stdin.isatty():
+        raise UsageError("no password given: use --password, --password-stdin or a terminal")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password (again): "):
+        raise UsageError("the two passwords differ")
+    return first
+
+
+def _validate_new_user(
+    username: str, password: str, email: str, first_name: str = "", last_name: str = ""
+) -> str:
+    """Return the normalised e-mail; raise UsageError with every reason the input is refused."""
+    from django.contrib.auth.models import User
+    from django.contrib.auth.password_validation import validate_password
+    from django.contrib.auth.validators import UnicodeUsernameValidator
+    from django.core.exceptions import ValidationError
+
+    from everytouch.customers.contacts import InvalidContact, normalise_email
+
+    try:
+        UnicodeUsernameValidator()(username)
+        if max(len(username), len(first_name), len(last_name)) > 150:
+            raise ValidationError("usernames and names are at most 150 characters")
+        if User.objects.filter(username=username).exists():
+            raise ValidationError(f"a user named {username!r} already exists")
+        validate_password(password, User(username=username, email=email))
+        return normalise_email(email) if email else ""
+    except ValidationError as exc:
+        raise UsageError("; ".join(exc.messages)) from None
+    except InvalidContact as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_createuser(args: argparse.Namespace, extra: list[str]) -> int:
+    require_database()
+    from everytouch.accounts.actions import create_user
+    from everytouch.accounts.models import Role
+
+    password = _read_password(args)
+    email = _validate_new_user(args.username, password, args.email, args.first_name, args.last_name)
+    role = Role(args.role)
+    create_user(
+        args.username,
+        password,
+        role,
+        email=email,
+        first_name=args.first_name,
+        last_name=args.last_name,
+    )
+    print(f"Created {role.label.lower()} {args.username}.")
+    return EXIT_OK
+
+
+def cmd_token_create(args: argparse.Namespace, extra: list[str]) -> int:
+    require_database()
+    from everytouch.accounts.actions import issue_token
+
+    user = find_user(args.username)
+    if not 0 < len(args.name.strip()) <= 100:
+        raise UsageError("give the token a name of 1 to 100 characters, e.g. 'phone system'")
+    token, raw = issue_token(user, args.name.strip())
+    print(raw)
+    print(
+        f"Token {token.name!r} (prefix {token.prefix}) for {user.username}: store it now, "
+        "it is not shown again.",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def cmd_token_revoke(args: argparse.Namespace, extra: list[str]) -> int:
+    require_database()
+    from everytouch.accounts.actions import revoke_token
+    from everytouch.accounts.models import ApiToken
+
+    prefix = args.prefix.removeprefix("et_")[:8]
+    tokens = list(ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True))
+    if not tokens:
+        raise UsageError(f"no active token with prefix {prefix!r}")
+    if len(tokens) > 1:
+        raise UsageError(f"{len(tokens)} active tokens share prefix {prefix!r}; revoke in admin")
+    revoke_token(tokens[0])
+    print(f"Revoked token {tokens[0].name!r} (prefix {prefix}) of {tokens[0].user.username}.")
+    return EXIT_OK
+
+
+def add_commands(sub: Subcommands) -> None:
+    user = command(sub, "createuser", cmd_createuser, "create a login with a role")
+    user.add_argument("username")
+    user.add_argument("--role", required=True, choices=["owner", "manager", "rep", "trainer"])
+    user.add_argument("--email", default="")
+    user.add_argument("--first-name", default="")
+    user.add_argument("--last-name", default="")
+    secret = user.add_mutually_exclusive_group()
+    secret.add_argument("--password", help="the password (visible in shell history)")
+    secret.add_argument("--password-stdin", action="store_true", help="read it from stdin")
+    token = command(sub, "token", no_handler, "create or revoke API tokens")
+    tokens = token.add_subparsers(
+        dest="token_command", required=True, metavar="ACTION", parser_class=ValueFirstParser
+    )
+    create = command(tokens, "create", cmd_token_create, "issue a token, printed once")
+    create.add_argument("username")
+    create.add_argument("name", help="what the token is for, e.g. 'phone system'")
+    revoke = command(tokens, "revoke", cmd_token_revoke, "revoke a token by its prefix")
+    revoke.add_argument("prefix", help="the 8 characters after 'et_'")
