@@ -8,15 +8,14 @@ Time is moved with time-machine; nothing sleeps.
 from __future__ import annotations
 
 from datetime import timedelta
-from io import StringIO
 from typing import Any
 
 import pytest
 import time_machine
 from django.contrib.auth.models import User
-from django.core.management import call_command
 
 from everytouch import sweeps
+from everytouch.cli import main
 from everytouch.customers.tests.factories import make_customer
 from everytouch.followups import actions, tasks
 from everytouch.followups.models import Commitment, CommitmentStatus
@@ -163,13 +162,14 @@ def test_it_escalates_once_when_the_worker_dies_between_two_notices(
 
 
 def test_it_sweeps_from_the_command_line(
-    monday: time_machine.Traveller, office: Team, rep: User
+    monday: time_machine.Traveller, office: Team, rep: User, capsys: pytest.CaptureFixture[str]
 ) -> None:
     commitment = a_promise(rep)
     monday.shift(PAST_DUE)
-    out = StringIO()
-    call_command("sweep_followups", stdout=out)
-    assert out.getvalue().strip() == "0 reminders sent, 1 promises missed"
+    assert main(["sweep"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "follow-up reminders sent: 0" in out
+    assert "promises escalated as missed: 1" in out
     commitment.refresh_from_db()
     assert commitment.status == CommitmentStatus.MISSED
 
