@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Max
 
+from everytouch import spreadsheet
 from everytouch.accounts.access import STAFF_ROLES, role_of
 from everytouch.customers.actions import CustomerData, create_customer, resolve
 from everytouch.customers.contacts import (
@@ -115,7 +116,9 @@ def read_rows(stream: IO[str]) -> list[CsvRow]:
     for line, fields in records:
         if not any(f.strip() for f in fields):
             continue
-        values = dict(zip(header, (f.strip() for f in fields), strict=False))
+        # Our exports put a ' before formula-like cells; drop it so they import back unchanged.
+        cells = (spreadsheet.unguard(f.strip()) for f in fields)
+        values = dict(zip(header, cells, strict=False))
         rows.append(CsvRow(line, values, too_many_fields=len(fields) > len(header)))
     return rows
 
@@ -300,8 +303,9 @@ def _export_row(customer: Customer) -> dict[str, str]:
 
 def export_customers(stream: IO[str]) -> int:
     """Write every current (not merged-away) customer as CSV; return how many."""
-    writer = csv.DictWriter(stream, fieldnames=export_header(), restval="")
-    writer.writeheader()
+    header = export_header()
+    writer = spreadsheet.writer(stream)
+    writer.writerow(header)
     customers = (
         Customer.objects.filter(merged_into__isnull=True)
         .select_related("owner")
@@ -310,6 +314,7 @@ def export_customers(stream: IO[str]) -> int:
     )
     count = 0
     for customer in customers.iterator(chunk_size=1000):
-        writer.writerow(_export_row(customer))
+        row = _export_row(customer)
+        writer.writerow([row.get(column, "") for column in header])
         count += 1
     return count

