@@ -5,9 +5,9 @@ Django is set up only by the commands that touch the database, so ``--help`` and
 arguments, unknown user, bad CSV rows) end with one clear line on stderr and exit code 2,
 never a traceback.
 
-The package: `base` (errors, exit codes, parser and helpers that app command modules may
-import), `registry` (which modules add commands, and the parser), and the core commands in
-`processes`, `people` and `data`. Apps keep their commands in ``<app>/cli.py``.
+The package: `registry` (which modules add commands, and the parser) and the core commands in
+`processes`, `people` and `data`. Apps keep their commands in ``<app>/cli.py``; they and this
+package share `everytouch.cli_base` (errors, exit codes, parser, helpers).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import sys
 from collections.abc import Sequence
 from typing import cast
 
-from everytouch.cli.base import (
+from everytouch.cli.registry import build_parser
+from everytouch.cli_base import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_USAGE,
@@ -25,7 +26,6 @@ from everytouch.cli.base import (
     Handler,
     UsageError,
 )
-from everytouch.cli.registry import build_parser
 
 __all__ = ["build_parser", "main"]
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
 
-from everytouch.cli.base import (
+from everytouch.cli_base import (
     EXIT_OK,
     EXIT_USAGE,
     CommandFailed,

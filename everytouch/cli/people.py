@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 
-from everytouch.cli.base import (
+from everytouch.cli_base import (
     EXIT_OK,
     Subcommands,
     UsageError,

@@ -12,7 +12,7 @@ import time
 from types import FrameType
 from typing import NoReturn
 
-from everytouch.cli.base import (
+from everytouch.cli_base import (
     EXIT_FAILED,
     EXIT_OK,
     CommandFailed,

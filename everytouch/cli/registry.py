@@ -1,11 +1,11 @@
 """The command registry: every module that adds commands to `everytouch`, and the parser.
 
 Each module listed here has ``add_commands(sub: Subcommands) -> None``. An app with commands
-keeps them in its own ``<app>/cli.py`` (importing only `everytouch.cli.base`) and is listed
-here once. The list is explicit rather than discovered so that `everytouch --help` shows the
-commands in a chosen order and a typo fails loudly; the modules are imported when the parser
-is built, not when this module is, so an app's cli module may import `everytouch.cli.base`
-without an import cycle.
+keeps them in its own ``<app>/cli.py`` (importing `everytouch.cli_base`, never this package)
+and is listed here once. The list is explicit rather than discovered so that `everytouch
+--help` shows the commands in a chosen order and a typo fails loudly; the modules are imported
+when the parser is built, not when this module is, so importing an app's cli module never
+runs into an import cycle.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import importlib
 from collections.abc import Callable
 from typing import cast
 
-from everytouch.cli.base import Parser, Subcommands
+from everytouch.cli_base import Parser, Subcommands
 
 COMMAND_MODULES = (
     "everytouch.cli.processes",

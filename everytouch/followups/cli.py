@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from everytouch import spreadsheet
-from everytouch.cli.base import (
+from everytouch.cli_base import (
     Subcommands,
     UsageError,
     command,

@@ -11,7 +11,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from everytouch import spreadsheet
-from everytouch.cli.base import (
+from everytouch.cli_base import (
     Subcommands,
     UsageError,
     command,

@@ -1,8 +1,9 @@
 """What every `everytouch` command shares: errors, exit codes, the parser, Django and users.
 
-This is the one module of the cli package that app command modules (``leads/cli.py``,
-``followups/cli.py``) import. It imports no app and no Django at import time, so ``--help``
-and ``everytouch analyze`` work without settings or a database.
+App command modules (``leads/cli.py``, ``followups/cli.py``) import this and nothing of the
+`everytouch.cli` package, which is the top layer and imports them. It sits outside that
+package, in a low layer, so the layer rule holds without exceptions. It imports no app and no
+Django at import time, so ``--help`` and ``everytouch analyze`` work without a database.
 """
 
 from __future__ import annotations
