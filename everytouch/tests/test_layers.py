@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1]
 # Lowest first. A module may import its own unit and any unit in a lower layer.
 LAYERS: list[set[str]] = [
     {"analysis"},
-    {"accounts", "business_time", "sweeps", "hooks", "env"},
+    {"accounts", "business_time", "sweeps", "hooks", "env", "spreadsheet", "cli_base"},
     {"customers"},
     {"interactions"},
     {"staff"},
@@ -123,7 +123,7 @@ def _violations() -> list[str]:
 
 
 # Being cleared while the house is consolidated (issue 8); this set only ever shrinks.
-STILL_TO_MOVE = {"everytouch.cli"}
+STILL_TO_MOVE: set[str] = set()
 STILL_TO_MOVE |= {"everytouch.customers.forms", "everytouch.customers.views"}
 
 
