@@ -5,39 +5,9 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 
-from everytouch.accounts.access import DESK_ROLES
-from everytouch.accounts.people import display_name
-from everytouch.customers.contacts import InvalidContact, normalise_email, normalise_phone
+from everytouch.accounts.web_kit import OwnerChoiceField, desk_users
+from everytouch.customers.fields import clean_email_field, clean_phone_field
 from everytouch.customers.models import Customer
-
-
-def desk_users() -> Any:
-    return User.objects.filter(is_active=True, profile__role__in=DESK_ROLES).order_by(
-        "first_name", "username"
-    )
-
-
-class OwnerChoiceField(forms.ModelChoiceField[User]):
-    def label_from_instance(self, obj: User) -> str:
-        return display_name(obj)
-
-
-def clean_phone_field(value: str) -> str:
-    if not value.strip():
-        return ""
-    try:
-        return normalise_phone(value)
-    except InvalidContact as exc:
-        raise forms.ValidationError(str(exc)) from exc
-
-
-def clean_email_field(value: str) -> str:
-    if not value.strip():
-        return ""
-    try:
-        return normalise_email(value)
-    except InvalidContact as exc:
-        raise forms.ValidationError(str(exc)) from exc
 
 
 class CustomerForm(forms.Form):

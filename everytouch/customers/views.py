@@ -1,11 +1,7 @@
 from __future__ import annotations
 
-from typing import TypeVar
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
-from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -20,17 +16,11 @@ from everytouch.accounts.access import (
     require_role,
 )
 from everytouch.accounts.models import Role
+from everytouch.accounts.web_kit import paginate
 from everytouch.customers import actions
 from everytouch.customers.contacts import format_phone
 from everytouch.customers.forms import CustomerForm, MergeForm
 from everytouch.customers.models import ContactKind, Customer
-
-PAGE_SIZE = 25
-M = TypeVar("M", bound=Model)
-
-
-def paginate(request: HttpRequest, items: QuerySet[M], per_page: int = PAGE_SIZE) -> Page[M]:
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
 @login_required

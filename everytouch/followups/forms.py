@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from everytouch.accounts.access import STAFF_ROLES
+from everytouch.accounts.web_kit import OwnerChoiceField
 from everytouch.business_time import business_tz
-from everytouch.customers.forms import OwnerChoiceField
 from everytouch.followups.actions import MAX_WHAT
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"

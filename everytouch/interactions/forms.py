@@ -5,12 +5,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 
-from everytouch.customers.forms import (
-    OwnerChoiceField,
-    clean_email_field,
-    clean_phone_field,
-    desk_users,
-)
+from everytouch.accounts.web_kit import OwnerChoiceField, desk_users
+from everytouch.customers.fields import clean_email_field, clean_phone_field
 from everytouch.interactions.models import Channel, Direction
 
 

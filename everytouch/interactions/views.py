@@ -17,6 +17,7 @@ from everytouch.accounts.access import (
     get_visible_or_404,
     require_role,
 )
+from everytouch.accounts.web_kit import paginate
 from everytouch.customers.actions import (
     ContactConflict,
     CustomerData,
@@ -26,7 +27,6 @@ from everytouch.customers.actions import (
 )
 from everytouch.customers.contacts import InvalidContact, Normalised, format_phone, normalise
 from everytouch.customers.models import ContactKind, Customer
-from everytouch.customers.views import paginate
 from everytouch.interactions import actions
 from everytouch.interactions.forms import DeskForm, TransferForm
 from everytouch.interactions.models import Channel, Direction, Interaction, Transfer

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 
-from everytouch.customers.forms import OwnerChoiceField, desk_users
+from everytouch.accounts.web_kit import OwnerChoiceField, desk_users
 from everytouch.leads.models import Stage
 from everytouch.leads.webhooks import EVENTS
 

@@ -31,8 +31,8 @@ from everytouch.accounts.access import (
 )
 from everytouch.accounts.people import display_name
 from everytouch.accounts.redirects import safe_next
+from everytouch.accounts.web_kit import desk_users
 from everytouch.customers.actions import log_access, resolve
-from everytouch.customers.forms import desk_users
 from everytouch.customers.models import Customer
 from everytouch.interactions.models import Interaction
 from everytouch.leads import actions, stages

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from everytouch.accounts.access import MANAGER_ROLES, get_visible_or_404, require_role
-from everytouch.customers.views import paginate
+from everytouch.accounts.web_kit import paginate
 from everytouch.leads import webhooks
 from everytouch.leads.forms import EndpointForm
 from everytouch.leads.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint

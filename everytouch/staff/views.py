@@ -21,7 +21,7 @@ from everytouch.accounts.access import (
     get_visible_or_404,
     require_role,
 )
-from everytouch.customers.views import paginate
+from everytouch.accounts.web_kit import paginate
 from everytouch.staff import actions
 from everytouch.staff.availability import availability, away_message
 from everytouch.staff.forms import AbsenceForm, DetailsForm, StatusForm, split_tags

@@ -28,9 +28,9 @@ from everytouch.accounts.access import (
 )
 from everytouch.accounts.people import display_name
 from everytouch.accounts.redirects import safe_next
+from everytouch.accounts.web_kit import paginate
 from everytouch.customers.actions import resolve
 from everytouch.customers.models import Customer
-from everytouch.customers.views import paginate
 from everytouch.staff import notifications
 from everytouch.staff.actions import StaffError
 from everytouch.staff.forms_messages import MessageForm, recipients
