@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -24,12 +24,12 @@ from django.utils import timezone
 from everytouch.accounts.access import MANAGER_ROLES, has_role
 from everytouch.accounts.people import display_name
 from everytouch.analysis.commitments import find_commitments
-from everytouch.analysis.conversation import Channel, Conversation, Speaker, Turn
 from everytouch.business_time import business_days, business_tz, opening_hours
 from everytouch.customers import timeline
 from everytouch.customers.actions import resolve
 from everytouch.customers.models import Customer
 from everytouch.followups.models import CadencePlan, Commitment, CommitmentStatus
+from everytouch.interactions.conversation import to_conversation
 from everytouch.interactions.models import Interaction
 from everytouch.leads.models import Lead
 from everytouch.ownership import can_own
@@ -277,15 +277,9 @@ class Suggestion:
     recorded: bool
 
 
-def _conversation(interaction: Interaction) -> Conversation:
-    turns = tuple(Turn(cast(Speaker, t.speaker), t.text, t.start) for t in interaction.turns.all())
-    channel = cast(Channel, interaction.channel)
-    return Conversation(str(interaction.pk), turns, channel, interaction.started_at)
-
-
 def commitments_from_interaction(interaction: Interaction) -> list[Suggestion]:
     """Our side's promises in the transcript, with due times resolved from when it started."""
-    found = find_commitments(_conversation(interaction), tz=str(settings.TIME_ZONE))
+    found = find_commitments(to_conversation(interaction), tz=str(settings.TIME_ZONE))
     recorded = set(interaction.commitments.values_list("what", flat=True))
     out = []
     for item in found:

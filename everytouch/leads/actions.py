@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -30,9 +29,6 @@ from everytouch.accounts.access import MANAGER_ROLES, has_role
 from everytouch.accounts.models import Role
 from everytouch.accounts.people import display_name
 from everytouch.analysis.analyzer import analyze
-from everytouch.analysis.conversation import Channel as ConvChannel
-from everytouch.analysis.conversation import Conversation, Speaker
-from everytouch.analysis.conversation import Turn as ConvTurn
 from everytouch.analysis.scorecard import Lead as AnalysedLead
 from everytouch.customers import timeline
 from everytouch.customers.actions import (
@@ -44,6 +40,7 @@ from everytouch.customers.actions import (
 )
 from everytouch.customers.contacts import InvalidContact, normalise
 from everytouch.customers.models import Customer
+from everytouch.interactions.conversation import to_conversation
 from everytouch.interactions.models import Interaction
 from everytouch.leads import stages, webhooks
 from everytouch.leads.hooks import lead_won
@@ -381,15 +378,6 @@ def duration(delta: timedelta | None) -> str:
 # --- from a logged interaction -------------------------------------------------------------------
 
 
-def conversation_of(interaction: Interaction) -> Conversation:
-    """The analyzer's view of a stored interaction and its turns."""
-    turns = tuple(
-        ConvTurn(cast(Speaker, t.speaker), t.text, t.start) for t in interaction.turns.all()
-    )
-    channel = cast(ConvChannel, interaction.channel)
-    return Conversation(str(interaction.pk), turns, channel, interaction.started_at)
-
-
 def _customer_for(interaction: Interaction, found: AnalysedLead) -> Customer | None:
     """The interaction's customer, else whoever the captured phone or e-mail belongs to."""
     if interaction.customer is not None:
@@ -429,7 +417,7 @@ def lead_from_interaction(interaction: Interaction, actor: User | None) -> Lead 
         # A retried job or a second click: this interaction already made its lead.
         return existing
     region = str(settings.EVERYTOUCH_PHONE_REGION)
-    found = analyze(conversation_of(interaction), region=region).lead
+    found = analyze(to_conversation(interaction), region=region).lead
     if not found.buying_intent or not (found.phones or found.emails):
         return None
     with transaction.atomic():
