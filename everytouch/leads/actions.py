@@ -43,6 +43,7 @@ from everytouch.customers.models import Customer
 from everytouch.interactions.conversation import to_conversation
 from everytouch.interactions.models import Interaction
 from everytouch.leads import stages, webhooks
+from everytouch.leads.formatting import duration
 from everytouch.leads.hooks import lead_won
 from everytouch.leads.models import CLOSED_STAGES, OPEN_STAGES, Lead, LeadActivity, Stage
 from everytouch.ownership import can_own
@@ -260,7 +261,7 @@ def _respond(lead: Lead, actor: User, at: datetime, how: str) -> bool:
     lead.first_response_at = at
     lead.last_activity_at = max(lead.last_activity_at, at)
     lead.save(update_fields=["first_response_at", "last_activity_at"])
-    summary = f"First response ({how}) after {_duration(at - lead.created_at)}"
+    summary = f"First response ({how}) after {duration(at - lead.created_at)}"
     _activity(lead, LeadActivity.Kind.RESPONDED, actor, summary, how=how)
     return True
 
@@ -359,20 +360,6 @@ def speed_to_lead_by_owner(since: datetime | None = None) -> list[OwnerSpeed]:
         for pk, u in owners.items()
     ]
     return sorted(rows, key=lambda r: (r.median is None, -(r.median or timedelta()), r.owner.pk))
-
-
-def _duration(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min"
-    return f"{hours // 24} days"
-
-
-def duration(delta: timedelta | None) -> str:
-    return "—" if delta is None else _duration(delta)
 
 
 # --- from a logged interaction -------------------------------------------------------------------

@@ -44,7 +44,7 @@ def _lead(lead_id: int) -> Lead:
 
 def _row(lead: Lead) -> list[str]:
     from everytouch.accounts.people import display_name
-    from everytouch.leads.actions import duration
+    from everytouch.leads.formatting import duration
 
     return [
         str(lead.pk),
@@ -149,7 +149,8 @@ def cmd_leads_stage(args: argparse.Namespace, extra: list[str]) -> int:
 def cmd_leads_speed(args: argparse.Namespace, extra: list[str]) -> int:
     require_database()
     from everytouch.accounts.people import display_name
-    from everytouch.leads.actions import duration, speed_to_lead_by_owner
+    from everytouch.leads.actions import speed_to_lead_by_owner
+    from everytouch.leads.formatting import duration
 
     print("owner\tresponded\twaiting\tmedian\tmean")
     for row in speed_to_lead_by_owner():

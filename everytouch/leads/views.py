@@ -37,6 +37,7 @@ from everytouch.customers.models import Customer
 from everytouch.interactions.models import Interaction
 from everytouch.leads import actions, stages
 from everytouch.leads.actions import LeadData, LeadError, LeadFilter
+from everytouch.leads.formatting import duration
 from everytouch.leads.forms import HandOffForm, LeadForm, StageForm
 from everytouch.leads.models import CLOSED_STAGES, OPEN_STAGES, Lead, Stage
 
@@ -186,8 +187,8 @@ def _detail_context(lead: Lead, user: User) -> dict[str, Any]:
     return {
         "lead": lead,
         "activities": lead.activities.select_related("actor"),
-        "speed": actions.duration(lead.speed_to_lead),
-        "waiting": actions.duration(timezone.now() - lead.created_at),
+        "speed": duration(lead.speed_to_lead),
+        "waiting": duration(timezone.now() - lead.created_at),
         "changeable": changeable,
         "moves": [(s, Stage(s).label) for s in moves],
         "handoff_form": HandOffForm(exclude=lead.owner),
@@ -344,8 +345,8 @@ def speed(request: HttpRequest) -> HttpResponse:
             "owner": row.owner,
             "responded": row.responded,
             "waiting": row.waiting,
-            "median": actions.duration(row.median),
-            "mean": actions.duration(row.mean),
+            "median": duration(row.median),
+            "mean": duration(row.mean),
         }
         for row in actions.speed_to_lead_by_owner()
     ]
