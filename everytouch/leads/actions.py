@@ -5,28 +5,23 @@ the first of: a stage change made by the owner, an explicit "responded" by the o
 call/e-mail/chat/visit logged with the lead's customer and handled by the owner after the lead
 was created (found by the task that runs after every logged interaction). A response by
 somebody else does not count: the figure measures the owner, and a lead handed off before its
-owner answered keeps waiting for its new owner.
+owner answered keeps waiting for its new owner. ``queries`` reads the figures.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import statistics
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from everytouch.accounts.access import MANAGER_ROLES, has_role
-from everytouch.accounts.models import Role
 from everytouch.accounts.people import display_name
 from everytouch.analysis.analyzer import analyze
 from everytouch.analysis.scorecard import Lead as AnalysedLead
@@ -43,21 +38,16 @@ from everytouch.customers.models import Customer
 from everytouch.interactions.conversation import to_conversation
 from everytouch.interactions.models import Interaction
 from everytouch.leads import stages, webhooks
+from everytouch.leads.errors import LeadError
 from everytouch.leads.formatting import duration
 from everytouch.leads.hooks import lead_won
 from everytouch.leads.models import CLOSED_STAGES, OPEN_STAGES, Lead, LeadActivity, Stage
+from everytouch.leads.queries import default_owner
 from everytouch.ownership import can_own
 from everytouch.staff.notifications import notify
 
 DEDUP_WINDOW = timedelta(days=30)
 UPDATABLE = ("product_interest", "budget", "timeline")
-
-
-logger = logging.getLogger("everytouch.leads")
-
-
-class LeadError(ValueError):
-    """A lead change that is refused; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -68,17 +58,14 @@ class LeadData:
     timeline: str = ""
 
 
-def need_key(need: str) -> str:
+def _need_key(need: str) -> str:
     """ "Wants 40 CHAIRS!" and "wants 40 chairs" are the same need."""
     words = re.sub(r"[^\w]+", " ", need.casefold()).split()
     return " ".join(words)[:300]
 
 
-def lead_url(lead: Lead) -> str:
+def _lead_url(lead: Lead) -> str:
     return reverse("lead_detail", args=[lead.pk])
-
-
-# --- who owns a lead -----------------------------------------------------------------------------
 
 
 def _check_owner(owner: User) -> User:
@@ -87,37 +74,10 @@ def _check_owner(owner: User) -> User:
     return owner
 
 
-def _configured_owner() -> User | None:
-    username = settings.EVERYTOUCH_DEFAULT_SALES_OWNER
-    if not username:
-        return None
-    user = User.objects.select_related("profile").filter(username=username).first()
-    return user if can_own(user) else None
-
-
-def _first_manager() -> User | None:
-    for role in (Role.MANAGER, Role.OWNER):
-        qs = User.objects.filter(is_active=True, profile__role=role).select_related("profile")
-        user = qs.order_by("pk").first()
-        if user is not None:
-            return user
-    return None
-
-
-def default_owner(customer: Customer) -> User:
-    """The customer's owner if they still work here, else the configured one, else a manager."""
-    if customer.owner is not None and can_own(customer.owner):
-        return customer.owner
-    owner = _configured_owner() or _first_manager()
-    if owner is None:
-        raise LeadError("no sales owner: set EVERYTOUCH_DEFAULT_SALES_OWNER or add a manager")
-    return owner
-
-
 # --- capture -------------------------------------------------------------------------------------
 
 
-def recent_same_need(customer: Customer, key: str, now: datetime) -> Lead | None:
+def _recent_same_need(customer: Customer, key: str, now: datetime) -> Lead | None:
     qs = Lead.objects.filter(customer=customer, need_key=key, created_at__gt=now - DEDUP_WINDOW)
     return qs.order_by("-created_at", "-pk").first()
 
@@ -144,7 +104,7 @@ def capture_lead(
     ``owner=None`` picks the default sales owner. Returns ``(lead, created)``.
     """
     need = data.need.strip()
-    key = need_key(need)
+    key = _need_key(need)
     if not key:
         raise LeadError("say what the customer needs")
     # Serialises captures for one customer, so a click at the desk and the background
@@ -154,7 +114,7 @@ def capture_lead(
         Customer.objects.select_for_update(of=("self",)).select_related("owner").get(pk=customer.pk)
     )
     now = timezone.now()
-    existing = recent_same_need(customer, key, now)
+    existing = _recent_same_need(customer, key, now)
     if existing is not None:
         return _update_lead(existing, data, actor, source_interaction, now), False
     owner = _check_owner(owner) if owner is not None else default_owner(customer)
@@ -188,7 +148,7 @@ def _create_lead(
     timeline.lead_created(customer, actor, lead.pk, lead.need, display_name(owner))
     if actor is None or actor.pk != owner.pk:
         text = f"New lead for you: {customer.display_name}: {lead.need}"
-        notify(owner, text, lead_url(lead), f"lead-{lead.pk}-owner-{owner.pk}")
+        notify(owner, text, _lead_url(lead), f"lead-{lead.pk}-owner-{owner.pk}")
     webhooks.emit(webhooks.LEAD_CREATED, lead, f"lead.created.{lead.pk}")
     return lead
 
@@ -221,11 +181,6 @@ def _update_lead(
 # --- hand-off, response, stage -------------------------------------------------------------------
 
 
-def may_change(lead: Lead, user: User) -> bool:
-    """The owner works their lead; managers may change any lead."""
-    return lead.owner_id == user.pk or has_role(user, MANAGER_ROLES)
-
-
 def _locked(lead: Lead) -> Lead:
     return Lead.objects.select_for_update().select_related("customer", "owner").get(pk=lead.pk)
 
@@ -248,7 +203,7 @@ def hand_off(lead: Lead, to: User, actor: User | None) -> Lead:
     timeline.lead_handed_off(lead.customer, actor, lead.pk, display_name(to), to.pk)
     by = f" by {display_name(actor)}" if actor is not None else ""
     text = f"Lead handed to you{by}: {lead.customer.display_name}: {lead.need}"
-    notify(to, text, lead_url(lead), f"lead-{lead.pk}-handoff-{act.pk}")
+    notify(to, text, _lead_url(lead), f"lead-{lead.pk}-handoff-{act.pk}")
     extra = {"previous_owner": webhooks.person(previous)}
     webhooks.emit(webhooks.LEAD_HANDED_OFF, lead, f"lead.handed_off.{act.pk}", extra)
     return lead
@@ -305,64 +260,35 @@ def _apply_stage(lead: Lead, stage: Stage, lost_reason: str, now: datetime) -> N
     lead.save(update_fields=["stage", "last_activity_at", "lost_reason", "closed_at"])
 
 
-# --- what needs attention, how fast we answer ----------------------------------------------------
-
-
-def untouched_leads(days: int, now: datetime | None = None) -> QuerySet[Lead]:
-    """Open leads nobody has done anything with for ``days`` days, oldest silence first."""
-    cutoff = (now or timezone.now()) - timedelta(days=days)
-    qs = Lead.objects.filter(stage__in=OPEN_STAGES, last_activity_at__lt=cutoff)
-    return qs.select_related("customer", "owner").order_by("last_activity_at", "pk")
-
-
-@dataclass(frozen=True)
-class OwnerSpeed:
-    owner: User
-    responded: int
-    waiting: int
-    median: timedelta | None
-    mean: timedelta | None
-
-
-def _speeds(leads: Iterable[Lead]) -> dict[int, list[timedelta]]:
-    out: dict[int, list[timedelta]] = defaultdict(list)
-    for lead in leads:
-        if lead.speed_to_lead is not None:
-            out[lead.owner_id].append(lead.speed_to_lead)
-    return out
-
-
-def _mean(values: list[timedelta]) -> timedelta | None:
-    return sum(values, timedelta()) / len(values) if values else None
-
-
-def _median(values: list[timedelta]) -> timedelta | None:
-    if not values:
-        return None
-    return timedelta(seconds=statistics.median(v.total_seconds() for v in values))
-
-
-def speed_to_lead_by_owner(since: datetime | None = None) -> list[OwnerSpeed]:
-    """Median and mean creation-to-first-response per owner, slowest median first."""
-    qs = Lead.objects.select_related("owner")
-    if since is not None:
-        qs = qs.filter(created_at__gte=since)
-    leads = list(qs.only("owner", "created_at", "first_response_at", "stage"))
-    speeds = _speeds(leads)
-    waiting: dict[int, int] = defaultdict(int)
-    owners: dict[int, User] = {}
-    for lead in leads:
-        owners[lead.owner_id] = lead.owner
-        if lead.first_response_at is None and lead.is_open:
-            waiting[lead.owner_id] += 1
-    rows = [
-        OwnerSpeed(u, len(speeds[pk]), waiting[pk], _median(speeds[pk]), _mean(speeds[pk]))
-        for pk, u in owners.items()
-    ]
-    return sorted(rows, key=lambda r: (r.median is None, -(r.median or timedelta()), r.owner.pk))
-
-
 # --- from a logged interaction -------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_responses_from(interaction: Interaction) -> list[Lead]:
+    """The owner's call or e-mail to a customer answers that customer's waiting leads."""
+    if interaction.customer_id is None or interaction.handled_by_id is None:
+        return []
+    waiting = Lead.objects.select_for_update().filter(
+        customer_id=interaction.customer_id,
+        owner_id=interaction.handled_by_id,
+        first_response_at=None,
+        stage__in=OPEN_STAGES,
+        created_at__lte=interaction.started_at,
+    )
+    assert interaction.handled_by is not None
+    how = f"{interaction.get_channel_display().lower()} logged"
+    return [
+        lead
+        for lead in waiting
+        if _respond(lead, interaction.handled_by, interaction.started_at, how)
+    ]
+
+
+logger = logging.getLogger("everytouch.leads")
+
+# A job normally runs within seconds; only older unanalysed touches count as lost.
+LOST_AFTER = timedelta(minutes=10)
+SWEEP_BATCH = 500
 
 
 def _customer_for(interaction: Interaction, found: AnalysedLead) -> Customer | None:
@@ -418,38 +344,12 @@ def lead_from_interaction(interaction: Interaction, actor: User | None) -> Lead 
     return lead
 
 
-@transaction.atomic
-def responses_from(interaction: Interaction) -> list[Lead]:
-    """The owner's call or e-mail to a customer answers that customer's waiting leads."""
-    if interaction.customer_id is None or interaction.handled_by_id is None:
-        return []
-    waiting = Lead.objects.select_for_update().filter(
-        customer_id=interaction.customer_id,
-        owner_id=interaction.handled_by_id,
-        first_response_at=None,
-        stage__in=OPEN_STAGES,
-        created_at__lte=interaction.started_at,
-    )
-    assert interaction.handled_by is not None
-    how = f"{interaction.get_channel_display().lower()} logged"
-    return [
-        lead
-        for lead in waiting
-        if _respond(lead, interaction.handled_by, interaction.started_at, how)
-    ]
-
-
 def analyze_and_capture(interaction: Interaction) -> Lead | None:
     """What runs after every logged interaction: count responses, then look for a lead."""
-    responses_from(interaction)
+    record_responses_from(interaction)
     lead = lead_from_interaction(interaction, None) if interaction.turns.exists() else None
     Interaction.objects.filter(pk=interaction.pk).update(analysed_at=timezone.now())
     return lead
-
-
-# A job normally runs within seconds; only older unanalysed touches count as lost.
-LOST_AFTER = timedelta(minutes=10)
-SWEEP_BATCH = 500
 
 
 def analyse_lost(now: datetime | None = None) -> int:
@@ -468,31 +368,3 @@ def analyse_lost(now: datetime | None = None) -> int:
         else:
             done += 1
     return done
-
-
-@dataclass(frozen=True)
-class LeadFilter:
-    owner_id: int | None = None
-    stage: str = ""
-    untouched_days: int | None = None
-    q: str = ""
-
-
-def filter_leads(f: LeadFilter, now: datetime | None = None) -> QuerySet[Lead]:
-    """The board's and the API's filters: owner, stage, untouched for N days, free text."""
-    qs = Lead.objects.select_related("customer", "owner")
-    if f.owner_id is not None:
-        qs = qs.filter(owner_id=f.owner_id)
-    if f.stage:
-        qs = qs.filter(stage=f.stage)
-    if f.untouched_days is not None:
-        qs = qs.filter(pk__in=untouched_leads(f.untouched_days, now).values("pk"))
-    if f.q.strip():
-        text = f.q.strip()
-        qs = qs.filter(
-            Q(need__icontains=text)
-            | Q(product_interest__icontains=text)
-            | Q(customer__name__icontains=text)
-            | Q(customer__company__icontains=text)
-        )
-    return qs

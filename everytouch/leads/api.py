@@ -33,9 +33,11 @@ from everytouch.accounts.endpoint_kit import (
 from everytouch.customers.actions import log_access, resolve
 from everytouch.customers.models import Customer
 from everytouch.interactions.models import Interaction
-from everytouch.leads import actions
-from everytouch.leads.actions import LeadData, LeadError, LeadFilter
+from everytouch.leads import actions, queries
+from everytouch.leads.actions import LeadData
+from everytouch.leads.errors import LeadError
 from everytouch.leads.models import Lead, Stage
+from everytouch.leads.queries import LeadFilter
 
 router = Router(tags=["leads"])
 
@@ -153,7 +155,7 @@ def _get_lead(lead_id: int) -> Lead:
 def _changeable(request: HttpRequest, lead_id: int) -> tuple[Lead, User]:
     user = staff_reader(request)
     lead = _get_lead(lead_id)
-    if not actions.may_change(lead, user):
+    if not queries.may_change(lead, user):
         raise PermissionDenied("only the lead's owner or a manager can change it")
     return lead, user
 
@@ -219,7 +221,7 @@ def list_leads(
         untouched_days=filters.untouched_days,
         q=filters.q,
     )
-    qs = actions.filter_leads(f)
+    qs = queries.filter_leads(f)
     if filters.customer_id is not None:
         qs = qs.filter(customer_id=filters.customer_id)
     leads, meta = page_slice(request, qs.order_by("-created_at", "-pk"), params)

@@ -59,8 +59,8 @@ def _row(lead: Lead) -> list[str]:
 
 def cmd_leads_list(args: argparse.Namespace, extra: list[str]) -> int:
     require_database()
-    from everytouch.leads.actions import untouched_leads
     from everytouch.leads.models import Lead, Stage
+    from everytouch.leads.queries import untouched_leads
 
     qs = untouched_leads(args.untouched) if args.untouched else Lead.objects.all()
     if args.stage:
@@ -104,7 +104,8 @@ def cmd_leads_capture(args: argparse.Namespace, extra: list[str]) -> int:
     from django.db import transaction
 
     from everytouch.customers.actions import ContactConflict
-    from everytouch.leads.actions import LeadData, LeadError, capture_lead
+    from everytouch.leads.actions import LeadData, capture_lead
+    from everytouch.leads.errors import LeadError
 
     data = LeadData(args.need, args.product, args.budget, args.timeline)
     owner, actor = _actor(args.owner), _actor(args.as_user)
@@ -120,7 +121,8 @@ def cmd_leads_capture(args: argparse.Namespace, extra: list[str]) -> int:
 
 def cmd_leads_handoff(args: argparse.Namespace, extra: list[str]) -> int:
     require_database()
-    from everytouch.leads.actions import LeadError, hand_off
+    from everytouch.leads.actions import hand_off
+    from everytouch.leads.errors import LeadError
 
     lead = _lead(args.lead)
     try:
@@ -133,7 +135,9 @@ def cmd_leads_handoff(args: argparse.Namespace, extra: list[str]) -> int:
 
 def cmd_leads_stage(args: argparse.Namespace, extra: list[str]) -> int:
     require_database()
-    from everytouch.leads.actions import LeadError, may_change, move_stage
+    from everytouch.leads.actions import move_stage
+    from everytouch.leads.errors import LeadError
+    from everytouch.leads.queries import may_change
 
     lead, actor = _lead(args.lead), find_user(args.as_user)
     if not may_change(lead, actor):
@@ -149,8 +153,8 @@ def cmd_leads_stage(args: argparse.Namespace, extra: list[str]) -> int:
 def cmd_leads_speed(args: argparse.Namespace, extra: list[str]) -> int:
     require_database()
     from everytouch.accounts.people import display_name
-    from everytouch.leads.actions import speed_to_lead_by_owner
     from everytouch.leads.formatting import duration
+    from everytouch.leads.queries import speed_to_lead_by_owner
 
     print("owner\tresponded\twaiting\tmedian\tmean")
     for row in speed_to_lead_by_owner():

@@ -35,11 +35,13 @@ from everytouch.accounts.web_kit import desk_users
 from everytouch.customers.actions import log_access, resolve
 from everytouch.customers.models import Customer
 from everytouch.interactions.models import Interaction
-from everytouch.leads import actions, stages
-from everytouch.leads.actions import LeadData, LeadError, LeadFilter
+from everytouch.leads import actions, queries, stages
+from everytouch.leads.actions import LeadData
+from everytouch.leads.errors import LeadError
 from everytouch.leads.formatting import duration
 from everytouch.leads.forms import HandOffForm, LeadForm, StageForm
 from everytouch.leads.models import CLOSED_STAGES, OPEN_STAGES, Lead, Stage
+from everytouch.leads.queries import LeadFilter
 
 CLOSED_ON_BOARD = 10
 EXPORT_LIMIT = 10_000
@@ -56,7 +58,7 @@ def _lead(request: HttpRequest, pk: int, roles: frozenset[Any] = STAFF_ROLES) ->
 def _changeable(request: HttpRequest, pk: int) -> tuple[Lead, User]:
     lead = _lead(request, pk)
     user = require_role(request.user, STAFF_ROLES)
-    if not actions.may_change(lead, user):
+    if not queries.may_change(lead, user):
         raise PermissionDenied("Only the lead's owner or a manager can change it.")
     return lead, user
 
@@ -95,7 +97,7 @@ def _columns(qs: QuerySet[Lead], user: User) -> list[dict[str, Any]]:
         cards = list(rows[:CLOSED_ON_BOARD] if stage in CLOSED_STAGES else rows)
         for lead in cards:
             moves = forward_first(lead.stage, may_reopen)
-            if not actions.may_change(lead, user):
+            if not queries.may_change(lead, user):
                 moves = []
             # Lost needs a reason, so it gets its own input rather than a plain button.
             lead.moves = [(s, Stage(s).label) for s in moves if s != Stage.LOST]  # type: ignore[attr-defined]
@@ -110,14 +112,14 @@ def board(request: HttpRequest) -> HttpResponse:
     user = require_role(request.user, STAFF_ROLES)
     f = board_filter(request, user)
     context = {
-        "columns": _columns(actions.filter_leads(f), user),
+        "columns": _columns(queries.filter_leads(f), user),
         "filter": f,
         "owner_param": request.GET.get("owner", ""),
         "owners": desk_users(),
         "stages": Stage.choices,
         "can_export": has_role(user, DESK_ROLES),
         "is_manager": can_manage(user),
-        "untouched_count": actions.untouched_leads(3).count(),
+        "untouched_count": queries.untouched_leads(3).count(),
     }
     return render(request, "leads/board.html", context)
 
@@ -127,7 +129,7 @@ def board(request: HttpRequest) -> HttpResponse:
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The filtered board as CSV (desk roles: it holds customers' contact details)."""
     user = require_role(request.user, DESK_ROLES)
-    qs = actions.filter_leads(board_filter(request, user)).prefetch_related("customer__contacts")
+    qs = queries.filter_leads(board_filter(request, user)).prefetch_related("customer__contacts")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="leads.csv"'
     writer = spreadsheet.writer(response)
@@ -182,7 +184,7 @@ def export_row(lead: Lead) -> list[object]:
 
 
 def _detail_context(lead: Lead, user: User) -> dict[str, Any]:
-    changeable = actions.may_change(lead, user)
+    changeable = queries.may_change(lead, user)
     moves = forward_first(lead.stage, can_manage(user)) if changeable else []
     return {
         "lead": lead,
@@ -348,7 +350,7 @@ def speed(request: HttpRequest) -> HttpResponse:
             "median": duration(row.median),
             "mean": duration(row.mean),
         }
-        for row in actions.speed_to_lead_by_owner()
+        for row in queries.speed_to_lead_by_owner()
     ]
     waiting = _leads().filter(first_response_at=None, stage__in=OPEN_STAGES).order_by("created_at")
     context = {"rows": rows, "waiting": waiting[:50]}

@@ -13,8 +13,9 @@ from everytouch.accounts.actions import create_user
 from everytouch.accounts.models import Role
 from everytouch.customers.models import EventKind, TimelineEvent
 from everytouch.followups.models import Commitment
-from everytouch.leads import actions, stages
-from everytouch.leads.actions import LeadData, LeadError, capture_lead, move_stage
+from everytouch.leads import actions, queries, stages
+from everytouch.leads.actions import LeadData, capture_lead, move_stage
+from everytouch.leads.errors import LeadError
 from everytouch.leads.models import Lead, LeadActivity, Stage
 from everytouch.leads.tests.helpers import (
     MONDAY_9,
@@ -261,7 +262,7 @@ def test_it_computes_median_and_mean_speed_to_lead_per_owner(
             monday.shift(timedelta(minutes=wait))
             actions.record_response(lead, owner)
     a_lead(other_customer(99), rep2)
-    rows = {row.owner.username: row for row in actions.speed_to_lead_by_owner()}
+    rows = {row.owner.username: row for row in queries.speed_to_lead_by_owner()}
     assert (rows["ron"].median, rows["ron"].mean) == (timedelta(minutes=20), timedelta(40 / 1440))
     assert (rows["ron"].responded, rows["ron"].waiting) == (3, 0)
     assert (rows["rita"].median, rows["rita"].responded, rows["rita"].waiting) == (
@@ -279,8 +280,8 @@ def test_it_surfaces_open_leads_untouched_for_n_days(rep: User, monday: Any) -> 
     monday.shift(timedelta(days=3))
     fresh = a_lead(other_customer(98), rep, need="lamps")
     monday.shift(timedelta(minutes=1))
-    assert list(actions.untouched_leads(2)) == [stale]
-    assert list(actions.untouched_leads(0)) == [stale, fresh]
+    assert list(queries.untouched_leads(2)) == [stale]
+    assert list(queries.untouched_leads(0)) == [stale, fresh]
     assert closed.is_open is False
 
 
@@ -320,7 +321,7 @@ def test_it_attaches_an_automatic_lead_to_the_known_caller(rep: User) -> None:
 
 def test_it_falls_back_to_the_business_owner_without_managers(db: None) -> None:
     create_user("boss", "pw", Role.OWNER)
-    assert actions.default_owner(jane()).username == "boss"
+    assert queries.default_owner(jane()).username == "boss"
 
 
 @pytest.mark.parametrize(
