@@ -10,7 +10,7 @@ class LeadsConfig(AppConfig):
 
         from everytouch import ownership, sweeps
         from everytouch.interactions.hooks import interaction_logged
-        from everytouch.leads import actions, tasks
+        from everytouch.leads import capture, tasks
         from everytouch.leads.models import OPEN_STAGES, Lead
 
         ownership.register(
@@ -20,4 +20,4 @@ class LeadsConfig(AppConfig):
         )
         interaction_logged.connect(tasks.capture_later)
         sweeps.register("lead webhooks re-queued", tasks.sweep_lost_deliveries)
-        sweeps.register("interactions analysed late", actions.analyse_lost)
+        sweeps.register("interactions analysed late", capture.analyse_lost)

@@ -11,7 +11,7 @@ from django_tasks import task
 
 from everytouch.interactions.models import Interaction
 from everytouch.leads import webhooks
-from everytouch.leads.actions import analyze_and_capture
+from everytouch.leads.capture import analyze_and_capture
 
 
 @task()

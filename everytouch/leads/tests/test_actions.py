@@ -13,7 +13,7 @@ from everytouch.accounts.actions import create_user
 from everytouch.accounts.models import Role
 from everytouch.customers.models import EventKind, TimelineEvent
 from everytouch.followups.models import Commitment
-from everytouch.leads import actions, queries, stages
+from everytouch.leads import actions, capture, queries, stages
 from everytouch.leads.actions import LeadData, capture_lead, move_stage
 from everytouch.leads.errors import LeadError
 from everytouch.leads.models import Lead, LeadActivity, Stage
@@ -247,7 +247,7 @@ def test_it_counts_a_call_logged_by_the_owner_as_the_response(rep: User, monday:
     customer = jane(owner=rep)
     lead = a_lead(customer, rep)
     monday.shift(timedelta(minutes=45))
-    actions.analyze_and_capture(a_call(customer, rep))
+    capture.analyze_and_capture(a_call(customer, rep))
     lead.refresh_from_db()
     assert lead.speed_to_lead == timedelta(minutes=45)
 
@@ -292,7 +292,7 @@ def test_it_captures_a_lead_from_a_transcript_with_buying_intent_and_contacts(
     rep: User, manager: User
 ) -> None:
     call = a_call(None, rep, SELLING_CALL)
-    lead = actions.analyze_and_capture(call)
+    lead = capture.analyze_and_capture(call)
     assert lead is not None
     assert lead.need == "40 ergonomic chairs for our new office"
     assert lead.source_interaction == call
@@ -303,18 +303,18 @@ def test_it_captures_a_lead_from_a_transcript_with_buying_intent_and_contacts(
     }
     assert lead.owner == manager
     # Running the job again (a retry) finds the same lead.
-    assert actions.analyze_and_capture(call) == lead
+    assert capture.analyze_and_capture(call) == lead
     assert Lead.objects.count() == 1
 
 
 def test_it_captures_no_lead_from_a_question_without_buying_intent(rep: User) -> None:
-    assert actions.analyze_and_capture(a_call(jane(owner=rep), rep, QUESTION_CALL)) is None
+    assert capture.analyze_and_capture(a_call(jane(owner=rep), rep, QUESTION_CALL)) is None
     assert Lead.objects.count() == 0
 
 
 def test_it_attaches_an_automatic_lead_to_the_known_caller(rep: User) -> None:
     customer = jane(owner=rep)
-    lead = actions.analyze_and_capture(a_call(customer, rep, SELLING_CALL))
+    lead = capture.analyze_and_capture(a_call(customer, rep, SELLING_CALL))
     assert lead is not None
     assert (lead.customer, lead.owner) == (customer, rep)
 

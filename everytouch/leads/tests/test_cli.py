@@ -72,7 +72,7 @@ def test_it_analyses_a_touch_whose_job_was_lost(rep: User, manager: User) -> Non
 
     from everytouch.interactions.actions import InteractionData, TurnData, log_interaction
     from everytouch.interactions.models import Channel, Interaction
-    from everytouch.leads.actions import analyse_lost
+    from everytouch.leads.capture import analyse_lost
 
     turns = [
         TurnData("agent", "Thanks for calling Brightline, this is Ron. How can I help?"),
