@@ -73,17 +73,28 @@ def kind(label: str) -> OwnedKind:
 
 
 def refusal(user: User | None) -> str | None:
-    """Why this person cannot own anything ('has departed', ...), or None if they can."""
-    if user is None:
+    """Why this person cannot own anything ('has departed', ...), or None if they can.
+
+    Read from the database, not from the instance: a ``User`` loaded before a departure (or a
+    cached directory entry on it) would still look active.
+    """
+    fresh = _fresh(user)
+    if fresh is None:
         return "is nobody"
-    member = getattr(user, "staff", None)
+    member = getattr(fresh, "staff", None)
     if member is not None and member.employment == Employment.DEPARTED:
         return "has departed"
-    if not user.is_active:
+    if not fresh.is_active:
         return "can no longer log in"
-    if not hasattr(user, "profile"):
+    if not hasattr(fresh, "profile"):
         return "has no role here"
     return None
+
+
+def _fresh(user: User | None) -> User | None:
+    if user is None or user.pk is None:
+        return None
+    return User.objects.select_related("profile", "staff").filter(pk=user.pk).first()
 
 
 def can_own(user: User | None) -> bool:
