@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 
-from conftest import PASSWORD
 from everytouch import demo
 from everytouch.accounts.models import ApiToken, Role, hash_token
 from everytouch.cli import build_parser, main
 from everytouch.cli.registry import COMMAND_MODULES
 from everytouch.customers.actions import CustomerData, create_customer
 from everytouch.customers.models import ContactPoint, Customer, EventKind, TimelineEvent
+from everytouch.testing import PASSWORD
 
 HEADER = "name,company,phone,email,owner,notes\n"
 

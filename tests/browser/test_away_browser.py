@@ -14,7 +14,7 @@ from everytouch.customers.actions import CustomerData, create_customer
 from everytouch.customers.models import Customer
 from everytouch.staff.actions import ensure_staff
 from everytouch.staff.models import TakenMessage
-from tests.browser.test_desk_browser import log_in
+from everytouch.testing.browser import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

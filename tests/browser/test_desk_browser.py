@@ -9,10 +9,10 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from conftest import PASSWORD
 from everytouch.customers.actions import CustomerData, create_customer
 from everytouch.customers.models import Customer
 from everytouch.interactions.models import Interaction
+from everytouch.testing.browser import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,14 +25,6 @@ def jane() -> Customer:
     data = CustomerData(name="Jane Doe", company="Acme Dental")
     data.contacts = ["+12015550123", "jane@example.com"]
     return create_customer(data, None)
-
-
-def log_in(page: Page, server: LiveServer, user: User) -> None:
-    page.goto(f"{server.url}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("form button[type=submit]").click()
-    expect(page).to_have_url(f"{server.url}/desk/")
 
 
 def test_it_pops_a_known_caller_and_logs_the_call_onto_the_timeline(

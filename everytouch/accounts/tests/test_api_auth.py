@@ -15,7 +15,6 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from conftest import PASSWORD
 from everytouch.accounts import idempotency
 from everytouch.accounts.actions import create_user, issue_token, revoke_token
 from everytouch.accounts.idempotency import IdempotencyError, fingerprint, run_once
@@ -24,6 +23,7 @@ from everytouch.customers.actions import CustomerData, create_customer
 from everytouch.customers.models import Customer
 from everytouch.interactions.actions import InteractionData, TurnData, log_interaction
 from everytouch.interactions.models import Channel
+from everytouch.testing import PASSWORD
 
 IDENTIFY = "/api/v1/identify"
 CUSTOMERS = "/api/v1/customers"

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from everytouch.customers.tests.test_api_customers import bearer
+from everytouch.testing import bearer
 
 pytestmark = pytest.mark.django_db
 

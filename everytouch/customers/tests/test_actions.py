@@ -14,9 +14,9 @@ from everytouch.customers.actions import (
 )
 from everytouch.customers.contacts import InvalidContact
 from everytouch.customers.models import ContactPoint, Customer, EventKind
-from everytouch.customers.tests.factories import KNOWN_PHONE, make_customer
 from everytouch.interactions.actions import InteractionData, log_interaction
 from everytouch.interactions.models import Channel
+from everytouch.testing import KNOWN_PHONE, make_customer
 
 pytestmark = pytest.mark.django_db
 

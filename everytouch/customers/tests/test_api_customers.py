@@ -20,20 +20,13 @@ from everytouch.customers.actions import CustomerData, create_customer, merge_cu
 from everytouch.customers.models import ContactPoint, Customer, TimelineEvent
 from everytouch.interactions.actions import InteractionData, log_interaction
 from everytouch.interactions.models import Channel, Interaction
+from everytouch.testing import bearer
+from everytouch.testing import post_json as post
 
 IDENTIFY = "/api/v1/identify"
 CUSTOMERS = "/api/v1/customers"
 PHONE = "+12015550123"
 EMAIL = "jane@example.com"
-
-
-def bearer(user: User) -> Client:
-    _, raw = issue_token(user, "test")
-    return Client(headers={"Authorization": f"Bearer {raw}"})
-
-
-def post(client: Client, url: str, body: Any, **headers: str) -> Any:
-    return client.post(url, json.dumps(body), content_type="application/json", headers=headers)
 
 
 def counts() -> tuple[int, int, int]:

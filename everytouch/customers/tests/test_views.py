@@ -2,27 +2,14 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 from django.urls import reverse
 
-from conftest import PASSWORD
 from everytouch.customers.models import Customer, EventKind
-from everytouch.customers.tests.factories import make_customer
+from everytouch.testing import client_for, make_customer, user_for
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["manager", "rep", "trainer", "outsider"]
-
-
-def client_for(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        assert client.login(username=user.username, password=PASSWORD)
-    return client
-
-
-def user_for(request: pytest.FixtureRequest, role: str | None) -> User | None:
-    return None if role is None else request.getfixturevalue(role)
 
 
 @pytest.mark.parametrize(

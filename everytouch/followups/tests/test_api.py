@@ -10,10 +10,10 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from everytouch.customers.models import Customer
-from everytouch.customers.tests.factories import make_customer
-from everytouch.customers.tests.test_api_customers import bearer, post
 from everytouch.followups.models import Commitment, CommitmentStatus
 from everytouch.followups.tests.helpers import a_commitment, monday
+from everytouch.testing import bearer, make_customer
+from everytouch.testing import post_json as post
 
 pytestmark = pytest.mark.django_db
 __all__ = ["monday"]

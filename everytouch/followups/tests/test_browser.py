@@ -10,13 +10,11 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from everytouch.customers.tests.factories import make_customer
 from everytouch.followups.models import Commitment, CommitmentStatus
-from tests.browser.conftest import chromium, page
-from tests.browser.test_desk_browser import log_in
+from everytouch.testing import make_customer
+from everytouch.testing.browser import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-__all__ = ["chromium", "page"]
 
 
 def test_it_records_a_promise_shows_it_in_my_day_and_the_calendar_then_keeps_it(

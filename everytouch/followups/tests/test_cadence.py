@@ -9,7 +9,6 @@ import time_machine
 from django.contrib.auth.models import User
 
 from everytouch.customers.models import EventKind, TimelineEvent
-from everytouch.customers.tests.factories import make_customer
 from everytouch.followups import actions
 from everytouch.followups.models import CadencePlan, Commitment
 from everytouch.followups.tests.helpers import a_lead, monday
@@ -17,6 +16,7 @@ from everytouch.leads.actions import move_stage
 from everytouch.leads.models import Stage
 from everytouch.staff.actions import ensure_staff
 from everytouch.staff.models import Employment, Team
+from everytouch.testing import make_customer
 
 pytestmark = pytest.mark.django_db
 __all__ = ["monday"]

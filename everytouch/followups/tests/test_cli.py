@@ -8,8 +8,8 @@ import time_machine
 from django.contrib.auth.models import User
 
 from everytouch.cli import main
-from everytouch.customers.tests.factories import make_customer
 from everytouch.followups.models import Commitment, CommitmentStatus
+from everytouch.testing import make_customer
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 10, 10, 0, tzinfo=ZoneInfo("UTC"))

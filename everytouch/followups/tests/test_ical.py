@@ -13,11 +13,10 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from everytouch.customers.tests.factories import make_customer
-from everytouch.customers.tests.test_views import client_for
 from everytouch.followups import actions, ical
 from everytouch.followups.models import CalendarFeed
 from everytouch.followups.tests.helpers import a_commitment, monday
+from everytouch.testing import client_for, make_customer
 
 pytestmark = pytest.mark.django_db
 __all__ = ["monday"]

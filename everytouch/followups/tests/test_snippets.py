@@ -10,9 +10,9 @@ import time_machine
 from django.contrib.auth.models import AnonymousUser, User
 from django.template import Context, Template
 
-from everytouch.customers.tests.factories import make_customer
 from everytouch.followups import actions
 from everytouch.followups.tests.helpers import a_call, a_commitment, monday
+from everytouch.testing import make_customer
 
 pytestmark = pytest.mark.django_db
 __all__ = ["monday"]

@@ -10,11 +10,10 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from everytouch.customers.models import Customer
-from everytouch.customers.tests.factories import make_customer
-from everytouch.customers.tests.test_views import client_for, user_for
 from everytouch.followups import actions
 from everytouch.followups.models import CadencePlan, CalendarFeed, Commitment, CommitmentStatus
 from everytouch.followups.tests.helpers import a_call, a_commitment, monday
+from everytouch.testing import client_for, make_customer, user_for
 
 pytestmark = pytest.mark.django_db
 __all__ = ["monday"]

@@ -13,12 +13,11 @@ from django.urls import reverse
 from everytouch.accounts.actions import create_user
 from everytouch.accounts.models import Role
 from everytouch.customers.models import Customer
-from everytouch.customers.tests.factories import make_customer
-from everytouch.customers.tests.test_views import client_for
 from everytouch.followups import actions, warnings
 from everytouch.followups.tests.helpers import a_call, a_lead
 from everytouch.leads.actions import move_stage
 from everytouch.leads.models import Stage
+from everytouch.testing import client_for, make_customer
 
 pytestmark = pytest.mark.django_db
 

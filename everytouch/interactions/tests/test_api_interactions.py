@@ -17,6 +17,7 @@ from everytouch.customers.actions import CustomerData, create_customer
 from everytouch.customers.models import ContactPoint, Customer, EventKind, TimelineEvent
 from everytouch.interactions.actions import InteractionData, log_interaction
 from everytouch.interactions.models import Channel, Interaction, Turn
+from everytouch.testing import bearer
 
 INTERACTIONS = "/api/v1/interactions"
 PHONE = "+12015550123"
@@ -27,11 +28,6 @@ TURNS: list[dict[str, Any]] = [
     {"speaker": "customer", "text": "Hi, I need toner for my printer.", "start": 2.5},
     {"speaker": "agent", "text": "Sure, which model?"},
 ]
-
-
-def bearer(user: User) -> Client:
-    _, raw = issue_token(user, "test")
-    return Client(headers={"Authorization": f"Bearer {raw}"})
 
 
 def post(client: Client, body: Any, **headers: str) -> Any:

@@ -5,10 +5,9 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from everytouch.customers.models import Customer, EventKind
-from everytouch.customers.tests.factories import KNOWN_PHONE_TYPED, make_customer
-from everytouch.customers.tests.test_views import client_for, user_for
 from everytouch.interactions.actions import InteractionData, log_interaction, transfer
 from everytouch.interactions.models import Channel, Interaction
+from everytouch.testing import KNOWN_PHONE_TYPED, client_for, make_customer, user_for
 
 pytestmark = pytest.mark.django_db
 

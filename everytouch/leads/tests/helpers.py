@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from django.contrib.auth.models import User
 
 from everytouch.customers.models import Customer
-from everytouch.customers.tests.factories import make_customer
 from everytouch.interactions.actions import InteractionData, TurnData, log_interaction
 from everytouch.interactions.models import Channel, Interaction
 from everytouch.leads.actions import LeadData, capture_lead
 from everytouch.leads.models import Lead
+from everytouch.testing import make_customer
 
 # A Monday morning; the tests move from here with time-machine instead of sleeping.
 MONDAY_9 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)

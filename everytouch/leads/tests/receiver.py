@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from everytouch.leads.webhooks import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, verify
-from everytouch.staff.tests.messages_fixtures import free_port
+from everytouch.testing import free_port
 
 
 @dataclass

@@ -9,10 +9,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from everytouch.interactions.tests.test_api_interactions import bearer
 from everytouch.leads.models import Lead, Stage
 from everytouch.leads.tests.helpers import a_lead, jane, other_customer
 from everytouch.staff.models import Notification
+from everytouch.testing import bearer
 
 pytestmark = pytest.mark.django_db
 

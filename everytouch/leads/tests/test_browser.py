@@ -9,11 +9,9 @@ from pytest_django.live_server_helper import LiveServer
 
 from everytouch.leads.models import Stage
 from everytouch.leads.tests.helpers import a_lead, jane
-from tests.browser.conftest import chromium, page
-from tests.browser.test_desk_browser import log_in
+from everytouch.testing.browser import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-__all__ = ["chromium", "page"]
 
 
 def test_it_moves_a_card_along_the_board_without_reloading_the_page(

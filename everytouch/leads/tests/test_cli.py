@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import User
 
 from everytouch.cli import main
-from everytouch.customers.tests.factories import make_customer
 from everytouch.leads.models import Lead, Stage
+from everytouch.testing import make_customer
 
 pytestmark = pytest.mark.django_db
 

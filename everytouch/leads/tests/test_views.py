@@ -9,10 +9,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from everytouch.customers.tests.test_views import client_for, user_for
 from everytouch.leads.models import Lead, LeadActivity, Stage
 from everytouch.leads.tests.helpers import a_call, a_lead, jane
 from everytouch.staff.models import Notification
+from everytouch.testing import client_for, user_for
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from everytouch.customers.tests.test_views import client_for, user_for
 from everytouch.leads import webhooks
 from everytouch.leads.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from everytouch.leads.tests.helpers import a_lead, jane
+from everytouch.testing import client_for, user_for
 
 pytestmark = pytest.mark.django_db
 

@@ -19,10 +19,9 @@ from everytouch.leads.models import DeliveryStatus, Lead, WebhookDelivery, Webho
 from everytouch.leads.tasks import deliver_webhook, sweep_lost_deliveries
 from everytouch.leads.tests.helpers import MONDAY_9, SELLING_CALL, a_call, a_lead, jane
 from everytouch.leads.tests.receiver import Receiver
-from everytouch.staff.tests.messages_fixtures import Worker, worker
+from everytouch.testing.workers import Worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
-__all__ = ["worker"]
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@ import time_machine
 from django.contrib.auth.models import User
 from django.test import Client
 
-from everytouch.customers.tests.factories import make_customer
-from everytouch.customers.tests.test_api_customers import bearer
 from everytouch.staff.actions import ensure_staff, schedule_absence, set_backup
+from everytouch.testing import bearer, make_customer
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 10, 10, 0, tzinfo=ZoneInfo("UTC"))

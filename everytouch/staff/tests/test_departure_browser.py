@@ -12,11 +12,9 @@ from everytouch.customers.models import Customer
 from everytouch.staff.actions import ensure_staff
 from everytouch.staff.models import Employment, TakenMessage
 from everytouch.staff.tests.departure_helpers import make_message
-from tests.browser.conftest import chromium, page
-from tests.browser.test_desk_browser import log_in
+from everytouch.testing.browser import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-__all__ = ["chromium", "page"]
 
 
 def test_it_runs_a_departure_from_start_to_finish(

@@ -16,7 +16,6 @@ from django_tasks_db.models import DBTaskResult
 
 from everytouch import ownership
 from everytouch.customers.models import Customer, EventKind
-from everytouch.customers.tests.factories import make_customer
 from everytouch.staff.actions import StaffError, ensure_staff, schedule_absence, set_backup
 from everytouch.staff.messages import (
     LEVEL_BACKUP,
@@ -45,11 +44,11 @@ from everytouch.staff.tests.messages_fixtures import (
     a_message,
     customer,
     monday,
-    office,
 )
+from everytouch.testing import make_customer
 
 pytestmark = pytest.mark.django_db
-__all__ = ["customer", "monday", "office"]
+__all__ = ["customer", "monday"]
 
 Capture = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
 
@@ -353,7 +352,7 @@ def test_it_puts_each_escalation_on_the_customers_timeline(
     monday: time_machine.Traveller, office: Team, rep: User, rep2: User, manager: User
 ) -> None:
     from everytouch.customers.models import EventKind
-    from everytouch.customers.tests.factories import make_customer
+    from everytouch.testing import make_customer
 
     customer = make_customer(owner=rep)
     message = a_message(rep, rep2, customer=customer)

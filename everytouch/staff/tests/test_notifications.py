@@ -12,10 +12,9 @@ from django_tasks_db.models import DBTaskResult
 
 from everytouch.staff import notifications, tasks
 from everytouch.staff.models import Notification
-from everytouch.staff.tests.messages_fixtures import Inbox, smtp_inbox
+from everytouch.testing.mail import Inbox
 
 pytestmark = pytest.mark.django_db
-__all__ = ["smtp_inbox"]
 
 Capture = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
 

@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 
-from everytouch.customers.tests.factories import make_customer
 from everytouch.staff.actions import ensure_staff, schedule_absence, set_backup, set_status
 from everytouch.staff.models import Departure, DepartureStatus, Status
 from everytouch.staff.routing import decide, route
+from everytouch.testing import make_customer
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 10, 10, 0, tzinfo=ZoneInfo("UTC"))

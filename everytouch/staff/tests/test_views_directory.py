@@ -8,9 +8,9 @@ import time_machine
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from everytouch.customers.tests.test_views import client_for, user_for
 from everytouch.staff.actions import ensure_staff, schedule_absence
 from everytouch.staff.models import Status
+from everytouch.testing import client_for, user_for
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 10, 10, 0, tzinfo=ZoneInfo("UTC"))

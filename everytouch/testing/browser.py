@@ -4,6 +4,10 @@ Chromium comes from the system (``apt-get install chromium``), not from ``playwr
 no download at test time, and the same browser on every machine. Without it the browser tests
 skip locally, but in CI (``CI=true``) a missing browser fails the run: a skipped browser test
 there would quietly turn a red build green.
+
+Every test that uses the ``page`` (or ``chromium``) fixture, wherever it lives, is marked
+``browser`` and carries a ``browser`` property in the JUnit report, which ``.ci/run`` reads to
+check that browser tests ran and none skipped. A failed browser test leaves a screenshot.
 """
 
 from __future__ import annotations
@@ -15,7 +19,11 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect, sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+from everytouch.testing.cast import PASSWORD
 
 CHROMIUM = Path(os.environ.get("EVERYTOUCH_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -30,6 +38,22 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOT_DIR = Path(tempfile.gettempdir())
 TIMEOUT_MS = 10_000
+BROWSER_FIXTURES = frozenset({"chromium", "page"})
+# The JUnit property .ci/run looks for; keep the two in step.
+JUNIT_PROPERTY = ("browser", "true")
+
+_failed_key = pytest.StashKey[bool]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives a real browser (applied by the kit)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+            item.user_properties.append(JUNIT_PROPERTY)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -41,9 +65,6 @@ def pytest_runtest_makereport(
     if report.when == "call":
         item.stash[_failed_key] = report.failed
     return report
-
-
-_failed_key = pytest.StashKey[bool]()
 
 
 @pytest.fixture
@@ -88,3 +109,12 @@ def _screenshot(page: Page, test_name: str) -> None:
     page.screenshot(path=str(path), full_page=True)
     # Shown with the failure's captured output, so whoever reads the CI log can find the file.
     print(f"\nscreenshot of the failed page: {path}")
+
+
+def log_in(page: Page, server: LiveServer, user: User) -> None:
+    """Log in through the real form and land on the desk."""
+    page.goto(f"{server.url}/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form button[type=submit]").click()
+    expect(page).to_have_url(f"{server.url}/desk/")

@@ -1,4 +1,4 @@
-"""Small builders for tests: a customer with a phone and an e-mail, through the real actions."""
+"""Builders several apps' tests share, through the real actions."""
 
 from __future__ import annotations
 
