@@ -1,0 +1,489 @@
+"""Who may see what: every URL pattern, every role, the status each one gets.
+
+The table below has one entry per URL pattern of the root urlconf (the web pages and the
+/api/v1/ routes; /admin/ is Django's own). A new view cannot be added without saying here who
+may see it: a pattern with no entry fails, and so does an entry that matches no pattern.
+
+Columns, in order: anonymous, outsider (logged in, no role), trainer, rep, manager, owner.
+The web pages use a session; the API a bearer token (anonymous sends none). The records in
+the URLs belong to a colleague (a second rep, Rita), so the rep column says what a rep may do
+with someone else's records. A POST sends an empty form (or ``{}`` to the API): for the
+roles allowed in, that is a validation answer; for the others, the refusal is what matters.
+Every request runs in a transaction that is rolled back, so each role sees the same world.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from everytouch.accounts.actions import create_user, issue_token
+from everytouch.accounts.models import Role
+from everytouch.followups.actions import record_commitment
+from everytouch.followups.ical import issue_feed
+from everytouch.interactions.actions import InteractionData, log_interaction
+from everytouch.interactions.models import Channel
+from everytouch.leads import webhooks
+from everytouch.leads.actions import LeadData, capture_lead
+from everytouch.leads.models import DeliveryStatus, WebhookDelivery
+from everytouch.staff.actions import ensure_staff, schedule_absence
+from everytouch.staff.handover import open_departure
+from everytouch.staff.messages import take_message
+from everytouch.staff.notifications import notify
+from everytouch.testing import PASSWORD, make_customer
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS: tuple[str | None, ...] = (None, "outsider", "trainer", "rep", "manager", "owner")
+EXCLUDED_PREFIXES = ("admin/",)
+Row = tuple[int, int, int, int, int, int]
+Args = Callable[["World"], dict[str, object]]
+
+
+@dataclass(frozen=True)
+class World:
+    """One of every record a URL can name, all belonging to Rita (the second rep)."""
+
+    ids: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.ids[key]
+
+
+def no_args(world: World) -> dict[str, object]:
+    return {}
+
+
+def pk(key: str, kwarg: str = "pk") -> Args:
+    return lambda world: {kwarg: world[key]}
+
+
+def absence_args(world: World) -> dict[str, object]:
+    return {"pk": world["member"], "absence_id": world["absence"]}
+
+
+def unknown_api_path(world: World) -> dict[str, object]:
+    return {"unknown": "nothing-here"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The expected status per column for each method this pattern is checked with."""
+
+    get: Row | None = None
+    post: Row | None = None
+    patch: Row | None = None
+    args: Args = no_args
+    note: str = ""
+
+    def methods(self) -> Iterator[tuple[str, Row]]:
+        for method in ("get", "post", "patch"):
+            row: Row | None = getattr(self, method)
+            if row is not None:
+                yield method, row
+
+
+# What the table says of answers that are not plainly right; listed in the hand-over report.
+VALIDATED_FIRST = (
+    "SUSPECT: the request is validated before the role check, so an outsider (and a trainer, "
+    "where trainers may not do this) gets 422 for an invalid request instead of 403"
+)
+POST_LIKE_GET = "answers POST like GET (no require_GET on the view); it writes nothing"
+
+# Columns: anonymous, outsider, trainer, rep, manager, owner (COLUMNS).
+TABLE: dict[str, Entry] = {
+    "home": Entry(
+        get=(302, 302, 302, 302, 302, 302),
+        post=(302, 302, 302, 302, 302, 302),
+        note="redirects to the desk, whose entry says who gets in",
+    ),
+    "api-v1:api-root": Entry(
+        get=(404, 404, 404, 404, 404, 404),
+        post=(404, 404, 404, 404, 404, 404),
+        note="nothing lives at the root; the fallback answers a JSON 404",
+    ),
+    "api-v1:no_such_endpoint": Entry(
+        get=(404, 404, 404, 404, 404, 404),
+        post=(404, 404, 404, 404, 404, 404),
+        args=unknown_api_path,
+    ),
+    "api-v1:create_commitment": Entry(post=(401, 422, 422, 422, 422, 422), note=VALIDATED_FIRST),
+    "api-v1:list_commitments": Entry(get=(401, 403, 200, 200, 200, 200)),
+    "api-v1:done_commitment": Entry(
+        post=(401, 403, 403, 403, 200, 200), args=pk("commitment", "commitment_id")
+    ),
+    "api-v1:list_customers": Entry(get=(401, 403, 200, 200, 200, 200)),
+    "api-v1:create_customer_endpoint": Entry(
+        post=(401, 422, 422, 422, 422, 422), note=VALIDATED_FIRST
+    ),
+    "api-v1:get_customer": Entry(
+        get=(401, 403, 200, 200, 200, 200), args=pk("customer", "customer_id")
+    ),
+    "api-v1:patch_customer": Entry(
+        patch=(401, 403, 403, 200, 200, 200), args=pk("customer", "customer_id")
+    ),
+    "api-v1:open_departure": Entry(post=(401, 422, 422, 422, 422, 422), note=VALIDATED_FIRST),
+    "api-v1:get_departure": Entry(
+        get=(401, 403, 403, 403, 200, 200), args=pk("departure", "departure_id")
+    ),
+    "api-v1:cancel_departure": Entry(
+        post=(401, 403, 403, 403, 200, 200), args=pk("departure", "departure_id")
+    ),
+    "api-v1:complete_departure": Entry(
+        post=(401, 403, 403, 403, 200, 200), args=pk("departure", "departure_id")
+    ),
+    "api-v1:hand_over": Entry(
+        post=(401, 403, 403, 403, 400, 400), args=pk("departure", "departure_id")
+    ),
+    "api-v1:openapi-view": Entry(
+        get=(200, 200, 200, 200, 200, 200),
+        post=(200, 200, 200, 200, 200, 200),
+        note="the API documentation is public and answers any method",
+    ),
+    "api-v1:identify_caller": Entry(get=(401, 422, 422, 422, 422, 422), note=VALIDATED_FIRST),
+    "api-v1:create_interaction": Entry(post=(401, 422, 422, 422, 422, 422), note=VALIDATED_FIRST),
+    "api-v1:list_interactions": Entry(get=(401, 403, 200, 200, 200, 200)),
+    "api-v1:get_interaction": Entry(
+        get=(401, 403, 200, 200, 200, 200), args=pk("interaction", "interaction_id")
+    ),
+    "api-v1:create_lead": Entry(post=(401, 422, 422, 422, 422, 422), note=VALIDATED_FIRST),
+    "api-v1:list_leads": Entry(get=(401, 403, 200, 200, 200, 200)),
+    "api-v1:get_lead": Entry(get=(401, 403, 200, 200, 200, 200), args=pk("lead", "lead_id")),
+    "api-v1:handoff": Entry(
+        post=(401, 422, 422, 422, 422, 422), args=pk("lead", "lead_id"), note=VALIDATED_FIRST
+    ),
+    "api-v1:move_stage": Entry(
+        post=(401, 422, 422, 422, 422, 422), args=pk("lead", "lead_id"), note=VALIDATED_FIRST
+    ),
+    "api-v1:create_message": Entry(post=(401, 422, 422, 422, 422, 422), note=VALIDATED_FIRST),
+    "api-v1:list_messages": Entry(get=(401, 403, 403, 403, 200, 200)),
+    "api-v1:ack_message": Entry(
+        post=(401, 403, 404, 404, 200, 200), args=pk("message", "message_id")
+    ),
+    "api-v1:done_message": Entry(
+        post=(401, 403, 404, 404, 200, 200), args=pk("message", "message_id")
+    ),
+    "api-v1:my_day": Entry(get=(401, 403, 200, 200, 200, 200)),
+    "api-v1:openapi-json": Entry(
+        get=(200, 200, 200, 200, 200, 200),
+        post=(200, 200, 200, 200, 200, 200),
+        note="the API documentation is public and answers any method",
+    ),
+    "api-v1:route_call": Entry(get=(401, 403, 403, 200, 200, 200)),
+    "api-v1:list_staff": Entry(get=(401, 403, 200, 200, 200, 200)),
+    "api-v1:get_away_message": Entry(
+        get=(401, 403, 200, 200, 200, 200), args=pk("username", "who")
+    ),
+    "cadence_plan": Entry(get=(302, 403, 403, 403, 200, 200), post=(302, 403, 403, 403, 200, 200)),
+    "calendar_settings": Entry(
+        get=(302, 403, 200, 200, 200, 200), post=(302, 403, 400, 400, 400, 400)
+    ),
+    "calendar_feed": Entry(
+        get=(200, 200, 200, 200, 200, 200),
+        post=(405, 405, 405, 405, 405, 405),
+        args=pk("calendar_token", "token"),
+        note="the secret token in the URL is the credential; no session needed",
+    ),
+    "commitment_done": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 404, 404, 404, 302, 302),
+        args=pk("commitment"),
+    ),
+    "commitment_new": Entry(
+        get=(302, 403, 403, 404, 404, 404),
+        post=(302, 403, 403, 404, 404, 404),
+        note="without ?customer= there is no one to promise to: 404 for desk roles",
+    ),
+    "customer_list": Entry(
+        get=(302, 403, 200, 200, 200, 200), post=(302, 403, 200, 200, 200, 200), note=POST_LIKE_GET
+    ),
+    "customer_detail": Entry(
+        get=(302, 404, 200, 200, 200, 200),
+        post=(302, 404, 200, 200, 200, 200),
+        args=pk("customer"),
+        note=POST_LIKE_GET,
+    ),
+    "customer_edit": Entry(
+        get=(302, 404, 404, 200, 200, 200), post=(302, 404, 404, 400, 400, 400), args=pk("customer")
+    ),
+    "customer_merge": Entry(
+        get=(302, 404, 404, 404, 200, 200), post=(302, 404, 404, 404, 400, 400), args=pk("customer")
+    ),
+    "desk": Entry(get=(302, 403, 403, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)),
+    "desk_ask": Entry(get=(302, 403, 403, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)),
+    "desk_log": Entry(get=(302, 405, 405, 405, 405, 405), post=(302, 403, 403, 400, 400, 400)),
+    "desk_lookup": Entry(get=(302, 403, 403, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)),
+    "desk_missing": Entry(get=(302, 403, 403, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)),
+    "interaction_list": Entry(
+        get=(302, 403, 200, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)
+    ),
+    "interaction_detail": Entry(
+        get=(302, 404, 200, 200, 200, 200),
+        post=(302, 405, 405, 405, 405, 405),
+        args=pk("interaction"),
+    ),
+    "interaction_commitments": Entry(
+        get=(302, 404, 404, 200, 200, 200),
+        post=(302, 405, 405, 405, 405, 405),
+        args=pk("interaction"),
+    ),
+    "interaction_transfer": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 404, 404, 400, 400, 400),
+        args=pk("interaction"),
+    ),
+    "lead_board": Entry(get=(302, 403, 200, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)),
+    "lead_detail": Entry(
+        get=(302, 404, 200, 200, 200, 200), post=(302, 405, 405, 405, 405, 405), args=pk("lead")
+    ),
+    "lead_handoff": Entry(
+        get=(302, 405, 405, 405, 405, 405), post=(302, 404, 403, 403, 302, 302), args=pk("lead")
+    ),
+    "lead_respond": Entry(
+        get=(302, 405, 405, 405, 405, 405), post=(302, 404, 403, 403, 302, 302), args=pk("lead")
+    ),
+    "lead_stage": Entry(
+        get=(302, 405, 405, 405, 405, 405), post=(302, 404, 403, 403, 302, 302), args=pk("lead")
+    ),
+    "lead_export": Entry(get=(302, 403, 403, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)),
+    "lead_from_interaction": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 404, 404, 302, 302, 302),
+        args=pk("interaction"),
+    ),
+    "lead_new": Entry(get=(302, 403, 403, 200, 200, 200), post=(302, 403, 403, 400, 400, 400)),
+    "lead_speed": Entry(get=(302, 403, 200, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)),
+    "webhook_list": Entry(get=(302, 403, 403, 403, 200, 200), post=(302, 403, 403, 403, 400, 400)),
+    "webhook_toggle": Entry(
+        get=(302, 405, 405, 405, 405, 405), post=(302, 404, 404, 404, 302, 302), args=pk("webhook")
+    ),
+    "delivery_retry": Entry(
+        get=(302, 405, 405, 405, 405, 405), post=(302, 404, 404, 404, 302, 302), args=pk("delivery")
+    ),
+    "login": Entry(get=(200, 200, 200, 200, 200, 200), post=(200, 200, 200, 200, 200, 200)),
+    "logout": Entry(get=(405, 405, 405, 405, 405, 405), post=(302, 302, 302, 302, 302, 302)),
+    "messages_mine": Entry(
+        get=(302, 403, 200, 200, 200, 200), post=(302, 403, 200, 200, 200, 200), note=POST_LIKE_GET
+    ),
+    "message_ack": Entry(
+        get=(302, 405, 405, 405, 405, 405), post=(302, 404, 404, 404, 302, 302), args=pk("message")
+    ),
+    "message_done": Entry(
+        get=(302, 405, 405, 405, 405, 405), post=(302, 404, 404, 404, 302, 302), args=pk("message")
+    ),
+    "messages_all": Entry(
+        get=(302, 403, 403, 403, 200, 200), post=(302, 403, 403, 403, 200, 200), note=POST_LIKE_GET
+    ),
+    "message_new": Entry(get=(302, 403, 403, 200, 200, 200), post=(302, 403, 403, 400, 400, 400)),
+    "my_day": Entry(get=(302, 403, 200, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)),
+    "notifications": Entry(
+        get=(302, 403, 200, 200, 200, 200), post=(302, 403, 200, 200, 200, 200), note=POST_LIKE_GET
+    ),
+    "notification_read": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 403, 404, 404, 404, 404),
+        args=pk("notification"),
+    ),
+    "notifications_read_all": Entry(
+        get=(302, 405, 405, 405, 405, 405), post=(302, 403, 302, 302, 302, 302)
+    ),
+    "staff_directory": Entry(
+        get=(302, 403, 200, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)
+    ),
+    "departure_start": Entry(
+        get=(302, 404, 404, 404, 200, 200),
+        post=(302, 404, 404, 404, 400, 400),
+        args=pk("member", "member_id"),
+    ),
+    "staff_member": Entry(
+        get=(302, 404, 200, 200, 200, 200), post=(302, 405, 405, 405, 405, 405), args=pk("member")
+    ),
+    "staff_absence": Entry(
+        get=(302, 405, 405, 405, 405, 405), post=(302, 404, 403, 403, 400, 400), args=pk("member")
+    ),
+    "staff_absence_cancel": Entry(
+        get=(302, 405, 405, 405, 405, 405), post=(302, 404, 403, 403, 302, 302), args=absence_args
+    ),
+    "staff_details": Entry(
+        get=(302, 405, 405, 405, 405, 405), post=(302, 404, 403, 403, 400, 400), args=pk("member")
+    ),
+    "staff_status": Entry(
+        get=(302, 405, 405, 405, 405, 405), post=(302, 404, 403, 403, 400, 400), args=pk("member")
+    ),
+    "departure_list": Entry(
+        get=(302, 403, 403, 403, 200, 200),
+        post=(302, 405, 405, 405, 405, 405),
+        note="this GET writes (a directory row for everyone with a role); see issue 8",
+    ),
+    "departure_detail": Entry(
+        get=(302, 404, 404, 404, 200, 200),
+        post=(302, 405, 405, 405, 405, 405),
+        args=pk("departure"),
+    ),
+    "departure_cancel": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 404, 404, 404, 302, 302),
+        args=pk("departure"),
+    ),
+    "departure_complete": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 404, 404, 404, 302, 302),
+        args=pk("departure"),
+    ),
+    "departure_handover": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 404, 404, 404, 400, 400),
+        args=pk("departure"),
+    ),
+    "early_warning": Entry(get=(302, 403, 403, 403, 200, 200), post=(302, 405, 405, 405, 405, 405)),
+}
+
+
+# --- the walk ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pattern:
+    key: str  # the URL name, with its namespace ("api-v1:list_leads")
+    route: str
+
+
+def _walk(patterns: list[Any], prefix: str, namespace: str) -> Iterator[Pattern]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            route = prefix + str(p.pattern)
+            yield Pattern(f"{namespace}{p.name}" if p.name else route, route)
+
+
+def all_patterns() -> dict[str, Pattern]:
+    found = _walk(get_resolver().url_patterns, "", "")
+    return {p.key: p for p in found if not p.route.startswith(EXCLUDED_PREFIXES)}
+
+
+# --- the world and the cast's clients ----------------------------------------------------------
+
+
+@pytest.fixture
+def world(manager: User, rep2: User) -> World:
+    customer = make_customer(owner=rep2)
+    data = InteractionData(channel=Channel.CALL, summary="Asked for a quote", handled_by=rep2)
+    call = log_interaction(customer, data, rep2)
+    endpoint = webhooks.create_endpoint("https://crm.example.com/hook", list(webhooks.EVENTS))
+    lead, _ = capture_lead(customer, LeadData(need="40 chairs"), owner=rep2, actor=rep2)
+    delivery = WebhookDelivery.objects.filter(endpoint=endpoint).first()
+    assert delivery is not None
+    delivery.status = DeliveryStatus.FAILED
+    delivery.save(update_fields=["status"])
+    due = timezone.now() + timedelta(hours=4)
+    promise = record_commitment(customer, rep2, "Call back with the quote", due, rep2)
+    message = take_message(
+        intended_for=rep2, about="Call me back", taken_by=manager, customer=customer
+    )
+    notice = notify(rep2, "Call Jane back", "/my-day/", "matrix")
+    member = ensure_staff(rep2)
+    start = timezone.now() + timedelta(days=7)
+    absence = schedule_absence(member, start, start + timedelta(days=2), "Trade show")
+    leaver = create_user("leo", PASSWORD, Role.REP, first_name="Leo", last_name="Leaving")
+    departure = open_departure(ensure_staff(leaver), date.today() + timedelta(days=30), manager)
+    ids = {
+        "customer": customer.pk,
+        "interaction": call.pk,
+        "lead": lead.pk,
+        "webhook": endpoint.pk,
+        "delivery": delivery.pk,
+        "commitment": promise.pk,
+        "message": message.pk,
+        "notification": notice.pk,
+        "member": member.pk,
+        "absence": absence.pk,
+        "departure": departure.pk,
+        "calendar_token": issue_feed(rep2),
+        "username": rep2.username,
+    }
+    return World(ids)
+
+
+@dataclass
+class Cast:
+    users: dict[str, User]
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def client(self, role: str | None, api: bool) -> Client:
+        if api:
+            headers = {} if role is None else {"Authorization": f"Bearer {self.tokens[role]}"}
+            return Client(raise_request_exception=False, headers=headers)
+        client = Client(raise_request_exception=False)
+        if role is not None:
+            client.force_login(self.users[role])
+        return client
+
+
+@pytest.fixture
+def cast(
+    owner: User, manager: User, rep: User, trainer: User, outsider: User, world: World
+) -> Cast:
+    users = {"owner": owner, "manager": manager, "rep": rep, "trainer": trainer}
+    users["outsider"] = outsider
+    cast = Cast(users)
+    for role, user in users.items():
+        cast.tokens[role] = issue_token(user, "matrix")[1]
+    return cast
+
+
+def answer(cast: Cast, role: str | None, method: str, url: str) -> int:
+    """The status this role gets; whatever the request changed is rolled back."""
+    api = url.startswith("/api/")
+    client = cast.client(role, api)
+    with transaction.atomic():
+        if method == "get":
+            response = client.get(url)
+        elif api:
+            response = getattr(client, method)(url, "{}", content_type="application/json")
+        else:
+            response = getattr(client, method)(url, {})
+        transaction.set_rollback(True)
+    return int(response.status_code)
+
+
+def observed(cast: Cast, world: World, key: str, entry: Entry) -> dict[str, Row]:
+    url = reverse(key, kwargs=entry.args(world))
+    rows: dict[str, Row] = {}
+    for method, _ in entry.methods():
+        statuses = [answer(cast, role, method, url) for role in COLUMNS]
+        rows[method] = (
+            statuses[0],
+            statuses[1],
+            statuses[2],
+            statuses[3],
+            statuses[4],
+            statuses[5],
+        )
+    return rows
+
+
+# --- the tests -----------------------------------------------------------------------------------
+
+
+def test_it_has_an_entry_for_every_url_pattern_and_no_other() -> None:
+    patterns = set(all_patterns())
+    assert sorted(patterns - set(TABLE)) == [], "URL patterns with no expected answers per role"
+    assert sorted(set(TABLE) - patterns) == [], "table entries that match no URL pattern"
+
+
+@pytest.mark.parametrize("key", sorted(TABLE))
+def test_it_answers_every_role_as_the_table_says(key: str, cast: Cast, world: World) -> None:
+    entry = TABLE[key]
+    expected = dict(entry.methods())
+    assert observed(cast, world, key, entry) == expected, entry.note
