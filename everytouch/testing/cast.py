@@ -21,7 +21,7 @@ ROLES: tuple[str | None, ...] = ("owner", "manager", "rep", "trainer", "outsider
 
 @pytest.fixture
 def owner(db: None) -> User:
-    return create_user("olga", PASSWORD, Role.OWNER, first_name="Olga", last_name="Owner")
+    return create_user("otto", PASSWORD, Role.OWNER, first_name="Otto", last_name="Owner")
 
 
 @pytest.fixture
