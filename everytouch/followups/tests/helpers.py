@@ -1,13 +1,10 @@
-"""Shared pieces for the follow-up tests: a fixed Monday, a customer, promises, leads."""
+"""Shared pieces for the follow-up tests: a fixed Monday, promises, calls, leads."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-import time_machine
 from django.contrib.auth.models import User
 
 from everytouch.customers.models import Customer
@@ -19,16 +16,6 @@ from everytouch.leads.models import Lead, Stage
 
 # Monday 3 March 2025, 10:00 UTC (the business time zone in these tests).
 MONDAY_10 = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def monday(settings: Any) -> Iterator[time_machine.Traveller]:
-    settings.TIME_ZONE = "UTC"
-    settings.EVERYTOUCH_BUSINESS_HOURS = "09:00-17:00"
-    settings.EVERYTOUCH_BUSINESS_DAYS = "0,1,2,3,4"
-    settings.EVERYTOUCH_REMINDER_MINUTES = 60
-    with time_machine.travel(MONDAY_10, tick=False) as traveller:
-        yield traveller
 
 
 def a_commitment(

@@ -11,13 +11,12 @@ from everytouch.customers.models import Customer, EventKind, TimelineEvent
 from everytouch.followups import actions
 from everytouch.followups.actions import CommitmentError, record_commitment
 from everytouch.followups.models import CadencePlan, Commitment, CommitmentStatus
-from everytouch.followups.tests.helpers import MONDAY_10, a_call, a_commitment, monday
+from everytouch.followups.tests.helpers import MONDAY_10, a_call, a_commitment
 from everytouch.staff.actions import ensure_staff
 from everytouch.staff.models import Employment, Notification, Team
 from everytouch.testing import make_customer
 
 pytestmark = pytest.mark.django_db
-__all__ = ["monday"]
 
 
 @pytest.fixture

@@ -11,12 +11,11 @@ from django.test import Client
 
 from everytouch.customers.models import Customer
 from everytouch.followups.models import Commitment, CommitmentStatus
-from everytouch.followups.tests.helpers import a_commitment, monday
+from everytouch.followups.tests.helpers import a_commitment
 from everytouch.testing import bearer, make_customer
 from everytouch.testing import post_json as post
 
 pytestmark = pytest.mark.django_db
-__all__ = ["monday"]
 
 URL = "/api/v1/commitments"
 

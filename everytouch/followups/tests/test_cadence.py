@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from everytouch.customers.models import EventKind, TimelineEvent
 from everytouch.followups import actions
 from everytouch.followups.models import CadencePlan, Commitment
-from everytouch.followups.tests.helpers import a_lead, monday
+from everytouch.followups.tests.helpers import a_lead
 from everytouch.leads.actions import move_stage
 from everytouch.leads.models import Stage
 from everytouch.staff.actions import ensure_staff
@@ -19,7 +19,6 @@ from everytouch.staff.models import Employment, Team
 from everytouch.testing import make_customer
 
 pytestmark = pytest.mark.django_db
-__all__ = ["monday"]
 
 
 def test_it_creates_the_default_plans_follow_ups_at_close_of_business_on_business_days(

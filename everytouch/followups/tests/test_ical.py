@@ -15,11 +15,10 @@ from hypothesis import strategies as st
 
 from everytouch.followups import actions, ical
 from everytouch.followups.models import CalendarFeed
-from everytouch.followups.tests.helpers import a_commitment, monday
+from everytouch.followups.tests.helpers import a_commitment
 from everytouch.testing import client_for, make_customer
 
 pytestmark = pytest.mark.django_db
-__all__ = ["monday"]
 
 
 def get_feed(token: str) -> tuple[int, bytes, str]:

@@ -11,11 +11,10 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.template import Context, Template
 
 from everytouch.followups import actions
-from everytouch.followups.tests.helpers import a_call, a_commitment, monday
+from everytouch.followups.tests.helpers import a_call, a_commitment
 from everytouch.testing import make_customer
 
 pytestmark = pytest.mark.django_db
-__all__ = ["monday"]
 
 DESK_POP = """{% load followups people %}
     <h2>Open promises</h2>

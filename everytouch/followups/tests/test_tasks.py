@@ -18,7 +18,7 @@ from everytouch import sweeps
 from everytouch.cli import main
 from everytouch.followups import actions, tasks
 from everytouch.followups.models import Commitment, CommitmentStatus
-from everytouch.followups.tests.helpers import a_commitment, monday
+from everytouch.followups.tests.helpers import a_commitment
 from everytouch.staff.models import Notification, Team
 from everytouch.staff.notifications import notify as real_notify
 from everytouch.testing import make_customer
@@ -26,7 +26,6 @@ from everytouch.testing.mail import Inbox
 from everytouch.testing.workers import Worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
-__all__ = ["monday"]
 
 # Recorded Monday 10:00, due 14:00: the reminder is due at 13:00.
 REMINDER_TIME = timedelta(hours=3, minutes=1)

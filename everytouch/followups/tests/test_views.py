@@ -12,11 +12,10 @@ from django.urls import reverse
 from everytouch.customers.models import Customer
 from everytouch.followups import actions
 from everytouch.followups.models import CadencePlan, CalendarFeed, Commitment, CommitmentStatus
-from everytouch.followups.tests.helpers import a_call, a_commitment, monday
+from everytouch.followups.tests.helpers import a_call, a_commitment
 from everytouch.testing import client_for, make_customer, user_for
 
 pytestmark = pytest.mark.django_db
-__all__ = ["monday"]
 
 
 @pytest.fixture

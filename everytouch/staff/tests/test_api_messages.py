@@ -23,10 +23,9 @@ from everytouch.api import api as site_api
 from everytouch.customers.models import Customer, EventKind
 from everytouch.staff.api_messages import router
 from everytouch.staff.models import MessageStatus, Notification, TakenMessage, Team
-from everytouch.staff.tests.messages_fixtures import a_message, customer, monday
+from everytouch.staff.tests.messages_fixtures import a_message
 
 pytestmark = pytest.mark.django_db
-__all__ = ["customer", "monday"]
 
 messages_api = NinjaAPI(
     title="messages test",

@@ -37,18 +37,10 @@ from everytouch.staff.models import (
     Team,
     Urgency,
 )
-from everytouch.staff.tests.messages_fixtures import (
-    MONDAY_14,
-    MONDAY_16,
-    TUESDAY_11,
-    a_message,
-    customer,
-    monday,
-)
+from everytouch.staff.tests.messages_fixtures import MONDAY_14, MONDAY_16, TUESDAY_11, a_message
 from everytouch.testing import make_customer
 
 pytestmark = pytest.mark.django_db
-__all__ = ["customer", "monday"]
 
 Capture = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
 

@@ -19,12 +19,11 @@ from everytouch.staff import messages as message_actions
 from everytouch.staff import tasks
 from everytouch.staff.messages import LEVEL_BACKUP, LEVEL_MANAGER, LEVEL_OWNER
 from everytouch.staff.models import MessageStatus, Notification, TakenMessage, Team
-from everytouch.staff.tests.messages_fixtures import MONDAY_14, TUESDAY_11, a_message, monday
+from everytouch.staff.tests.messages_fixtures import MONDAY_14, TUESDAY_11, a_message
 from everytouch.testing.mail import Inbox
 from everytouch.testing.workers import Worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
-__all__ = ["monday"]
 
 AFTER_GRACE = tasks.EMAIL_GRACE + timedelta(minutes=1)
 

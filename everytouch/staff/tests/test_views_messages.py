@@ -13,11 +13,10 @@ from django.urls import reverse
 from everytouch.customers.models import Customer, EventKind
 from everytouch.staff.actions import ensure_staff, schedule_absence
 from everytouch.staff.models import MessageStatus, Notification, TakenMessage, Team
-from everytouch.staff.tests.messages_fixtures import TUESDAY_11, a_message, customer, monday
+from everytouch.staff.tests.messages_fixtures import TUESDAY_11, a_message
 from everytouch.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
-__all__ = ["customer", "monday"]
 
 EVERYONE = ["manager", "rep", "rep2", "trainer", "outsider", None]
 
