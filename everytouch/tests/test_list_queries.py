@@ -24,7 +24,7 @@ from everytouch.accounts.models import Role
 from everytouch.customers.models import Customer
 from everytouch.followups.actions import record_commitment
 from everytouch.followups.ical import issue_feed
-from everytouch.interactions.actions import InteractionData, TurnData, log_interaction
+from everytouch.interactions.actions import InteractionData, TurnData, log_interaction, transfer
 from everytouch.interactions.models import Channel
 from everytouch.leads import webhooks
 from everytouch.leads.actions import LeadData, capture_lead
@@ -155,3 +155,23 @@ def test_it_shows_a_customers_timeline_without_a_query_per_event(rep: User) -> N
     with_n = queries(client, url)
     add_history(customer, rep, N)
     assert queries(client, url) == with_n
+
+
+def a_long_call(customer: Customer, reps: tuple[User, User], count: int) -> int:
+    """A call of ``count`` turns, passed back and forth ``count`` times between two reps."""
+    turns = tuple(TurnData("customer", f"Question {i}") for i in range(count))
+    data = InteractionData(channel=Channel.CALL, handled_by=reps[0], turns=turns)
+    call = log_interaction(customer, data, reps[0])
+    for i in range(count):
+        transfer(call, reps[(i + 1) % 2], f"Round {i}", reps[i % 2])
+    return call.pk
+
+
+def test_it_shows_a_call_without_a_query_per_turn_or_transfer(rep: User, rep2: User) -> None:
+    customer = make_customer(owner=rep)
+    client = Client()
+    client.force_login(rep)
+    short = reverse("interaction_detail", args=[a_long_call(customer, (rep, rep2), N)])
+    long = reverse("interaction_detail", args=[a_long_call(customer, (rep, rep2), 2 * N)])
+    client.get(short)
+    assert queries(client, long) == queries(client, short)
