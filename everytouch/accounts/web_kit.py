@@ -1,13 +1,14 @@
-"""What every app's web pages share: paging through a list and choosing a colleague.
+"""What every app's web pages share: paging, choosing a colleague, read-only admin inlines.
 
 Views and forms of any app import this, never another app's views or forms (docs/architecture.md).
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import admin
 from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
@@ -34,3 +35,16 @@ def desk_users() -> QuerySet[User]:
 class OwnerChoiceField(forms.ModelChoiceField[User]):
     def label_from_instance(self, obj: User) -> str:
         return display_name(obj)
+
+
+class ReadOnlyInline(admin.TabularInline[Any, Any]):
+    """History shown beside a record in the admin; it is changed only through the actions."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -11,18 +11,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from everytouch.accounts.web_kit import ReadOnlyInline
 from everytouch.customers.models import ContactPoint, Customer, TimelineEvent
-
-
-class ReadOnlyInline(admin.TabularInline[Any, Any]):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ContactPointInline(ReadOnlyInline):
