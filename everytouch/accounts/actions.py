@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from everytouch.accounts.hooks import role_given
 from everytouch.accounts.models import ApiToken, Profile, Role, hash_token
 
 
@@ -33,6 +34,7 @@ def create_user(
     user.save()
     if role is not None:
         Profile.objects.create(user=user, role=role)
+        role_given.fire(user)
     return user
 
 

@@ -14,6 +14,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from everytouch.accounts.actions import issue_token, revoke_token
+from everytouch.accounts.hooks import role_given
 from everytouch.accounts.models import ApiToken, IdempotencyKey, Profile
 
 
@@ -23,6 +24,12 @@ class ProfileAdmin(admin.ModelAdmin[Profile]):
     list_filter = ("role",)
     search_fields = ("user__username", "user__first_name", "user__last_name", "user__email")
     raw_id_fields = ("user",)
+
+    def save_model(
+        self, request: HttpRequest, obj: Profile, form: ModelForm[Profile], change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        role_given.fire(obj.user)
 
 
 @admin.register(ApiToken)

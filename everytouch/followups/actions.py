@@ -427,7 +427,8 @@ def end_of_day(now: datetime) -> datetime:
 
 def my_day(user: User, now: datetime) -> MyDay:
     """What this person promised: overdue (missed included), due today, and the week ahead."""
-    mine = Commitment.objects.filter(owner=user).select_related("customer", "source_interaction")
+    mine = Commitment.objects.filter(owner=user)
+    mine = mine.select_related("customer", "owner", "source_interaction")
     tonight = end_of_day(now)
     return MyDay(
         overdue=list(mine.filter(status__in=STILL_TO_DO, due_at__lte=now)),

@@ -31,7 +31,7 @@ from everytouch.interactions import actions
 from everytouch.interactions.forms import DeskForm, TransferForm
 from everytouch.interactions.models import Channel, Direction, Interaction, Transfer
 from everytouch.staff.models import StaffMember
-from everytouch.staff.routing import decide, ensure_directory
+from everytouch.staff.routing import decide
 
 
 @login_required
@@ -101,7 +101,6 @@ def _known_caller_context(customer: Customer) -> dict[str, object]:
 
 def _askable_people() -> list[StaffMember]:
     """Everyone a caller might ask for, including people who left (the desk says who took over)."""
-    ensure_directory()
     return list(StaffMember.objects.select_related("user").order_by("user__first_name"))
 
 

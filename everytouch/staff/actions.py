@@ -22,6 +22,18 @@ def ensure_staff(user: User) -> StaffMember:
     return member
 
 
+def ensure_directory() -> int:
+    """Give everyone with a role a directory entry; how many were missing.
+
+    Entries are made when a role is given (``accounts.hooks.role_given``); this sweep catches
+    people given a role some other way (a raw insert, an old database), so read paths never
+    have to create rows.
+    """
+    missing = User.objects.filter(is_active=True, profile__isnull=False, staff__isnull=True)
+    made = StaffMember.objects.bulk_create([StaffMember(user=u) for u in missing])
+    return len(made)
+
+
 def _tags(values: list[str]) -> list[str]:
     return sorted({v.strip().lower() for v in values if v.strip()})
 

@@ -12,9 +12,14 @@ from ninja.errors import HttpError
 from everytouch.accounts.endpoint_kit import desk_worker, staff_reader
 from everytouch.customers.actions import identify, resolve
 from everytouch.customers.models import Customer
-from everytouch.staff.availability import availability, away_message, away_ssml
+from everytouch.staff.availability import (
+    availability,
+    away_message,
+    away_ssml,
+    with_current_absence,
+)
 from everytouch.staff.models import StaffMember
-from everytouch.staff.routing import RouteDecision, ensure_directory, route
+from everytouch.staff.routing import RouteDecision, route
 
 router = Router(tags=["staff"])
 
@@ -67,7 +72,6 @@ def staff_out(member: StaffMember) -> StaffOut:
 
 def _find_member(who: str) -> StaffMember:
     """A staff member by username, extension or directory id, as a phone system knows them."""
-    ensure_directory()
     qs = StaffMember.objects.select_related("user", "team", "backup__user")
     match = Q(user__username=who) | Q(extension=who)
     if who.isdigit():
@@ -116,8 +120,8 @@ def route_call(
 @router.get("/staff", response=list[StaffOut], summary="The directory, with who is in or away")
 def list_staff(request: HttpRequest, q: str = "") -> list[StaffOut]:
     staff_reader(request)
-    ensure_directory()
-    qs = StaffMember.objects.select_related("user", "team").exclude(employment="departed")
+    qs = StaffMember.objects.select_related("user", "team", "backup__user")
+    qs = with_current_absence(qs.exclude(employment="departed"), timezone.now())
     if q:
         qs = qs.filter(Q(user__first_name__icontains=q) | Q(user__last_name__icontains=q))
     return [staff_out(m) for m in qs[:200]]

@@ -9,10 +9,13 @@ class StaffConfig(AppConfig):
         from django.db.models import Q
 
         from everytouch import ownership, sweeps
+        from everytouch.accounts.hooks import role_given
         from everytouch.customers.models import Customer
-        from everytouch.staff import tasks
+        from everytouch.staff import actions, tasks
         from everytouch.staff.models import MessageStatus, TakenMessage
 
+        role_given.connect(actions.ensure_staff)
+        sweeps.register("directory entries made", actions.ensure_directory)
         sweeps.register("messages escalated", tasks.sweep_due_messages)
         sweeps.register("notice e-mails sent", tasks.sweep_unsent_emails)
 

@@ -12,6 +12,8 @@ from typing import Literal
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
+from django.db.models import Prefetch, QuerySet
+
 from everytouch.staff.models import Absence, Employment, StaffMember, Status
 
 State = Literal["available", "busy", "away", "out_of_office", "off_hours", "departed"]
@@ -33,8 +35,19 @@ class Availability:
         return self.state.replace("_", " ")
 
 
+def with_current_absence(qs: QuerySet[StaffMember], now: datetime) -> QuerySet[StaffMember]:
+    """Load each member's absence at ``now`` with the list: one query, not one per person."""
+    current = Absence.objects.filter(starts_at__lte=now, ends_at__gt=now)
+    current = current.select_related("backup__user").order_by("pk")
+    return qs.prefetch_related(Prefetch("absences", queryset=current, to_attr="current_absences"))
+
+
 def current_absence(member: StaffMember, now: datetime) -> Absence | None:
-    return member.absences.filter(starts_at__lte=now, ends_at__gt=now).first()
+    # A list loaded by ``with_current_absence`` was loaded for the same page and moment.
+    loaded: list[Absence] | None = getattr(member, "current_absences", None)
+    if loaded is not None:
+        return loaded[0] if loaded else None
+    return member.absences.filter(starts_at__lte=now, ends_at__gt=now).order_by("pk").first()
 
 
 def _local(member: StaffMember, moment: datetime) -> datetime:

@@ -19,7 +19,6 @@ from everytouch.accounts.access import DESK_ROLES
 from everytouch.accounts.people import display_name
 from everytouch.customers.models import Customer
 from everytouch.ownership import successor_for
-from everytouch.staff.actions import ensure_staff
 from everytouch.staff.availability import availability, away_message
 from everytouch.staff.models import Employment, StaffMember
 
@@ -43,14 +42,12 @@ def _available(member: StaffMember | None, now: datetime) -> bool:
     return member is not None and availability(member, now).is_available
 
 
-def ensure_directory() -> None:
-    """Give every desk user a directory entry, so routing never overlooks a new hire."""
-    missing = User.objects.filter(is_active=True, profile__role__in=DESK_ROLES, staff__isnull=True)
-    StaffMember.objects.bulk_create([StaffMember(user=u) for u in missing], ignore_conflicts=True)
+def _member(user: User) -> StaffMember | None:
+    qs = StaffMember.objects.select_related("user", "team", "backup__user")
+    return qs.filter(user=user).first()
 
 
 def _candidates(topic: str) -> list[StaffMember]:
-    ensure_directory()
     qs = StaffMember.objects.filter(
         employment__in=[Employment.ACTIVE, Employment.LEAVING],
         user__is_active=True,
@@ -92,8 +89,8 @@ def decide(
     """The routing decision without side effects (see ``route`` for the one that records it)."""
     now = now or timezone.now()
     person, departed_note = _target_person(customer, asked_for)
-    target = ensure_staff(person) if person else None
-    asked = ensure_staff(asked_for) if asked_for else None
+    target = _member(person) if person else None
+    asked = _member(asked_for) if asked_for else None
     prefix = f"{departed_note} " if departed_note else ""
     if target is not None:
         role = "asked for" if asked_for and asked_for.is_active else "the customer's owner"

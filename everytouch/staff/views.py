@@ -23,10 +23,9 @@ from everytouch.accounts.access import (
 )
 from everytouch.accounts.web_kit import paginate
 from everytouch.staff import actions
-from everytouch.staff.availability import availability, away_message
+from everytouch.staff.availability import availability, away_message, with_current_absence
 from everytouch.staff.forms import AbsenceForm, DetailsForm, StatusForm, split_tags
 from everytouch.staff.models import Employment, StaffMember, Status
-from everytouch.staff.routing import ensure_directory
 
 
 def _members(query: str, show_departed: bool) -> QuerySet[StaffMember]:
@@ -45,10 +44,10 @@ def _members(query: str, show_departed: bool) -> QuerySet[StaffMember]:
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
     require_role(request.user, STAFF_ROLES)
-    ensure_directory()
     query = request.GET.get("q", "").strip()[:100]
-    page = paginate(request, _members(query, request.GET.get("departed") == "1"), 50)
     now = timezone.now()
+    members = with_current_absence(_members(query, request.GET.get("departed") == "1"), now)
+    page = paginate(request, members, 50)
     rows = [(m, availability(m, now)) for m in page.object_list]
     context = {"page": page, "rows": rows, "q": query}
     return render(request, "staff/directory.html", context)

@@ -88,12 +88,6 @@ def _departure(request: HttpRequest, pk: int) -> Departure:
     return get_visible_or_404(request.user, qs, pk, MANAGER_ROLES)
 
 
-def _ensure_members() -> None:
-    """Everyone with a role has a directory entry, so anyone can be picked to leave."""
-    missing = User.objects.filter(is_active=True, profile__isnull=False, staff__isnull=True)
-    StaffMember.objects.bulk_create([StaffMember(user=u) for u in missing], ignore_conflicts=True)
-
-
 def _staying() -> QuerySet[StaffMember]:
     qs = StaffMember.objects.filter(
         employment=Employment.ACTIVE, user__is_active=True, user__profile__isnull=False
@@ -149,7 +143,6 @@ def _detail(
 @require_GET
 def departure_list(request: HttpRequest) -> HttpResponse:
     require_role(request.user, MANAGER_ROLES)
-    _ensure_members()
     departures = Departure.objects.select_related("staff__user", "successor")
     context = {
         "open": departures.filter(status=DepartureStatus.OPEN).order_by("effective_on", "pk"),

@@ -1,8 +1,8 @@
 """Imports run one way: down the layers, never up and never sideways between apps.
 
 The layer list is the one in docs/architecture.md. A lower app that must react to something a
-higher one does offers a small registry (``ownership``, ``sweeps``, ``on_interaction_logged``,
-``on_lead_won``) that the higher app fills in its ``ready()``. Every import counts, including
+higher one does offers a small registry (``ownership``, ``sweeps``, ``interaction_logged``,
+``lead_won``) that the higher app fills in its ``ready()``. Every import counts, including
 the ones inside functions, so a late import cannot hide a dependency.
 """
 
@@ -17,7 +17,8 @@ PACKAGE = Path(__file__).resolve().parents[1]
 # Lowest first. A module may import its own unit and any unit in a lower layer.
 LAYERS: list[set[str]] = [
     {"analysis"},
-    {"accounts", "business_time", "sweeps", "hooks", "env", "spreadsheet", "cli_base"},
+    {"hooks", "env", "business_time", "sweeps", "spreadsheet", "cli_base"},
+    {"accounts"},
     {"customers"},
     {"interactions"},
     {"staff"},
@@ -25,7 +26,7 @@ LAYERS: list[set[str]] = [
     {"followups"},
 ]
 # The faces a person or machine talks to; they may import any domain module.
-TOP = {"api", "urls", "cli", "demo", "demo_activity", "settings", "wsgi", "asgi", "middleware"}
+TOP = {"api", "urls", "cli", "demo", "settings", "wsgi", "asgi", "middleware"}
 # An app's own face modules (web, API, CLI, admin): they may import domain modules of any app,
 # but never another app's face, and no domain module may import a face.
 FACE_NAMES = (

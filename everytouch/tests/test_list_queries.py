@@ -73,16 +73,6 @@ PAGES = [
     ListPage("api-v1:list_staff", api=True),
     ListPage("api-v1:list_messages", api=True),
 ]
-# Lists that do run a query per row today; strict, so fixing one turns the suite red until
-# its mark is removed here. Listed in the hand-over report; the app code is not changed here.
-N_PLUS_ONE: dict[str, str] = {
-    "staff_directory": "N+1: each person's availability reads their current absence "
-    "(staff.availability.current_absence, one query per person)",
-    "api-v1:list_staff": "N+1: staff_out() reads each person's current absence twice, for the "
-    "state and for the away message (two queries per person)",
-    "api-v1:my_day": "N+1: commitment_out() reads each promise's owner, which "
-    "followups.actions.my_day() does not select_related (one query per promise)",
-}
 
 
 def make_rows(viewer: User, first: int, count: int) -> None:
@@ -113,14 +103,7 @@ def queries(client: Client, url: str) -> int:
 
 @pytest.mark.parametrize(
     "page",
-    [
-        pytest.param(
-            p, id=str(p), marks=[pytest.mark.xfail(reason=N_PLUS_ONE[p.name], strict=True)]
-        )
-        if p.name in N_PLUS_ONE
-        else pytest.param(p, id=str(p))
-        for p in PAGES
-    ],
+    [pytest.param(p, id=str(p)) for p in PAGES],
 )
 def test_it_lists_without_a_query_per_row(page: ListPage, manager: User) -> None:
     webhooks.create_endpoint("https://crm.example.com/hook", list(webhooks.EVENTS))
