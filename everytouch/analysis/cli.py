@@ -7,7 +7,6 @@ everytouch.analysis`` runs the same thing on its own.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import multiprocessing
 import sys
@@ -23,6 +22,7 @@ from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from everytouch import spreadsheet
 from everytouch.analysis.analyzer import analyze
 from everytouch.analysis.conversation import Conversation
 from everytouch.analysis.flow import Promotion, PromotionsError, load_promotions
@@ -205,7 +205,8 @@ class _Writer:
         self.rows: list[dict[str, Any]] = []
         self.csv: Any = None
         if fmt == "csv":
-            self.csv = csv.writer(out)
+            # Names and needs come from callers' own words: guard them against formulas.
+            self.csv = spreadsheet.writer(out)
             self.csv.writerow(_CSV_HEAD + list(check_ids))
         if fmt == "table":
             self.table = Table("id", "turns", "score", "lead", "missed", title="Scorecards")

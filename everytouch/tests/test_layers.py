@@ -16,8 +16,9 @@ PACKAGE = Path(__file__).resolve().parents[1]
 
 # Lowest first. A module may import its own unit and any unit in a lower layer.
 LAYERS: list[set[str]] = [
+    {"hooks", "spreadsheet"},
     {"analysis"},
-    {"hooks", "env", "business_time", "sweeps", "spreadsheet", "cli_base"},
+    {"env", "business_time", "sweeps", "cli_base"},
     {"accounts"},
     {"customers"},
     {"interactions"},

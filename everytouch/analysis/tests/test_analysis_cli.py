@@ -121,6 +121,18 @@ def test_it_writes_csv_and_json_to_a_file(folder: Path, capsys: pytest.CaptureFi
     assert [r["id"] for r in json.loads(out)] == ["call-1", "call-2"]
 
 
+def test_it_guards_csv_cells_against_spreadsheet_formulas(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hostile = {**GOOD, "id": '=HYPERLINK("http://x.example","hi")'}
+    (tmp_path / "calls.jsonl").write_text(json.dumps(hostile) + "\n")
+    code, out, _ = _run([str(tmp_path / "calls.jsonl"), "--format", "csv"], capsys)
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["id"] == "'=HYPERLINK(\"http://x.example\",\"hi\")"
+    assert rows[0]["phones"] == "+14155550123"
+
+
 def test_it_matches_promotions_from_a_file(
     folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
