@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from datetime import time
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -154,4 +155,34 @@ def env_timezone(name: str, default: str) -> str:
     except (ValueError, KeyError, OSError):
         # ZoneInfoNotFoundError is a KeyError; a malformed key ("../x") is a ValueError.
         raise _refuse(name, value, "an IANA time zone name such as UTC or Europe/Berlin") from None
+    return value
+
+
+def _is_hours(value: str) -> bool:
+    start, dash, end = value.partition("-")
+    try:
+        opens, closes = time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+    except ValueError:
+        return False
+    return bool(dash) and opens < closes
+
+
+def env_hours(name: str, default: str) -> str:
+    """Opening hours as ``HH:MM-HH:MM``, opening before closing, on one day."""
+    value = _given(name)
+    if value is None:
+        return default
+    if not _is_hours(value):
+        raise _refuse(name, value, "HH:MM-HH:MM with the first time earlier, e.g. 09:00-17:00")
+    return value
+
+
+def env_weekdays(name: str, default: str) -> str:
+    """Comma-separated weekday numbers, Monday 0 to Sunday 6, at least one."""
+    value = _given(name)
+    if value is None:
+        return default
+    days = [d.strip() for d in value.split(",") if d.strip()]
+    if not days or any(d not in {"0", "1", "2", "3", "4", "5", "6"} for d in days):
+        raise _refuse(name, value, "weekday numbers 0 (Monday) to 6 (Sunday), e.g. 0,1,2,3,4")
     return value

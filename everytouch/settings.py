@@ -17,11 +17,13 @@ from everytouch.env import (
     env_bool,
     env_choice,
     env_float,
+    env_hours,
     env_int,
     env_list,
     env_str,
     env_timezone,
     env_url,
+    env_weekdays,
 )
 
 # Every environment variable read here is documented in docs/deploy.md and .env.example;
@@ -148,8 +150,8 @@ STATICFILES_DIRS = [BASE_DIR / "everytouch" / "static"]
 WHITENOISE_USE_FINDERS = True
 
 # Parsed where they are used (everytouch/business_time.py), in the business time zone.
-EVERYTOUCH_BUSINESS_HOURS = env_str("EVERYTOUCH_BUSINESS_HOURS", "09:00-17:00")
-EVERYTOUCH_BUSINESS_DAYS = env_str("EVERYTOUCH_BUSINESS_DAYS", "0,1,2,3,4")
+EVERYTOUCH_BUSINESS_HOURS = env_hours("EVERYTOUCH_BUSINESS_HOURS", "09:00-17:00")
+EVERYTOUCH_BUSINESS_DAYS = env_weekdays("EVERYTOUCH_BUSINESS_DAYS", "0,1,2,3,4")
 # An unacknowledged taken message escalates after this many business hours.
 EVERYTOUCH_MESSAGE_ESCALATION_HOURS = env_float("EVERYTOUCH_MESSAGE_ESCALATION_HOURS", 4.0, low=0)
 # Who gets a new lead when the customer has no active owner (a username; else a manager).

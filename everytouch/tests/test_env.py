@@ -15,11 +15,13 @@ from everytouch.env import (
     env_bool,
     env_choice,
     env_float,
+    env_hours,
     env_int,
     env_list,
     env_str,
     env_timezone,
     env_url,
+    env_weekdays,
 )
 
 NAME = "EVERYTOUCH_TEST_VARIABLE"
@@ -189,3 +191,31 @@ def test_settings_refuse_a_bad_value_at_start(tmp_path: Path) -> None:
 
 def test_settings_load_with_no_environment(tmp_path: Path) -> None:
     assert _load_settings(tmp_path).returncode == 0
+
+
+def test_hours_read_an_opening_before_a_closing(setenv: pytest.MonkeyPatch) -> None:
+    assert env_hours(NAME, "09:00-17:00") == "09:00-17:00"
+    setenv.setenv(NAME, "08:30 - 18:00")
+    assert env_hours(NAME, "09:00-17:00") == "08:30 - 18:00"
+
+
+@pytest.mark.parametrize("value", ["9-5", "17:00-09:00", "09:00", "nine to five", "09:00-25:00"])
+def test_hours_refuse_what_is_no_day_of_opening(setenv: pytest.MonkeyPatch, value: str) -> None:
+    setenv.setenv(NAME, value)
+    with pytest.raises(ImproperlyConfigured) as exc:
+        env_hours(NAME, "09:00-17:00")
+    assert "HH:MM-HH:MM" in _refusal(exc, value)
+
+
+def test_weekdays_read_monday_to_sunday_numbers(setenv: pytest.MonkeyPatch) -> None:
+    assert env_weekdays(NAME, "0,1,2,3,4") == "0,1,2,3,4"
+    setenv.setenv(NAME, "0, 2,5")
+    assert env_weekdays(NAME, "0,1,2,3,4") == "0, 2,5"
+
+
+@pytest.mark.parametrize("value", ["7", "mon,tue", ",", "1;2"])
+def test_weekdays_refuse_anything_else(setenv: pytest.MonkeyPatch, value: str) -> None:
+    setenv.setenv(NAME, value)
+    with pytest.raises(ImproperlyConfigured) as exc:
+        env_weekdays(NAME, "0,1,2,3,4")
+    assert "0 (Monday) to 6 (Sunday)" in _refusal(exc, value)
