@@ -27,9 +27,9 @@ from everytouch.followups.api import router as followups_router
 from everytouch.interactions.actions import InvalidInteraction
 from everytouch.interactions.api import router as interactions_router
 from everytouch.leads.api import router as leads_router
-from everytouch.staff.api import router as staff_router
-from everytouch.staff.api_departures import router as departures_router
-from everytouch.staff.api_messages import router as messages_router
+from everytouch.staff.departures.api import router as departures_router
+from everytouch.staff.directory.api import router as staff_router
+from everytouch.staff.messages.api import router as messages_router
 
 logger = logging.getLogger("everytouch.api")
 

@@ -20,8 +20,8 @@ from everytouch.followups.actions import record_commitment
 from everytouch.interactions.models import Interaction
 from everytouch.leads.actions import LeadData, capture_lead, move_stage
 from everytouch.leads.models import Lead, Stage
-from everytouch.staff.actions import ensure_staff, schedule_absence
-from everytouch.staff.messages import take_message
+from everytouch.staff.directory.actions import ensure_staff, schedule_absence
+from everytouch.staff.messages.actions import take_message
 
 # How far along the pipeline each picked lead is walked, in order (a believable funnel).
 PATHS: tuple[tuple[Stage, ...], ...] = (

@@ -35,7 +35,12 @@ from everytouch.demo.planner import (
 )
 from everytouch.interactions.actions import summary_line, transfer
 from everytouch.interactions.models import Interaction, Transfer, Turn
-from everytouch.staff.actions import StaffDetails, ensure_staff, set_backup, update_details
+from everytouch.staff.directory.actions import (
+    StaffDetails,
+    ensure_staff,
+    set_backup,
+    update_details,
+)
 from everytouch.staff.models import StaffMember, Team
 
 

@@ -33,7 +33,7 @@ from everytouch.interactions.conversation import to_conversation
 from everytouch.interactions.models import Interaction
 from everytouch.leads.models import Lead
 from everytouch.ownership import can_own
-from everytouch.staff.messages import manager_for
+from everytouch.staff.messages.actions import manager_for
 from everytouch.staff.notifications import notify
 
 logger = logging.getLogger("everytouch.followups")

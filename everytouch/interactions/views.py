@@ -30,8 +30,8 @@ from everytouch.customers.models import ContactKind, Customer
 from everytouch.interactions import actions
 from everytouch.interactions.forms import DeskForm, TransferForm
 from everytouch.interactions.models import Channel, Direction, Interaction, Transfer
+from everytouch.staff.directory.routing import decide
 from everytouch.staff.models import StaffMember
-from everytouch.staff.routing import decide
 
 
 @login_required

@@ -11,7 +11,8 @@ class StaffConfig(AppConfig):
         from everytouch import ownership, sweeps
         from everytouch.accounts.hooks import role_given
         from everytouch.customers.models import Customer
-        from everytouch.staff import actions, tasks
+        from everytouch.staff import tasks
+        from everytouch.staff.directory import actions
         from everytouch.staff.models import MessageStatus, TakenMessage
 
         role_given.connect(actions.ensure_staff)

@@ -69,7 +69,7 @@ def send_notification_email(notification_id: int) -> bool:
 @task()
 def escalate_message_task(message_id: int, expected_level: int) -> bool:
     """Run one scheduled escalation step; the action schedules the next one itself."""
-    from everytouch.staff.messages import escalate_message
+    from everytouch.staff.messages.actions import escalate_message
 
     return escalate_message(message_id, expected_level, timezone.now()) is not None
 
@@ -96,7 +96,7 @@ def sweep_unsent_emails() -> int:
 
 def sweep_due_messages() -> int:
     """Escalate every overdue message now; returns how many moved."""
-    from everytouch.staff.messages import escalate_overdue
+    from everytouch.staff.messages.actions import escalate_overdue
 
     return escalate_overdue(timezone.now())
 

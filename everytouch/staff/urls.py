@@ -1,3 +1,5 @@
-from everytouch.staff import views, views_departures, views_messages
+from everytouch.staff.departures import views as departures
+from everytouch.staff.directory import views as directory
+from everytouch.staff.messages import views as messages
 
-urlpatterns = [*views.urlpatterns, *views_messages.urlpatterns, *views_departures.urlpatterns]
+urlpatterns = [*directory.urlpatterns, *messages.urlpatterns, *departures.urlpatterns]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 
-from everytouch.staff.actions import ensure_staff, set_backup
+from everytouch.staff.directory.actions import ensure_staff, set_backup
 from everytouch.staff.models import Team
 
 

@@ -165,7 +165,7 @@ def test_it_tells_the_same_story_whichever_day_it_is_loaded() -> None:
 def test_it_leaves_open_work_for_every_page_to_show() -> None:
     from everytouch.followups.models import Commitment
     from everytouch.leads.models import Lead, Stage
-    from everytouch.staff.availability import availability
+    from everytouch.staff.directory.availability import availability
     from everytouch.staff.models import StaffMember, TakenMessage
 
     demo.load_demo()

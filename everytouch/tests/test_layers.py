@@ -138,7 +138,7 @@ def test_it_would_catch_an_upward_import() -> None:
 
 def test_it_allows_downward_and_face_imports() -> None:
     assert _verdict("everytouch.followups.actions", "everytouch.leads.models") is None
-    assert _verdict("everytouch.interactions.views", "everytouch.staff.routing") is None
+    assert _verdict("everytouch.interactions.views", "everytouch.staff.directory.routing") is None
     assert _verdict("everytouch.cli", "everytouch.leads.cli") is None
     assert _verdict("everytouch.customers.views", "everytouch.customers.forms") is None
 
@@ -147,3 +147,23 @@ def test_it_places_every_part_in_a_layer() -> None:
     units = {_unit_and_face(module)[0] for module, _ in _modules()} - TOP - {""}
     for unit in units:
         _rank(unit)
+
+
+# Inside staff (one app, one set of models), the directory is the base that messages and
+# departures build on; those two never import each other. The root modules (models, tasks,
+# notifications) serve all three.
+STAFF_PARTS = {"directory": set(), "messages": {"directory"}, "departures": {"directory"}}
+
+
+def test_the_staff_parts_import_only_the_directory() -> None:
+    found = []
+    for module, path in _modules():
+        parts = module.split(".")
+        if parts[:2] != ["everytouch", "staff"] or len(parts) < 3 or parts[2] not in STAFF_PARTS:
+            continue
+        allowed = STAFF_PARTS[parts[2]] | {parts[2]}
+        for imported in _imports(module, path):
+            other = [*imported.split("."), ""][:3]
+            if other[:2] == ["everytouch", "staff"] and other[2] in set(STAFF_PARTS) - allowed:
+                found.append(f"{module} -> {imported}")
+    assert found == []

@@ -28,9 +28,9 @@ from everytouch.interactions.actions import InteractionData, TurnData, log_inter
 from everytouch.interactions.models import Channel
 from everytouch.leads import webhooks
 from everytouch.leads.actions import LeadData, capture_lead
-from everytouch.staff.actions import ensure_staff, schedule_absence
-from everytouch.staff.handover import open_departure
-from everytouch.staff.messages import take_message
+from everytouch.staff.departures.actions import open_departure
+from everytouch.staff.directory.actions import ensure_staff, schedule_absence
+from everytouch.staff.messages.actions import take_message
 from everytouch.staff.notifications import notify
 from everytouch.testing import PASSWORD, bearer, make_customer
 

@@ -19,7 +19,7 @@ from everytouch.customers.actions import CustomerData, create_customer
 from everytouch.customers.models import Customer
 from everytouch.followups.actions import record_commitment
 from everytouch.leads.actions import LeadData, capture_lead
-from everytouch.staff.messages import take_message
+from everytouch.staff.messages.actions import take_message
 
 pytestmark = pytest.mark.django_db
 

@@ -37,9 +37,9 @@ from everytouch.interactions.models import Channel
 from everytouch.leads import webhooks
 from everytouch.leads.actions import LeadData, capture_lead
 from everytouch.leads.models import DeliveryStatus, WebhookDelivery
-from everytouch.staff.actions import ensure_staff, schedule_absence
-from everytouch.staff.handover import open_departure
-from everytouch.staff.messages import take_message
+from everytouch.staff.departures.actions import open_departure
+from everytouch.staff.directory.actions import ensure_staff, schedule_absence
+from everytouch.staff.messages.actions import take_message
 from everytouch.staff.notifications import notify
 from everytouch.testing import PASSWORD, make_customer
 

@@ -12,7 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from everytouch.customers.actions import CustomerData, create_customer
 from everytouch.customers.models import Customer
-from everytouch.staff.actions import ensure_staff
+from everytouch.staff.directory.actions import ensure_staff
 from everytouch.staff.models import TakenMessage
 from everytouch.testing.browser import log_in
 

@@ -12,7 +12,7 @@ from everytouch.followups import actions
 from everytouch.followups.actions import CommitmentError, record_commitment
 from everytouch.followups.models import CadencePlan, Commitment, CommitmentStatus
 from everytouch.followups.tests.helpers import MONDAY_10, a_call, a_commitment
-from everytouch.staff.actions import ensure_staff
+from everytouch.staff.directory.actions import ensure_staff
 from everytouch.staff.models import Employment, Notification, Team
 from everytouch.testing import make_customer
 

@@ -14,7 +14,7 @@ from everytouch.followups.models import CadencePlan, Commitment
 from everytouch.followups.tests.helpers import a_lead
 from everytouch.leads.actions import move_stage
 from everytouch.leads.models import Stage
-from everytouch.staff.actions import ensure_staff
+from everytouch.staff.directory.actions import ensure_staff
 from everytouch.staff.models import Employment, Team
 from everytouch.testing import make_customer
 

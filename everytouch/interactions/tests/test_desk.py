@@ -220,7 +220,7 @@ def test_it_shows_the_owners_away_message_and_the_backup_at_the_desk(rep: User, 
 
     from django.utils import timezone
 
-    from everytouch.staff.actions import ensure_staff, schedule_absence
+    from everytouch.staff.directory.actions import ensure_staff, schedule_absence
 
     make_customer(owner=rep)
     now = timezone.now()
@@ -243,7 +243,7 @@ def test_it_says_who_took_over_when_the_caller_asks_for_someone_who_left(
 ) -> None:
     from django.utils import timezone
 
-    from everytouch.staff.actions import ensure_staff
+    from everytouch.staff.directory.actions import ensure_staff
     from everytouch.staff.models import Departure, DepartureStatus
 
     leaver = ensure_staff(rep2)

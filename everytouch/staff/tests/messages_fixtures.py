@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from everytouch.staff.messages import take_message
+from everytouch.staff.messages.actions import take_message
 from everytouch.staff.models import TakenMessage
 
 # Monday 10:00 UTC: four business hours later is 14:00 the same day.

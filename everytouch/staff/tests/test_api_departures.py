@@ -17,9 +17,9 @@ from everytouch.accounts.actions import issue_token
 from everytouch.accounts.auth import API_AUTH
 from everytouch.customers.actions import CustomerData, create_customer
 from everytouch.customers.models import Customer, TimelineEvent
-from everytouch.staff import handover
-from everytouch.staff.actions import ensure_staff
-from everytouch.staff.api_departures import router
+from everytouch.staff.departures import actions as handover
+from everytouch.staff.departures.api import router
+from everytouch.staff.directory.actions import ensure_staff
 from everytouch.staff.models import Departure, DepartureStatus, Employment
 from everytouch.staff.tests.departure_helpers import make_message
 

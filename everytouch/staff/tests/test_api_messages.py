@@ -21,7 +21,7 @@ from everytouch import urls as site_urls
 from everytouch.accounts.actions import issue_token
 from everytouch.api import api as site_api
 from everytouch.customers.models import Customer, EventKind
-from everytouch.staff.api_messages import router
+from everytouch.staff.messages.api import router
 from everytouch.staff.models import MessageStatus, Notification, TakenMessage, Team
 from everytouch.staff.tests.messages_fixtures import a_message
 

@@ -9,7 +9,7 @@ import time_machine
 from django.contrib.auth.models import User
 from django.test import Client
 
-from everytouch.staff.actions import ensure_staff, schedule_absence, set_backup
+from everytouch.staff.directory.actions import ensure_staff, schedule_absence, set_backup
 from everytouch.testing import bearer, make_customer
 
 pytestmark = pytest.mark.django_db

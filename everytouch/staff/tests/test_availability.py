@@ -10,14 +10,14 @@ from django.contrib.auth.models import User
 from everytouch.accounts.actions import create_user
 from everytouch.accounts.models import Role
 from everytouch.business_time import add_business_hours
-from everytouch.staff.actions import (
+from everytouch.staff.directory.actions import (
     StaffError,
     ensure_staff,
     schedule_absence,
     set_backup,
     set_status,
 )
-from everytouch.staff.availability import availability, away_message, away_ssml
+from everytouch.staff.directory.availability import availability, away_message, away_ssml
 from everytouch.staff.models import Status
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from everytouch import sweeps
 from everytouch.accounts.actions import create_user
 from everytouch.accounts.models import Profile, Role
-from everytouch.staff.actions import ensure_directory
+from everytouch.staff.directory.actions import ensure_directory
+from everytouch.staff.directory.routing import decide
 from everytouch.staff.models import StaffMember
-from everytouch.staff.routing import decide
 from everytouch.testing import client_for, make_customer
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,8 @@ from everytouch.accounts.models import Role
 from everytouch.customers.actions import CustomerData, create_customer, merge_customers
 from everytouch.customers.models import Customer, EventKind, TimelineEvent
 from everytouch.interactions.models import Channel, Interaction
-from everytouch.staff import handover
-from everytouch.staff.actions import StaffError, ensure_staff, set_backup
+from everytouch.staff.departures import actions as handover
+from everytouch.staff.directory.actions import StaffError, ensure_staff, set_backup
 from everytouch.staff.models import (
     Absence,
     Departure,

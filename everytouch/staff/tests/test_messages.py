@@ -16,8 +16,13 @@ from django_tasks_db.models import DBTaskResult
 
 from everytouch import ownership
 from everytouch.customers.models import Customer, EventKind
-from everytouch.staff.actions import StaffError, ensure_staff, schedule_absence, set_backup
-from everytouch.staff.messages import (
+from everytouch.staff.directory.actions import (
+    StaffError,
+    ensure_staff,
+    schedule_absence,
+    set_backup,
+)
+from everytouch.staff.messages.actions import (
     LEVEL_BACKUP,
     LEVEL_MANAGER,
     LEVEL_OWNER,

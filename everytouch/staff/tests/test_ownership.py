@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 
 from everytouch import ownership
-from everytouch.staff import handover
-from everytouch.staff.actions import ensure_staff
+from everytouch.staff.departures import actions as handover
+from everytouch.staff.directory.actions import ensure_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -33,9 +33,14 @@ from everytouch.accounts.actions import create_user
 from everytouch.accounts.models import Role
 from everytouch.customers.actions import CustomerData, create_customer
 from everytouch.customers.models import Customer, TimelineEvent
-from everytouch.staff import handover
-from everytouch.staff.actions import StaffError, ensure_staff, schedule_absence, set_backup
-from everytouch.staff.actions import set_status as set_availability
+from everytouch.staff.departures import actions as handover
+from everytouch.staff.directory.actions import (
+    StaffError,
+    ensure_staff,
+    schedule_absence,
+    set_backup,
+)
+from everytouch.staff.directory.actions import set_status as set_availability
 from everytouch.staff.models import (
     Absence,
     Departure,
@@ -83,7 +88,7 @@ def snapshot() -> dict[str, Any]:
 def take_message(intended: User, taker: User, customer: Customer | None) -> Any:
     """Through the desk's action when it exists, so its owner choice is exercised too."""
     try:
-        messages = importlib.import_module("everytouch.staff.messages")
+        messages = importlib.import_module("everytouch.staff.messages.actions")
     except ImportError:
         return make_message(intended, customer)
     return messages.take_message(

@@ -7,9 +7,14 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 
-from everytouch.staff.actions import ensure_staff, schedule_absence, set_backup, set_status
+from everytouch.staff.directory.actions import (
+    ensure_staff,
+    schedule_absence,
+    set_backup,
+    set_status,
+)
+from everytouch.staff.directory.routing import decide, route
 from everytouch.staff.models import Departure, DepartureStatus, Status
-from everytouch.staff.routing import decide, route
 from everytouch.testing import make_customer
 
 pytestmark = pytest.mark.django_db

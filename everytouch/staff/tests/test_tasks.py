@@ -15,9 +15,9 @@ import time_machine
 from django.contrib.auth.models import User
 from django.core.mail import EmailMessage
 
-from everytouch.staff import messages as message_actions
 from everytouch.staff import tasks
-from everytouch.staff.messages import LEVEL_BACKUP, LEVEL_MANAGER, LEVEL_OWNER
+from everytouch.staff.messages import actions as message_actions
+from everytouch.staff.messages.actions import LEVEL_BACKUP, LEVEL_MANAGER, LEVEL_OWNER
 from everytouch.staff.models import MessageStatus, Notification, TakenMessage, Team
 from everytouch.staff.tests.messages_fixtures import MONDAY_14, TUESDAY_11, a_message
 from everytouch.testing.mail import Inbox

@@ -12,8 +12,8 @@ from everytouch.accounts.actions import create_user
 from everytouch.accounts.models import Role
 from everytouch.customers.actions import CustomerData, create_customer
 from everytouch.customers.models import Customer, TimelineEvent
-from everytouch.staff import handover
-from everytouch.staff.actions import ensure_staff
+from everytouch.staff.departures import actions as handover
+from everytouch.staff.directory.actions import ensure_staff
 from everytouch.staff.models import Departure, DepartureStatus, Employment, TakenMessage
 from everytouch.staff.tests.departure_helpers import make_message
 

@@ -8,7 +8,7 @@ import time_machine
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from everytouch.staff.actions import ensure_staff, schedule_absence
+from everytouch.staff.directory.actions import ensure_staff, schedule_absence
 from everytouch.staff.models import Status
 from everytouch.testing import client_for, user_for
 

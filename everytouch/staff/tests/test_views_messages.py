@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from everytouch.customers.models import Customer, EventKind
-from everytouch.staff.actions import ensure_staff, schedule_absence
+from everytouch.staff.directory.actions import ensure_staff, schedule_absence
 from everytouch.staff.models import MessageStatus, Notification, TakenMessage, Team
 from everytouch.staff.tests.messages_fixtures import TUESDAY_11, a_message
 from everytouch.testing import PASSWORD

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from everytouch.accounts.people import display_name
 from everytouch.customers.actions import resolve
 from everytouch.customers.models import Customer
-from everytouch.staff.messages import MAX_ABOUT
+from everytouch.staff.messages.actions import MAX_ABOUT
 from everytouch.staff.models import Urgency
 
 

@@ -25,10 +25,12 @@ from pydantic import model_validator
 from everytouch import ownership
 from everytouch.accounts.access import MANAGER_ROLES, has_role
 from everytouch.accounts.endpoint_kit import UserRef, user_ref
-from everytouch.staff import handover
-from everytouch.staff.actions import StaffError, ensure_staff
+from everytouch.staff.departures import actions
+from everytouch.staff.directory.actions import StaffError, ensure_staff
 from everytouch.staff.models import Departure, DepartureStatus, StaffMember
 
+# Operation ids are spelt out: they are the ones the API had before the staff code moved into
+# folders (django-ninja derives them from the module path), and generated clients use them.
 router = Router(tags=["departures"])
 
 ITEMS_SHOWN = 100
@@ -98,7 +100,7 @@ def _refusals() -> Iterator[None]:
     """Turn an action's refusal into a JSON error with its reason."""
     try:
         yield
-    except handover.DepartureConflict as exc:
+    except actions.DepartureConflict as exc:
         raise HttpError(409, str(exc)) from exc
     except StaffError as exc:
         raise HttpError(400, str(exc)) from exc
@@ -130,7 +132,7 @@ def _items(rows: list[Model]) -> list[ItemOut]:
 def departure_out(departure: Departure) -> DepartureOut:
     leaver = departure.staff.user
     is_open = departure.status == DepartureStatus.OPEN
-    plan = handover.handover_plan(departure) if is_open else {}
+    plan = actions.handover_plan(departure) if is_open else {}
     return DepartureOut(
         id=departure.pk,
         member_id=departure.staff_id,
@@ -141,7 +143,7 @@ def departure_out(departure: Departure) -> DepartureOut:
         successor=user_ref(departure.successor),
         completed_at=departure.completed_at,
         still_owned=ownership.open_items_of(leaver),
-        blocked=handover.still_owned(leaver) if is_open else "",
+        blocked=actions.still_owned(leaver) if is_open else "",
         items={label: _items(rows) for label, rows in plan.items()},
     )
 
@@ -175,17 +177,27 @@ def _act(
 # --- endpoints ----------------------------------------------------------------------------------
 
 
-@router.post("/departures", response={201: DepartureOut}, summary="Open a departure")
+@router.post(
+    "/departures",
+    response={201: DepartureOut},
+    summary="Open a departure",
+    operation_id="everytouch_staff_api_departures_open_departure",
+)
 def open_departure(request: HttpRequest, payload: DepartureIn) -> Status[DepartureOut]:
     """Mark someone as leaving; everything they own must be handed over before completing."""
     actor = _manager(request)
     member = _member(payload)
     with _refusals():
-        departure = handover.open_departure(member, payload.effective_on, actor)
+        departure = actions.open_departure(member, payload.effective_on, actor)
     return Status(201, departure_out(_get(departure.pk)))
 
 
-@router.get("/departures/{departure_id}", response=DepartureOut, summary="A departure")
+@router.get(
+    "/departures/{departure_id}",
+    response=DepartureOut,
+    summary="A departure",
+    operation_id="everytouch_staff_api_departures_get_departure",
+)
 def get_departure(request: HttpRequest, departure_id: int) -> DepartureOut:
     """What the leaver still owns, per kind, and whether the departure can be completed."""
     _manager(request)
@@ -193,7 +205,10 @@ def get_departure(request: HttpRequest, departure_id: int) -> DepartureOut:
 
 
 @router.post(
-    "/departures/{departure_id}/handover", response=HandoverOut, summary="Hand everything over"
+    "/departures/{departure_id}/handover",
+    response=HandoverOut,
+    summary="Hand everything over",
+    operation_id="everytouch_staff_api_departures_hand_over",
 )
 def hand_over(request: HttpRequest, departure_id: int, payload: HandoverIn) -> HandoverOut:
     """Give every open row the leaver owns a new owner: all to one person, or split."""
@@ -202,23 +217,29 @@ def hand_over(request: HttpRequest, departure_id: int, payload: HandoverIn) -> H
     to = _person(payload.to_id, "to_id")
     recipients = _people(payload.recipient_ids)
     with _refusals():
-        moved = handover.hand_over(
+        moved = actions.hand_over(
             departure, to=to, strategy=payload.strategy, recipients=recipients, actor=actor
         )
     return HandoverOut(moved=moved, departure=departure_out(_get(departure_id)))
 
 
 @router.post(
-    "/departures/{departure_id}/complete", response=DepartureOut, summary="Complete a departure"
+    "/departures/{departure_id}/complete",
+    response=DepartureOut,
+    summary="Complete a departure",
+    operation_id="everytouch_staff_api_departures_complete_departure",
 )
 def complete_departure(request: HttpRequest, departure_id: int) -> DepartureOut:
     """Refused (409) while the leaver still owns anything; afterwards they cannot log in."""
-    return _act(request, departure_id, handover.complete_departure)
+    return _act(request, departure_id, actions.complete_departure)
 
 
 @router.post(
-    "/departures/{departure_id}/cancel", response=DepartureOut, summary="Cancel a departure"
+    "/departures/{departure_id}/cancel",
+    response=DepartureOut,
+    summary="Cancel a departure",
+    operation_id="everytouch_staff_api_departures_cancel_departure",
 )
 def cancel_departure(request: HttpRequest, departure_id: int) -> DepartureOut:
     """They are staying; what was already handed over stays with its new owner."""
-    return _act(request, departure_id, handover.cancel_departure)
+    return _act(request, departure_id, actions.cancel_departure)

@@ -19,7 +19,7 @@ from everytouch.accounts.access import DESK_ROLES
 from everytouch.accounts.people import display_name
 from everytouch.customers.models import Customer
 from everytouch.ownership import successor_for
-from everytouch.staff.availability import availability, away_message
+from everytouch.staff.directory.availability import availability, away_message
 from everytouch.staff.models import Employment, StaffMember
 
 

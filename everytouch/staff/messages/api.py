@@ -32,8 +32,8 @@ from everytouch.accounts.endpoint_kit import (
 )
 from everytouch.customers.actions import resolve
 from everytouch.customers.models import Customer
-from everytouch.staff.actions import StaffError
-from everytouch.staff.messages import (
+from everytouch.staff.directory.actions import StaffError
+from everytouch.staff.messages.actions import (
     MAX_ABOUT,
     acknowledge_message,
     complete_message,
@@ -42,6 +42,8 @@ from everytouch.staff.messages import (
 )
 from everytouch.staff.models import MessageStatus, TakenMessage, Urgency
 
+# Operation ids are spelt out: they are the ones the API had before the staff code moved into
+# folders (django-ninja derives them from the module path), and generated clients use them.
 router = Router(tags=["messages"])
 
 
@@ -161,6 +163,7 @@ def _answerable(user: User, message_id: int) -> TakenMessage:
     response={201: MessageOut},
     summary="Take a message",
     openapi_extra=idempotency_key_doc(),
+    operation_id="everytouch_staff_api_messages_create_message",
 )
 def create_message(request: HttpRequest, payload: MessageIn) -> Status[dict[str, Any]]:
     """Take a message for someone; it goes to whoever can act on it. Honours Idempotency-Key."""
@@ -172,7 +175,12 @@ def create_message(request: HttpRequest, payload: MessageIn) -> Status[dict[str,
     return create_once(request, user, "POST /messages", payload, create)
 
 
-@router.get("/messages", response=MessagePage, summary="List messages")
+@router.get(
+    "/messages",
+    response=MessagePage,
+    summary="List messages",
+    operation_id="everytouch_staff_api_messages_list_messages",
+)
 def list_messages(
     request: HttpRequest, filters: Query[MessageFilters], params: Query[PageParams]
 ) -> MessagePage:
@@ -189,7 +197,12 @@ def list_messages(
     return MessagePage(**meta.model_dump(), items=[message_out(request, m) for m in messages])
 
 
-@router.post("/messages/{message_id}/ack", response=MessageOut, summary="Acknowledge a message")
+@router.post(
+    "/messages/{message_id}/ack",
+    response=MessageOut,
+    summary="Acknowledge a message",
+    operation_id="everytouch_staff_api_messages_ack_message",
+)
 def ack_message(request: HttpRequest, message_id: int) -> MessageOut:
     """Stops escalation. Only the owner or a manager; anyone else gets 404."""
     user = staff_reader(request)
@@ -197,7 +210,12 @@ def ack_message(request: HttpRequest, message_id: int) -> MessageOut:
     return message_out(request, _with_people(TakenMessage.objects.all()).get(pk=message.pk))
 
 
-@router.post("/messages/{message_id}/done", response=MessageOut, summary="Complete a message")
+@router.post(
+    "/messages/{message_id}/done",
+    response=MessageOut,
+    summary="Complete a message",
+    operation_id="everytouch_staff_api_messages_done_message",
+)
 def done_message(request: HttpRequest, message_id: int) -> MessageOut:
     """The call-back is done. Only the owner or a manager; anyone else gets 404."""
     user = staff_reader(request)

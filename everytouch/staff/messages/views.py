@@ -32,13 +32,13 @@ from everytouch.accounts.web_kit import paginate
 from everytouch.customers.actions import resolve
 from everytouch.customers.models import Customer
 from everytouch.staff import notifications
-from everytouch.staff.actions import StaffError
-from everytouch.staff.forms_messages import MessageForm, recipients
-from everytouch.staff.messages import (
+from everytouch.staff.directory.actions import StaffError
+from everytouch.staff.messages.actions import (
     acknowledge_message,
     complete_message,
     take_message,
 )
+from everytouch.staff.messages.forms import MessageForm, recipients
 from everytouch.staff.models import MessageStatus, Notification, TakenMessage, Urgency
 
 RECENTLY_DONE = 20

@@ -27,8 +27,8 @@ from everytouch.customers import timeline
 from everytouch.customers.contacts import InvalidContact, normalise_email, normalise_phone
 from everytouch.customers.models import Customer
 from everytouch.ownership import can_own, possible_owners, successor_for
-from everytouch.staff.actions import StaffError
-from everytouch.staff.availability import current_absence
+from everytouch.staff.directory.actions import StaffError
+from everytouch.staff.directory.availability import current_absence
 from everytouch.staff.models import (
     MessageStatus,
     StaffMember,

@@ -22,9 +22,9 @@ from everytouch.accounts.access import (
     require_role,
 )
 from everytouch.accounts.web_kit import paginate
-from everytouch.staff import actions
-from everytouch.staff.availability import availability, away_message, with_current_absence
-from everytouch.staff.forms import AbsenceForm, DetailsForm, StatusForm, split_tags
+from everytouch.staff.directory import actions
+from everytouch.staff.directory.availability import availability, away_message, with_current_absence
+from everytouch.staff.directory.forms import AbsenceForm, DetailsForm, StatusForm, split_tags
 from everytouch.staff.models import Employment, StaffMember, Status
 
 

@@ -1,4 +1,4 @@
-"""Directory and availability changes. Departures live in handover.py, messages in messages.py."""
+"""Directory and availability changes. Departures live in ../departures, messages in ../messages."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from everytouch import ownership
 from everytouch.accounts.access import MANAGER_ROLES, has_role
 from everytouch.accounts.people import display_name
 from everytouch.customers.models import Customer
-from everytouch.staff.actions import StaffError, ensure_staff, set_backup
+from everytouch.staff.directory.actions import StaffError, ensure_staff, set_backup
 from everytouch.staff.models import (
     Absence,
     Departure,

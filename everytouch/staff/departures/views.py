@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from everytouch.accounts.access import MANAGER_ROLES, get_visible_or_404, require_role
 from everytouch.accounts.people import display_name
 from everytouch.customers.models import Customer
-from everytouch.staff import handover
-from everytouch.staff.actions import StaffError
+from everytouch.staff.departures import actions
+from everytouch.staff.directory.actions import StaffError
 from everytouch.staff.models import Departure, DepartureStatus, Employment, StaffMember
 
 ROWS_SHOWN = 50
@@ -73,7 +73,7 @@ class HandoverForm(forms.Form):
 
     def __init__(self, leaver: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        people = [(u.pk, display_name(u)) for u in handover.eligible_recipients(leaver)]
+        people = [(u.pk, display_name(u)) for u in actions.eligible_recipients(leaver)]
         to, recipients = self.fields["to"], self.fields["recipients"]
         assert isinstance(to, PersonField) and isinstance(recipients, PeopleField)
         to.choices = [("", "—"), *people]
@@ -110,7 +110,7 @@ def _plan_rows(departure: Departure) -> list[dict[str, Any]]:
             "rows": [(str(r), _row_url(r)) for r in rows[:ROWS_SHOWN]],
             "more": max(0, len(rows) - ROWS_SHOWN),
         }
-        for label, rows in handover.handover_plan(departure).items()
+        for label, rows in actions.handover_plan(departure).items()
     ]
 
 
@@ -128,7 +128,7 @@ def _detail(
         "leaver": leaver,
         "is_open": is_open,
         "plan": _plan_rows(departure) if is_open else [],
-        "blocked": handover.still_owned(leaver) if is_open else "",
+        "blocked": actions.still_owned(leaver) if is_open else "",
         "backing_up": departure.staff.backing_up.select_related("user"),
         "form": form or HandoverForm(leaver),
         "error": error,
@@ -165,7 +165,7 @@ def departure_start(request: HttpRequest, member_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         effective_on: date = form.cleaned_data["effective_on"]
         try:
-            departure = handover.open_departure(member, effective_on, actor)
+            departure = actions.open_departure(member, effective_on, actor)
         except StaffError as exc:
             form.add_error(None, str(exc))
         else:
@@ -192,7 +192,7 @@ def departure_handover(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(request, departure, form, status=400)
     data = form.cleaned_data
     try:
-        moved = handover.hand_over(
+        moved = actions.hand_over(
             departure,
             to=data["to"],
             strategy=data["strategy"],
@@ -201,7 +201,7 @@ def departure_handover(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except StaffError as exc:
         return _detail(request, departure, form, error=str(exc), status=400)
-    done = handover.count_phrase(moved) or "Nothing was left to move"
+    done = actions.count_phrase(moved) or "Nothing was left to move"
     successor = display_name(departure.successor) if departure.successor else "nobody"
     messages.success(request, f"Handed over: {done}. {successor} now looks after their callers.")
     return redirect("departure_detail", pk=departure.pk)
@@ -213,7 +213,7 @@ def departure_complete(request: HttpRequest, pk: int) -> HttpResponse:
     departure = _departure(request, pk)
     actor = require_role(request.user, MANAGER_ROLES)
     try:
-        handover.complete_departure(departure, actor)
+        actions.complete_departure(departure, actor)
     except StaffError as exc:
         return _detail(request, departure, error=str(exc), status=400)
     messages.success(request, f"{departure.staff.name} has departed and can no longer log in.")
@@ -226,7 +226,7 @@ def departure_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     departure = _departure(request, pk)
     actor = require_role(request.user, MANAGER_ROLES)
     try:
-        handover.cancel_departure(departure, actor)
+        actions.cancel_departure(departure, actor)
     except StaffError as exc:
         return _detail(request, departure, error=str(exc), status=400)
     messages.success(request, f"{departure.staff.name} is staying; the departure is cancelled.")

@@ -1,0 +1,1 @@
+"""The staff directory: who works here, their availability and absences, and routing."""

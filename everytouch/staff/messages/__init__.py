@@ -1,0 +1,1 @@
+"""Taken messages: a message for a colleague, its owner, notices and escalation."""
