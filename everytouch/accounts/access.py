@@ -55,6 +55,12 @@ def can_manage(user: AnyUser) -> bool:
     return has_role(user, MANAGER_ROLES)
 
 
+def may_act_for(user: AnyUser, owner_id: int | None) -> bool:
+    """Whether ``user`` may work a row owned by ``owner_id``: the owner may, and so may every
+    manager and owner of the business (to cover, correct or close it)."""
+    return (owner_id is not None and owner_id == user.pk) or can_manage(user)
+
+
 def get_visible_or_404(user: AnyUser, queryset: QuerySet[M], pk: int, roles: frozenset[Role]) -> M:
     """The object if this user's role may see it; 404 otherwise, so nothing leaks about it."""
     if not has_role(user, roles):

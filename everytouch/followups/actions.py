@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from everytouch.accounts.access import MANAGER_ROLES, has_role
+from everytouch.accounts.access import MANAGER_ROLES, has_role, may_act_for
 from everytouch.accounts.people import display_name
 from everytouch.analysis.commitments import find_commitments
 from everytouch.business_time import business_days, business_tz, opening_hours
@@ -148,15 +148,11 @@ def _schedule(commitment: Commitment) -> None:
 # --- keeping -------------------------------------------------------------------------------------
 
 
-def may_complete(commitment: Commitment, user: User) -> bool:
-    return commitment.owner_id == user.pk or has_role(user, MANAGER_ROLES)
-
-
 @transaction.atomic
 def complete_commitment(commitment: Commitment, actor: User) -> Commitment:
     """The promise is kept (late if it was missed). Completing twice changes nothing."""
     locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
-    if not may_complete(locked, actor):
+    if not may_act_for(actor, locked.owner_id):
         raise PermissionDenied("only the person who promised, or a manager, may mark it done")
     if locked.status == CommitmentStatus.DONE:
         return locked

@@ -24,6 +24,7 @@ from everytouch.accounts.access import (
     MANAGER_ROLES,
     STAFF_ROLES,
     get_visible_or_404,
+    may_act_for,
     require_role,
 )
 from everytouch.accounts.people import display_name
@@ -52,7 +53,7 @@ def commitment_done(request: HttpRequest, pk: int) -> HttpResponse:
     qs = Commitment.objects.select_related("customer")
     commitment = get_visible_or_404(request.user, qs, pk, STAFF_ROLES)
     user = require_role(request.user, STAFF_ROLES)
-    if not actions.may_complete(commitment, user):
+    if not may_act_for(user, commitment.owner_id):
         # Someone else's promise: as if it did not exist, like other people's messages.
         raise Http404("No such promise.")
     actions.complete_commitment(commitment, user)

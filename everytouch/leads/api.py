@@ -18,6 +18,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from everytouch.accounts.access import may_act_for
 from everytouch.accounts.endpoint_kit import (
     PageMeta,
     PageParams,
@@ -155,7 +156,7 @@ def _get_lead(lead_id: int) -> Lead:
 def _changeable(request: HttpRequest, lead_id: int) -> tuple[Lead, User]:
     user = staff_reader(request)
     lead = _get_lead(lead_id)
-    if not queries.may_change(lead, user):
+    if not may_act_for(user, lead.owner_id):
         raise PermissionDenied("only the lead's owner or a manager can change it")
     return lead, user
 

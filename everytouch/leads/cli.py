@@ -135,12 +135,12 @@ def cmd_leads_handoff(args: argparse.Namespace, extra: list[str]) -> int:
 
 def cmd_leads_stage(args: argparse.Namespace, extra: list[str]) -> int:
     require_database()
+    from everytouch.accounts.access import may_act_for
     from everytouch.leads.actions import move_stage
     from everytouch.leads.errors import LeadError
-    from everytouch.leads.queries import may_change
 
     lead, actor = _lead(args.lead), find_user(args.as_user)
-    if not may_change(lead, actor):
+    if not may_act_for(actor, lead.owner_id):
         raise UsageError(f"{actor.username} may not change lead {lead.pk}: not its owner")
     try:
         lead = move_stage(lead, args.stage, actor, args.reason)

@@ -15,7 +15,6 @@ from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from everytouch.accounts.access import MANAGER_ROLES, has_role
 from everytouch.accounts.models import Role
 from everytouch.customers.models import Customer
 from everytouch.leads.errors import LeadError
@@ -50,11 +49,6 @@ def default_owner(customer: Customer) -> User:
     if owner is None:
         raise LeadError("no sales owner: set EVERYTOUCH_DEFAULT_SALES_OWNER or add a manager")
     return owner
-
-
-def may_change(lead: Lead, user: User) -> bool:
-    """The owner works their lead; managers may change any lead."""
-    return lead.owner_id == user.pk or has_role(user, MANAGER_ROLES)
 
 
 # --- what needs attention, how fast we answer ----------------------------------------------------

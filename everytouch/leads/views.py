@@ -27,6 +27,7 @@ from everytouch.accounts.access import (
     can_manage,
     get_visible_or_404,
     has_role,
+    may_act_for,
     require_role,
 )
 from everytouch.accounts.people import display_name
@@ -58,7 +59,7 @@ def _lead(request: HttpRequest, pk: int, roles: frozenset[Any] = STAFF_ROLES) ->
 def _changeable(request: HttpRequest, pk: int) -> tuple[Lead, User]:
     lead = _lead(request, pk)
     user = require_role(request.user, STAFF_ROLES)
-    if not queries.may_change(lead, user):
+    if not may_act_for(user, lead.owner_id):
         raise PermissionDenied("Only the lead's owner or a manager can change it.")
     return lead, user
 
@@ -97,7 +98,7 @@ def _columns(qs: QuerySet[Lead], user: User) -> list[dict[str, Any]]:
         cards = list(rows[:CLOSED_ON_BOARD] if stage in CLOSED_STAGES else rows)
         for lead in cards:
             moves = forward_first(lead.stage, may_reopen)
-            if not queries.may_change(lead, user):
+            if not may_act_for(user, lead.owner_id):
                 moves = []
             # Lost needs a reason, so it gets its own input rather than a plain button.
             lead.moves = [(s, Stage(s).label) for s in moves if s != Stage.LOST]  # type: ignore[attr-defined]
@@ -184,7 +185,7 @@ def export_row(lead: Lead) -> list[object]:
 
 
 def _detail_context(lead: Lead, user: User) -> dict[str, Any]:
-    changeable = queries.may_change(lead, user)
+    changeable = may_act_for(user, lead.owner_id)
     moves = forward_first(lead.stage, can_manage(user)) if changeable else []
     return {
         "lead": lead,

@@ -19,6 +19,7 @@ from everytouch.accounts.access import (
     STAFF_ROLES,
     can_manage,
     get_visible_or_404,
+    may_act_for,
     require_role,
 )
 from everytouch.accounts.web_kit import paginate
@@ -58,10 +59,6 @@ def _member(request: HttpRequest, pk: int) -> StaffMember:
     return get_visible_or_404(request.user, qs, pk, STAFF_ROLES)
 
 
-def _may_edit_availability(user: User, member: StaffMember) -> bool:
-    return user.pk == member.user_id or can_manage(user)
-
-
 def _member_context(member: StaffMember, user: User) -> dict[str, object]:
     now = timezone.now()
     return {
@@ -70,7 +67,7 @@ def _member_context(member: StaffMember, user: User) -> dict[str, object]:
         "away": away_message(member, now),
         "absences": member.absences.filter(ends_at__gt=now).select_related("backup__user"),
         "covering_for": member.backing_up.select_related("user"),
-        "can_edit": _may_edit_availability(user, member),
+        "can_edit": may_act_for(user, member.user_id),
         "can_manage": can_manage(user),
     }
 
@@ -127,7 +124,7 @@ def _rerender(
 def _editable(request: HttpRequest, pk: int) -> tuple[StaffMember, User]:
     member = _member(request, pk)
     user = require_role(request.user, STAFF_ROLES)
-    if not _may_edit_availability(user, member):
+    if not may_act_for(user, member.user_id):
         raise PermissionDenied("Only the person themselves or a manager can change this.")
     return member, user
 

@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from everytouch.accounts.access import MANAGER_ROLES, has_role
+from everytouch.accounts.access import may_act_for
 from everytouch.accounts.models import Role
 from everytouch.accounts.people import display_name
 from everytouch.analysis.redact import redact_card_numbers
@@ -204,13 +204,9 @@ def _schedule_escalation(message: TakenMessage) -> None:
 # --- acknowledging and completing ----------------------------------------------------------------
 
 
-def may_handle(message: TakenMessage, user: User) -> bool:
-    return message.owner_id == user.pk or has_role(user, MANAGER_ROLES)
-
-
 def _locked(message: TakenMessage, user: User) -> TakenMessage:
     locked = TakenMessage.objects.select_for_update().get(pk=message.pk)
-    if not may_handle(locked, user):
+    if not may_act_for(user, locked.owner_id):
         raise PermissionDenied("only the message's owner or a manager may do that")
     return locked
 
