@@ -33,6 +33,7 @@ from everytouch.staff.directory.actions import ensure_staff, schedule_absence
 from everytouch.staff.messages.actions import take_message
 from everytouch.staff.notifications import notify
 from everytouch.testing import PASSWORD, bearer, make_customer
+from everytouch.testing.urls import all_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +159,10 @@ def test_it_shows_a_call_without_a_query_per_turn_or_transfer(rep: User, rep2: U
     long = reverse("interaction_detail", args=[a_long_call(customer, (rep, rep2), 2 * N)])
     client.get(short)
     assert queries(client, long) == queries(client, short)
+
+
+def test_it_checks_every_list_the_app_serves() -> None:
+    # A new list page or list endpoint is named like the others (``*_list``, ``list_*``); it
+    # must join PAGES, or this check of query counts would quietly leave it out.
+    named_lists = {key for key in all_patterns() if "list" in key.split(":")[-1]}
+    assert named_lists <= {page.name for page in PAGES}

@@ -25,7 +25,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from everytouch.accounts.actions import create_user, issue_token
@@ -42,11 +42,11 @@ from everytouch.staff.directory.actions import ensure_staff, schedule_absence
 from everytouch.staff.messages.actions import take_message
 from everytouch.staff.notifications import notify
 from everytouch.testing import PASSWORD, make_customer
+from everytouch.testing.urls import all_patterns
 
 pytestmark = pytest.mark.django_db
 
 COLUMNS: tuple[str | None, ...] = (None, "outsider", "trainer", "rep", "manager", "owner")
-EXCLUDED_PREFIXES = ("admin/",)
 Row = tuple[int, int, int, int, int, int]
 Args = Callable[["World"], dict[str, object]]
 Body = Callable[["World"], dict[str, object]]
@@ -395,30 +395,6 @@ TABLE: dict[str, Entry] = {
     ),
     "early_warning": Entry(get=(302, 403, 403, 403, 200, 200), post=(302, 405, 405, 405, 405, 405)),
 }
-
-
-# --- the walk ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Pattern:
-    key: str  # the URL name, with its namespace ("api-v1:list_leads")
-    route: str
-
-
-def _walk(patterns: list[Any], prefix: str, namespace: str) -> Iterator[Pattern]:
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
-            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
-        elif isinstance(p, URLPattern):
-            route = prefix + str(p.pattern)
-            yield Pattern(f"{namespace}{p.name}" if p.name else route, route)
-
-
-def all_patterns() -> dict[str, Pattern]:
-    found = _walk(get_resolver().url_patterns, "", "")
-    return {p.key: p for p in found if not p.route.startswith(EXCLUDED_PREFIXES)}
 
 
 # --- the world and the cast's clients ----------------------------------------------------------
