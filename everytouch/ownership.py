@@ -42,10 +42,8 @@ class OwnedKind:
 
     def without_active_owner(self) -> QuerySet[Model]:
         owner = self.owner_field
-        inactive = Q(**{f"{owner}__isnull": True}) | Q(**{f"{owner}__is_active": False})
-        inactive |= Q(**{f"{owner}__profile__isnull": True})
-        inactive |= Q(**{f"{owner}__staff__employment": Employment.DEPARTED})
-        return self.open_rows().filter(inactive)
+        nobody = Q(**{f"{owner}__isnull": True})
+        return self.open_rows().filter(nobody | ~Q(**{f"{owner}__in": possible_owners()}))
 
     def customer_of(self, row: Model) -> Customer | None:
         if isinstance(row, Customer):
@@ -72,6 +70,9 @@ def kind(label: str) -> OwnedKind:
 # --- who may own ---------------------------------------------------------------------------------
 
 
+NOBODY = "is nobody"
+
+
 def refusal(user: User | None) -> str | None:
     """Why this person cannot own anything ('has departed', ...), or None if they can.
 
@@ -80,7 +81,7 @@ def refusal(user: User | None) -> str | None:
     """
     fresh = _fresh(user)
     if fresh is None:
-        return "is nobody"
+        return NOBODY
     member = getattr(fresh, "staff", None)
     if member is not None and member.employment == Employment.DEPARTED:
         return "has departed"

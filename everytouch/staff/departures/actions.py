@@ -125,16 +125,15 @@ def still_owned(user: User) -> str:
 
 def _refusal(user: User, leaver: User) -> str | None:
     """Why ``user`` cannot take over the leaver's work, or None if they can."""
-    fresh = User.objects.filter(pk=user.pk).first() if user.pk is not None else None
-    if fresh is None:
+    if user.pk == leaver.pk:
+        return f"cannot hand over to {display_name(user)}, who is the person leaving"
+    why = ownership.refusal(user)
+    if why == ownership.NOBODY:
         return f"cannot hand over to person #{user.pk}: no such person"
-    member = StaffMember.objects.filter(user=fresh).first()
-    why = ownership.refusal(fresh)
-    if fresh.pk == leaver.pk:
-        why = "is the person leaving"
-    elif why is None and member is not None and member.employment == Employment.LEAVING:
+    leaving = StaffMember.objects.filter(user=user, employment=Employment.LEAVING)
+    if why is None and leaving.exists():
         why = "is leaving too"
-    return f"cannot hand over to {display_name(fresh)}, who {why}" if why else None
+    return f"cannot hand over to {display_name(user)}, who {why}" if why else None
 
 
 def eligible_recipients(leaver: User) -> QuerySet[User]:
