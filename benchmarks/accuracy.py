@@ -1,10 +1,11 @@
 """Accuracy of the conversation analysis on public labelled data (../shared/data).
 
-`.venv/bin/python -m benchmarks.accuracy` prints every table: the identity and contact tables
-of benchmarks.accuracy_identity (when present), then these:
+`.venv/bin/python -m benchmarks.accuracy` prints every table, each on the TEST split only
+(benchmarks.corpora.split_of): the identity and contact tables of benchmarks.accuracy_identity,
+then these:
 
-- discovery questions on IBM Twitter customer care, against 101 agent turns labelled by hand
-  (labels below, by tweet id: the text stays in the data set);
+- every check against the hand labels in benchmarks/labels (docs/analysis-labels.md), per
+  source, with the share of non-buying conversations read as buying and the phones found;
 - discovery questions on STAR, against its action labels (slot-filling asks about the need);
 - next step offered on IBM Twitter care: every thread ends with the agent's help link;
 - greeting on STAR against the `hello` action;
@@ -21,7 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks import labelled
 from benchmarks._scoring import Score
+from benchmarks.corpora import split_of
 from everytouch.analysis.analyzer import analyze
 from everytouch.analysis.conversation import Conversation, Turn
 from everytouch.analysis.flow import greeting, next_step_kind
@@ -29,30 +32,6 @@ from everytouch.analysis.signals import buying_signals, discovery_in_text, sente
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 URL = re.compile(r"https?://\S+|www\.\S+")
-
-# Hand labels for IBM Twitter care (dev.json), one reviewer (the author of the check), written
-# before tuning: "does this agent turn ask about the customer's need, problem or situation?"
-# A request for an identifier (channel URL, video ID) or to try a fix does not count.
-# Earlier agent turns: (sessionID, tweet_ID) -> label.
-IBM_EARLIER_NO = {
-    ("pceo6aF0onsqXoOZDEPL", "1245048569033342978"),
-    ("cdC745efD7z2lOZ9pWMA", "1242535445772238849"),
-    ("Y8q4Y0P33LtLfmhCasy8", "1239580111223042051"),
-    ("Y8q4Y0P33LtLfmhCasy8", "1239599380056997888"),
-    ("V9kEMXLYJCr5clxPv2n0", "1245523429442322432"),
-    ("CO456Glw6eUA249OWH9V", "1155958197259141122"),
-    ("CO456Glw6eUA249OWH9V", "1156171570747977729"),
-    ("K2vgttTVBZ7PwlJ4NHeb", "1243683847230889986"),
-    ("1eF19rnhJYE6YXeYBwky", "994706065450242050"),
-    ("12TpoENmEHFDNFCdGkCt", "1244392083013734401"),
-    ("RHGBioelUnKC23ConGfA", "1242869961191718915"),
-    ("J3fp4IJWmugXmyqoQHta", "1243262383180713992"),
-    ("6vez7elBAuXdWO5ENJD1", "1234889593645862913"),
-    ("SECAcpNgKDC41KTfDp7l", "1230163954296594433"),
-}
-# The agent's closing link replies of the first 40 threads: those labelled as discovery.
-IBM_LINK_REPLIES_LABELLED = 40
-IBM_LINK_REPLY_YES = {3, 6, 14, 15, 17, 20, 21}
 
 STAR_GAME_DOMAINS = ("trivia_", "spaceship_")
 STAR_NOT_DISCOVERY = re.compile(
@@ -132,8 +111,9 @@ def offers_next_step(text: str) -> bool:
 
 
 def ibm_threads() -> list[dict[str, Any]]:
+    """IBM's test split only (benchmarks.corpora.split_of)."""
     data: list[dict[str, Any]] = json.loads((DATA / "ibm_twitter_care" / "dev.json").read_text())
-    return data
+    return [t for t in data if split_of("ibm", t["dialogHeader"]["sessionID"]) == "test"]
 
 
 def _earlier_agent_turns(thread: dict[str, Any]) -> Iterator[tuple[tuple[str, str], str]]:
@@ -141,28 +121,6 @@ def _earlier_agent_turns(thread: dict[str, Any]) -> Iterator[tuple[tuple[str, st
     for item in thread["dialogContent"]:
         if "agent" in item:
             yield (session, item["tweet_ID"]), item["message"]
-
-
-def ibm_discovery(threads: list[dict[str, Any]]) -> Table:
-    table = Table(
-        "Discovery question on IBM Twitter care (agent turns, hand-labelled)",
-        "Labels by one reviewer (the author); a small set: read it as a sanity check.",
-    )
-    for thread in threads:
-        for key, text in _earlier_agent_turns(thread):
-            table.score("earlier agent turns").add(key not in IBM_EARLIER_NO, asks_discovery(text))
-    for index, thread in enumerate(threads[:IBM_LINK_REPLIES_LABELLED]):
-        text = thread["agentURL"]["url_utterance"]
-        table.score("closing link replies").add(index in IBM_LINK_REPLY_YES, asks_discovery(text))
-    both = table.score("all labelled turns")
-    for row in list(table.rows.values())[:2]:
-        both.tp, both.fp, both.fn, both.tn = (
-            both.tp + row.tp,
-            both.fp + row.fp,
-            both.fn + row.fn,
-            both.tn + row.tn,
-        )
-    return table
 
 
 def ibm_next_step(threads: list[dict[str, Any]]) -> Table:
@@ -206,7 +164,9 @@ def ibm_scorecards(threads: list[dict[str, Any]]) -> Table:
 
 
 def star_records() -> list[dict[str, Any]]:
-    return list(_jsonl(DATA / "star" / "star_dev.jsonl"))
+    """STAR's test split only (benchmarks.corpora.split_of): the tune half is for tuning."""
+    records = _jsonl(DATA / "star" / "star_dev.jsonl")
+    return [r for r in records if split_of("star", str(r["dialogue_id"])) == "test"]
 
 
 def star_discovery_truth(label: str) -> bool:
@@ -251,7 +211,9 @@ def star_greeting(records: list[dict[str, Any]]) -> Table:
 
 
 def multidogo_records() -> list[dict[str, Any]]:
-    return list(_jsonl(DATA / "multidogo" / "multidogo_dev.jsonl"))
+    """MultiDoGO's test split only (benchmarks.corpora.split_of)."""
+    records = _jsonl(DATA / "multidogo" / "multidogo_dev.jsonl")
+    return [r for r in records if split_of("multidogo", str(r["conversationId"])) == "test"]
 
 
 def multidogo_conversation(record: dict[str, Any]) -> Conversation:
@@ -321,9 +283,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     if not args.no_identity:
         _identity_tables(["--no-presidio"] if args.no_presidio else [])
-    print("\n# Conversation analysis accuracy")
+    print("\n# Conversation analysis accuracy (test split)")
+    print("\n".join(labelled.render(labelled.evaluate(labelled.read_labels(), "test"), "test")))
     threads = ibm_threads()
-    print(ibm_discovery(threads).render())
     print(ibm_next_step(threads).render())
     print(ibm_scorecards(threads).render())
     star = star_records()

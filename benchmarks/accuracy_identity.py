@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._scoring import Score
+from benchmarks.corpora import split_of
 from everytouch.analysis._asked import security_topics
 from everytouch.analysis.asks import asked_details, identity_asks
 from everytouch.analysis.contacts import contacts_in_text, extract_contacts
@@ -72,7 +73,9 @@ def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def star_records() -> list[dict[str, Any]]:
-    return list(_jsonl(DATA / "star" / "star_dev.jsonl"))
+    """STAR's test split only (benchmarks.corpora.split_of): the tune half is for tuning."""
+    records = _jsonl(DATA / "star" / "star_dev.jsonl")
+    return [r for r in records if split_of("star", str(r["dialogue_id"])) == "test"]
 
 
 def star_conversation(record: dict[str, Any]) -> Conversation:
@@ -81,7 +84,9 @@ def star_conversation(record: dict[str, Any]) -> Conversation:
 
 
 def multidogo_records() -> list[dict[str, Any]]:
-    return list(_jsonl(DATA / "multidogo" / "multidogo_dev.jsonl"))
+    """MultiDoGO's test split only (benchmarks.corpora.split_of)."""
+    records = _jsonl(DATA / "multidogo" / "multidogo_dev.jsonl")
+    return [r for r in records if split_of("multidogo", str(r["conversationId"])) == "test"]
 
 
 def multidogo_conversation(record: dict[str, Any]) -> Conversation:
