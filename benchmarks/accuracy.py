@@ -24,7 +24,7 @@ from typing import Any
 
 from benchmarks import labelled
 from benchmarks._scoring import Score
-from benchmarks.corpora import split_of
+from benchmarks.corpora import MULTIDOGO_BUYING, split_of
 from everytouch.analysis.analyzer import analyze
 from everytouch.analysis.conversation import Conversation, Turn
 from everytouch.analysis.flow import greeting, next_step_kind
@@ -40,24 +40,6 @@ STAR_NOT_DISCOVERY = re.compile(
 )
 STAR_DISCOVERY = re.compile(r"^(?:[a-z]+_)?ask_")
 
-MULTIDOGO_BUYING = {
-    "bookflight",
-    "orderbreakfastintent",
-    "orderburgerintent",
-    "orderdessertintent",
-    "orderdrinkintent",
-    "orderpizzaintent",
-    "ordersaladintent",
-    "ordersideintent",
-    "startserviceintent",
-    "upgradeserviceintent",
-    "openaccount",
-    "getpromotions",
-    "checkoffereligibility",
-    "getchannelpackageintent",
-    "orderchecks",
-    "startorder",
-}
 MULTIDOGO_NEUTRAL = {
     "",
     "contentonly",

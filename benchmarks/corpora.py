@@ -41,6 +41,29 @@ STAR_IDENTITY_ACTIONS = (
     "bank_ask_childhood_pets_name",
 )
 
+# MultiDoGO intents that mean the customer wants something new (docs/analysis-labels.md):
+# orders, bookings, sign-ups, upgrades, and asking about offers they could take up.
+MULTIDOGO_BUYING = frozenset(
+    {
+        "bookflight",
+        "orderbreakfastintent",
+        "orderburgerintent",
+        "orderdessertintent",
+        "orderdrinkintent",
+        "orderpizzaintent",
+        "ordersaladintent",
+        "ordersideintent",
+        "startserviceintent",
+        "upgradeserviceintent",
+        "openaccount",
+        "getpromotions",
+        "checkoffereligibility",
+        "getchannelpackageintent",
+        "orderchecks",
+        "startorder",
+    }
+)
+
 
 def _digest(source: str, conv_id: str) -> bytes:
     return hashlib.sha256(f"{source}:{conv_id}".encode()).digest()
