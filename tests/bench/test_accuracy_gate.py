@@ -13,14 +13,15 @@ import pytest
 
 from benchmarks import gate
 from benchmarks._scoring import Score
+from benchmarks.corpora import DATA
 
 
 def _need_data() -> None:
-    if gate.DATA.is_dir():
+    if DATA.is_dir():
         return
     if os.environ.get("CI") == "true":
-        pytest.fail(f"{gate.DATA} is missing in CI: the accuracy gate must run")
-    pytest.skip(f"no public data at {gate.DATA}")
+        pytest.fail(f"{DATA} is missing in CI: the accuracy gate must run")
+    pytest.skip(f"no public data at {DATA}")
 
 
 def test_no_check_fell_below_its_recorded_figure() -> None:
