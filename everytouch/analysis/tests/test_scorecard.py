@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from everytouch.analysis import calibration
 from everytouch.analysis.analyzer import analyze
 from everytouch.analysis.conversation import (
     Conversation,
@@ -106,7 +107,7 @@ def test_it_gives_the_documented_jsonl_shape() -> None:
     assert row["checks"]["greeting"] == {
         "status": "pass",
         "evidence": [{"turn": 0, "quote": "Thank you for calling Bright Print, this is Dana."}],
-        "confidence": 0.9,
+        "confidence": round(calibration.table()["greeting"]["pass"], 2),
     }
     assert row["extracted"]["phones"] == ["+14155550123"]
     assert row["identity_asks"]["name"] == 2
