@@ -1,0 +1,44 @@
+"""Normalised words: the one tokenizer phrase lists and learned models share.
+
+A word is a run of letters and digits, apostrophes inside it dropped ("Don't" -> "dont", so
+"I can" never matches "I can't"), lower-cased, accents removed. Everything else (punctuation,
+hyphens, symbols) separates words. The pattern has no nested quantifiers: linear in the text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+_CURLY = "\u2019"  # the typographic apostrophe, as in "don\u2019t"
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+
+
+def _fold(text: str) -> str:
+    # Only reached for non-ASCII text, so plain English pays nothing for it.
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def normal(word: str) -> str:
+    """One word as it is compared: lower case, no apostrophes, no accents."""
+    word = word.lower().replace("'", "").replace(_CURLY, "")
+    return word if word.isascii() else _fold(word)
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of a text (no offsets: the fast path for scoring)."""
+    low = text.lower()
+    if not low.isascii():
+        low = _fold(low)
+    found = _WORD.findall(low)
+    if "'" in low or _CURLY in low:
+        found = [w.replace("'", "").replace(_CURLY, "") for w in found]
+    return found
+
+
+def word_spans(text: str) -> Iterator[tuple[str, int, int]]:
+    """(normalised word, start, end) for each word, the offsets into the original text."""
+    for match in _WORD.finditer(text):
+        yield normal(match.group()), match.start(), match.end()
