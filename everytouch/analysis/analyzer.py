@@ -23,7 +23,7 @@ from everytouch.analysis.flow import (
     transfers,
 )
 from everytouch.analysis.playbook import Check, Playbook, default_playbook
-from everytouch.analysis.playbook_rules import CONDITIONS, RULES, RuleSpec
+from everytouch.analysis.playbook_rules import RULES, RuleSpec
 from everytouch.analysis.scorecard import CheckResult, CommitmentOut, Lead, RuleResult, Scorecard
 from everytouch.analysis.signals import (
     DiscoveryQuestion,
@@ -85,7 +85,7 @@ def run_analysis(
 def evaluate(check: Check, analysis: Analysis) -> CheckResult:
     """One playbook check over one analysis: n/a when a condition does not hold."""
     spec = RULES[check.rule]
-    if all(CONDITIONS[name](analysis) for name in check.applies_when):
+    if all(condition.holds(analysis) for condition in check.conditions):
         result = spec.fn(analysis, check.params)
     else:
         result = RuleResult("n/a", note="not applicable: " + ", ".join(check.applies_when))

@@ -10,10 +10,13 @@ Schema (documented in docs/analysis.md)::
         weight: 1              # > 0
         applies_when: buying_intent   # a condition or a list of conditions (all must hold)
         rule: {name: asked_detail, detail: phone}   # a rule name, or name + parameters
+        # A condition may take parameters too: {said: {phrases: [price], side: customer}}.
         tip: Ask for the best number to call back on.
 
-Rules and conditions are looked up by name in ``RULES`` and ``CONDITIONS``, the rule library
-in playbook_rules.py; this module reads and validates the YAML that names them.
+Rules and conditions are looked up by name in ``RULES``, ``CONDITIONS`` and
+``PARAM_CONDITIONS``, the rule library in playbook_rules.py; this module reads and validates
+the YAML that names them, and prepares parameters once (phrase automata, trained models, whose
+paths are relative to the playbook file's folder).
 """
 
 from __future__ import annotations
@@ -27,11 +30,20 @@ from typing import Any
 
 import yaml
 
-from everytouch.analysis.playbook_rules import CONDITIONS, RULES, Param
+from everytouch.analysis.phrases import phrase_words
+from everytouch.analysis.playbook_rules import (
+    CONDITIONS,
+    PARAM_CONDITIONS,
+    RULES,
+    Condition,
+    Param,
+    ParamError,
+    RuleSpec,
+)
 
 _CHECK_KEYS = frozenset({"id", "title", "weight", "applies_when", "rule", "tip"})
 _TOP_KEYS = frozenset({"version", "name", "checks"})
-_ID = re.compile(r"[a-z0-9_]{1,64}")
+CHECK_ID = re.compile(r"[a-z0-9_]{1,64}")
 
 
 class PlaybookError(ValueError):
@@ -43,11 +55,16 @@ class Check:
     id: str
     title: str
     weight: float
-    applies_when: tuple[str, ...]
+    conditions: tuple[Condition, ...]
     rule: str
     params: Mapping[str, Any]
     tip: str
     line: int = 0
+
+    @property
+    def applies_when(self) -> tuple[str, ...]:
+        """The conditions as the scorecard names them ("buying_intent", "said(...)")."""
+        return tuple(condition.label for condition in self.conditions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +77,9 @@ class Playbook:
 class _Reader:
     """Walks the composed YAML node tree so every error can name its line."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, folder: Path) -> None:
         self.source = source
+        self.folder = folder
 
     def error(self, node: yaml.Node | None, message: str) -> PlaybookError:
         line = node.start_mark.line + 1 if node is not None else 1
@@ -121,9 +139,14 @@ def _compose(text: str, source: str) -> yaml.Node:
     return node
 
 
-def parse_playbook(text: str, source: str = "<playbook>") -> Playbook:
-    """Validate a playbook's YAML text and build it, or raise PlaybookError naming the line."""
-    reader = _Reader(source)
+def parse_playbook(
+    text: str, source: str = "<playbook>", folder: Path | str | None = None
+) -> Playbook:
+    """Validate a playbook's YAML text and build it, or raise PlaybookError naming the line.
+
+    Model paths in it are relative to ``folder`` (default: the folder of ``source``).
+    """
+    reader = _Reader(source, Path(folder) if folder is not None else Path(source).parent)
     top = reader.mapping(_compose(text, source), "the playbook")
     for key, (key_node, _) in top.items():
         if key not in _TOP_KEYS:
@@ -158,7 +181,7 @@ def _check(reader: _Reader, node: yaml.Node) -> Check:
         if required not in fields:
             raise reader.error(node, f"a check needs {required!r}")
     check_id = reader.text(fields["id"][1], "id")
-    if not _ID.fullmatch(check_id):
+    if not CHECK_ID.fullmatch(check_id):
         raise reader.error(fields["id"][1], f"id {check_id!r}: use a-z, 0-9 and _")
     label = f"check {check_id!r}"
     rule, params = _rule(reader, fields["rule"][1], label)
@@ -166,7 +189,7 @@ def _check(reader: _Reader, node: yaml.Node) -> Check:
         id=check_id,
         title=reader.text(fields["title"][1], f"{label}: title") if "title" in fields else check_id,
         weight=_weight(reader, fields, label),
-        applies_when=_conditions(reader, fields, label),
+        conditions=_conditions(reader, fields, label),
         rule=rule,
         params=params,
         tip=reader.text(fields["tip"][1], f"{label}: tip") if "tip" in fields else "",
@@ -187,17 +210,52 @@ def _weight(
 
 def _conditions(
     reader: _Reader, fields: Mapping[str, tuple[yaml.Node, yaml.Node]], label: str
-) -> tuple[str, ...]:
+) -> tuple[Condition, ...]:
     if "applies_when" not in fields:
-        return ("always",)
+        return (Condition("always"),)
     node = fields["applies_when"][1]
-    names = reader.text_list(node, f"{label}: applies_when")
-    for name in names:
-        if name not in CONDITIONS:
-            raise reader.error(
-                node, f"{label}: unknown condition {name!r} (known: {', '.join(CONDITIONS)})"
-            )
-    return names
+    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    if not items:
+        raise reader.error(node, f"{label}: applies_when must name at least one condition")
+    return tuple(c for item in items for c in _condition_item(reader, item, label))
+
+
+def _condition_item(reader: _Reader, node: yaml.Node, label: str) -> list[Condition]:
+    """A plain name (``buying_intent``) or a mapping of names to parameters (all must hold)."""
+    what = f"{label}: applies_when"
+    if isinstance(node, yaml.ScalarNode):
+        return [_named_condition(reader, node, reader.text(node, what), label)]
+    if not isinstance(node, yaml.MappingNode):
+        raise reader.error(node, f"{what}: a condition is a name or {{name: {{parameters}}}}")
+    out = []
+    for name, (key_node, value) in reader.mapping(node, what).items():
+        if name not in PARAM_CONDITIONS:
+            raise reader.error(key_node, _no_params(name, label))
+        given = reader.mapping(value, f"{label}: condition {name!r}")
+        params = _params(reader, value, name, given, label, "condition")
+        out.append(Condition(name, params))
+    return out
+
+
+def _named_condition(reader: _Reader, node: yaml.Node, name: str, label: str) -> Condition:
+    if name in PARAM_CONDITIONS:
+        example = (
+            f"{{{name}: {{phrases: [...]}}}}"
+            if name != "classifier"
+            else ("{classifier: {model: FILE}}")
+        )
+        raise reader.error(node, f"{label}: condition {name!r} needs parameters: {example}")
+    if name not in CONDITIONS:
+        known = ", ".join([*CONDITIONS, *PARAM_CONDITIONS])
+        raise reader.error(node, f"{label}: unknown condition {name!r} (known: {known})")
+    return Condition(name)
+
+
+def _no_params(name: str, label: str) -> str:
+    if name in CONDITIONS:
+        return f"{label}: condition {name!r} takes no parameters; write it as a plain name"
+    known = ", ".join([*CONDITIONS, *PARAM_CONDITIONS])
+    return f"{label}: unknown condition {name!r} (known: {known})"
 
 
 def _rule(reader: _Reader, node: yaml.Node, label: str) -> tuple[str, dict[str, Any]]:
@@ -208,22 +266,53 @@ def _rule(reader: _Reader, node: yaml.Node, label: str) -> tuple[str, dict[str, 
         if "name" not in given:
             raise reader.error(node, f"{label}: a rule mapping needs 'name'")
         name = reader.text(given.pop("name")[1], f"{label}: rule name")
-    spec = RULES.get(name)
-    if spec is None:
+    if name not in RULES:
         raise reader.error(node, f"{label}: unknown rule {name!r} (known: {', '.join(RULES)})")
+    return name, _params(reader, node, name, given, label)
+
+
+def _params(
+    reader: _Reader,
+    node: yaml.Node,
+    name: str,
+    given: Mapping[str, tuple[yaml.Node, yaml.Node]],
+    label: str,
+    kind: str = "rule",
+) -> dict[str, Any]:
+    """Validate the parameters given to a rule (or the condition of the same name), fill in
+    defaults, then prepare them."""
+    spec = RULES[name]
     params: dict[str, Any] = {}
     for key, (key_node, value) in given.items():
         if key not in spec.params:
             known = ", ".join(spec.params) or "none"
-            message = f"{label}: rule {name!r} has no parameter {key!r} (parameters: {known})"
+            message = f"{label}: {kind} {name!r} has no parameter {key!r} (parameters: {known})"
             raise reader.error(key_node, message)
         params[key] = _param(reader, value, spec.params[key], f"{label}: {key}")
     for key, param in spec.params.items():
-        if key not in params:
+        if key not in params and not param.optional:
             if param.default is None:
-                raise reader.error(node, f"{label}: rule {name!r} needs parameter {key!r}")
+                raise reader.error(node, f"{label}: {kind} {name!r} needs parameter {key!r}")
             params[key] = param.default
-    return name, params
+    _prepare(reader, node, spec, params, given, label)
+    return params
+
+
+def _prepare(
+    reader: _Reader,
+    node: yaml.Node,
+    spec: RuleSpec,
+    params: dict[str, Any],
+    given: Mapping[str, tuple[yaml.Node, yaml.Node]],
+    label: str,
+) -> None:
+    if spec.prepare is None:
+        return
+    try:
+        spec.prepare(params, reader.folder)
+    except ParamError as exc:
+        where = given[exc.key][1] if exc.key in given else node
+        raise reader.error(where, f"{label}: {exc.key}: {exc}") from exc
 
 
 def _param(reader: _Reader, node: yaml.Node, param: Param, what: str) -> Any:
@@ -232,14 +321,38 @@ def _param(reader: _Reader, node: yaml.Node, param: Param, what: str) -> Any:
         if number < 0:
             raise reader.error(node, f"{what} must be 0 or more")
         return number
+    if param.kind == "float":
+        fraction = reader.number(node, what)
+        if not 0 <= fraction <= 1:
+            raise reader.error(node, f"{what} must be between 0 and 1")
+        return fraction
+    if param.kind == "phrases":
+        return _phrases(reader, node, what)
     values = (
         reader.text_list(node, what) if param.kind == "str_list" else (reader.text(node, what),)
     )
     allowed = set(param.choices)
     for value in values:
-        if allowed and not set(value.split("|")) <= allowed:
+        # "a|b" (either) only means something in a list, as lead_captured's require.
+        options = set(value.split("|")) if param.kind == "str_list" else {value}
+        if allowed and not options <= allowed:
             raise reader.error(node, f"{what}: {value!r} is not one of {', '.join(param.choices)}")
     return values if param.kind == "str_list" else values[0]
+
+
+def _phrases(reader: _Reader, node: yaml.Node, what: str) -> tuple[str, ...]:
+    """A non-empty list of phrases, each naming its own line when it is wrong."""
+    if not isinstance(node, yaml.SequenceNode) or not node.value:
+        raise reader.error(node, f"{what} must be a non-empty list of phrases")
+    phrases = []
+    for item in node.value:
+        if not isinstance(item, yaml.ScalarNode) or item.tag == "tag:yaml.org,2002:null":
+            raise reader.error(item, f"{what}: each phrase must be text")
+        phrase = str(item.value).strip()
+        if not phrase_words(phrase):
+            raise reader.error(item, f"{what}: {phrase!r} has no word to match")
+        phrases.append(phrase)
+    return tuple(phrases)
 
 
 def load_playbook(path: Path | str) -> Playbook:
