@@ -1,7 +1,8 @@
 """`everytouch analyze PATH...`: score conversation files against a playbook, no database.
 
 The console script's everytouch/cli/data.py wires ``add_arguments`` and ``run``; ``python -m
-everytouch.analysis`` runs the same thing on its own.
+everytouch.analysis`` runs the same thing on its own. `everytouch analyze train ...` (learn a
+classifier check) is in train_cli.py; both entry points send a first argument "train" there.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tz", default="UTC", metavar="ZONE", help="business time zone")
     parser.add_argument("--region", default="US", help="default phone region (ISO code)")
     parser.add_argument("--output", type=Path, metavar="FILE", help="write here, not to stdout")
+    parser.epilog = "To learn a check from labelled examples: everytouch analyze train --help"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -274,4 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["train"]:
+        from everytouch.analysis.train_cli import main as train_main
+
+        return train_main(argv[1:])
     return run(build_parser().parse_args(argv))

@@ -95,19 +95,39 @@ def cmd_export_customers(args: argparse.Namespace, extra: list[str]) -> int:
     return EXIT_OK
 
 
+# (module, prog, description, argument adder, runner): `analyze` and `analyze train`.
+_ANALYZE = (
+    "everytouch.analysis.cli",
+    "everytouch analyze",
+    "Analyse conversations.",
+    "add_arguments",
+    "run",
+)
+_TRAIN = (
+    "everytouch.analysis.train_cli",
+    "everytouch analyze train",
+    "Train a classifier check from labelled examples.",
+    "add_train_arguments",
+    "run_train",
+)
+
+
 def cmd_analyze(args: argparse.Namespace, extra: list[str]) -> int:
+    # `analyze train ...` learns a check from labelled examples; anything else analyses files.
+    train = extra[:1] == ["train"]
+    name, prog, description, adder, runner = _TRAIN if train else _ANALYZE
     # Imported only here: analysis is pure Python and must run without Django or a database.
     try:
-        module = importlib.import_module("everytouch.analysis.cli")
+        module = importlib.import_module(name)
     except ModuleNotFoundError as exc:
-        if exc.name != "everytouch.analysis.cli":
+        if exc.name != name:
             raise
-        raise CommandFailed("`everytouch analyze` is not available in this version") from None
-    add_arguments = cast(Callable[[argparse.ArgumentParser], None], module.add_arguments)
-    run = cast(Callable[[argparse.Namespace], int], module.run)
-    parser = Parser(prog="everytouch analyze", description="Analyse conversations.")
+        raise CommandFailed(f"`{prog}` is not available in this version") from None
+    add_arguments = cast(Callable[[argparse.ArgumentParser], None], getattr(module, adder))
+    run = cast(Callable[[argparse.Namespace], int], getattr(module, runner))
+    parser = Parser(prog=prog, description=description)
     add_arguments(parser)
-    return run(parser.parse_args(extra))
+    return run(parser.parse_args(extra[1:] if train else extra))
 
 
 def add_commands(sub: Subcommands) -> None:

@@ -357,6 +357,24 @@ def test_it_hands_analyze_arguments_to_the_analysis_cli(monkeypatch: pytest.Monk
     assert main(["analyze"]) == 2
 
 
+def test_it_hands_analyze_train_arguments_to_the_training_cli(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[argparse.Namespace] = []
+    fake = types.ModuleType("everytouch.analysis.train_cli")
+
+    def run_train(args: argparse.Namespace) -> int:
+        seen.append(args)
+        return 4
+
+    fake.add_train_arguments = lambda parser: parser.add_argument("--check")  # type: ignore[attr-defined]
+    fake.run_train = run_train  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "everytouch.analysis.train_cli", fake)
+    assert main(["analyze", "train", "--check", "offered_warranty"]) == 4
+    assert seen[0].check == "offered_warranty"
+    assert main(["analyze", "train", "extra"]) == 2
+
+
 def test_it_reports_a_missing_analysis_module(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
