@@ -239,11 +239,8 @@ def _condition_item(reader: _Reader, node: yaml.Node, label: str) -> list[Condit
 
 def _named_condition(reader: _Reader, node: yaml.Node, name: str, label: str) -> Condition:
     if name in PARAM_CONDITIONS:
-        example = (
-            f"{{{name}: {{phrases: [...]}}}}"
-            if name != "classifier"
-            else ("{classifier: {model: FILE}}")
-        )
+        first = next(iter(RULES[name].params))  # phrases, model: what it cannot do without
+        example = f"{{{name}: {{{first}: ...}}}}"
         raise reader.error(node, f"{label}: condition {name!r} needs parameters: {example}")
     if name not in CONDITIONS:
         known = ", ".join([*CONDITIONS, *PARAM_CONDITIONS])
