@@ -30,6 +30,36 @@ _LEADING_FILLER = re.compile(
     re.IGNORECASE,
 )
 
+# What a customer may "need" or "want" that is not something to buy: help, information, a fix,
+# or a verb naming a change to something they already have ("I want update my app").
+_NOT_WANTED = (
+    r"(?:#|my|our|your|to|it|this|that|them|(?:(?:a|an|some|more|the|any) )?(?:help|proof|money|"
+    r"details|directions|trivia|towels|time)|a copy|info|information|"
+    r"assistance|an update|updates?|software updates?|a refund|the status|a replacement|"
+    r"directions|the weather|weather|money|more time|at least|\d+ (?:more )?minutes|consent|"
+    r"verification|a verification|the key|a key|an? extension|from|someone|somebody|a way|"
+    r"reimburs\w*|a reimburs\w*|insurance proof|an? insurance proof|a proof|bill|current bill|"
+    r"know|change|update|fix|fixing|check|see|report|reporting|close|cancel|remove|reset|"
+    r"recover|apply|talk|speak|ask|confirm|transfer|delete|modify|replace|return|track|"
+    r"access|an answer|answers|a response|support|clarification|(?:window|aisle|middle) seat)\b"
+)
+_NOT_AVAILABLE = (
+    r" ?(?:\w+ )?(?:way|thing|one|body|where|how|chance|reason|issue|problem|update|e-?mail|number|"
+    r"option|setting|fix|news|error|outage|limit|delay)"
+)
+_OFFERING = (
+    r"(?:(?:cable|internet|phone|tv|broadband|wifi|data|mobile) ?(?:services?|connections?|plans?|"
+    r"packages?)|(?:services?|connections?|subscriptions?|policy|policies)\b(?! (?:is|was|has|"
+    r"keeps|stopped|down))|(?:plane |flight |air )?tickets?|keyboards?|musical \w+)"
+)
+_MENU = (
+    r"(?:pizzas?|burgers?|cheeseburgers?|big macs?|fries|nuggets|sandwich(?:es)?|salads?|"
+    r"sodas?|cokes?|coca colas?|pepsis?|lemonades?|coffees?|lattes?|cappuccinos?|beers?|"
+    r"wines?|milkshakes?|shakes?|desserts?|cookies?|cakes?|ice creams?|sundaes?|wraps?|"
+    r"tacos?|burritos?|meals?|combos?|breakfasts?|wings|hot ?dogs?|bagels?|muffins?|teas?|"
+    r"donuts?|doughnuts?|smoothies?|juices?|agua frescas?|brownies?|toppings?)\b"
+)
+
 # Order matters for the need phrase: the first kinds name the need most directly.
 _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
     (
@@ -37,22 +67,53 @@ _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:(?:i'?m|i am|we'?re|we are|i was|we were)\s+(?:looking|searching|shopping)"
             r"\s+(?:for|to)|interested in|in the market for|"
-            r"(?:i|we) (?:need|want|(?:'?d|would) (?:like|love)|like to (?:have|get|order))"
-            r"(?: to (?:buy|order|get|book|purchase|rent|reserve|hire|try|start|add|find|have|"
-            r"sign up for|subscribe to|set up|open))?|"
+            r"(?:i|we) (?:just |really |also |only )?(?:need|want(?:ed|s)?|"
+            r"(?:'?d|would) (?:like|love)|like to (?:have|get|order))"
+            r"(?: to (?:buy|by|order|get|book|purchase|purchased|rent|reserve|hire|try|start|add|"
+            r"find|have|sign ?up for|subscribe to|set up|open|connect|need)"
+            r"| to(?= (?:a|an|new|some|\d+|one|two|three)\b| (?:\w+ )?" + _OFFERING + r"))?|"
+            r"in need of|"
             r"(?:can|could|may) (?:i|we) (?:get|have|order)|i['\u2019]ll (?:have|take|get)|"
-            r"do you (?:sell|carry|offer|do))\s+(?P<obj>(?!(?:my|our|your|to|help|proof|a copy|"
-            r"some help|info|information|assistance|an update|a refund|the status|a replacement)\b)"
-            r"[^.?!,;\n]{2,80})",
+            r"do you (?:sell|carry|offer|do))\s+(?P<obj>(?!" + _NOT_WANTED + r")[^.?!,;\n]{2,80})",
             re.IGNORECASE,
         ),
     ),
     (
         "purchase",
         re.compile(
-            r"\b(?:buy|purchase|order|sign up for|subscribe to|book|reserve|rent|hire|"
-            r"make (?:a|an) (?:reservation|booking|appointment|order))\b"
+            r"(?<!\bmy )(?<!\byour )(?<!\bthe )(?<!\bthis )(?<!\bthat )(?<!\ban )(?<!\bof )"
+            r"\b(?:(?:buy|purchase|order|sign(?:ing)? ?up|subscribe|book|reserve|rent|hire)\b"
+            r"(?!\s*$)(?!\s+(?:id|number|no|details|status|history|confirmation|went|was|has|is|"
+            r"\d{3}|have a|year)\b)|"
+            r"(?:make|place) (?:a|an) (?:reservation|booking|appointment|order)|"
+            r"(?:schedule|set up|arrange) (?:a|an) (?:\w+ )?"
+            r"(?:appointment|viewing|visit|tour|consultation)|"
+            r"(?:plan|organi[sz]e|throw|make) (?:a|an|my|our) (?:\w+ )?"
+            r"(?:party|event|trip|wedding)|"
+            r"(?:search|look) (?:for )?(?:a |an |some |the )?(?:\w+ ){0,2}"
+            r"(?:flights?|hotels?|rooms?|apartments?|tickets?|tables?|rental cars?))\b"
             r"\s*(?P<obj>[^.?!,;\n]{0,80})",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "purchase",
+        re.compile(
+            r"(?<!\bmy )(?<!\bour )(?<!\bthe )(?<!\byour )"
+            r"\b(?:new (?:\w+ ){0,2}(?P<obj>" + _OFFERING + r"|orders?)|"
+            r"(?:get|find|suggest|recommend|choose|pick|best|good|cheap\w*) (?:me )?"
+            r"(?:a |an |the |some )?(?:good |best |new |better |cheap\w* )?(?:\w+ ){0,2}"
+            r"(?:plans?|packages?|deals?)|"
+            r"^(?:(?:a|an|new|need|want) )?(?:\w+ )?" + _OFFERING + r")\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "purchase",
+        re.compile(
+            r"(?:^|\b(?:want|need|like|have|get|add|with|and|also|plus|please|give me)\s+|"
+            r"^(?:\d+|a|an|one|two|three|four|five|six|ten|some|large|medium|small)\s+)"
+            r"(?P<obj>(?:\w+ ){0,3}" + _MENU + r")",
             re.IGNORECASE,
         ),
     ),
@@ -82,7 +143,9 @@ _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
     (
         "availability",
         re.compile(
-            r"\b(?:do you have|have you got|is there (?:a|an|any)|are there (?:any)?|"
+            r"\b(?:(?:do you have|have you got)(?! (?:any )?(?:more |other |further )?(?:details|"
+            r"info|information|idea|questions|help|time|updates?)\b)|"
+            r"(?:is|are) there (?:a|an|any)\b(?!" + _NOT_AVAILABLE + r")|"
             r"in stock|availab(?:le|ility)|any openings|any (?:rooms|tables|slots|seats) free)"
             r"\s*(?P<obj>[^.?!,;\n]{0,80})",
             re.IGNORECASE,
@@ -90,14 +153,36 @@ _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
     ),
 )
 
-# Sentences that look like a signal but are not interest in buying: complaints and account care.
+# Sentences that look like a signal but are not interest in buying: a problem with something
+# the customer already has, account care, refunds, complaints, or something bought in the past.
 _NOT_INTENT = re.compile(
-    r"\b(?:refund|cancel|charged twice|overcharged|dispute|complain|broken|not working|"
-    r"doesn'?t work|suspended|hacked|locked out|password|boarding pass|my seat|seat assignment|"
-    r"proof of|copy of|claim|balance|statement|expense|reimburse|transfer money|my address|"
-    r"status|lost|stolen|replace|stop)\b",
+    r"\b(?:refund\w*|cancel\w*|charged|overcharged|dispute|complain\w*|broken|not working|"
+    r"suspended|hacked|locked|password|boarding pass|my seat|seat assignment|"
+    r"(?:window|aisle|middle) seat|proof|copy of|claim|balance|statement|expenses?|reimburs\w*|"
+    r"transfer money|my address|status|lost|stolen|replace\w*|stop|"
+    r"(?:can|couldn|won|wouldn|doesn|didn|isn|wasn)['\u2019]?t|cannot|can not|did not|"
+    r"don['\u2019]?t own|unable|fail\w*|error\w*|issues?|problems?|glitch\w*|crash\w*|stuck|"
+    r"disabled|never (?:arrived|came|received)|expir\w*|cracked|damaged|defective|"
+    r"gouging|profiteer\w*|outrageous|exploit\w*|verification|2 ?step|two.step|recover\w*|"
+    r"reset|fix|repair|back|already|recently|(?:i|we) own|owned|says|appears|"
+    r"bills?|billing|chang\w*|updat\w*|down|slow|outage|(?:i|we) (?:have|had) (?:order|book)|"
+    r"(?:press|click|tap)\w*|signed in|logged in|log ?in|sign ?in|practices|illegal|legal|"
+    r"shame\w*|disgust\w*|ridiculous|scam\w*|unacceptable|awful|terrible|"
+    r"(?:i|we)(?:'ve|\u2019ve| have| had)? (?:just )?(?:bought|purchased|ordered|booked|paid|"
+    r"subscribed|signed up)|made (?:a|the|my) purchase|"
+    r"my (?:purchase|order|booking|reservation))\b",
     re.IGNORECASE,
 )
+# Price and availability words only signal interest when the customer asks about them;
+# in a statement they describe what the customer already pays for or has.
+_ASKING = re.compile(
+    r"\?|^\s*(?:what|which|how|do|does|is|are|can|could|would|will|any)\b|"
+    r"\b(?:know|tell me|let me know|give me|send me|show me|wondering|interested|looking|"
+    r"inquire|enquire|whether)\b",
+    re.IGNORECASE,
+)
+_ASKED_KINDS = frozenset({"price", "availability"})
+_CLAUSE_MARKS = ",;:"
 
 _WH_START = re.compile(
     r"^\s*(?:(?:and|so|ok(?:ay)?|great|alright|right|sure|perfect|also|now),?\s+)*"
@@ -205,24 +290,84 @@ def need_phrase(raw: str | None) -> str:
     return " ".join(phrase.split()[:8]).strip(" -'\"")
 
 
-_ANY_SIGNAL = re.compile(
-    "|".join(f"(?:{p.pattern})".replace("(?P<obj>", "(?:") for _, p in _SIGNAL_PATTERNS), re.I
+# Each pattern above holds at least one of its trigger words (same order): a pattern is only
+# tried on a sentence holding one, and a turn holding none is skipped after one cheap split into
+# words. The patterns cost far more to try than the split.
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_MENU_WORDS = frozenset(
+    w[:cut] for w in re.findall(r"[a-z]+", _MENU.replace("?", "")) for cut in (None, -1)
+) | _words("hotdog hotdogs tea")
+_OFFERING_WORDS = _words(
+    "cable internet phone tv broadband wifi data mobile service services connection connections "
+    "subscription subscriptions policy policies ticket tickets keyboard keyboards musical"
 )
+_PATTERN_TRIGGERS: tuple[frozenset[str], ...] = (
+    _words(
+        "looking searching shopping interested market need needs want wanted wants like love "
+        "get have order take sell carry offer do"
+    )
+    | _OFFERING_WORDS,
+    _words(
+        "buy purchase order sign signup signing subscribe book reserve rent hire reservation "
+        "booking appointment viewing visit tour consultation party event trip wedding search look"
+    ),
+    _words("new plan plans package packages deal deals orders") | _OFFERING_WORDS,
+    _MENU_WORDS,
+    _words("upgrade switch switching add renew data storage seats users"),
+    _words("quote quotes estimate estimates proposal proposals"),
+    _words(
+        "much price prices pricing cost costs rate rates fee fees discount deal cheap cheaper "
+        "cheapest afford"
+    ),
+    _words("have got there stock available availability openings rooms tables slots seats"),
+)
+_TRIGGERS = frozenset().union(*_PATTERN_TRIGGERS)
+_WORD = re.compile(r"[a-z]+")
+
+
+def may_signal(text: str) -> bool:
+    """False when no signal pattern can match the text (none of the trigger words is in it)."""
+    return not _TRIGGERS.isdisjoint(_WORD.findall(text.lower()))
+
+
+def _clause(sentence: str, start: int, end: int) -> str:
+    """The clause around sentence[start:end]: a run-on holds a problem and a request apart."""
+    left = max(sentence.rfind(mark, 0, start) for mark in _CLAUSE_MARKS) + 1
+    rights = [i for i in (sentence.find(mark, end) for mark in _CLAUSE_MARKS) if i != -1]
+    return sentence[left : min(rights) if rights else len(sentence)]
+
+
+def sentence_signal(sentence: str) -> tuple[SignalKind, str] | None:
+    """The first kind of buying signal in one customer sentence and its need phrase."""
+    excluded: bool | None = None  # the exclusions are costly: read them once a pattern matched
+    words = _WORD.findall(sentence.lower())
+    for (kind, pattern), triggers in zip(_SIGNAL_PATTERNS, _PATTERN_TRIGGERS, strict=True):
+        if triggers.isdisjoint(words):
+            continue
+        match = pattern.search(sentence)
+        if not match or (kind in _ASKED_KINDS and not _ASKING.search(sentence)):
+            continue
+        if excluded is None:
+            excluded = bool(_NOT_INTENT.search(sentence))
+        if excluded:
+            clause = _clause(sentence, match.start(), match.end())
+            if clause == sentence or _NOT_INTENT.search(clause):
+                continue
+        return kind, need_phrase(match.group("obj"))
+    return None
 
 
 def turn_signals(turn: Turn, index: int) -> list[Signal]:
     found: list[Signal] = []
-    if not _ANY_SIGNAL.search(turn.text):  # one scan of the turn saves six per sentence
+    if not may_signal(turn.text):
         return found
     for _, sentence in sentences(turn.text):
-        if _NOT_INTENT.search(sentence):
-            continue
-        for kind, pattern in _SIGNAL_PATTERNS:
-            match = pattern.search(sentence)
-            if match:
-                need = need_phrase(match.group("obj"))
-                found.append(Signal(kind, index, clip(sentence), need))
-                break
+        signal = sentence_signal(sentence)
+        if signal:
+            found.append(Signal(signal[0], index, clip(sentence), signal[1]))
     return found
 
 
@@ -237,7 +382,9 @@ def buying_signals(conv: Conversation) -> list[Signal]:
 
 def main_need(signals: list[Signal]) -> str:
     """The need in a short phrase: the most direct signal that names an object wins."""
-    rank = {kind: i for i, (kind, _) in enumerate(_SIGNAL_PATTERNS)}
+    rank: dict[SignalKind, int] = {}
+    for i, (kind, _) in enumerate(_SIGNAL_PATTERNS):
+        rank.setdefault(kind, i)
     named = [s for s in signals if s.need]
     if not named:
         return ""

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from everytouch.analysis.conversation import Conversation, Turn
 from everytouch.analysis.signals import (
+    _PATTERN_TRIGGERS,
+    _SIGNAL_PATTERNS,
     buying_signals,
     discovery_questions,
     main_need,
@@ -85,3 +89,86 @@ def test_it_finds_discovery_questions_in_agent_turns_only() -> None:
     found = discovery_questions(conv)
     assert [(q.turn, q.topic) for q in found] == [(1, "need"), (1, "timeline")]
     assert found[0].quote == "How many people will use it?"
+
+
+def _intent(*texts: str) -> bool:
+    return bool(buying_signals(_conv(*(("customer", t) for t in texts))))
+
+
+def test_it_reads_no_buying_intent_in_a_problem_with_something_owned() -> None:
+    for text in (
+        "My printer won't print anything since yesterday.",
+        "The update fails every time, is there a way to fix it?",
+        "I can\u2019t buy the game, the payment fails.",  # a typographic apostrophe
+        "I just purchased the premium pack and it doesn't show up.",
+        "I need a verification code, I can't log in.",
+        "Is there anything else I need to do?",
+        "I want update my app on the laptop.",
+        "I need some software updates for my editor.",
+    ):
+        assert not _intent(text), text
+
+
+def test_it_reads_no_buying_intent_in_refunds_status_changes_or_complaints() -> None:
+    for text in (
+        "Can I get my money back for the last three months?",
+        "I need reimbursement for my travel expenses.",
+        "I want to change the address on my card.",
+        "Where is my order, it has been two weeks?",
+        "Stop the price gouging on your site!",
+        "I pay a monthly fee and still see adverts.",
+        "okay buy have a nice day",
+    ):
+        assert not _intent(text), text
+
+
+def test_it_keeps_a_purchase_that_follows_a_problem_in_another_clause() -> None:
+    assert _intent("My old laptop is broken, so I want to buy a new laptop.")
+    assert _intent("Sorry, cancel the fries, I just want the burger.")
+
+
+def test_it_finds_sign_ups_and_new_services() -> None:
+    for text in (
+        "i want to signup for a new internet connection",
+        "i want to a new cable service",
+        "I'd like to set up new recurring orders",
+        "Can you help me find a good data plan?",
+    ):
+        assert _intent(text), text
+
+
+def test_it_finds_orders_that_only_name_the_items() -> None:
+    for text in ("2 large pizzas", "one lemonade and a brownie", "tea"):
+        assert _intent(text), text
+
+
+def test_it_finds_searches_and_plans_for_something_to_book() -> None:
+    for text in (
+        "I'd like to search for a hotel near the station.",
+        "I want to organize a surprise party.",
+        "I need to schedule an apartment viewing for Saturday.",
+    ):
+        assert _intent(text), text
+
+
+def test_it_tries_a_pattern_only_when_one_of_its_trigger_words_is_there() -> None:
+    # The trigger words must cover every pattern, or a signal would be skipped unseen.
+    for text in (
+        "Can I get a quote?",
+        "I'll take two.",
+        "We're in the market for vans.",
+        "Do you do catering?",
+        "Could we place an order?",
+        "I want to throw a wedding party.",
+        "Please search for flights to Rome.",
+        "Any tables free tonight?",
+        "I'd like to add a line and more storage.",
+        "How much for the blue one?",
+        "Is it in stock?",
+        "new cable connection",
+        "3 hot dogs",
+    ):
+        words = re.findall(r"[a-z]+", text.lower())
+        for (kind, pattern), triggers in zip(_SIGNAL_PATTERNS, _PATTERN_TRIGGERS, strict=True):
+            if pattern.search(text):
+                assert not triggers.isdisjoint(words), (kind, text)
