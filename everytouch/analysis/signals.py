@@ -17,6 +17,12 @@ SignalKind = Literal["price", "availability", "looking_for", "purchase", "upgrad
 Topic = Literal["need", "budget", "timeline"]
 
 QUOTE_MAX = 160
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _LINK = re.compile(r"(?:https?://|www\.)[^\s<>\"]{1,2000}", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.?!\n]*(?:[.?!]+|\n|$)")
 _NEED_STOP = re.compile(
@@ -185,17 +191,108 @@ _ASKED_KINDS = frozenset({"price", "availability"})
 _CLAUSE_MARKS = ",;:"
 
 _WH_START = re.compile(
-    r"^\s*(?:(?:and|so|ok(?:ay)?|great|alright|right|sure|perfect|also|now),?\s+)*"
+    r"^\s*(?:(?:and|so|ok(?:ay)?|great|alright|right|sure|perfect|also|now|uh|um),?\s+)*"
     r"(?:what|which|when|where|how|why|who|whom|for what|at what|on what|in what|to what|"
     r"from what|with whom|do you|does|did you|are you|is it|is this|would you|will you|"
     r"could you|can you|have you|any)\b",
     re.IGNORECASE,
 )
+# A wh-question asks for something open; offers and confirmations are yes/no questions.
+_OPEN_START = re.compile(
+    r"^\s*(?:(?:and|so|ok(?:ay)?|great|alright|right|sure|perfect|also|now|uh|um),?\s+)*"
+    r"(?:(?:for|at|on|in|to|from|with) )?(?:what|which|when|where|how many|how much|how long|"
+    r"how often|why|who|whom)\b",
+    re.IGNORECASE,
+)
+# Where speech was transcribed without punctuation, a question starts mid-"sentence".
+_MID_QUESTION = re.compile(
+    r"\b(?:(?:what|which|when|where|how many|how much|how long)(?! to\b)|do you|did you|have you|"
+    r"are you|is it|is this|could you|can you)\b",
+    re.IGNORECASE,
+)
+_PUNCTUATED = re.compile(r"[.?!,;:()]")
+_VIA_FORM = re.compile(
+    r"\b(?:through|via|using|in|on|with|at) (?:this|the|our) (?:form|page|portal)\b", re.I
+)
+_TAG = re.compile(r"\[[a-z ]{1,20}\]", re.IGNORECASE)
 _TELL_ME = re.compile(
-    r"\b(?:(?:let|tell) (?:me|us) (?:know )?(?!how it goes|if you have|if (?:this|that|it) help)"
+    r"\b(?:(?:let|tell) (?:me|us) (?:know )?"
     r"(?:more|what|which|the|if|whether|about|how|when|where|your)|"
-    r"(?:need|like|want|love) to know|(?:^|please |you |us )(?:describe|share|send)|"
-    r"walk (?:me|us) through|more (?:details|info|information) (?:about|on))\b",
+    r"(?:need|like|want|love) to know|walk (?:me|us) through|fill (?:me|us) in)\b",
+    re.IGNORECASE,
+)
+# A request phrased as an instruction ("share the serial number", "DM us more details"): it
+# is discovery when it asks for details of the problem or need, not for a channel or feedback.
+_REQUEST = re.compile(
+    r"(?:^|\bplease\s+|\bpls\s+|\bkindly\s+|\b(?:can|could|would|will) you\s+(?:please\s+)?|"
+    r",\s*|\band\s+|\bjust\s+|\bthen\s+)"
+    r"(?P<verb>send|share|provide|give|dm|direct message|tell|describe|explain|specify|include|"
+    r"attach|post|reply with)\b(?P<rest>[^.?!]{0,100})",
+    re.IGNORECASE,
+)
+_DETAIL = re.compile(
+    r"\b(?:details?|detailed|reports?|info|information|screenshots?|screen ?shots?|photos?|"
+    r"pictures?|videos?|"
+    r"errors?|messages? you|serial|models?|versions?|steps you|description|colou?rs?|type|"
+    r"kind|more|what|which|how|when|where|whether|if|exact|specific|issue|problem|name of|"
+    r"brand|make|device|platform|browser|happening|happened|situation|symptoms?|examples?)\b",
+    re.IGNORECASE,
+)
+_NOT_DETAIL = re.compile(
+    r"^\s*(?:you|with you)\b|\byour (?:contact |personal |account )?details\b|"
+    r"\b(?:feedback|suggestions?|ideas?|thoughts|contact|"
+    r"(?:this|the|a|our) form|portal)\b",
+    re.IGNORECASE,
+)
+_ALWAYS_ASKS = frozenset({"describe", "explain"})
+# The words without which _REQUEST, _TRIED, _SIGN_OFF and _ACT cannot match; a sentence that
+# is no question needs one of _ASK_WORDS to be a request at all.
+_REQUEST_WORDS = _words(
+    "send share provide give dm direct tell describe explain specify include attach post reply"
+)
+_TRIED_WORDS = _words("tried try able follow followed checked")
+_ASK_WORDS = _REQUEST_WORDS | _TRIED_WORDS | _words("let know walk fill")
+_SIGN_OFF_WORDS = _words(
+    "hope let anything something any anymore did does has will would mind feel here glad luck "
+    "notice see seeing noticed noticing"
+)
+_ACT_WORDS = _words("can could would will follow following")
+_IDENTITY_WORDS = _words(
+    "name speaking calling phone mobile number email mail account pin password date birth "
+    "birthday dob maiden security postcode zip address booking reference help assist do today "
+    "playing continue play keep next how still hear id pet old age url username user gamertag "
+    "handle search"
+)
+_BUDGET_WORDS = _words("budget range spend much point afford")
+# "Have you tried restarting it?" asks what the customer has done about the problem, even
+# when it names the password or the account it is about.
+_TRIED = re.compile(
+    r"\b(?:have you (?:already |also )?(?:tried|been able|followed)|"
+    r"did you (?:already |also )?(?:try|follow)|"
+    r"(?:are|were) you able to|have you (?:already )?checked)\b",
+    re.IGNORECASE,
+)
+# Sign-offs and offers of more help: they close the matter rather than ask about it.
+_SIGN_OFF = re.compile(
+    r"\b(?:hope (?:this|that|it) (?:helps|clarifies|answers|makes sense)|"
+    r"let (?:me|us) know (?:if|how|whether|when|once|should)\b[^.?!]{0,40}?"
+    r"(?:helps?|helpful|goes|went|works?|worked|outcome|results?|need|questions?|anything|"
+    r"resolved?|resolves|fixed|clears? up|sorted|else|persists?|occurs|continues)\b|"
+    r"let (?:me|us) know the (?:outcome|results?)|anything else|something else|"
+    r"any (?:other|more|further) (?:help|questions|assistance)|any ?more help|"
+    r"(?:did|does|has|will) (?:that|this|it) (?:help|work|resolve|fix)|mind if (?:i|we)|"
+    r"feel free|here to help|glad to help|any luck|"
+    r"(?:notice|see|seeing|noticed|noticing) any (?:improvement|change|difference)|"
+    r"(?:would|will) you (?:require|need|like) (?:any )?(?:more|further|additional) (?:detailed )?"
+    r"(?:instructions|help|information|assistance|directions))\b",
+    re.IGNORECASE,
+)
+# Instructions to act: the agent tells the customer what to do, in the form of a question.
+_ACT = re.compile(
+    r"\b(?:can|could|would|will) you (?:mind |please |pls |kindly )*(?:try|go through|"
+    r"check(?:ing)? out|follow(?:ing)?|visit|head|use|install|reinstall|restart|update|clear|"
+    r"reset|sign out|log out|refer|take a look|look at|read|see if|contact|reach out|call)\b|"
+    r"follow(?:ing)? (?:the|these) steps",
     re.IGNORECASE,
 )
 # Asking about the problem itself outweighs a mention of an account or e-mail in passing.
@@ -214,28 +311,24 @@ _TIMELINE = re.compile(
     r"what time|which day|deadline|start date|move in|arriv|leav|depart)",
     re.IGNORECASE,
 )
-_NEED_WORDS = re.compile(
-    r"\b(?:looking for|need|needs|require|requirements|want|prefer|preference|kind of|type of|"
-    r"sort of|size|model|version|platform|device|how many|how often|"
-    r"what (?:is|was|are) (?:the|your) (?:issue|problem|goal|reason|situation|error)|"
-    r"use (?:it|this) for|happen|happening|"
-    r"issue|problem|error|symptom|which|what|where|who|any particular|specific|special)\b",
-    re.IGNORECASE,
-)
-# Questions an agent asks that do not uncover the need: identity, openers, closers, confirmations.
+# Identity and lookup asks, greetings and closers: never discovery, whatever their form.
 _NOT_DISCOVERY = re.compile(
     r"\b(?:your (?:full |first |last )?name|who am i speaking|who(?:'s| is) calling|"
     r"phone|mobile|number|e-?mail|account|pin\b|password|date of birth|birthday|dob|maiden|"
-    r"security|postcode|zip|address|booking id|reference|anything else|something else|"
+    r"security|postcode|zip|address|booking id|reference|"
     r"how (?:can|may|could) (?:i|we) (?:help|assist)|what can i do for you|help you with today|"
-    r"is that (?:correct|right|ok|okay)|"
-    r"(?:can|shall|should|may) i (?:book|reserve|confirm|go ahead|proceed|put|place|transfer)|"
-    r"would you like (?:me|us) to|do you want me to|"
     r"(?:continue|play|keep) playing|next question|how are you|still there|hear me|"
-    r"\bid\b|pet you had|name of (?:the|your) pet|"
-    r"would you like to (?:change|search|try|add|continue|look)|search for any more|"
-    r"(?:can|could|would) you (?:please |pls )?try|are you able to|follow(?:ing)? (?:the|these) "
-    r"steps|if (?:they|it|this|that|those) help)\b",
+    r"\bid\b|pet you had|name of (?:the|your) pet|how old are you|your age|url|user ?name|"
+    r"gamertag|handle|search for any more)\b",
+    re.IGNORECASE,
+)
+# Offers and confirmations: yes/no questions about what the agent may do, not about the need.
+_OFFER = re.compile(
+    r", (?:correct|right)\s*\?|\b(?:is (?:that|this) (?:correct|right|ok|okay)|"
+    r"(?:can|shall|should|may) i (?:book|reserve|confirm|go ahead|proceed|put|place|transfer)|"
+    r"would you like (?:me|us|for me) to|do you want me to|"
+    r"would you like to (?:change|search|try|add|continue|look|file|schedule|proceed)|"
+    r"if (?:they|it|this|that|those) help)\b",
     re.IGNORECASE,
 )
 
@@ -293,10 +386,6 @@ def need_phrase(raw: str | None) -> str:
 # Each pattern above holds at least one of its trigger words (same order): a pattern is only
 # tried on a sentence holding one, and a turn holding none is skipped after one cheap split into
 # words. The patterns cost far more to try than the split.
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 _MENU_WORDS = frozenset(
     w[:cut] for w in re.findall(r"[a-z]+", _MENU.replace("?", "")) for cut in (None, -1)
 ) | _words("hotdog hotdogs tea")
@@ -395,19 +484,69 @@ def is_question(sentence: str) -> bool:
     return sentence.endswith("?") or bool(_WH_START.match(sentence))
 
 
-def question_topic(sentence: str) -> Topic | None:
-    """The discovery topic of one agent sentence, or None when it is not a discovery question."""
-    sentence = _ASIDE.sub("", sentence)
-    asks = is_question(sentence) or bool(_TELL_ME.search(sentence))
-    if not asks:
+def _asks_for_details(sentence: str) -> bool | None:
+    """True or False when the sentence holds an instruction-form request (for details of the
+    problem, or for something else); None when it holds none."""
+    verdict = None
+    for match in _REQUEST.finditer(sentence):
+        rest = match.group("rest")
+        if _NOT_DETAIL.search(rest):
+            verdict = False
+        elif match.group("verb").lower() in _ALWAYS_ASKS or _DETAIL.search(rest):
+            return True
+        else:
+            verdict = False
+    return verdict
+
+
+def _clause_topic(sentence: str) -> Topic | None:
+    # Each costly pattern is tried only when the sentence holds one of its words.
+    words = frozenset(_WORD.findall(sentence.lower()))
+    question = is_question(sentence)
+    if not question and words.isdisjoint(_ASK_WORDS):
+        return None  # most agent sentences are statements
+    if not words.isdisjoint(_SIGN_OFF_WORDS) and _SIGN_OFF.search(sentence):
         return None
-    if _NOT_DISCOVERY.search(sentence) and not _SITUATION.search(sentence):
-        return None
-    if _BUDGET.search(sentence):
+    if words.isdisjoint(_TRIED_WORDS) or not _TRIED.search(sentence):
+        open_question = bool(_OPEN_START.match(sentence))
+        details = None
+        if not open_question and not words.isdisjoint(_REQUEST_WORDS):
+            details = _asks_for_details(sentence)
+        if details is False:
+            return None
+        if (
+            details is None
+            and not question
+            and (not _TELL_ME.search(sentence) or _VIA_FORM.search(sentence))
+        ):
+            return None
+        if not words.isdisjoint(_ACT_WORDS) and _ACT.search(sentence):
+            return None
+        identity = not words.isdisjoint(_IDENTITY_WORDS) and _NOT_DISCOVERY.search(sentence)
+        if identity and not _SITUATION.search(sentence):
+            return None
+        if not open_question and _OFFER.search(sentence):
+            return None
+    if not words.isdisjoint(_BUDGET_WORDS) and _BUDGET.search(sentence):
         return "budget"
     if _TIMELINE.search(sentence):
         return "timeline"
     return "need"
+
+
+def question_topic(sentence: str) -> Topic | None:
+    """The discovery topic of one agent sentence, or None when it is not a discovery question."""
+    if "ithout" in sentence:  # "Without" or "without"
+        sentence = _ASIDE.sub("", sentence)
+    if "[" in sentence:
+        sentence = _TAG.sub(" ", sentence).strip()
+    topic = _clause_topic(sentence)
+    if topic is not None or _PUNCTUATED.search(sentence):
+        return topic
+    for match in _MID_QUESTION.finditer(sentence):  # unpunctuated speech
+        if match.start() and (topic := _clause_topic(sentence[match.start() :])):
+            return topic
+    return None
 
 
 def discovery_in_text(text: str) -> Iterator[tuple[Topic, str]]:

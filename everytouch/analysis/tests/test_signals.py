@@ -172,3 +172,68 @@ def test_it_tries_a_pattern_only_when_one_of_its_trigger_words_is_there() -> Non
         for (kind, pattern), triggers in zip(_SIGNAL_PATTERNS, _PATTERN_TRIGGERS, strict=True):
             if pattern.search(text):
                 assert not triggers.isdisjoint(words), (kind, text)
+
+
+def test_it_counts_requests_for_details_phrased_as_instructions() -> None:
+    for sentence in (
+        "Please share the serial number and the exact error.",
+        "Tell me what happens when you press print.",
+        "DM us more details about what's happening.",
+        "Could you send a screenshot of the message you see?",
+        "Describe the noise the engine makes.",
+        "Please provide the name of the lock manufacturer.",
+    ):
+        assert question_topic(sentence) is not None, sentence
+
+
+def test_it_counts_asking_what_the_customer_already_tried() -> None:
+    for sentence in (
+        "Did you try resetting your password with the steps on this page: (link)",
+        "Have you already tried recovering your account?",
+        "Are you able to restart it by holding the power button?",
+    ):
+        assert question_topic(sentence) == "need", sentence
+
+
+def test_it_does_not_count_sign_offs_and_did_that_help_checks() -> None:
+    for sentence in (
+        "Let us know how that goes.",
+        "Let me know if this resolves the issue or if the problem persists.",
+        "Let us know if you need anything else.",
+        "Hope this helps!",
+        "Did that help?",
+        "Notice any improvement since then?",
+        "Mind if we jump in?",
+    ):
+        assert question_topic(sentence) is None, sentence
+
+
+def test_it_does_not_count_instructions_to_act_or_to_use_another_channel() -> None:
+    for sentence in (
+        "Follow the steps at (link) to reset it.",
+        "Could you go through the steps here (link) and see if that clears it up?",
+        "Please send us a direct message.",
+        "Please share your feedback with our engineers here: (link)",
+        "Let us know what you would like to see through this form: (link)",
+        "Here are more details about why this happens: (link)",
+        "You can read more about what to do here: (link)",
+    ):
+        assert question_topic(sentence) is None, sentence
+
+
+def test_it_does_not_count_lookups_offers_or_confirmations() -> None:
+    for sentence in (
+        "Please share your channel's URL.",
+        "How old are you?",
+        "You want the blue one, correct?",
+        "Would you like to file a report?",
+    ):
+        assert question_topic(sentence) is None, sentence
+    assert question_topic("At what time would you like us to come?") == "timeline"
+    assert question_topic("With whom would you like to schedule the meeting?") == "need"
+
+
+def test_it_finds_questions_in_unpunctuated_speech() -> None:
+    assert question_topic("[noise] sure uh which card would you like to replace") == "need"
+    assert question_topic("monday [noise] and what time would you like") == "timeline"
+    assert question_topic("is there anything else i can help you with") is None
