@@ -24,12 +24,11 @@ from typing import Any
 from benchmarks import accuracy, corpora
 from benchmarks._scoring import Score
 from benchmarks.accuracy import (
-    MULTIDOGO_BUYING,
     STAR_GAME_DOMAINS,
     asks_discovery,
     star_discovery_truth,
 )
-from benchmarks.corpora import conversations, render, split_of
+from benchmarks.corpora import MULTIDOGO_BUYING, conversations, render, split_of
 from everytouch.analysis.conversation import Conversation
 from everytouch.analysis.signals import buying_signals, discovery_questions
 
