@@ -139,14 +139,47 @@ def extract_contacts(conv: Conversation, region: str = "US") -> list[ContactFind
     """Names, phones (E.164), e-mails and account numbers that the customer gave, in order."""
     blind = not any(t.speaker == "agent" for t in conv.turns)
     asked: frozenset[IdentityDetail] = frozenset()
+    told: frozenset[IdentityDetail] = frozenset()
+    told_for = 0
     findings: list[ContactFinding] = []
     for index, turn in enumerate(conv.turns):
         if turn.speaker == "agent":
             asked = asked_details(turn.text)
             continue
-        for hit in contacts_in_text(turn.text, asked, region, blind):
+        for hit in contacts_in_text(turn.text, told or asked, region, blind):
             findings.append(ContactFinding(hit.kind, hit.value, index, _quote(turn.text, hit)))
+        if blind:
+            topic = _topic(turn.text)
+            if topic:
+                told, told_for = topic, TOPIC_TURNS
+            elif told_for > 0:
+                told_for -= 1
+                told = told if told_for else frozenset()
     return findings
+
+
+# With the agent's side missing, the customer's own words stand in for the unseen question:
+# "i want to check my account balance" ... "5411521832" is the account, not a phone. They hold
+# for the next few customer turns only.
+TOPIC_TURNS = 6
+_TOPIC = re.compile(
+    r"\b(?:(?P<account>accounts?|acct|policy|claim|balance|transfer|routing)|"
+    r"(?P<other>(?:credit|debit)\s+card|card\s+(?:number|no)|ssn|social\s+security|password|"
+    r"passcode|police\s+report|report\s+(?:number|no))|"
+    r"(?P<phone>phone|mobile|cell|cellphone|contact|call|whatsapp))\b"
+)
+_TOPIC_DETAILS: dict[str, frozenset[IdentityDetail]] = {
+    "account": frozenset({"account", "pin"}),
+    "other": frozenset({"security"}),
+    "phone": frozenset({"phone"}),
+}
+
+
+def _topic(text: str) -> frozenset[IdentityDetail]:
+    last = None
+    for m in _TOPIC.finditer(text.lower()):
+        last = m.lastgroup
+    return _TOPIC_DETAILS[last] if last else frozenset()
 
 
 def contacts_in_text(

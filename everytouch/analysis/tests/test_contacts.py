@@ -78,6 +78,48 @@ def test_it_does_not_take_other_numbers_for_phones(text: str) -> None:
     assert found(conv(("customer", text)), "phone") == []
 
 
+@pytest.mark.parametrize(
+    "turns",
+    [
+        # The customer's own words stand in for the question the transcript does not show.
+        ("i would like to check my account balance", "melissa smith", "2322 5411521832"),
+        ("my ssn is 4587963258", "7846958654"),
+        ("i gave the wrong card number", "12457465647"),
+        ("i want to report a stolen credit card", "riley", "3345", "8459601745"),
+        ("i need to file a claim", "uik 3562564574"),
+    ],
+)
+def test_it_reads_a_bare_number_by_what_the_customer_talked_about(turns: tuple[str, ...]) -> None:
+    assert found(conv(*(("customer", t) for t in turns)), "phone") == []
+
+
+def test_it_reads_a_bare_account_number_after_the_customer_names_the_account() -> None:
+    c = conv(("customer", "i want to check my account balance"), ("customer", "6489724075"))
+    assert found(c, "account") == ["6489724075"]
+
+
+def test_it_reads_a_bare_number_as_a_phone_after_the_customer_talks_of_phones() -> None:
+    c = conv(("customer", "send the boarding pass to my phone"), ("customer", "97456356489"))
+    assert found(c, "phone") == ["97456356489"]
+
+
+def test_it_lets_the_customers_topic_lapse_and_change() -> None:
+    later = [("customer", "ok")] * 6
+    c = conv(("customer", "my account is locked"), *later, ("customer", "4155550123"))
+    assert found(c, "phone") == ["+14155550123"]
+    c = conv(("customer", "my credit card was stolen"), ("customer", "call me on 4155550123"))
+    assert found(c, "phone") == ["+14155550123"]
+
+
+def test_it_keeps_the_agents_question_over_the_customers_topic() -> None:
+    c = conv(
+        ("customer", "my account is locked"),
+        ("agent", "What is the best phone number to reach you?"),
+        ("customer", "4155550123"),
+    )
+    assert found(c, "phone") == ["+14155550123"]
+
+
 def test_it_reads_a_written_email_in_lower_case() -> None:
     c = conv(("customer", "It's Jane.Doe@Example.com thanks"))
     assert found(c, "email") == ["jane.doe@example.com"]
