@@ -39,7 +39,8 @@ _PHONE_CUE = re.compile(
 )
 # "Number" alone names a phone in most conversations, but also a card, a code or a password:
 # it makes a phone of digits of a phone's length only.
-_NUMBER_CUE = re.compile(r"\b(?:contact|number|no|num|nr)\b", re.IGNORECASE)
+# "No" is the abbreviation only right before the digits: "contact no 6457", not "no, it's 6457".
+_NUMBER_CUE = re.compile(r"\b(?:contact|number|num|nr)\b|\bno\b(?=\W{0,3}$)", re.IGNORECASE)
 # Letters typed in front of the digits make an identifier: "JHV 5612894564", "kjh 5896247560".
 _CODE_PREFIX = re.compile(r"(?:^|[\s:#])([A-Za-z]{3,4})\W{0,2}$")
 _ACCOUNT_AFTER = re.compile(
@@ -64,7 +65,7 @@ _ACCOUNT_CUE = re.compile(
 _OTHER_CUE = re.compile(
     r"\b(?:card|credit|debit|pin|ssn|social|security|zip|postcode|postal|code|born|birth|dob|"
     r"date|room|flight|seat|price|cost|amount|total|balance|dollars|bucks|usd|password|"
-    r"passcode|year)(?:\s+(?:number|no|num|nr|#))?\b",
+    r"passcode|year|report)(?:\s+(?:number|no|num|nr|#))?\b",
     re.IGNORECASE,
 )
 _ACCOUNT_VALUE = re.compile(

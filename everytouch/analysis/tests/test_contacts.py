@@ -120,6 +120,18 @@ def test_it_keeps_the_agents_question_over_the_customers_topic() -> None:
     assert found(c, "phone") == ["+14155550123"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this is the number of the police report 45678734",
+        "report no 3982883",
+        "no correct that 6666986868 is my account",
+    ],
+)
+def test_it_does_not_read_report_numbers_or_a_no_that_says_no_as_phones(text: str) -> None:
+    assert found(conv(("customer", text)), "phone") == []
+
+
 def test_it_reads_a_written_email_in_lower_case() -> None:
     c = conv(("customer", "It's Jane.Doe@Example.com thanks"))
     assert found(c, "email") == ["jane.doe@example.com"]
