@@ -40,7 +40,7 @@ _PHONE_CUE = re.compile(
 # "Number" alone names a phone in most conversations, but also a card, a code or a password:
 # it makes a phone of digits of a phone's length only.
 # "No" is the abbreviation only right before the digits: "contact no 6457", not "no, it's 6457".
-_NUMBER_CUE = re.compile(r"\b(?:contact|number|num|nr)\b|\bno\b(?=\W{0,3}$)", re.IGNORECASE)
+_NUMBER_CUE = re.compile(r"\b(?:contact|number|num|nr)\b|\bno\b(?=\W{0,3}(?:is\W{1,3})?$)", re.I)
 # Letters typed in front of the digits make an identifier: "JHV 5612894564", "kjh 5896247560".
 _CODE_PREFIX = re.compile(r"(?:^|[\s:#])([A-Za-z]{3,4})\W{0,2}$")
 _ACCOUNT_AFTER = re.compile(

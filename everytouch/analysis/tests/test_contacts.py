@@ -57,6 +57,7 @@ def test_it_takes_the_phone_from_an_address_line() -> None:
         ("my phone number is 897451269", "897451269"),
         ("sorry my number is 888 555 666", "888555666"),
         ("contact no 64578988", "64578988"),
+        ("my no is 897451269", "897451269"),
         ("2125550199 and my account is 1234", "+12125550199"),
     ],
 )
