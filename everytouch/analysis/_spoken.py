@@ -56,6 +56,10 @@ _TOKEN = r"(?:\d+|(?:" + "|".join(_WORDS) + r")\b)"
 SPOKEN_RUN = re.compile(r"\b" + _TOKEN + r"(?:[\s,.\-]{1,3}" + _TOKEN + r")+", re.IGNORECASE)
 # Cheap test before the run pattern: is there any number word at all?
 HAS_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_WORDS) + r")\b", re.IGNORECASE)
+# The same test as a set lookup: a word matched between two \b is one whole \w+ token. The
+# regex above tries ~40 alternatives at every position; this is several times faster.
+_NUMBER_WORDS = frozenset(_WORDS)
+_TOKENS = re.compile(r"\w+")
 _RUN_TOKEN = re.compile(r"\d+|[a-z]+", re.IGNORECASE)
 
 
@@ -68,7 +72,7 @@ class DigitRun:
 
 def spoken_digit_runs(text: str) -> list[DigitRun]:
     """Runs of spoken (or mixed spoken and written) digits, converted to digit strings."""
-    if HAS_NUMBER_WORD.search(text) is None:
+    if not has_number_word(text):
         return []
     runs: list[DigitRun] = []
     for match in SPOKEN_RUN.finditer(text):
@@ -76,6 +80,14 @@ def spoken_digit_runs(text: str) -> list[DigitRun]:
         if digits:
             runs.append(DigitRun(digits, match.start(), match.end()))
     return runs
+
+
+def has_number_word(text: str) -> bool:
+    """Is any number word ("five", "oh", "double", ...) in the text, as a whole word?"""
+    if text.isascii():
+        return not _NUMBER_WORDS.isdisjoint(_TOKENS.findall(text.lower()))
+    # Case-insensitive matching folds a few non-ASCII letters ("\u017f" is an "s"): the regex.
+    return HAS_NUMBER_WORD.search(text) is not None
 
 
 def words_to_digits(tokens: list[str]) -> str:

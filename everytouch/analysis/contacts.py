@@ -103,11 +103,10 @@ _FILLER = re.compile(
     r"certainly|absolutely|no\s+problem|me)\b)+\W*",
     re.IGNORECASE,
 )
-# Each cue pattern with the substrings it cannot match without: cheap tests first.
-_NAME_CUES = (
-    (_NAME_CUE_STRONG, False, ("name", "call me")),
-    (_NAME_CUE_WEAK, True, ("i am", "i'm", "im ", "i\u2019m", "this is", "it")),
-)
+# The weak cue cannot match without one of these substrings, nor without a match of the gate
+# pattern: "it" alone lets a third of all turns through, the gate pattern few.
+_WEAK_CUE_WORDS = ("it", "i am", "i'm", "im ", "i\u2019m", "this is")
+_WEAK_CUE_GATE = re.compile(r"i(?:['\u2019]|m\s|\s+am)|this\s+is|it(?:['\u2019]|\s+is)", re.I)
 _TITLE = re.compile(r"\s*(?:mr|mrs|ms|miss|mx|dr)\b\.?\s*", re.IGNORECASE)
 _NAME_IS_MY_NAME = re.compile(
     r"^\W*(?P<name>[^\W\d_]{2,30}(?:\s+[^\W\d_]{2,30}){0,2})\s+is\s+my\s+(?:full\s+)?name\b",
@@ -193,11 +192,21 @@ def contacts_in_text(
 
     `blind` says the transcript has no agent turns, so a bare answer may still be a name.
     """
+    lower = text.lower()
+    emails = _emails(text, lower)
+    names = [n for n in _names_in(text, asked, blind, lower) if not _overlaps_any(n, emails)]
+    has_digit = _HAS_DIGIT.search(text) is not None
+    # Most turns carry no digit and no number word: no number pattern need run on them.
+    numbers = (
+        _numbers(text, asked, region, emails, has_digit)
+        if has_digit or _spoken.has_number_word(text)
+        else []
+    )
+    if not numbers and len(emails) + len(names) < 2:
+        return emails or names
     hits: list[_Hit] = []
     seen: set[tuple[str, str]] = set()
-    emails = list(_emails(text))
-    names = [n for n in _names_in(text, asked, blind) if not _overlaps_any(n, emails)]
-    for hit in [*emails, *_numbers(text, asked, region, emails), *names]:
+    for hit in [*emails, *numbers, *names]:
         if (hit.kind, hit.value) not in seen:
             seen.add((hit.kind, hit.value))
             hits.append(hit)
@@ -216,18 +225,23 @@ def _quote(text: str, hit: _Hit) -> str:
 # --- e-mail ---------------------------------------------------------------------------------
 
 
-def _emails(text: str) -> Iterator[_Hit]:
+def _emails(text: str, lower: str) -> list[_Hit]:
+    hits: list[_Hit] = []
     if "@" in text:
         for m in _EMAIL.finditer(text):
             value = m.group(0).rstrip(".-").lower()
             if "." in value.rpartition("@")[2]:
-                yield _Hit("email", value, m.start(), m.end())
-    lower = text.lower()
+                hits.append(_Hit("email", value, m.start(), m.end()))
     if " at " in lower and ("dot" in lower or "." in lower):
         for m in _spoken.SPOKEN_EMAIL.finditer(text):
-            yield _Hit("email", _spoken.spoken_email_value(m), m.start(), m.end())
-    if any(hint in lower for hint in _spoken.GLUED_HINTS):
-        yield from _glued_emails(text)
+            hits.append(_Hit("email", _spoken.spoken_email_value(m), m.start(), m.end()))
+    if _GLUED_HINT.search(lower) is not None:
+        hits.extend(_glued_emails(text))
+    return hits
+
+
+# One search instead of ten substring tests: every glued address has one of these in it.
+_GLUED_HINT = re.compile("|".join(_spoken.GLUED_HINTS))
 
 
 def _glued_emails(text: str) -> Iterator[_Hit]:
@@ -245,25 +259,30 @@ def _glued_emails(text: str) -> Iterator[_Hit]:
 
 
 def _numbers(
-    text: str, asked: frozenset[IdentityDetail], region: str, emails: list[_Hit]
-) -> Iterator[_Hit]:
-    has_digit = _HAS_DIGIT.search(text) is not None
+    text: str,
+    asked: frozenset[IdentityDetail],
+    region: str,
+    emails: list[_Hit],
+    has_digit: bool,
+) -> list[_Hit]:
     runs = _digit_runs(text) if has_digit else []
     runs += [r for r in _spoken.spoken_digit_runs(text) if not _overlaps(r, runs)]
     taken: list[_Hit] = list(emails)
+    hits: list[_Hit] = []
     if has_digit:
         for m in _ACCOUNT_VALUE.finditer(text):
             value = m["value"].replace("-", "").upper()
             if len(value) >= 3 and not _inside(m.start("value"), taken):
                 account = _Hit("account", value, m.start("value"), m.end("value"))
                 taken.append(account)
-                yield account
+                hits.append(account)
     for run in runs:
         if _inside(run.start, taken):
             continue
         hit = _classify(text, run, asked, region)
         if hit is not None:
-            yield hit
+            hits.append(hit)
+    return hits
 
 
 def _digit_runs(text: str) -> list[_spoken.DigitRun]:
@@ -401,32 +420,44 @@ def _phone_value(raw: str, digits: str, region: str) -> str:
 # --- names ----------------------------------------------------------------------------------
 
 
-def _names_in(text: str, asked: frozenset[IdentityDetail], blind: bool) -> Iterator[_Hit]:
+def _names_in(text: str, asked: frozenset[IdentityDetail], blind: bool, lower: str) -> list[_Hit]:
+    # Substring tests first: most turns hold no cue at all and leave here.
+    strong = "name" in lower or "call me" in lower
+    weak = any(map(lower.__contains__, _WEAK_CUE_WORDS)) and _WEAK_CUE_GATE.search(text) is not None
+    bare = "name" in asked or (blind and len(text) <= 40)
+    if not (strong or weak or bare or "here" in lower):
+        return []
     cased = _names.is_cased(text)
-    found = False
-    lower = text.lower()
-    for pattern, strict, gate in _NAME_CUES:
-        if not any(word in lower for word in gate):
-            continue
-        for m in pattern.finditer(text):
-            if _OTHER_OWNER.search(text, max(0, m.start() - 30), m.start()) is not None:
-                continue
-            hit = _name_after(text, m.end(), cased, strict)
-            if hit is not None:
-                found = True
-                yield hit
-    if found:
-        return
-    here = _NAME_HERE.match(text) or _NAME_IS_MY_NAME.match(text)
+    hits: list[_Hit] = []
+    if strong:
+        hits += _cued_names(text, _NAME_CUE_STRONG, cased, strict=False)
+    if weak:
+        hits += _cued_names(text, _NAME_CUE_WEAK, cased, strict=True)
+    if hits:
+        return hits
+    here = (_NAME_HERE.match(text) if "here" in lower else None) or (
+        _NAME_IS_MY_NAME.match(text) if strong else None
+    )
     if here is not None:
         words = _names.name_words(here["name"].split(), cased)
         if words and len(words) == len(here["name"].split()):
-            yield _Hit("name", _names.title_name(words), here.start("name"), here.end("name"))
-            return
-    if "name" in asked or (blind and len(text) <= 40):
-        bare = _bare_name(text, cased, strict=blind and "name" not in asked)
-        if bare is not None:
-            yield bare
+            return [_Hit("name", _names.title_name(words), here.start("name"), here.end("name"))]
+    if bare:
+        hit = _bare_name(text, cased, strict=blind and "name" not in asked)
+        if hit is not None:
+            return [hit]
+    return []
+
+
+def _cued_names(text: str, pattern: re.Pattern[str], cased: bool, strict: bool) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for m in pattern.finditer(text):
+        if _OTHER_OWNER.search(text, max(0, m.start() - 30), m.start()) is not None:
+            continue
+        hit = _name_after(text, m.end(), cased, strict)
+        if hit is not None:
+            hits.append(hit)
+    return hits
 
 
 def _name_after(text: str, position: int, cased: bool, strict: bool) -> _Hit | None:
