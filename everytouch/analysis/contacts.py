@@ -68,6 +68,11 @@ _OTHER_CUE = re.compile(
     r"passcode|year|report)(?:\s+(?:number|no|num|nr|#))?\b",
     re.IGNORECASE,
 )
+# Every match of _ACCOUNT_VALUE holds one of these (in ASCII text, where lower() is exact).
+_ACCOUNT_WORDS = (
+    "ac", "a/c", "order", "booking", "reservation", "reference", "confirmation", "customer",
+    "member", "policy", "claim", "ticket", "case", "invoice", "tracking", "loyalty", "client",
+)  # fmt: skip
 _ACCOUNT_VALUE = re.compile(
     r"\b(?:account|acct|a/c|ac|order|booking|reservation|reference|confirmation|customer|member|"
     r"membership|policy|claim|ticket|case|invoice|tracking|loyalty|client)\s*"
@@ -142,10 +147,13 @@ def extract_contacts(conv: Conversation, region: str = "US") -> list[ContactFind
     told: frozenset[IdentityDetail] = frozenset()
     told_for = 0
     findings: list[ContactFinding] = []
+    question: str | None = None  # the last agent turn, read only if a customer turn follows
     for index, turn in enumerate(conv.turns):
         if turn.speaker == "agent":
-            asked = asked_details(turn.text)
+            question = turn.text
             continue
+        if question is not None:
+            asked, question = asked_details(question), None
         for hit in contacts_in_text(turn.text, told or asked, region, blind):
             findings.append(ContactFinding(hit.kind, hit.value, index, _quote(turn.text, hit)))
         if blind:
@@ -196,10 +204,11 @@ def contacts_in_text(
     emails = _emails(text, lower)
     names = [n for n in _names_in(text, asked, blind, lower) if not _overlaps_any(n, emails)]
     has_digit = _HAS_DIGIT.search(text) is not None
+    has_word = _spoken.has_number_word(text, lower)
     # Most turns carry no digit and no number word: no number pattern need run on them.
     numbers = (
-        _numbers(text, asked, region, emails, has_digit)
-        if has_digit or _spoken.has_number_word(text)
+        _numbers(text, lower, asked, region, emails, has_digit, has_word)
+        if has_digit or has_word
         else []
     )
     if not numbers and len(emails) + len(names) < 2:
@@ -245,7 +254,7 @@ _GLUED_HINT = re.compile("|".join(_spoken.GLUED_HINTS))
 
 
 def _glued_emails(text: str) -> Iterator[_Hit]:
-    for m in _spoken.GLUED_EMAIL.finditer(text):
+    for m in _spoken.glued_email_matches(text):
         glued = m.start() > 0 and text[m.start() - 1].isalnum()
         if m["tld"] is None and not _spoken.implied_tld_ok(m["provider"], glued):
             continue
@@ -260,16 +269,19 @@ def _glued_emails(text: str) -> Iterator[_Hit]:
 
 def _numbers(
     text: str,
+    lower: str,
     asked: frozenset[IdentityDetail],
     region: str,
     emails: list[_Hit],
     has_digit: bool,
+    has_word: bool,
 ) -> list[_Hit]:
     runs = _digit_runs(text) if has_digit else []
-    runs += [r for r in _spoken.spoken_digit_runs(text) if not _overlaps(r, runs)]
+    if has_word:
+        runs += [r for r in _spoken.spoken_runs(text) if not _overlaps(r, runs)]
     taken: list[_Hit] = list(emails)
     hits: list[_Hit] = []
-    if has_digit:
+    if has_digit and (not text.isascii() or any(map(lower.__contains__, _ACCOUNT_WORDS))):
         for m in _ACCOUNT_VALUE.finditer(text):
             value = m["value"].replace("-", "").upper()
             if len(value) >= 3 and not _inside(m.start("value"), taken):
