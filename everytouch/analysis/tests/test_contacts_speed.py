@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,3 +31,22 @@ def test_it_finds_a_number_word_exactly_when_the_pattern_does(text: str) -> None
 def test_it_never_gates_out_a_weak_name_cue(text: str) -> None:
     if contacts._NAME_CUE_WEAK.search(text) is not None:
         assert contacts._WEAK_CUE_GATE.search(text) is not None
+
+
+_FLAT_TOKEN = r"(?:\d+|(?:" + "|".join(_spoken._WORDS) + r")\b)"
+_FLAT_RUN = re.compile(r"\b" + _FLAT_TOKEN + r"(?:[\s,.\-]{1,3}" + _FLAT_TOKEN + r")+", re.I)
+
+
+@given(_TEXT)
+def test_it_finds_the_spoken_runs_the_flat_alternation_finds(text: str) -> None:
+    spans = [m.span() for m in _spoken.SPOKEN_RUN.finditer(text)]
+    assert spans == [m.span() for m in _FLAT_RUN.finditer(text)]
+
+
+@given(
+    _TEXT
+    | st.lists(st.sampled_from(["gmail", "com", "yahoo", "coin", "att", "ram", " "])).map("".join)
+)
+def test_it_finds_the_glued_addresses_a_full_scan_finds(text: str) -> None:
+    found = [m.span() for m in _spoken.glued_email_matches(text)]
+    assert found == [m.span() for m in _spoken.GLUED_EMAIL.finditer(text)]
