@@ -73,6 +73,30 @@ _ADDRESS = re.compile(
     r"(?:street|house)\s+number",
 )
 _EMAIL = re.compile(r"\be-?\s?mail")
+# E-mail as a channel or a message, not the customer's address: "send us an email at LINK",
+# "the emails you're getting", "forward them in an email".
+_EMAIL_NOT_ADDRESS = re.compile(
+    r"\b(?:an?|the|this|that|these|those|our|confirmation|verification|multiple|separate|"
+    r"by|via|through|over|in)\s+e-?\s?mails?\b(?!\s+(?:address|addy|id)\b)|"
+    r"\be-?\s?mail\s+(?:us|me)\b|\be-?\s?mails?\s+(?:account|notifications?|settings)\b"
+)
+# "Without revealing your email address, ...", "please delete the tweet with your email":
+# a warning about a detail, not an ask for it.
+_PRIVACY = re.compile(
+    r"\b(?:without\s+(?:revealing|sharing|including|posting|giving)|"
+    r"(?:don'?t|do\s+not|never|avoid)\s+(?:share|sharing|post|posting|include|including|reveal|"
+    r"revealing|give|giving)|(?:delete|remove|hide)\s+(?:this|the|that|your)\s+"
+    r"(?:tweet|post|comment|reply|message))[^,.?!;]*"
+)
+# The phone as a channel ("phone support", "over the phone"), or a detail the customer is told
+# to change in their settings ("you can change the phone number on your account").
+_NOT_ASKED_FOR = re.compile(
+    r"\b(?:by|via|over|on|through)\s+(?:the\s+)?(?:tele)?phone\b|"
+    r"\b(?:tele)?phone\s*(?:/\s*\w+\s*)?(?:support|line|service|call|calls|app|settings|lines)\b|"
+    r"\b(?:change|update|edit|remove|add|reset|recover|access\s+to)\s+(?:the|your|an?|that|this)\s+"
+    r"(?:\w+\s+)?(?:phone|e-?\s?mail|address|password)"
+)
+_URL = re.compile(r"(?:https?://|www\.)\S+|@\w+")
 _PHONE = re.compile(
     r"\bphone|\bmobile\b|\bcell\b|\bcellphone|\btelephone|\bcontact\s+(?:number|no|#)|"
     r"call-?\s?back\s+number|\bnumber\s+(?:to|where|at\s+which|on\s+which)\s+(?:we|i|you)?\s*"
@@ -117,7 +141,13 @@ _STATEMENT_VERB = re.compile(
 )
 # "Is that your PIN?", "Is Katarina Miller your full name?": checking a detail already given;
 # "Please check your name and booking ID.": telling the customer what did not match.
-_CONFIRMATION = re.compile(r"^\W*(?:is|was)\s+(?!there\b)|\bcheck\s+your\b(?!.*\?)")
+_CONFIRMATION = re.compile(
+    r"^\W*(?:is|was)\s+(?!there\b)|\bcheck\s+your\b(?!.*\?)|"
+    # A read-back: "So your number is 555-0123, right?", "your name is Ben, correct?".
+    r"\byour\s+(?:[a-z-]+\s+){0,3}(?:is|was)\s+(?:\d|[\w.%+-]+@|[a-z]+(?:\s+[a-z]+)?\s*,?\s*"
+    r"(?:correct|right)\b)|\b(?:is\s+(?:that|this)|that'?s)\s+(?:correct|right)\b|"
+    r"\bread\s+(?:that|it|this)\s+back\b"
+)
 # "Name, location, cost, rating?": the search filters for a place; its name, not the customer's.
 _SEARCH_FILTER = re.compile(
     r"^\W*name\b(?=[^.?!;]*\b(?:rating|ratings|cost|price|cuisine|stars|food\s+type)\b)"
@@ -150,6 +180,9 @@ def _has_keyword(lower: str) -> bool:
 def _asked_in_lower(lower: str) -> frozenset[IdentityDetail]:
     if not _has_keyword(lower):
         return frozenset()
+    if "http" in lower or "www." in lower or "@" in lower:
+        # A link or a handle is no sentence: its dots would cut it into short "lists".
+        lower = _URL.sub(" ", lower)
     found: set[IdentityDetail] = set()
     for sentence in _SENTENCE.findall(lower):
         if _has_keyword(sentence) and _is_request(sentence):
@@ -172,6 +205,12 @@ def _is_request(sentence: str) -> bool:
 
 
 def _sentence_details(sentence: str) -> set[IdentityDetail]:
+    if "mail" in sentence:
+        sentence = _EMAIL_NOT_ADDRESS.sub(" ", sentence)
+    if _PRIVACY.search(sentence) is not None:
+        sentence = _PRIVACY.sub(" ", sentence)
+    if "phone" in sentence or "mail" in sentence or "address" in sentence or "pass" in sentence:
+        sentence = _NOT_ASKED_FOR.sub(" ", sentence)
     found: set[IdentityDetail] = {d for d, pattern in _DETAIL_PATTERNS if pattern.search(sentence)}
     rest = _SEARCH_FILTER.sub(" ", _OTHER_NAME.sub(" ", _SECURITY.sub(" ", sentence)))
     if _NAME.search(rest) is not None:
@@ -188,8 +227,17 @@ _SECURITY_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+_NTH_QUESTION = re.compile(
+    r"\b(first|1st|second|2nd|third|3rd|other|another|next|last)\s+(?:security\s+)?question",
+    re.IGNORECASE,
+)
+
+
 def security_topics(text: str) -> frozenset[str]:
     """Which security questions a turn asks: asking the pet's name after the mother's maiden
-    name is a second question, not a repeat."""
+    name is a second question, not a repeat; so is "your second security question"."""
     found = {topic for topic, pattern in _SECURITY_TOPICS if pattern.search(text)}
-    return frozenset(found or {"question"})
+    if not found:
+        nth = _NTH_QUESTION.search(text)
+        found = {f"question:{nth.group(1).lower()}" if nth else "question"}
+    return frozenset(found)

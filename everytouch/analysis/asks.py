@@ -1,11 +1,12 @@
 """What identity details the agent asked for, and which asks were repeats.
 
-A repeat is an ask for a detail the customer had already GIVEN: a name, phone, e-mail or
-account number found among the customer's contact details (`extract_contacts`) before the ask,
-or a PIN, date of birth, address or security answer given in reply to an earlier ask of it.
-Asking again after the customer said "I don't remember" or talked about something else is not
-a repeat: the detail was never given, and asking for it is the agent's job. Nor is asking for
-the full name after only a first name, or a second, different security question.
+A repeat (docs/analysis-labels.md, `repeated_identity_ask`) is an ask for a detail that had
+already been asked or given in this conversation: asked in an earlier agent turn (answered or
+not: the customer was asked twice, even after a failed verification or a misheard answer), or
+given by the customer - a name, phone, e-mail or account number found among the customer's
+contact details (`extract_contacts`), or a PIN or date of birth the customer named. Different
+details are not a repeat: the full name after only a first name, or a second, different
+security question (the mother's maiden name, then the first pet's name).
 """
 
 from __future__ import annotations
@@ -68,24 +69,29 @@ def identity_asks(
     if contacts is None:
         contacts = extract_contacts(conv)
     found_at = _keys_given_by_turn(contacts)
-    known: set[str] = set()
-    pending: set[str] = set()
+    seen: set[str] = set()  # asked or given so far
+    full_name_given = False
     asks: list[Ask] = []
     for index, turn in enumerate(conv.turns):
         if turn.speaker == "customer":
-            known |= found_at.get(index, set())
-            known |= _answered(pending, turn.text) | _volunteered(turn.text)
+            given = found_at.get(index, set())
+            full_name_given = full_name_given or "name:full" in given
+            if "name" in given and not full_name_given:
+                # Only a first name so far: asking for the full name now asks for more.
+                seen.discard("name:full")
+            seen |= given | _volunteered(turn.text)
             continue
         details = asked_details(turn.text)
         if not details:
-            # "Take your time": the customer may still be answering the last question.
             continue
-        pending = set()
+        quote = turn.text.strip()[:QUOTE_LIMIT]
+        asked: set[str] = set()
         for detail in sorted(details):
             keys = _keys(detail, turn.text)
-            quote = turn.text.strip()[:QUOTE_LIMIT]
-            asks.append(Ask(detail, index, quote, bool(keys) and keys <= known))
-            pending |= keys
+            asks.append(Ask(detail, index, quote, bool(keys) and keys <= seen))
+            asked |= keys
+        # The name and the full name, asked and not yet answered, are one detail asked.
+        seen |= asked | ({"name", "name:full"} if asked & {"name", "name:full"} else set())
     return asks
 
 
@@ -113,16 +119,6 @@ def _volunteered(text: str) -> set[str]:
     lower = text.lower()
     named = {key for key, words in _VOLUNTEER_CUES if any(w in lower for w in words)}
     return {key for key in named if _answers(key, text)} if named else set()
-
-
-def _answered(pending: set[str], text: str) -> set[str]:
-    answered = {key for key in pending if _answers(key, text)}
-    security = {key for key in answered if key.startswith("security:")}
-    if len(security) > 1:
-        # Asked for the maiden name and the pet's name, the customer gave one: the one named.
-        named = {f"security:{topic}" for topic in security_topics(text)}
-        answered -= security - named
-    return answered
 
 
 def _answers(key: str, text: str) -> bool:

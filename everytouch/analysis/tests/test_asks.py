@@ -50,6 +50,18 @@ def conv(*turns: tuple[str, str]) -> Conversation:
         ("Your name and PIN number should be sufficient.", set()),
         ("Could you provide your date of birth to access your account?", {"dob"}),
         ("Is there any way you can locate your account number?", {"account"}),
+        # a channel or a warning, not an ask for the detail
+        ("Please send us an email at https://help.example.com/requests/new and we'll help.", set()),
+        ("Without revealing your email address, mind sharing a screenshot?", set()),
+        ("If not, reach out to us via phone/chat support here: https://example.com/contact", set()),
+        ("You can change the phone number on your account, please follow these steps.", set()),
+        ("Please delete the tweet with your email, it is private.", set()),
+        ("Try these steps: https://support.example.com/join-a-meeting-by-phone", set()),
+        ("Please DM us your email address.", {"email"}),
+        # read-backs are confirmations, not asks
+        ("So your number is 555-0123, right?", set()),
+        ("Just to confirm, your name is Jane Doe, correct?", set()),
+        ("Let me read that back: your account number, 84318931431?", set()),
     ],
 )
 def test_it_tells_which_details_an_agent_turn_asks_for(text: str, details: set[str]) -> None:
@@ -100,12 +112,18 @@ def test_it_does_not_flag_the_first_name_question_after_im_supposed_to() -> None
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.text(max_size=200), min_size=1, max_size=4))
-def test_it_never_flags_an_ask_before_the_customer_has_spoken(agent_texts: list[str]) -> None:
+def test_it_never_flags_the_first_ask_of_a_detail_before_the_customer_has_spoken(
+    agent_texts: list[str],
+) -> None:
     turns = [("agent", t) for t in agent_texts] + [("customer", "Jane Doe, PIN 1234")]
-    assert not any(a.repeat for a in identity_asks(conv(*turns)))
+    first: dict[str, Ask] = {}
+    for ask in identity_asks(conv(*turns)):
+        first.setdefault(ask.detail, ask)
+    assert not any(a.repeat for a in first.values())
 
 
-def test_it_does_not_flag_asking_again_after_the_customer_did_not_answer() -> None:
+def test_it_flags_asking_again_after_the_customer_did_not_answer() -> None:
+    # docs/analysis-labels.md: asked again after it was asked is a repeat, answered or not.
     c = conv(
         ("agent", "Can you tell me your account number, please?"),
         ("customer", "Huh? What were we talking about again?"),
@@ -118,10 +136,26 @@ def test_it_does_not_flag_asking_again_after_the_customer_did_not_answer() -> No
         ("customer", "I don't recall it."),
         ("agent", "Could you provide your date of birth, please?"),
     )
-    assert not any(a.repeat for a in identity_asks(c))
+    assert [(a.detail, a.repeat) for a in identity_asks(c)] == [
+        ("account", False),
+        ("account", True),
+        ("name", False),
+        ("name", True),
+        ("dob", False),
+        ("dob", True),
+    ]
 
 
-def test_it_flags_only_the_details_the_customer_gave() -> None:
+def test_it_flags_the_full_name_asked_after_the_name_went_unanswered() -> None:
+    c = conv(
+        ("agent", "May I have your name, please?"),
+        ("customer", "Sure it"),
+        ("agent", "Could I get your full name, please?"),
+    )
+    assert [a.repeat for a in identity_asks(c)] == [False, True]
+
+
+def test_it_flags_each_detail_asked_again_whether_or_not_it_was_given() -> None:
     c = conv(
         ("agent", "Can I get your full name, account number and PIN please?"),
         ("customer", "John Smith"),
@@ -134,8 +168,8 @@ def test_it_flags_only_the_details_the_customer_gave() -> None:
         ("account", 0, False),
         ("name", 0, False),
         ("pin", 0, False),
-        ("account", 2, False),
-        ("pin", 2, False),
+        ("account", 2, True),
+        ("pin", 2, True),
         ("pin", 4, True),
         ("name", 5, True),
     ]
@@ -162,7 +196,7 @@ def test_it_does_not_flag_the_full_name_after_a_first_name() -> None:
     assert [a.repeat for a in identity_asks(c)] == [False, True]
 
 
-def test_it_credits_only_the_security_answer_the_customer_gave() -> None:
+def test_it_flags_a_security_question_asked_again_by_its_topic() -> None:
     c = conv(
         ("agent", "May I have your mother's maiden name and the name of your childhood pet?"),
         ("customer", "Pet's name is Poppy."),
@@ -170,7 +204,18 @@ def test_it_credits_only_the_security_answer_the_customer_gave() -> None:
         ("customer", "I don't know."),
         ("agent", "And what was the name of the pet you had as a child?"),
     )
-    assert [(a.turn, a.repeat) for a in identity_asks(c)] == [(0, False), (2, False), (4, True)]
+    assert [(a.turn, a.repeat) for a in identity_asks(c)] == [(0, False), (2, True), (4, True)]
+
+
+def test_it_tells_numbered_security_questions_apart() -> None:
+    c = conv(
+        ("agent", "What is the answer to your first security question?"),
+        ("customer", "Rover"),
+        ("agent", "And the answer to your second security question?"),
+        ("customer", "Paris"),
+        ("agent", "Sorry, what was the answer to your second security question?"),
+    )
+    assert [a.repeat for a in identity_asks(c)] == [False, False, True]
 
 
 def test_it_treats_a_second_security_question_as_new() -> None:
