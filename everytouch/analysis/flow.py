@@ -35,16 +35,232 @@ _TRANSFER = re.compile(
 _TRANSFER_NOT = re.compile(
     r"\b(?:can'?t|cannot|won'?t|unable to|don'?t need to|no need to)\b", re.I
 )
-_REDIRECT = re.compile(
-    r"\b(?:you(?:'ll| will)? (?:need|have) to (?:call|contact|ring|reach out to|speak (?:to|with)|"
-    r"email|go to|visit)|you(?:'d| would) (?:need|have) to (?:call|contact|speak)|"
-    r"(?:please|you can|you could|you should|you may want to|try) "
-    r"(?:call|contact|ring|reach out to|get in touch with|speak (?:to|with))\s+"
-    r"(?:our|the|their|your)?\s*[a-z]+ "
-    r"(?:department|team|line|desk|office|number|support|store|branch|provider|bank|carrier)|"
-    r"(?:that|this)(?:'s| is) (?:handled by|a different department|not something we handle|"
-    r"a question for)|wrong department|different department|another department)",
+# A redirect sends the customer somewhere else to get the matter handled
+# (docs/analysis-labels.md): another team, company or number, another channel, or a form.
+_ELSEWHERE = (
+    r"(?:team|teams|department|dept|support|store|stores|branch|bank|carrier|provider|seller|"
+    r"retailer|merchant|manufacturer|dealer|developer|publisher|issuer|insurer|office|desk|"
+    r"line|hotline|helpline|center|centre|specialists?|experts?|agents?|representatives?|reps?|"
+    r"advis[oe]rs?|consultants?|staff|colleagues|service|services|care|chat|site|website|"
+    r"portal|forums?|community|page|pharmacy|airline|company|partner|landlord|lender|vendor|"
+    r"organi[sz]er|app|bot|pop-?up|assistant|channels?)"
+)
+_CONTACT_VERB = (
+    r"(?:contact(?:ing)?|call(?:ing)?|ring(?:ing)?|phon(?:e|ing)|dial(?:ling)?|text(?:ing)?|"
+    r"reach(?:ing)?(?:\s+out)?(?:\s+to)?|get(?:ting)?\s+(?:you\s+)?in\s+touch\s+with|"
+    r"speak(?:ing)?\s+(?:to|with)|talk(?:ing)?\s+(?:to|with)|chat(?:ting)?\s+(?:to|with)|"
+    r"connect(?:ing)?\s+with|e-?mail(?:ing)?|messag(?:e|ing)|writ(?:e|ing)\s+to|visit(?:ing)?|"
+    r"go(?:ing)?\s+to|head(?:ing)?\s+(?:over\s+)?to|check(?:ing)?\s+with|ask(?:ing)?|"
+    r"get\s+help\s+from|rais(?:e|ing)\s+it\s+with|tak(?:e|ing)\s+it\s+up\s+with)"
+)
+_PHONE_NUMBER = (
+    r"(?:\+?1[\s.-]?)?(?:\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}|\d{3,4}[\s.-]\d{3,4}[\s.-]\d{3,4})"
+)
+_REDIRECT_PHONE = re.compile(
+    rf"\b{_CONTACT_VERB}\s+(?:[\w']+\s+){{0,3}}?(?:at|on)?\s*{_PHONE_NUMBER}", re.IGNORECASE
+)
+_DIGITS = re.compile(r"\d{3}")
+_FORM_VERB = (
+    r"(?:submit(?:ting)?|creat(?:e|ing)|open(?:ing)?|fil(?:e|ing)|rais(?:e|ing)|log(?:ging)?|"
+    r"lodg(?:e|ing)|fill(?:ing)?\s+(?:out|in)|complet(?:e|ing)|send(?:ing)?|start(?:ing)?|"
+    r"mak(?:e|ing))"
+)
+_FORM_OBJECT = (
+    rf"\b{_FORM_VERB}\s+(?:a|an|the|your|our|this|that|it\s+as\s+an?)\s+(?:[\w/-]+\s+){{0,3}}?"
+    r"(?:request|ticket|case|report|form|appeal|claim|complaint|dispute|feedback|suggestion|"
+    r"idea)s?\b"
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_ELSEWHERE_WORDS = _words(
+    "team teams department departments dept support store stores branch branches bank banks "
+    "carrier provider providers seller retailer merchant manufacturer dealer developer developers "
+    "publisher issuer insurer office desk line hotline helpline center centre specialist "
+    "specialists expert experts agent agents representative representatives rep reps advisor "
+    "advisors adviser advisers consultant consultants staff colleague colleagues service services "
+    "care chat site website portal forum forums community page pharmacy airline company partner "
+    "partners landlord lender vendor organizer organiser app bot pop-up popup assistant channel "
+    "channels"
+)
+_CONTACT_WORDS = _words(
+    "contact contacting call calling ring ringing phone phoning dial dialling text texting reach "
+    "reaching touch speak speaking talk talking chat chatting connect connecting email e-mail "
+    "emailing message messaging write writing visit visiting go going head heading check "
+    "checking ask asking help raise raising take taking other another different separate assist"
+)
+_TOKEN = re.compile(r"[\w'-]+")
+# A pattern, the word sets it needs a word of (each), and substrings it needs one of (if any).
+_Triggered = tuple[tuple[frozenset[str], ...], tuple[str, ...], re.Pattern[str]]
+
+
+def _redirect(
+    words: tuple[str | frozenset[str], ...],
+    pattern: str,
+    substrings: tuple[str, ...] = (),
+    flags: int = re.IGNORECASE,
+) -> _Triggered:
+    sets = tuple(_words(w) if isinstance(w, str) else w for w in words)
+    return sets, substrings, re.compile(pattern, flags)
+
+
+# A plain set or `in` test on the turn is far cheaper than a regex with many alternatives run
+# at every word: each pattern runs only on turns holding the words it cannot match without.
+_REDIRECTS: tuple[_Triggered, ...] = (
+    # another team, company or party: "please contact our phone support", "call the store",
+    # "our billing team can help", "there is another assistant that can help you with that"
+    _redirect(
+        (_ELSEWHERE_WORDS, _CONTACT_WORDS),
+        rf"\b{_CONTACT_VERB}\s+(?:the|our|your|their|a|an|its|that|this|one\s+of\s+our)\s+"
+        rf"(?:[\w'&/-]+\s+){{0,4}}?{_ELSEWHERE}\b|"
+        rf"\b(?:another|a\s+different|a\s+separate|other)\s+(?:\w+\s+)?{_ELSEWHERE}\s+"
+        r"(?:that|who|which)\s+(?:can|could|will|would|may)\s+(?:help|assist|handle)|"
+        rf"\b(?:our|the|their|your)\s+(?:[\w'&/-]+\s+){{0,3}}?{_ELSEWHERE}\s+(?:\w+\s+){{0,2}}?"
+        r"(?:may|might|can|could|will|would|should)\s+(?:be\s+)?(?:able\s+to\s+|happy\s+to\s+|"
+        r"glad\s+to\s+)?(?:help|assist)",
+    ),
+    _redirect(
+        ("them seller sender merchant",),
+        r"\b(?:contact|call|ring|reach\s+out\s+to|get\s+in\s+touch\s+with|speak\s+(?:to|with)|"
+        r"talk\s+to)\s+(?:them|the\s+seller|the\s+sender|the\s+merchant)\b",
+    ),
+    # a named company: "You can contact AT&T directly here", "get in touch with YT Premium"
+    _redirect(
+        ("contact reach touch call",),
+        r"\b(?i:contact|reach\s+out\s+to|get\s+in\s+touch\s+with|call)\s+[A-Z][\w&;.-]*",
+        flags=0,
+    ),
+    _redirect(
+        ("need have", "you you'll you'd"),
+        rf"\byou(?:'ll|'d|\s+will|\s+would)?\s+(?:need|have)\s+to\s+{_CONTACT_VERB}\b",
+    ),
+    # another channel: "send us a DM", "email us", "contact us here", "via phone/chat support"
+    _redirect(
+        (
+            "send drop shoot dm e-mail email message call ring text phone contact contacting "
+            "reach reaching touch find via in",
+            "us me dm message",
+        ),
+        r"\b(?:send|drop|shoot)\s+(?:us|me)\s+(?:an?\s+)?(?:quick\s+|private\s+|direct\s+)?"
+        r"(?:dm|pm|direct\s+message|private\s+message|message|e-?mail|note|line)\b|"
+        r"\b(?:dm|e-?mail|message|call|ring|text|phone)\s+us\b|\bvia\s+(?:dm|direct\s+message|"
+        r"private\s+message)\b|\bin\s+(?:a\s+)?(?:dm|direct\s+message|private\s+message)\b|"
+        r"\b(?:contact(?:ing)?|reach(?:ing)?(?:\s+out\s+to)?|get\s+in\s+touch\s+with|find|call)\s+"
+        r"us\s+(?:here|at|via|through|by|on|using|directly|for|over|in)\b",
+    ),
+    _redirect(
+        ("reply respond write", "ticket e-mail email case"),
+        r"\b(?:reply|respond|write)\s+(?:back\s+)?to\s+(?:(?:the|your|our|that|this)\s+)?"
+        r"(?:\w+\s+)?(?:ticket|e-?mail|case)\b",
+    ),
+    _redirect(
+        ("chat support prompts",),
+        r"\b(?:phone|live|web)\s*(?:/\s*\w+\s*)?(?:chat|support)\b|\bplease\s+chat\b|"
+        r"\bchat\s+with\s+us\b|\bfollow(?:ing)?\s+the\s+prompts\b",
+    ),
+    _redirect(
+        (),
+        r"\b(?:forward|send|e-?mail|report)\s+(?:[\w,']+\s+){0,6}?to\s+[\w.+-]+@[\w-]+\.",
+        ("@",),
+    ),
+    # a form or request page the customer is told to use: "submit a request here", "create a
+    # ticket", "you can appeal" ("I can file a report for you" keeps the matter here)
+    _redirect(
+        (
+            "request requests ticket tickets case report reports form forms appeal appeals claim "
+            "complaint dispute feedback suggestion suggestions idea ideas",
+            "submit submitting create creating open opening file filing raise raising log logging "
+            "lodge fill filling complete completing send sending start starting make making",
+        ),
+        rf"(?:\b(?:please|pls|you\s+(?:can|could|may|might|should|will\s+need\s+to|"
+        r"'ll\s+need\s+to|need\s+to|have\s+to)|(?:encourage|recommend|suggest|advise)"
+        rf"(?:\s+you\s+to|\s+that\s+you)?|can\s+you|could\s+you|feel\s+free\s+to)\s+(?:\w+\s+)?|"
+        rf"(?:^|(?<=[.!?\n]))\W*){_FORM_OBJECT}|{_FORM_OBJECT}\s+(?:\w+\s+){{0,3}}?(?:here|at|"
+        rf"online|through|via|using|on\s+our)\b|{_FORM_OBJECT}\s*:",
+    ),
+    _redirect(
+        ("submit appeal review feedback suggestions suggestion ideas idea feature",),
+        r"\bsubmit\s+(?:your|this|it|them)\b|\b(?:you\s+can|please)\s+appeal\b|"
+        r"\b(?:instructions|steps|learn|see|check|find\s+out|here'?s|article|page|link|guide)\b"
+        r"[^.?!]{0,30}?\bhow\s+to\s+appeal\b|\b(?:you\s+can|please)\s+request\s+(?:for\s+)?an?\s+review\b|"
+        r"\b(?:share|send)\s+(?:your|any)\s+(?:[\w/-]+\s+){0,2}?(?:feedback|suggestions?|ideas?)\b|"
+        r"\bvot(?:e|ing)\s+(?:for|on)\s+(?:the|this|that|your)\s+idea|\bfeature\s+request\b",
+    ),
+    _redirect(
+        ("report", "it this them that to"),
+        r"\breport\s+(?:it|this|them|that)\s+(?:by|through|via|using|to|on|here|at)\b|"
+        r"\bto\s+report\b[^.?!]{0,80}?\b(?:review|follow|visit|see|use|go\s+to|fill|submit|"
+        r"contact)\b",
+    ),
+    _redirect(
+        ("flag here form link",),
+        r"\bflag\s+(?:it|this|the|that)\s+(?:[\w-]+\s+){0,2}?(?:for\s+review|here)|"
+        r"\b(?:share|provide|send|submit|enter|leave)\s+(?:[\w/-]+\s+){0,4}?here\s*:?\s*"
+        r"(?:https?://|www\.)|\b(?:through|via|using|on|in|with)\s+(?:this|the|our)\s+(?:\w+\s+)?"
+        r"form\b|\b(?:here|this\s+link|the\s+link(?:\s+below)?|this\s+form|the\s+form)\b"
+        r"[^.?!]{0,40}?\bso\s+(?:that\s+)?(?:we|someone|our\s+\w+|an?\s+\w+|they)\s+"
+        r"(?:can|may|could|will)\b",
+    ),
+    # a link to a contact or request page
+    _redirect(
+        (),
+        r"/requests?/new\b|contact[-_]?support|/contact(?:[-_]?us)?\b|getsupport",
+        ("/request", "contact", "getsupport"),
+    ),
+    # a private channel: "so we may assist you one-on-one", "with you 1:1"
+    _redirect(
+        (),
+        r"\byou\s+(?:\w+\s+)?(?:one-on-one|one\s+on\s+one|1:1|1-on-1)|"
+        r"\b(?:one-on-one|1:1|1-on-1)\s+(?:support|help|chat|assistance)\b",
+        ("one", "1:1", "1-on-1"),
+    ),
+    # not handled here: "we cannot assist with travel inquiries over social media"
+    _redirect(
+        (
+            "can't cannot unable able",
+            "assist help handle discuss address look access support",
+        ),
+        r"\b(?:can'?t|cannot|are\s+unable\s+to|aren'?t\s+able\s+to|am\s+unable\s+to|"
+        r"not\s+able\s+to)\s+(?:assist|help|handle|discuss|address|look\s+into|access|support)\b"
+        r"[^.?!]{0,60}?\b(?:over|via|on|through|in|here\s+on)\s+(?:social\s+media|twitter|"
+        r"this\s+(?:channel|forum|platform|thread)|chat|social|a\s+public|public)",
+    ),
+    # "For customer service, please call ...", "For technical help, please visit our Help site"
+    _redirect(
+        (
+            "for",
+            "help support service assistance inquiries enquiries questions concerns issues matters",
+        ),
+        r"\bfor\s+(?:[\w-]+\s+){0,4}?(?:help|support|service|assistance|inquiries|enquiries|"
+        rf"questions|concerns|issues|matters),?\s+(?:please\s+)?{_CONTACT_VERB}\b",
+    ),
+    _redirect(
+        ("handled department question something",),
+        r"(?:that|this)(?:'s| is) (?:handled by|a different department|not something we handle|"
+        r"a question for)|wrong department|different department|another department",
+    ),
+)
+# "Should you have other concerns, DM us", "send us a DM anytime": an open door, not a redirect;
+# "I'll call the store", "I can help you file a report": the agent acts, the customer stays.
+_REDIRECT_NOT = re.compile(
+    r"\b(?:other|further|additional|more|any\s+other|new)\s+(?:questions?|concerns?|issues?|"
+    r"queries|problems?)|\bany\s*time\b|\banything\s+else\b|\bin\s+the\s+future\b|"
+    r"\b(?:don'?t|do\s+not|no\s+need\s+to|won'?t\s+need\s+to|needn'?t)\s+(?:\w+\s+){0,2}"
+    r"(?:call|contact|reach|visit|go|e-?mail|send|submit|speak|talk|create|open|file)|"
+    r"\b(?:i|we)(?:'ll|'d|\s+will|\s+can|\s+could|\s+would|\s+am\s+going\s+to|'m\s+going\s+to|"
+    r"'ve|\s+have)\s+(?:\w+\s+)?(?:contact|call|reach|e-?mail|message|text|speak|talk|get\s+in|"
+    r"submit|file|create|open|raise|log|sen[dt])|\blet\s+me\s+(?:\w+\s+)?(?:contact|call|reach|"
+    r"submit|file|create|open|raise|log)|\b(?:help\s+you|like\s+(?:me\s+)?to|want\s+(?:me\s+)?to)"
+    r"\s+(?:\w+\s+)?(?:file|submit|create|open|raise|log|lodge|make)\b",
     re.IGNORECASE,
+)
+# Words without which _TRANSFER cannot match.
+_TRANSFER_WORDS = _words(
+    "transfer transferring put putting patch patching pass passing connect connecting forward "
+    "forwarding route routing hand"
 )
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]{2,300}", re.IGNORECASE)
 _NEXT_STEPS: tuple[tuple[NextStepKind, re.Pattern[str]], ...] = (
@@ -89,7 +305,6 @@ _NEXT_STEPS: tuple[tuple[NextStepKind, re.Pattern[str]], ...] = (
         r"(?:with|use|try) (?:these|the following) (?:tips|steps)|more info(?:rmation)?:|"
         r"(?:in|on) this (?:article|page|guide))", re.I)),
 )  # fmt: skip
-_ANY_TRANSFER = re.compile(f"(?:{_TRANSFER.pattern})|(?:{_REDIRECT.pattern})", re.IGNORECASE)
 _ANY_NEXT_STEP = re.compile("|".join(f"(?:{p.pattern})" for _, p in _NEXT_STEPS), re.IGNORECASE)
 # Words too common to identify a promotion: "the Spring Sale" is found by {spring, sale}.
 _STOP_WORDS = frozenset(
@@ -166,25 +381,79 @@ def _sentence_at(text: str, offset: int) -> str:
     return text
 
 
+# Which patterns each word can start a match for (the first word set of each pattern).
+def _by_word() -> dict[str, list[int]]:
+    index: dict[str, list[int]] = {}
+    for position, (word_sets, _, _) in enumerate(_REDIRECTS):
+        for word in word_sets[0] if word_sets else ():
+            index.setdefault(word, []).append(position)
+    return index
+
+
+_BY_WORD = _by_word()
+_BY_SUBSTRING = tuple(i for i, (sets, _, _) in enumerate(_REDIRECTS) if not sets)
+_TRIGGER_WORDS = _TRANSFER_WORDS.union(*(words for sets, _, _ in _REDIRECTS for words in sets))
+
+
 def transfers(conv: Conversation) -> list[Transfer]:
     """Transfers ("let me transfer you") and redirects ("you'll need to call billing")."""
     out: list[Transfer] = []
     for index, turn in enumerate(conv.turns):
-        if turn.speaker != "agent" or not _ANY_TRANSFER.search(turn.text):
+        if turn.speaker != "agent":
             continue
-        for _, sentence in sentences(turn.text):
-            kind = _transfer_kind(sentence)
-            if kind is not None:
+        text = turn.text.replace("\u2019", "'")  # a typographic apostrophe as a plain one
+        lower = text.lower()
+        tokens = _TRIGGER_WORDS.intersection(_TOKEN.findall(lower))
+        candidates = _candidate_redirects(text, lower, tokens)
+        transfer = not tokens.isdisjoint(_TRANSFER_WORDS) and bool(_TRANSFER.search(text))
+        if not candidates and not transfer:
+            continue
+        kinds: set[TransferKind] = set()  # one of each kind a turn: a link splits a sentence
+        for _, sentence in sentences(text):
+            kind = _transfer_kind(sentence, transfer, candidates)
+            if kind is not None and kind not in kinds:
+                kinds.add(kind)
                 out.append(Transfer(kind, index, clip(sentence)))
     return out
 
 
-def _transfer_kind(sentence: str) -> TransferKind | None:
-    if _TRANSFER_NOT.search(sentence):
-        return None
-    if _TRANSFER.search(sentence):
-        return "transfer"
-    if _REDIRECT.search(sentence):
+def _candidate_redirects(
+    text: str, lower: str, tokens: frozenset[str] | None = None
+) -> list[re.Pattern[str]]:
+    """The redirect patterns found anywhere in this text; sentences are then read one by one."""
+    if tokens is None:
+        tokens = _TRIGGER_WORDS.intersection(_TOKEN.findall(lower))
+    indexes = {i for token in tokens for i in _BY_WORD.get(token, ())}
+    found = []
+    for index in sorted(indexes):
+        word_sets, substrings, pattern = _REDIRECTS[index]
+        if any(tokens.isdisjoint(words) for words in word_sets[1:]):
+            continue
+        if (not substrings or _has_any(lower, substrings)) and pattern.search(text):
+            found.append(pattern)
+    for index in _BY_SUBSTRING:
+        _, substrings, pattern = _REDIRECTS[index]
+        if _has_any(lower, substrings) and pattern.search(text):
+            found.append(pattern)
+    if _DIGITS.search(text) and _REDIRECT_PHONE.search(text):
+        found.append(_REDIRECT_PHONE)
+    return found
+
+
+def _has_any(text: str, substrings: tuple[str, ...]) -> bool:
+    return any(s in text for s in substrings)
+
+
+def _transfer_kind(
+    sentence: str, transfer: bool = True, redirects: list[re.Pattern[str]] | None = None
+) -> TransferKind | None:
+    if transfer and _TRANSFER.search(sentence):
+        return None if _TRANSFER_NOT.search(sentence) else "transfer"
+    if redirects is None:
+        redirects = _candidate_redirects(sentence, sentence.lower())
+    if _REDIRECT_PHONE in redirects and _REDIRECT_PHONE.search(sentence):
+        return "redirect"  # a number to call is a redirect even "anytime"
+    if any(p.search(sentence) for p in redirects) and not _REDIRECT_NOT.search(sentence):
         return "redirect"
     return None
 

@@ -107,3 +107,60 @@ def test_it_names_the_file_and_reason_for_bad_promotions(tmp_path: Path) -> None
     wrong.write_text("- {keywords: [x]}\n")
     with pytest.raises(PromotionsError, match="promotion 1"):
         load_promotions(wrong)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please contact our phone support for this one.",
+        "You'll need to call the store directly.",
+        "Our billing team can help: 1-800-555-0100.",
+        "For customer service, please call 1-800-555-0100.",
+        "Send us a DM with your order number and we'll take a look.",
+        "Please reach out to us via DM with your email.",
+        "Please send us an email at https://help.example.com/requests/new and we will assist.",
+        "Submit a request here and we'll assist: https://help.example.com/categories",
+        "Please create a support ticket so we may assist you one-on-one.",
+        "You can appeal here: https://example.com/appeal",
+        "If you think this was a mistake, you can check this article for how to appeal.",
+        "Please contact your bank about the charge.",
+        "Please reach out to the seller first.",
+        "Let's get you in touch with our billing team.",
+        "We recommend speaking to one of our sales advisors.",
+        "You can contact Acme Telecom directly here.",
+        "If that doesn't help, please chat by following the prompts at the help page.",
+        "We cannot assist with travel inquiries over social media.",
+        "To report that kind of account, please review the steps on our abuse page.",
+        "Please forward the message to phish@example.com.",
+        "There is another assistant that can help you with the weather.",
+    ],
+)
+def test_it_finds_a_redirect_elsewhere(text: str) -> None:
+    found = transfers(_conv(("customer", "Help?"), ("agent", text)))
+    assert [(t.kind, t.turn) for t in found] == [("redirect", 1)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Here's how to reset your password: https://example.com/reset",
+        "To find the branches near you, please visit https://example.com/locator",
+        "We'll look into it and keep you posted.",
+        "Could you send us the serial number and the exact error?",
+        "Should you have other concerns, please send us a direct message.",
+        "Please send us a DM anytime for support.",
+        "I can help you file a fraud report.",
+        "Would you like me to file a report for you?",
+        "I'll call the store for you and get back to you.",
+        "Please delete this tweet with your email, it is private.",
+        "I found a ride from 'one on one apartment' for 12 credits.",
+        "You don't need to call our support team, I can do it here.",
+    ],
+)
+def test_it_does_not_count_an_answer_or_an_open_door_as_a_redirect(text: str) -> None:
+    assert transfers(_conv(("customer", "Help?"), ("agent", text))) == []
+
+
+def test_it_reads_a_typographic_apostrophe_as_a_plain_one() -> None:
+    conv = _conv(("agent", "You\u2019ll need to call the store about that."))
+    assert [t.kind for t in transfers(conv)] == ["redirect"]
