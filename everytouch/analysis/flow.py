@@ -268,8 +268,15 @@ _NEXT_STEPS: tuple[tuple[NextStepKind, re.Pattern[str]], ...] = (
         r"\b(?:(?:book|schedule|set up|arrange|make|reserve)\s+(?:you\s+)?(?:in\s+)?"
         r"(?:an?\s+|the\s+|your\s+)?(?:appointment|meeting|viewing|demo|consultation|visit|call|slot|time|"
         r"reservation|table|room|fitting|test drive|tour)|"
-        r"(?:can|shall|should) i (?:book|reserve|schedule)|come in (?:for|on|at)|"
-        r"(?:are|is) (?:available|free) (?:at|on)|would you like (?:me )?to (?:book|schedule))",
+        r"(?:can|shall|should|may) i (?:book|reserve|schedule|confirm)|come in (?:for|on|at)|"
+        r"(?:are|is) (?:available|free) (?:at|on)|would you like (?:me )?to (?:book|schedule)|"
+        # done in the conversation: "I have booked it", "your reservation is confirmed"
+        r"(?:i|we)(?:'ve|'ll| have| will)?\s+(?:now\s+|just\s+|successfully\s+|also\s+)?"
+        r"(?:booked|scheduled|reserved|arranged|confirmed|set up|completed (?:this|the|your))\b|"
+        r"(?:your|the) (?:[\w'-]+ ){0,3}?(?:appointment|booking|reservation|meeting|viewing|"
+        r"flight|table|room|ride|party|rsvp|visit|tour|slot|consultation)s? [^.!?]{0,40}?"
+        r"(?:is|are|has been|have been|was)\s+(?:now\s+|all\s+)?(?:done\s+and\s+)?"
+        r"(?:successfully\s+)?(?:booked|scheduled|reserved|confirmed|arranged|set up|made)\b)",
         re.I)),
     ("quote", re.compile(
         r"\b(?:(?:send|email|get|give|put together|prepare|draw up|work up)\s+(?:you\s+)?"
@@ -277,7 +284,9 @@ _NEXT_STEPS: tuple[tuple[NextStepKind, re.Pattern[str]], ...] = (
         re.I)),
     ("callback", re.compile(
         r"\b(?:call (?:you )?back|ring you back|give you a call|call you (?:tomorrow|today|on|at|"
-        r"later|this|next)|(?:get|reach|follow) (?:back )?(?:to|with|up with) you|follow(?:-| )up)",
+        r"later|this|next)|(?:get|reach|follow) (?:back )?(?:to|with|up with) you|follow(?:-| )up|"
+        r"(?:i|we)(?:'ll| will| shall)\s+(?:\w+\s+)?(?:contact|reach out to|get in touch with) "
+        r"you)",
         re.I)),
     ("email", re.compile(
         r"\b(?:(?:send|email|e-mail|text|mail)\s+(?:you|over)\s+(?:the |an? |some |more )?"
@@ -287,12 +296,18 @@ _NEXT_STEPS: tuple[tuple[NextStepKind, re.Pattern[str]], ...] = (
         r"\b(?:dm us|send us a (?:dm|direct message|private message|message)|direct message|"
         r"reach (?:out to )?us (?:via|by|through|in) (?:dm|direct message)|message us|"
         r"(?:contact|reach) us (?:at|via|on|through)|send us an? (?:e-?mail|note|request)|"
-        r"submit (?:a|your|the) (?:ticket|request|case|form)|(?:contact|reach out to|call) "
+        r"submit (?:a|your|the) (?:ticket|request|case|form)|"
+        # a ticket or case opened in the conversation: "your report has been submitted"
+        r"(?:your|the) (?:[\w'-]+ ){0,2}?(?:report|ticket|case|request|claim|complaint)s? "
+        r"(?:is|has been|have been|was)\s+(?:now\s+)?(?:successfully\s+)?(?:submitted|filed|"
+        r"created|opened|logged|raised|received|processed)\b|(?:i|we)(?:'ve| have)\s+"
+        r"(?:now\s+|just\s+)?(?:submitted|filed|opened|created|logged|raised) (?:a|an|the|your)\b|"
+        r"(?:contact|reach out to|call) "
         r"(?:our|the) (?:support|help|customer|care|service|account|billing)[a-z ]{0,20}"
         r"(?:team|line|desk|department|experts))", re.I)),
     ("visit", re.compile(
         r"\b(?:(?:stop|come|drop) (?:by|in)|visit (?:us|our|the)|pop in|see you (?:on|at|then|"
-        r"tomorrow))", re.I)),
+        r"tomorrow|there)|will (?:come (?:by|over|round|to)|visit you|knock|stop by))", re.I)),
     ("link", re.compile(
         r"\b(?:here(?:'s| is) (?:the |a )?(?:link|how)|(?:check out|see|visit|follow|go to|head "
         r"(?:over )?to|read|review|refer to|try|use|look at|work through|working through) "

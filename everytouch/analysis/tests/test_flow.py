@@ -164,3 +164,32 @@ def test_it_does_not_count_an_answer_or_an_open_door_as_a_redirect(text: str) ->
 def test_it_reads_a_typographic_apostrophe_as_a_plain_one() -> None:
     conv = _conv(("agent", "You\u2019ll need to call the store about that."))
     assert [t.kind for t in transfers(conv)] == ["redirect"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Great, I have booked it for Friday at 6 pm.", "appointment"),
+        ("Your reservation at the Lotus is confirmed!", "appointment"),
+        ("Your meeting with Sam has been successfully scheduled for Monday.", "appointment"),
+        ("Can I confirm your reservation with them?", "appointment"),
+        ("Your report has been successfully submitted.", "message"),
+        ("We've opened a case for the missing parcel.", "message"),
+        ("We will contact you with the outcome.", "callback"),
+        ("A technician will come by on Tuesday morning.", "visit"),
+    ],
+)
+def test_it_finds_a_next_step_made_in_the_conversation(text: str, kind: str) -> None:
+    assert [s.kind for s in next_steps(_conv(("agent", text)))] == [kind]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm sorry, but your booking request failed.",
+        "Unfortunately the reservation is not confirmed yet.",
+        "Your balance is 300 dollars.",
+    ],
+)
+def test_it_finds_no_next_step_in_a_failed_booking(text: str) -> None:
+    assert next_steps(_conv(("agent", text))) == []
