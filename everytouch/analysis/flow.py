@@ -320,7 +320,31 @@ _NEXT_STEPS: tuple[tuple[NextStepKind, re.Pattern[str]], ...] = (
         r"(?:with|use|try) (?:these|the following) (?:tips|steps)|more info(?:rmation)?:|"
         r"(?:in|on) this (?:article|page|guide))", re.I)),
 )  # fmt: skip
-_ANY_NEXT_STEP = re.compile("|".join(f"(?:{p.pattern})" for _, p in _NEXT_STEPS), re.IGNORECASE)
+# Words (lower case) without which each kind's pattern cannot match (a word of each set).
+_NEXT_STEP_WORDS: dict[NextStepKind, tuple[frozenset[str], ...]] = {
+    "appointment": (
+        _words(
+            "book schedule set arrange make reserve confirm come available free booked "
+            "scheduled reserved arranged confirmed completed made"
+        ),
+    ),
+    "quote": (_words("quote estimate proposal quotation"),),
+    "callback": (_words("call ring get reach follow follow-up contact"),),
+    "email": (_words("send email e-mail text mail"), _words("you over")),
+    "message": (
+        _words(
+            "dm direct message reach contact send submit submitted filed opened created logged "
+            "raised received processed call"
+        ),
+    ),
+    "visit": (_words("stop come drop visit pop see knock"),),
+    "link": (
+        _words(
+            "here here's check see visit follow go head read review refer try use look work "
+            "working article guide page link faq tips steps info information"
+        ),
+    ),
+}
 # Words too common to identify a promotion: "the Spring Sale" is found by {spring, sale}.
 _STOP_WORDS = frozenset(
     {"the", "a", "an", "our", "your", "this", "that", "of", "and", "for", "on", "in", "at", "to",
@@ -479,15 +503,27 @@ def next_steps(conv: Conversation) -> list[NextStep]:
     for index, turn in enumerate(conv.turns):
         if turn.speaker != "agent":
             continue
-        if _ANY_NEXT_STEP.search(turn.text):
+        found = _next_step_patterns(turn.text)
+        if found:
             for _, sentence in sentences(turn.text):
-                kind = next_step_kind(sentence)
+                kind = next((k for k, p in found if p.search(sentence)), None)
                 if kind is not None:
                     out.append(NextStep(kind, index, clip(sentence)))
         url = _URL.search(turn.text)
         if url and not any(step.turn == index and step.kind == "link" for step in out):
             out.append(NextStep("link", index, clip(turn.text)))
     return out
+
+
+def _next_step_patterns(text: str) -> list[tuple[NextStepKind, re.Pattern[str]]]:
+    """The kinds (in order) whose pattern matches somewhere in this text."""
+    tokens = frozenset(_TOKEN.findall(text.lower().replace("\u2019", "'")))
+    return [
+        (kind, pattern)
+        for kind, pattern in _NEXT_STEPS
+        if not any(tokens.isdisjoint(words) for words in _NEXT_STEP_WORDS[kind])
+        and pattern.search(text)
+    ]
 
 
 def next_step_kind(sentence: str) -> NextStepKind | None:
