@@ -96,6 +96,7 @@ _NOT_ASKED_FOR = re.compile(
     r"\b(?:change|update|edit|remove|add|reset|recover|access\s+to)\s+(?:the|your|an?|that|this)\s+"
     r"(?:\w+\s+)?(?:phone|e-?\s?mail|address|password)"
 )
+_PRIVACY_WORDS = ("without", "don", "do not", "never", "avoid", "delete", "remove", "hide")
 _URL = re.compile(r"(?:https?://|www\.)\S+|@\w+")
 _PHONE = re.compile(
     r"\bphone|\bmobile\b|\bcell\b|\bcellphone|\btelephone|\bcontact\s+(?:number|no|#)|"
@@ -153,15 +154,21 @@ _SEARCH_FILTER = re.compile(
     r"^\W*name\b(?=[^.?!;]*\b(?:rating|ratings|cost|price|cuisine|stars|food\s+type)\b)"
 )
 
-_DETAIL_PATTERNS: tuple[tuple[IdentityDetail, re.Pattern[str]], ...] = (
-    ("security", _SECURITY),
-    ("pin", _PIN),
-    ("dob", _DOB),
-    ("address", _ADDRESS),
-    ("email", _EMAIL),
-    ("phone", _PHONE),
-    ("account", _ACCOUNT),
-)
+# Each detail's pattern, with substrings one of which every match of it holds: a plain `in`
+# test skips most patterns for most sentences.
+_DETAIL_PATTERNS: tuple[tuple[IdentityDetail, re.Pattern[str], tuple[str, ...]], ...] = (
+    ("security", _SECURITY, ("maiden", "security", "secret", "memorable", "pet", "dog", "cat",
+                             "ssn", "social", "verification", "passphrase", "school", "born")),
+    ("pin", _PIN, ("pin", "pass")),
+    ("dob", _DOB, ("birth", "dob", "d.o.b", "born", "old are you")),
+    ("address", _ADDRESS, ("address", "zip", "post", "where do you live", "street", "house")),
+    ("email", _EMAIL, ("mail",)),
+    ("phone", _PHONE, ("phone", "mobile", "cell", "contact", "call", "number", "reach")),
+    ("account", _ACCOUNT, ("account", "acct", "user", "order", "booking", "reservation",
+                           "reference", "confirmation", "customer", "member", "policy", "claim",
+                           "ticket", "case", "invoice", "tracking", "loyalty", "card", "client")),
+)  # fmt: skip
+_NAME_WORDS = ("name", "who", "call you")
 
 
 # Keyed by the turn's own text: contacts and asks both read every agent turn of a conversation,
@@ -191,30 +198,36 @@ def _asked_in_lower(lower: str) -> frozenset[IdentityDetail]:
 
 
 def _is_request(sentence: str) -> bool:
-    if _CONFIRMATION.search(sentence) is not None:
-        return False
-    if "?" in sentence or _REQUEST.search(sentence) is not None:
-        return True
     # "Full name, account number and PIN": a short list with no verb is still a request;
     # "Happy birthday!" is not.
-    return (
-        len(sentence.split()) <= 8
-        and "!" not in sentence
-        and _STATEMENT_VERB.search(sentence) is None
+    requested = (
+        "?" in sentence
+        or _REQUEST.search(sentence) is not None
+        or (
+            len(sentence.split()) <= 8
+            and "!" not in sentence
+            and _STATEMENT_VERB.search(sentence) is None
+        )
     )
+    return requested and _CONFIRMATION.search(sentence) is None
 
 
 def _sentence_details(sentence: str) -> set[IdentityDetail]:
     if "mail" in sentence:
         sentence = _EMAIL_NOT_ADDRESS.sub(" ", sentence)
-    if _PRIVACY.search(sentence) is not None:
+    if any(w in sentence for w in _PRIVACY_WORDS) and _PRIVACY.search(sentence) is not None:
         sentence = _PRIVACY.sub(" ", sentence)
     if "phone" in sentence or "mail" in sentence or "address" in sentence or "pass" in sentence:
         sentence = _NOT_ASKED_FOR.sub(" ", sentence)
-    found: set[IdentityDetail] = {d for d, pattern in _DETAIL_PATTERNS if pattern.search(sentence)}
-    rest = _SEARCH_FILTER.sub(" ", _OTHER_NAME.sub(" ", _SECURITY.sub(" ", sentence)))
-    if _NAME.search(rest) is not None:
-        found.add("name")
+    found: set[IdentityDetail] = {
+        detail
+        for detail, pattern, words in _DETAIL_PATTERNS
+        if any(w in sentence for w in words) and pattern.search(sentence)
+    }
+    if any(w in sentence for w in _NAME_WORDS):
+        rest = _SEARCH_FILTER.sub(" ", _OTHER_NAME.sub(" ", _SECURITY.sub(" ", sentence)))
+        if _NAME.search(rest) is not None:
+            found.add("name")
     return found
 
 
