@@ -302,6 +302,10 @@ _NEXT_STEPS: tuple[tuple[NextStepKind, re.Pattern[str]], ...] = (
         r"(?:is|has been|have been|was)\s+(?:now\s+)?(?:successfully\s+)?(?:submitted|filed|"
         r"created|opened|logged|raised|received|processed)\b|(?:i|we)(?:'ve| have)\s+"
         r"(?:now\s+|just\s+)?(?:submitted|filed|opened|created|logged|raised) (?:a|an|the|your)\b|"
+        # offered: "I can help you file a fraud report", "would you like me to open a case?"
+        r"(?:(?:i|we)(?: can|'ll| will| could)(?: help you)?|(?:like|want)(?: me)? to) "
+        r"(?:file|open|submit|raise|log|create|start) (?:a|an|the|your) (?:[\w'-]+ ){0,2}?"
+        r"(?:report|ticket|case|claim|complaint)s?\b|"
         r"(?:contact|reach out to|call) "
         r"(?:our|the) (?:support|help|customer|care|service|account|billing)[a-z ]{0,20}"
         r"(?:team|line|desk|department|experts))", re.I)),
@@ -334,7 +338,7 @@ _NEXT_STEP_WORDS: dict[NextStepKind, tuple[frozenset[str], ...]] = {
     "message": (
         _words(
             "dm direct message reach contact send submit submitted filed opened created logged "
-            "raised received processed call"
+            "raised received processed call file open raise log create start"
         ),
     ),
     "visit": (_words("stop come drop visit pop see knock"),),

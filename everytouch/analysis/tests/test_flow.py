@@ -193,3 +193,11 @@ def test_it_finds_a_next_step_made_in_the_conversation(text: str, kind: str) -> 
 )
 def test_it_finds_no_next_step_in_a_failed_booking(text: str) -> None:
     assert next_steps(_conv(("agent", text))) == []
+
+
+def test_it_counts_an_offer_to_open_a_case_as_a_next_step() -> None:
+    conv = _conv(
+        ("agent", "I can help you file a fraud report."),
+        ("agent", "Would you like me to open a case?"),
+    )
+    assert [s.kind for s in next_steps(conv)] == ["message", "message"]
