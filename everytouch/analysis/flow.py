@@ -49,12 +49,21 @@ _CONTACT_VERB = (
     r"(?:contact(?:ing)?|call(?:ing)?|ring(?:ing)?|phon(?:e|ing)|dial(?:ling)?|text(?:ing)?|"
     r"reach(?:ing)?(?:\s+out)?(?:\s+to)?|get(?:ting)?\s+(?:you\s+)?in\s+touch\s+with|"
     r"speak(?:ing)?\s+(?:to|with)|talk(?:ing)?\s+(?:to|with)|chat(?:ting)?\s+(?:to|with)|"
-    r"connect(?:ing)?\s+with|e-?mail(?:ing)?|messag(?:e|ing)|writ(?:e|ing)\s+to|visit(?:ing)?|"
-    r"go(?:ing)?\s+to|head(?:ing)?\s+(?:over\s+)?to|check(?:ing)?\s+with|ask(?:ing)?|"
-    r"get\s+help\s+from|rais(?:e|ing)\s+it\s+with|tak(?:e|ing)\s+it\s+up\s+with)"
+    r"connect(?:ing)?\s+with|e-?mail(?:ing)?|messag(?:e|ing)|writ(?:e|ing)\s+to|"
+    r"check(?:ing)?\s+with|ask(?:ing)?|get\s+help\s+from|rais(?:e|ing)\s+it\s+with|"
+    r"tak(?:e|ing)\s+it\s+up\s+with|visit(?:ing)?|go(?:ing)?\s+to|head(?:ing)?\s+(?:over\s+)?to)"
+)
+# Going to a web page is following a link (a next step) unless the page is where help is asked
+# for: "visit your nearest store" and "go to our support site" redirect, "visit the settings
+# page" does not.
+_GO_TO = r"(?:visit(?:ing)?|go(?:ing)?\s+to|head(?:ing)?\s+(?:over\s+)?to)"
+_WEB_PAGE = (
+    r"(?<!support\s)(?<!help\s)(?<!contact\s)(?<!service\s)(?<!care\s)"
+    r"(?:site|website|page|app|portal|chat|channels?|bot|pop-?up)\b"
 )
 _PHONE_NUMBER = (
-    r"(?:\+?1[\s.-]?)?(?:\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}|\d{3,4}[\s.-]\d{3,4}[\s.-]\d{3,4})"
+    r"(?:\+?1[\s.-]?)?(?:\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}|\d{3,4}[\s.-]\d{3,4}[\s.-]\d{3,4}|"
+    r"8\d\d[\s.-][a-z0-9]{2,4}[\s.-]?[a-z0-9]{3,5}\b)"
 )
 _REDIRECT_PHONE = re.compile(
     rf"\b{_CONTACT_VERB}\s+(?:[\w']+\s+){{0,3}}?(?:at|on)?\s*{_PHONE_NUMBER}", re.IGNORECASE
@@ -114,8 +123,11 @@ _REDIRECTS: tuple[_Triggered, ...] = (
     # "our billing team can help", "there is another assistant that can help you with that"
     _redirect(
         (_ELSEWHERE_WORDS, _CONTACT_WORDS),
-        rf"\b{_CONTACT_VERB}\s+(?:the|our|your|their|a|an|its|that|this|one\s+of\s+our)\s+"
-        rf"(?:[\w'&/-]+\s+){{0,4}}?{_ELSEWHERE}\b|"
+        rf"\b(?!{_GO_TO}\s+(?:\w+\s+){{0,5}}?{_WEB_PAGE}){_CONTACT_VERB}\s+(?:(?:the|our|your|"
+        rf"their|a|an|its|that|this|one\s+of\s+our)\s+(?:[\w'&/-]+\s+){{0,4}}?|"
+        rf"(?:[\w'&-]+\s+){{0,2}}?){_ELSEWHERE}\b|"
+        rf"\b{_GO_TO}\s+(?:[\w'&-]+\s+){{0,4}}?{_WEB_PAGE}\s+(?:to\s+(?:get\s+)?|for\s+(?:further\s+|"
+        r"more\s+)?)(?:help|assistance|support)\b|"
         rf"\b(?:another|a\s+different|a\s+separate|other)\s+(?:\w+\s+)?{_ELSEWHERE}\s+"
         r"(?:that|who|which)\s+(?:can|could|will|would|may)\s+(?:help|assist|handle)|"
         rf"\b(?:our|the|their|your)\s+(?:[\w'&/-]+\s+){{0,3}}?{_ELSEWHERE}\s+(?:\w+\s+){{0,2}}?"
@@ -140,12 +152,15 @@ _REDIRECTS: tuple[_Triggered, ...] = (
     # another channel: "send us a DM", "email us", "contact us here", "via phone/chat support"
     _redirect(
         (
-            "send drop shoot dm e-mail email message call ring text phone contact contacting "
-            "reach reaching touch find via in",
-            "us me dm message",
+            "send drop shoot dm dms e-mail email message call ring text phone contact contacting "
+            "reach reaching touch find via in to into over through give",
+            "us me dm dms message",
         ),
         r"\b(?:send|drop|shoot)\s+(?:us|me)\s+(?:an?\s+)?(?:quick\s+|private\s+|direct\s+)?"
         r"(?:dm|pm|direct\s+message|private\s+message|message|e-?mail|note|line)\b|"
+        r"\b(?:send|drop|shoot)\s+(?:an?\s+)?(?:dm|direct\s+message|private\s+message)\b|"
+        r"\b(?:to|in|into|over|through|via)\s+(?:our\s+|the\s+)?dms\b|\bgive\s+us\s+a\s+"
+        r"(?:call|ring|shout\s+(?:by|via|in)\s+(?:dm|direct|private))\b|"
         r"\b(?:dm|e-?mail|message|call|ring|text|phone)\s+us\b|\bvia\s+(?:dm|direct\s+message|"
         r"private\s+message)\b|\bin\s+(?:a\s+)?(?:dm|direct\s+message|private\s+message)\b|"
         r"\b(?:contact(?:ing)?|reach(?:ing)?(?:\s+out\s+to)?|get\s+in\s+touch\s+with|find|call)\s+"

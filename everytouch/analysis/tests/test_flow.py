@@ -201,3 +201,21 @@ def test_it_counts_an_offer_to_open_a_case_as_a_next_step() -> None:
         ("agent", "Would you like me to open a case?"),
     )
     assert [s.kind for s in next_steps(conv)] == ["message", "message"]
+
+
+@pytest.mark.parametrize(
+    ("text", "redirect"),
+    [
+        ("Please visit your nearest store.", True),
+        ("Please go to our support site and start a chat.", True),
+        ("You can visit our website to get assistance with your card.", True),
+        ("Please contact customer care about the refund.", True),
+        ("Give us a call at 1-800-MY-APPLE.", True),
+        ("Send a DM with the details and we'll check.", True),
+        ("Visit the settings page and turn on backups.", False),
+        ("Go to the app and tap Restore.", False),
+    ],
+)
+def test_it_tells_a_page_to_follow_from_a_place_to_get_help(text: str, redirect: bool) -> None:
+    found = transfers(_conv(("agent", text)))
+    assert bool(found) == redirect
