@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from everytouch.analysis.analyzer import analyze
 from everytouch.analysis.conversation import Conversation, Turn
 from everytouch.analysis.flow import (
     Promotion,
@@ -219,3 +220,23 @@ def test_it_counts_an_offer_to_open_a_case_as_a_next_step() -> None:
 def test_it_tells_a_page_to_follow_from_a_place_to_get_help(text: str, redirect: bool) -> None:
     found = transfers(_conv(("agent", text)))
     assert bool(found) == redirect
+
+
+def test_it_counts_one_redirect_a_turn_for_the_transfers_check() -> None:
+    once = _conv(
+        ("customer", "My purchase is missing."),
+        (
+            "agent",
+            "Please send us an email at https://help.example.com/requests/new and we'll help.",
+        ),
+    )
+    assert analyze(once).check("transfers_at_most_one").status == "pass"
+    bounced = _conv(
+        ("customer", "My purchase is missing."),
+        ("agent", "That's handled by our billing team, please call them."),
+        ("customer", "They sent me back to you."),
+        ("agent", "Then please submit a request here: https://help.example.com/requests/new"),
+    )
+    card = analyze(bounced)
+    assert card.check("transfers_at_most_one").status == "fail"
+    assert card.transfers == 2
