@@ -51,7 +51,8 @@ _CONTACT_VERB = (
     r"speak(?:ing)?\s+(?:to|with)|talk(?:ing)?\s+(?:to|with)|chat(?:ting)?\s+(?:to|with)|"
     r"connect(?:ing)?\s+with|e-?mail(?:ing)?|messag(?:e|ing)|writ(?:e|ing)\s+to|"
     r"check(?:ing)?\s+with|ask(?:ing)?|get\s+help\s+from|rais(?:e|ing)\s+it\s+with|"
-    r"tak(?:e|ing)\s+it\s+up\s+with|visit(?:ing)?|go(?:ing)?\s+to|head(?:ing)?\s+(?:over\s+)?to)"
+    r"tak(?:e|ing)\s+it\s+up\s+with|visit(?:ing)?|go(?:ing)?\s+to|head(?:ing)?\s+(?:over\s+)?to|"
+    r"(?:stop|drop)(?:ping)?\s+by|pop\s+into|(?:tak(?:e|ing)|bring(?:ing)?)\s+it\s+(?:in\s+)?to)"
 )
 # Going to a web page is following a link (a next step) unless the page is where help is asked
 # for: "visit your nearest store" and "go to our support site" redirect, "visit the settings
@@ -66,7 +67,9 @@ _PHONE_NUMBER = (
     r"8\d\d[\s.-][a-z0-9]{2,4}[\s.-]?[a-z0-9]{3,5}\b)"
 )
 _REDIRECT_PHONE = re.compile(
-    rf"\b{_CONTACT_VERB}\s+(?:[\w']+\s+){{0,3}}?(?:at|on)?\s*{_PHONE_NUMBER}", re.IGNORECASE
+    rf"\b(?:{_CONTACT_VERB}\s+(?:[\w']+\s+){{0,3}}?|{_ELSEWHERE}\s*)(?:at|on|:|-)?\s*"
+    rf"{_PHONE_NUMBER}",
+    re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d{3}")
 _FORM_VERB = (
@@ -99,7 +102,8 @@ _CONTACT_WORDS = _words(
     "contact contacting call calling ring ringing phone phoning dial dialling text texting reach "
     "reaching touch speak speaking talk talking chat chatting connect connecting email e-mail "
     "emailing message messaging write writing visit visiting go going head heading check "
-    "checking ask asking help raise raising take taking other another different separate assist"
+    "checking ask asking help raise raising take taking other another different separate assist "
+    "stop stopping drop dropping pop bring bringing"
 )
 _TOKEN = re.compile(r"[\w'-]+")
 # A pattern, the word sets it needs a word of (each), and substrings it needs one of (if any).
@@ -213,7 +217,7 @@ _REDIRECTS: tuple[_Triggered, ...] = (
     _redirect(
         ("flag here form link",),
         r"\bflag\s+(?:it|this|the|that)\s+(?:[\w-]+\s+){0,2}?(?:for\s+review|here)|"
-        r"\b(?:share|provide|send|submit|enter|leave)\s+(?:[\w/-]+\s+){0,4}?here\s*:?\s*"
+        r"\b(?:share|provide|send|submit|enter|leave|request)\s+(?:[\w/-]+\s+){0,4}?here\s*:?\s*"
         r"(?:https?://|www\.)|\b(?:through|via|using|on|in|with)\s+(?:this|the|our)\s+(?:\w+\s+)?"
         r"form\b|\b(?:here|this\s+link|the\s+link(?:\s+below)?|this\s+form|the\s+form)\b"
         r"[^.?!]{0,40}?\bso\s+(?:that\s+)?(?:we|someone|our\s+\w+|an?\s+\w+|they)\s+"
@@ -265,10 +269,14 @@ _REDIRECT_NOT = re.compile(
     r"queries|problems?)|\bany\s*time\b|\banything\s+else\b|\bin\s+the\s+future\b|"
     r"\b(?:don'?t|do\s+not|no\s+need\s+to|won'?t\s+need\s+to|needn'?t)\s+(?:\w+\s+){0,2}"
     r"(?:call|contact|reach|visit|go|e-?mail|send|submit|speak|talk|create|open|file)|"
-    r"\b(?:i|we)(?:'ll|'d|\s+will|\s+can|\s+could|\s+would|\s+am\s+going\s+to|'m\s+going\s+to|"
-    r"'ve|\s+have)\s+(?:\w+\s+)?(?:contact|call|reach|e-?mail|message|text|speak|talk|get\s+in|"
-    r"submit|file|create|open|raise|log|sen[dt])|\blet\s+me\s+(?:\w+\s+)?(?:contact|call|reach|"
-    r"submit|file|create|open|raise|log)|\b(?:help\s+you|like\s+(?:me\s+)?to|want\s+(?:me\s+)?to)"
+    r"\b(?:i|we)(?:'ll|\s+will|\s+can|\s+could|\s+am\s+going\s+to|'m\s+going\s+to|'ve|"
+    # ... someone else: "I'll call the store"; "DM us and we'll call you" still redirects
+    r"\s+have)\s+(?:\w+\s+)?(?:(?:contact|call|reach|e-?mail|message|text|speak|talk|get\s+in|"
+    r"connect|chat|escalate|ask|check)(?:\s+(?:with|to|out\s+to|in\s+touch\s+with))?\s+"
+    r"(?:the|our|their|them|an?)\b(?<!check\sthe)(?<!check\sour)|"
+    r"(?:submit|file|create|open|raise|log)\s+(?:an?|the)\b)|"
+    r"\blet\s+me\s+(?:\w+\s+)?(?:contact|call|reach|submit|file|create|open|raise|log|"
+    r"connect|check|ask|escalate)\b|\b(?:help\s+you|like\s+(?:me\s+)?to|want\s+(?:me\s+)?to)"
     r"\s+(?:\w+\s+)?(?:file|submit|create|open|raise|log|lodge|make)\b",
     re.IGNORECASE,
 )

@@ -240,3 +240,22 @@ def test_it_counts_one_redirect_a_turn_for_the_transfers_check() -> None:
     card = analyze(bounced)
     assert card.check("transfers_at_most_one").status == "fail"
     assert card.transfers == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "redirect"),
+    [
+        ("Please DM us and we'll call you back.", True),
+        ("DM us your order number and I'll check your account.", True),
+        ("Our specialists at 1-800-555-0100 can assist further.", True),
+        ("Please stop by your nearest store so they can take a look.", True),
+        ("You can request a refund here: https://example.com/refund", True),
+        ("I'd recommend reaching out to the developer of the app.", True),
+        ("I'll connect with our billing team and update you today.", False),
+        ("Let me check with my supervisor and get back to you.", False),
+        ("Thanks for the feedback, we'll pass it along to the team.", False),
+        ("You can update your email address in Settings.", False),
+    ],
+)
+def test_it_tells_who_goes_elsewhere_the_customer_or_the_agent(text: str, redirect: bool) -> None:
+    assert bool(transfers(_conv(("agent", text)))) == redirect
