@@ -131,7 +131,7 @@ _NAME = re.compile(
     r"\bname\s+please\b|\bwho\s+do\s+i\s+have\s+the\s+pleasure",
 )
 _REQUEST = re.compile(
-    r"\b(?:may|can|could|would|will)\s+(?:i|you|we)\b|\bplease\b|\bprovide|\bgive\s+me\b|"
+    r"\b(?:may|can|could|would|will)\s+(?:i|you|we)\b|\bplease\b|\bprovide\b|\bgive\s+me\b|"
     r"\btell\s+me\b|\b(?:i|we)\s+(?:will\s+|would\s+|do\s+|still\s+|also\s+|just\s+)?need\s+"
     r"(?:your|the|you|to|a|an)\b|\brequire|\bwhat(?:'s|\s+is|\s+was|\s+are)\b|"
     r"\bspell|\bshare\b|\blet\s+me\s+(?:know|have)|\benter\b|\btype\s+in|\bstill\s+need|"
@@ -147,7 +147,10 @@ _CONFIRMATION = re.compile(
     # A read-back: "So your number is 555-0123, right?", "your name is Ben, correct?".
     r"\byour\s+(?:[a-z-]+\s+){0,3}(?:is|was)\s+(?:\d|[\w.%+-]+@|[a-z]+(?:\s+[a-z]+)?\s*,?\s*"
     r"(?:correct|right)\b)|\b(?:is\s+(?:that|this)|that'?s)\s+(?:correct|right)\b|"
-    r"\bread\s+(?:that|it|this)\s+back\b"
+    r"\bread\s+(?:that|it|this)\s+back\b|"
+    # A thank-you for a detail given: "Thank you for providing your date of birth."
+    r"\bthanks?(?:\s+you)?(?:\s+so\s+much)?\s+for\s+(?:providing|sharing|giving|confirming|sending|"
+    r"verifying|the|that|your)\b(?!.*\?)"
 )
 # "Name, location, cost, rating?": the search filters for a place; its name, not the customer's.
 _SEARCH_FILTER = re.compile(

@@ -62,6 +62,9 @@ def conv(*turns: tuple[str, str]) -> Conversation:
         ("So your number is 555-0123, right?", set()),
         ("Just to confirm, your name is Jane Doe, correct?", set()),
         ("Let me read that back: your account number, 84318931431?", set()),
+        ("Thank you for providing your date of birth.", set()),
+        ("Thanks for sharing your account number. What's your PIN?", {"pin"}),
+        ("Thank you for the information you provided, your name and date of birth match.", set()),
     ],
 )
 def test_it_tells_which_details_an_agent_turn_asks_for(text: str, details: set[str]) -> None:
