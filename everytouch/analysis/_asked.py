@@ -93,6 +93,7 @@ _PRIVACY = re.compile(
 _NOT_ASKED_FOR = re.compile(
     r"\b(?:by|via|over|on|through)\s+(?:the\s+)?(?:tele)?phone\b|"
     r"\b(?:tele)?phone\s*(?:/\s*\w+\s*)?(?:support|line|service|call|calls|app|settings|lines)\b|"
+    r"\b(?:check|open|look\s+in|search|see)\s+(?:your|the)\s+(?:e-?\s?mail|inbox)\b|"
     r"\b(?:change|update|edit|remove|add|reset|recover|access\s+to)\s+(?:the|your|an?|that|this)\s+"
     r"(?:\w+\s+)?(?:phone|e-?\s?mail|address|password)"
 )

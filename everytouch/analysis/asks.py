@@ -40,11 +40,17 @@ _DATE_ANSWER = re.compile(
     rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}",
     re.IGNORECASE,
 )
-_ADDRESS_ANSWER = re.compile(
-    r"\b\d+\s+[a-z]|\b(?:street|st|road|rd|avenue|ave|drive|dr|lane|ln|boulevard|blvd|way|"
-    r"court|ct|place|apt|apartment|suite|zip)\b",
+_ACCOUNT_KIND = re.compile(
+    r"\b(account|acct|order|booking|reservation|reference|confirmation|customer|member(?:ship)?|"
+    r"policy|claim|ticket|case|invoice|tracking|loyalty|card|client|user\s?name|user)\b",
     re.IGNORECASE,
 )
+_ACCOUNT_KIND_OF = {
+    "acct": "account",
+    "membership": "member",
+    "username": "user",
+    "user name": "user",
+}
 
 
 # A PIN or a date of birth the customer names without being asked is given all the same.
@@ -101,14 +107,22 @@ def _keys(detail: IdentityDetail, text: str) -> set[str]:
         return {f"security:{topic}" for topic in security_topics(text)}
     if detail == "name" and _FULL_NAME.search(text) is not None:
         return {"name:full"}
+    if detail == "account":
+        return _account_keys(text)
     return {detail}
+
+
+def _account_keys(text: str) -> set[str]:
+    """Which identifier: a username, then an order number, are two details, not one asked twice."""
+    kinds = {_ACCOUNT_KIND_OF.get(m.lower(), m.lower()) for m in _ACCOUNT_KIND.findall(text)}
+    return {f"account:{kind}" for kind in kinds or {"account"}}
 
 
 def _keys_given_by_turn(contacts: Sequence[ContactFinding]) -> dict[int, set[str]]:
     given: dict[int, set[str]] = {}
     for finding in contacts:
         keys = given.setdefault(finding.turn, set())
-        keys.add(finding.kind)
+        keys |= _account_keys(finding.quote) if finding.kind == "account" else {finding.kind}
         if finding.kind == "name" and len(finding.value.split()) > 1:
             keys.add("name:full")
     return given
@@ -122,19 +136,11 @@ def _volunteered(text: str) -> set[str]:
 
 
 def _answers(key: str, text: str) -> bool:
-    """Does this customer turn give the detail asked for? Contacts are found by
-    `extract_contacts`; the rest are read here, from the reply to the ask."""
-    if key in ("name", "name:full", "phone", "email", "account"):
-        return False
+    """Does this customer turn give the PIN or date of birth it names?"""
     if _REFUSAL.search(text) is not None and _DIGITS.search(text) is None:
         return False
     if key == "pin":
         return _PIN_ANSWER.search(text) is not None or any(
             3 <= len(run.digits) <= 6 for run in _spoken.spoken_digit_runs(text)
         )
-    if key == "dob":
-        return _DATE_ANSWER.search(text) is not None
-    if key == "address":
-        return _ADDRESS_ANSWER.search(text) is not None
-    # A security answer is free text: any reply that does not refuse or ask back.
-    return _REFUSAL.search(text) is None and "?" not in text
+    return _DATE_ANSWER.search(text) is not None

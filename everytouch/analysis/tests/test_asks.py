@@ -63,6 +63,7 @@ def conv(*turns: tuple[str, str]) -> Conversation:
         ("Just to confirm, your name is Jane Doe, correct?", set()),
         ("Let me read that back: your account number, 84318931431?", set()),
         ("Thank you for providing your date of birth.", set()),
+        ("Please check your email for the confirmation link.", set()),
         ("Thanks for sharing your account number. What's your PIN?", {"pin"}),
         ("Thank you for the information you provided, your name and date of birth match.", set()),
     ],
@@ -297,3 +298,18 @@ def test_it_matches_stars_flowchart_labels_for_name_asks() -> None:
                     truth = turn["action_label"] == "ask_name"
                     wrong += truth != ("name" in asked_details(turn["text"]))
     assert total > 1000 and wrong / total < 0.01
+
+
+def test_it_tells_one_identifier_from_another() -> None:
+    c = conv(
+        ("agent", "May I have your username, please?"),
+        ("customer", "jdoe77"),
+        ("agent", "Thanks. And the order ID?"),
+        ("customer", "I can't find it."),
+        ("agent", "Could you check your email for the order number?"),
+    )
+    assert [(a.detail, a.repeat) for a in identity_asks(c)] == [
+        ("account", False),
+        ("account", False),
+        ("account", True),
+    ]
