@@ -1,0 +1,42 @@
+"""The shipped buying-intent model is what `python -m benchmarks.build_models` builds.
+
+It needs ../shared/data: CI has it, so there a missing folder fails the run; elsewhere the test
+skips with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from benchmarks import build_models
+from benchmarks.corpora import DATA
+from everytouch.analysis import intent
+
+
+def _need_data() -> None:
+    if DATA.is_dir():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{DATA} is missing in CI: the model build must be checked")
+    pytest.skip(f"no public data at {DATA}")
+
+
+def test_a_rebuild_gives_the_shipped_bytes(tmp_path: Path) -> None:
+    _need_data()
+    rebuilt = build_models.build(tmp_path / intent.MODEL_PATH.name)
+    assert rebuilt.threshold == build_models.THRESHOLD
+    assert (tmp_path / intent.MODEL_PATH.name).read_bytes() == intent.MODEL_PATH.read_bytes(), (
+        "the shipped model is stale: run python -m benchmarks.build_models"
+    )
+
+
+def test_only_tune_conversations_are_trained_on() -> None:
+    _need_data()
+    from benchmarks.corpora import split_of
+
+    sources = {"star-task": "star"}
+    for example in build_models.examples():
+        assert split_of(sources.get(example.source, example.source), example.conv_id) == "tune"
