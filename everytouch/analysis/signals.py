@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from everytouch.analysis.conversation import Conversation, Turn
+from everytouch.analysis.intent import wants_to_acquire
 
 SignalKind = Literal["price", "availability", "looking_for", "purchase", "upgrade", "quote"]
 Topic = Literal["need", "budget", "timeline"]
@@ -465,7 +466,11 @@ def buying_signals(conv: Conversation) -> list[Signal]:
     out: list[Signal] = []
     for index, turn in enumerate(conv.turns):
         if turn.speaker == "customer":
-            out.extend(turn_signals(turn, index))
+            found = turn_signals(turn, index)
+            # A rule signal counts only when the learned model reads the turn as wanting
+            # something new (intent.py); only turns with a signal are scored.
+            if found and wants_to_acquire(turn.text):
+                out.extend(found)
     return out
 
 
