@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from benchmarks.corpora import Split, conversations
 from benchmarks.labelled import Labelled, read_labels
-from everytouch.analysis.analyzer import check_key, run_analysis
+from everytouch.analysis.analyzer import run_analysis
 from everytouch.analysis.calibration import TABLE, calibrated, table
 from everytouch.analysis.playbook import default_playbook
 from everytouch.analysis.playbook_rules import RULES
@@ -85,7 +85,7 @@ def pairs(split: Split) -> Iterator[Pair]:
         analysis = run_analysis(conversations(row.source)[row.id])
         for check in checks:
             spec = RULES[check.rule]
-            key = check_key(check, spec)
+            key = check.calibration_key
             truth = TRUTH[key](row) if key in TRUTH else None
             result = spec.fn(analysis, check.params)
             if key is None or truth is None or result.status == "n/a":

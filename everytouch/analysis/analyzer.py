@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from everytouch.analysis.asks import Ask, identity_asks
-from everytouch.analysis.calibration import calibrated, rule_key
+from everytouch.analysis.calibration import calibrated
 from everytouch.analysis.commitments import Commitment, find_commitments
 from everytouch.analysis.contacts import ContactFinding, extract_contacts
 from everytouch.analysis.conversation import Conversation
@@ -23,7 +23,7 @@ from everytouch.analysis.flow import (
     transfers,
 )
 from everytouch.analysis.playbook import Check, Playbook, default_playbook
-from everytouch.analysis.playbook_rules import RULES, RuleSpec
+from everytouch.analysis.playbook_rules import RULES
 from everytouch.analysis.scorecard import CheckResult, CommitmentOut, Lead, RuleResult, Scorecard
 from everytouch.analysis.signals import (
     DiscoveryQuestion,
@@ -95,15 +95,10 @@ def evaluate(check: Check, analysis: Analysis) -> CheckResult:
         weight=check.weight,
         status=result.status,
         evidence=result.evidence,
-        confidence=calibrated(check_key(check, spec), result.status, result.confidence),
+        confidence=calibrated(check.calibration_key, result.status, result.confidence),
         tip=check.tip,
         note=result.note,
     )
-
-
-def check_key(check: Check, spec: RuleSpec) -> str | None:
-    defaults = {name: param.default for name, param in spec.params.items()}
-    return rule_key(check.rule, check.params, defaults)
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from everytouch.analysis.calibration import rule_key
 from everytouch.analysis.phrases import phrase_words
 from everytouch.analysis.playbook_rules import (
     CONDITIONS,
@@ -60,6 +61,14 @@ class Check:
     params: Mapping[str, Any]
     tip: str
     line: int = 0
+    # The calibration table's key for this rule and parameters (None: keep the rule's own
+    # confidence). It depends on nothing else, so it is worked out once here rather than for
+    # every check of every conversation scored.
+    calibration_key: str | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        defaults = {name: param.default for name, param in RULES[self.rule].params.items()}
+        object.__setattr__(self, "calibration_key", rule_key(self.rule, self.params, defaults))
 
     @property
     def applies_when(self) -> tuple[str, ...]:
