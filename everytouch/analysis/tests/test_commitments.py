@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from everytouch.analysis.commitments import find_commitments, resolve
+from everytouch.analysis.commitments import _PROMISE, find_commitments, may_promise, resolve
 from everytouch.analysis.conversation import Conversation, Turn
 
 # Thursday 12 March 2026, 22:30 UTC: still Thursday afternoon in Los Angeles (PDT, UTC-7),
@@ -104,3 +106,25 @@ def test_it_records_customer_promises_too() -> None:
     conv = Conversation("c", (Turn("customer", "I will send you the photos tonight."),))
     [promise] = find_commitments(conv)
     assert (promise.speaker, promise.action, promise.due_text) == ("customer", "send", "tonight")
+
+
+# Every letter IGNORECASE matches: the ASCII cases, and the dotless i, dotted capital I, long s
+# and Kelvin sign.
+_CASES = {"i": "iI\u0131\u0130", "s": "sS\u017f", "k": "kK\u212a"}
+_OPENERS = (
+    "i'll", "i\u2019ll", "i will", "i'm going to", "i am going to", "i shall", "we'll",
+    "we will", "we're going to", "someone will", "the technician will", "you'll get",
+    "expect a", "let me get back",
+)  # fmt: skip
+
+
+@st.composite
+def _spelled(draw: st.DrawFn, phrase: str) -> str:
+    return "".join(draw(st.sampled_from(_CASES.get(c, c + c.upper()))) for c in phrase)
+
+
+@given(st.sampled_from(_OPENERS).flatmap(_spelled))
+def test_the_keyword_test_never_skips_a_promise(opener: str) -> None:
+    text = f"Ok, {opener} send it over"
+    assert _PROMISE.search(text)
+    assert may_promise(text)
