@@ -1,0 +1,70 @@
+"""Folded text and lower-case patterns: the same matches as IGNORECASE on the original text."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+# Imported for the patterns they compile with lower_pattern.
+from everytouch.analysis import commitments, signals  # noqa: F401
+from everytouch.analysis._fold import folded, lower_patterns
+
+EVERY_CHARACTER = "".join(map(chr, range(sys.maxunicode + 1)))
+FOLDED = folded(EVERY_CHARACTER)
+
+
+def test_folding_keeps_every_character_in_its_place_and_classes() -> None:
+    assert len(FOLDED) == len(EVERY_CHARACTER)
+    for cls in (r"\w", r"\s", r"\d"):
+        spans = [m.start() for m in re.finditer(cls, EVERY_CHARACTER)]
+        assert spans == [m.start() for m in re.finditer(cls, FOLDED)], cls
+
+
+def test_folding_makes_an_ascii_character_only_of_what_ignorecase_matches_to_it() -> None:
+    for original, fold in zip(EVERY_CHARACTER, FOLDED, strict=True):
+        if fold.isascii() and fold != original:
+            assert re.fullmatch(re.escape(fold), original, re.IGNORECASE), hex(ord(original))
+    # ... and every character IGNORECASE matches to an ASCII one folds to it.
+    for match in re.finditer(r"[\x00-\x7f]", EVERY_CHARACTER, re.IGNORECASE):
+        original = match.group()
+        assert re.fullmatch(re.escape(FOLDED[match.start()]), original, re.IGNORECASE)
+        assert FOLDED[match.start()].isascii(), hex(ord(original))
+
+
+def test_lower_patterns_are_written_in_lower_case() -> None:
+    assert lower_patterns()
+    for pattern in lower_patterns():
+        assert not pattern.flags & re.IGNORECASE
+        literal = re.sub(r"\\.|\(\?P<\w+>", "", pattern.pattern)  # escapes and group names
+        assert not re.search(r"[A-Z]|\(\?[a-z]*i", literal), pattern.pattern
+
+
+# Words of the patterns themselves, spelled in any case, with the letters IGNORECASE takes
+# for ASCII ones (dotless i, dotted capital I, long s, Kelvin sign), spaces and punctuation.
+_WORDS = sorted({w for p in lower_patterns() for w in re.findall(r"[a-z]{2,}", p.pattern)})
+_CASES = {"i": "iI\u0131\u0130", "s": "sS\u017f", "k": "kK\u212a"}
+
+
+@st.composite
+def _spelled(draw: st.DrawFn) -> str:
+    word = draw(st.sampled_from(_WORDS))
+    return "".join(draw(st.sampled_from(_CASES.get(c, c + c.upper()))) for c in word)
+
+
+_TEXT = st.lists(
+    st.one_of(_spelled(), st.sampled_from([" ", " ", ", ", ". ", "? ", "'", "\u2019", "my ", "7"])),
+    max_size=16,
+).map("".join)
+
+
+@settings(max_examples=300)
+@given(_TEXT)
+def test_a_lower_pattern_on_folded_text_matches_as_ignorecase_on_the_text(text: str) -> None:
+    low = folded(text)
+    for pattern in lower_patterns():
+        original = re.compile(pattern.pattern, re.IGNORECASE)
+        ours = [(m.span(), m.regs) for m in pattern.finditer(low)]
+        assert ours == [(m.span(), m.regs) for m in original.finditer(text)], pattern.pattern
