@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from everytouch.analysis._fold import folded
 from everytouch.analysis.commitments import _PROMISE, find_commitments, may_promise, resolve
 from everytouch.analysis.conversation import Conversation, Turn
 
@@ -126,5 +127,5 @@ def _spelled(draw: st.DrawFn, phrase: str) -> str:
 @given(st.sampled_from(_OPENERS).flatmap(_spelled))
 def test_the_keyword_test_never_skips_a_promise(opener: str) -> None:
     text = f"Ok, {opener} send it over"
-    assert _PROMISE.search(text)
+    assert _PROMISE.search(folded(text))
     assert may_promise(text)
