@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -468,7 +469,7 @@ def transfers(conv: Conversation) -> list[Transfer]:
             continue
         text = turn.text.replace("\u2019", "'")  # a typographic apostrophe as a plain one
         lower = text.lower()
-        tokens = _TRIGGER_WORDS.intersection(_TOKEN.findall(lower))
+        tokens = _TRIGGER_WORDS.intersection(turn_tokens(turn.text))
         candidates = _candidate_redirects(text, lower, tokens)
         transfer = not tokens.isdisjoint(_TRANSFER_WORDS) and bool(_TRANSFER.search(text))
         if not candidates and not transfer:
@@ -542,9 +543,16 @@ def next_steps(conv: Conversation) -> list[NextStep]:
     return out
 
 
+@lru_cache(maxsize=256)
+def turn_tokens(text: str) -> frozenset[str]:
+    """The words of an agent turn, lower case, a typographic apostrophe as a plain one. Cached:
+    transfers and next steps both read every agent turn's words."""
+    return frozenset(_TOKEN.findall(text.lower().replace("\u2019", "'")))
+
+
 def _next_step_patterns(text: str) -> list[tuple[NextStepKind, re.Pattern[str]]]:
     """The kinds (in order) whose pattern matches somewhere in this text."""
-    tokens = frozenset(_TOKEN.findall(text.lower().replace("\u2019", "'")))
+    tokens = turn_tokens(text)
     low = folded(text)
     return [
         (kind, pattern)
