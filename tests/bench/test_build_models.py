@@ -39,4 +39,21 @@ def test_only_tune_conversations_are_trained_on() -> None:
 
     sources = {"star-task": "star"}
     for example in build_models.examples():
+        if example.source == build_models.WRITTEN_SOURCE:
+            continue  # written by the project, not from a public set: no split
         assert split_of(sources.get(example.source, example.source), example.conv_id) == "tune"
+
+
+def test_the_written_examples_are_trained_on_but_never_measured() -> None:
+    _need_data()
+    written = list(build_models.written_examples())
+    assert sum(e.label for e in written) >= 300
+    assert sum(not e.label for e in written) >= 300
+    assert len({e.conv_id.split(":")[0] for e in written}) >= 15
+    trained = {e.text for e in build_models.examples() if e.source == build_models.WRITTEN_SOURCE}
+    assert trained == {e.text for e in written}
+    # Both cross-validation folds train on them; no measured case is a written one.
+    for held_out in (0, 1):
+        assert all(build_models._trains_fold(e, held_out) for e in written)
+    rows = build_models.tune_label_rows()
+    assert build_models.WRITTEN_SOURCE not in {c.source for c in build_models.cases(rows)}
