@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from everytouch.analysis import signals
 from everytouch.analysis._fold import folded
 from everytouch.analysis.conversation import Conversation, Turn
 from everytouch.analysis.signals import (
@@ -32,15 +29,7 @@ def test_it_finds_looking_for_with_the_need_as_a_short_phrase() -> None:
     assert signal.turn == 0
 
 
-def _rules_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    # These read the rules' patterns: the learned veto (intent.py) is tested in test_intent.py.
-    monkeypatch.setattr(signals, "wants_to_acquire", lambda text: True)
-
-
-def test_it_finds_price_availability_upgrade_and_quote_signals(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    _rules_only(monkeypatch)
+def test_it_finds_price_availability_upgrade_and_quote_signals() -> None:
     conv = _conv(
         ("customer", "How much is the premium plan?"),
         ("agent", "It is 30 dollars."),
@@ -134,10 +123,7 @@ def test_it_reads_no_buying_intent_in_refunds_status_changes_or_complaints() -> 
         assert not _intent(text), text
 
 
-def test_it_keeps_a_purchase_that_follows_a_problem_in_another_clause(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    _rules_only(monkeypatch)
+def test_it_keeps_a_purchase_that_follows_a_problem_in_another_clause() -> None:
     assert _intent("My old laptop is broken, so I want to buy a new laptop.")
     assert _intent("Sorry, cancel the fries, I just want the burger.")
 
