@@ -15,7 +15,7 @@ import yaml
 
 from everytouch.analysis._fold import folded, lower_pattern
 from everytouch.analysis.conversation import Conversation
-from everytouch.analysis.signals import clip, sentences
+from everytouch.analysis.signals import AGENT_TURN_CACHE, clip, sentences
 
 TransferKind = Literal["transfer", "redirect"]
 NextStepKind = Literal["appointment", "quote", "callback", "link", "email", "visit", "message"]
@@ -465,22 +465,28 @@ def transfers(conv: Conversation) -> list[Transfer]:
     """Transfers ("let me transfer you") and redirects ("you'll need to call billing")."""
     out: list[Transfer] = []
     for index, turn in enumerate(conv.turns):
-        if turn.speaker != "agent":
-            continue
-        text = turn.text.replace("\u2019", "'")  # a typographic apostrophe as a plain one
-        lower = text.lower()
-        tokens = _TRIGGER_WORDS.intersection(turn_tokens(turn.text))
-        candidates = _candidate_redirects(text, lower, tokens)
-        transfer = not tokens.isdisjoint(_TRANSFER_WORDS) and bool(_TRANSFER.search(text))
-        if not candidates and not transfer:
-            continue
-        kinds: set[TransferKind] = set()  # one of each kind a turn: a link splits a sentence
-        for _, sentence in sentences(text):
-            kind = _transfer_kind(sentence, transfer, candidates)
-            if kind is not None and kind not in kinds:
-                kinds.add(kind)
-                out.append(Transfer(kind, index, clip(sentence)))
+        if turn.speaker == "agent":
+            out.extend(Transfer(kind, index, quote) for kind, quote in _turn_transfers(turn.text))
     return out
+
+
+@lru_cache(maxsize=AGENT_TURN_CACHE)
+def _turn_transfers(text: str) -> tuple[tuple[TransferKind, str], ...]:
+    """(kind, quote) for each transfer or redirect in one agent turn, at most one of each kind
+    (a link splits a sentence). Cached: agents repeat their phrasings (see AGENT_TURN_CACHE)."""
+    tokens = _TRIGGER_WORDS.intersection(turn_tokens(text))
+    text = text.replace("\u2019", "'")  # a typographic apostrophe as a plain one
+    lower = text.lower()
+    candidates = _candidate_redirects(text, lower, tokens)
+    transfer = not tokens.isdisjoint(_TRANSFER_WORDS) and bool(_TRANSFER.search(text))
+    if not candidates and not transfer:
+        return ()
+    found: dict[TransferKind, str] = {}
+    for _, sentence in sentences(text):
+        kind = _transfer_kind(sentence, transfer, candidates)
+        if kind is not None and kind not in found:
+            found[kind] = clip(sentence)
+    return tuple(found.items())
 
 
 def _candidate_redirects(
@@ -528,19 +534,27 @@ def next_steps(conv: Conversation) -> list[NextStep]:
     """Next steps the agent offered: appointment, quote, call back, e-mail, message, visit, link."""
     out: list[NextStep] = []
     for index, turn in enumerate(conv.turns):
-        if turn.speaker != "agent":
-            continue
-        found = _next_step_patterns(turn.text)
-        if found:
-            for _, sentence in sentences(turn.text):
-                low = folded(sentence)
-                kind = next((k for k, p in found if p.search(low)), None)
-                if kind is not None:
-                    out.append(NextStep(kind, index, clip(sentence)))
-        url = may_link(turn.text) and _URL.search(turn.text)
-        if url and not any(step.turn == index and step.kind == "link" for step in out):
-            out.append(NextStep("link", index, clip(turn.text)))
+        if turn.speaker == "agent":
+            out.extend(NextStep(kind, index, quote) for kind, quote in _turn_next_steps(turn.text))
     return out
+
+
+@lru_cache(maxsize=AGENT_TURN_CACHE)
+def _turn_next_steps(text: str) -> tuple[tuple[NextStepKind, str], ...]:
+    """(kind, quote) for each next step in one agent turn, one per sentence, then a link when
+    no sentence was one. Cached: agents repeat their phrasings (see AGENT_TURN_CACHE)."""
+    found: list[tuple[NextStepKind, str]] = []
+    patterns = _next_step_patterns(text)
+    if patterns:
+        for _, sentence in sentences(text):
+            low = folded(sentence)
+            kind = next((k for k, p in patterns if p.search(low)), None)
+            if kind is not None:
+                found.append((kind, clip(sentence)))
+    url = may_link(text) and _URL.search(text)
+    if url and not any(kind == "link" for kind, _ in found):
+        found.append(("link", clip(text)))
+    return tuple(found)
 
 
 @lru_cache(maxsize=256)
