@@ -82,13 +82,16 @@ def run_analysis(
     )
 
 
-def evaluate(check: Check, analysis: Analysis) -> CheckResult:
-    """One playbook check over one analysis: n/a when a condition does not hold."""
-    spec = RULES[check.rule]
-    if all(condition.holds(analysis) for condition in check.conditions):
-        result = spec.fn(analysis, check.params)
+def evaluate(check: Check, analysis: Analysis, known: dict[str, bool] | None = None) -> CheckResult:
+    """One playbook check over one analysis: n/a when a condition does not hold.
+
+    ``known`` holds the named conditions already worked out for this analysis: several checks
+    share one ("buying_intent"), and a condition depends on the analysis alone.
+    """
+    if _applies(check, analysis, {} if known is None else known):
+        result = RULES[check.rule].fn(analysis, check.params)
     else:
-        result = RuleResult("n/a", note="not applicable: " + ", ".join(check.applies_when))
+        result = RuleResult("n/a", note=check.not_applicable)
     return CheckResult(
         id=check.id,
         title=check.title,
@@ -99,6 +102,19 @@ def evaluate(check: Check, analysis: Analysis) -> CheckResult:
         tip=check.tip,
         note=result.note,
     )
+
+
+def _applies(check: Check, analysis: Analysis, known: dict[str, bool]) -> bool:
+    for condition in check.conditions:
+        if condition.params is not None:  # parameters make it this check's own
+            holds = condition.holds(analysis)
+        elif condition.name in known:
+            holds = known[condition.name]
+        else:
+            holds = known[condition.name] = condition.holds(analysis)
+        if not holds:
+            return False
+    return True
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
@@ -121,11 +137,12 @@ def lead_of(analysis: Analysis) -> Lead:
 
 def scorecard_of(analysis: Analysis, playbook: Playbook) -> Scorecard:
     conv = analysis.conv
+    known: dict[str, bool] = {}  # conditions worked out so far (see evaluate)
     return Scorecard(
         id=conv.id,
         channel=conv.channel,
         turns=len(conv.turns),
-        checks=tuple(evaluate(check, analysis) for check in playbook.checks),
+        checks=tuple(evaluate(check, analysis, known) for check in playbook.checks),
         lead=lead_of(analysis),
         commitments=tuple(
             CommitmentOut(c.speaker, c.turn, c.text, c.due_text, c.due_at, c.dated)

@@ -65,10 +65,15 @@ class Check:
     # confidence). It depends on nothing else, so it is worked out once here rather than for
     # every check of every conversation scored.
     calibration_key: str | None = field(init=False, repr=False, compare=False)
+    # The note of an "n/a" result, likewise fixed by the check alone.
+    not_applicable: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         defaults = {name: param.default for name, param in RULES[self.rule].params.items()}
         object.__setattr__(self, "calibration_key", rule_key(self.rule, self.params, defaults))
+        object.__setattr__(
+            self, "not_applicable", "not applicable: " + ", ".join(self.applies_when)
+        )
 
     @property
     def applies_when(self) -> tuple[str, ...]:
