@@ -21,12 +21,11 @@ TransferKind = Literal["transfer", "redirect"]
 NextStepKind = Literal["appointment", "quote", "callback", "link", "email", "visit", "message"]
 
 GREETING_TURNS = 2
-_GREETING = re.compile(
+_GREETING = lower_pattern(
     r"\b(?:hello|hi|hey|good (?:morning|afternoon|evening|day)|welcome|greetings|howdy|"
     r"thanks? (?:you )?for (?:calling|contacting|reaching out|getting in touch|"
     r"your (?:call|message|e-?mail|patience|tweet))|how (?:can|may|could) (?:i|we) (?:help|assist)|"
     r"what can i do for you|you(?:'ve| have) reached|speaking)\b",
-    re.IGNORECASE,
 )
 _TRANSFER = re.compile(
     r"\b(?:(?:transfer|transferring|put|putting|patch|patching|pass|passing|connect|connecting|"
@@ -68,10 +67,10 @@ _PHONE_NUMBER = (
     r"(?:\+?1[\s.-]?)?(?:\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}|\d{3,4}[\s.-]\d{3,4}[\s.-]\d{3,4}|"
     r"8\d\d[\s.-][a-z0-9]{2,4}[\s.-]?[a-z0-9]{3,5}\b)"
 )
-_REDIRECT_PHONE = re.compile(
+# Runs on folded text (_fold.py): the same matches as IGNORECASE on the text, several times faster.
+_REDIRECT_PHONE = lower_pattern(
     rf"\b(?:{_CONTACT_VERB}\s+(?:[\w']+\s+){{0,3}}?|{_ELSEWHERE}\s*)(?:at|on|:|-)?\s*"
     rf"{_PHONE_NUMBER}",
-    re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d{3}")
 _FORM_VERB = (
@@ -431,7 +430,7 @@ def greeting(conv: Conversation) -> Mention | None:
     for index, turn in enumerate(conv.turns):
         if turn.speaker != "agent":
             continue
-        match = _GREETING.search(turn.text)
+        match = _GREETING.search(folded(turn.text))
         if match:
             return Mention(index, clip(_sentence_at(turn.text, match.start())))
         seen += 1
@@ -507,7 +506,7 @@ def _candidate_redirects(
         _, substrings, pattern = _REDIRECTS[index]
         if _has_any(lower, substrings) and pattern.search(text):
             found.append(pattern)
-    if _DIGITS.search(text) and _REDIRECT_PHONE.search(text):
+    if _DIGITS.search(text) and _REDIRECT_PHONE.search(folded(text)):
         found.append(_REDIRECT_PHONE)
     return found
 
@@ -523,7 +522,7 @@ def _transfer_kind(
         return None if _TRANSFER_NOT.search(sentence) else "transfer"
     if redirects is None:
         redirects = _candidate_redirects(sentence, sentence.lower())
-    if _REDIRECT_PHONE in redirects and _REDIRECT_PHONE.search(sentence):
+    if _REDIRECT_PHONE in redirects and _REDIRECT_PHONE.search(folded(sentence)):
         return "redirect"  # a number to call is a redirect even "anytime"
     if any(p.search(sentence) for p in redirects) and not _REDIRECT_NOT.search(sentence):
         return "redirect"
