@@ -21,6 +21,7 @@ import phonenumbers
 
 from everytouch.analysis import _names, _spoken
 from everytouch.analysis._asked import IdentityDetail, asked_details
+from everytouch.analysis._fold import folded, lower_pattern
 from everytouch.analysis.conversation import Conversation
 
 ContactKind = Literal["name", "phone", "email", "account"]
@@ -80,17 +81,17 @@ _ACCOUNT_VALUE = re.compile(
     r"(?P<value>[A-Za-z0-9\-]{0,20}\d[A-Za-z0-9\-]{0,20})\b",
     re.IGNORECASE,
 )
-_NAME_CUE_STRONG = re.compile(
+# The name cues run on folded text (_fold.py): the same matches as IGNORECASE on the text, and
+# several times faster.
+_NAME_CUE_STRONG = lower_pattern(
     r"\bmy\s+(?:full\s+|first\s+|last\s+|sur|given\s+)?name(?:'s|\s+is|:)?\s+|"
     r"\b(?:full\s+|first\s+|last\s+)?name(?:'s|\s+is|:)\s*|\bthe\s+name\s+is\s+|"
     r"\b(?:you\s+can\s+)?call\s+me\s+|\bname\s+(?:on|under)\s+the\s+\w+\s+is\s+|"
     r"^\W*(?:(?:full|first|last)\s+)?name\s+(?!of\b)",
-    re.IGNORECASE,
 )
-_NAME_CUE_WEAK = re.compile(
+_NAME_CUE_WEAK = lower_pattern(
     r"\b(?:i\s+am|i'm|i\u2019m|im)\s+|^\W*(?:(?:hi|hello|hey|good\s+\w+)\W+)?this\s+is\s+|"
     r"\bit(?:'s|\u2019s|\s+is)\s+(?=\S+(?:\s+\S+)?\s+(?:from|at|with|calling)\b)",
-    re.IGNORECASE,
 )
 # "My city name is Davis", "company name: Acme": a name, but not the customer's.
 _OTHER_OWNER = re.compile(
@@ -111,7 +112,7 @@ _FILLER = re.compile(
 # The weak cue cannot match without one of these substrings, nor without a match of the gate
 # pattern: "it" alone lets a third of all turns through, the gate pattern few.
 _WEAK_CUE_WORDS = ("it", "i am", "i'm", "im ", "i\u2019m", "this is")
-_WEAK_CUE_GATE = re.compile(r"i(?:['\u2019]|m\s|\s+am)|this\s+is|it(?:['\u2019]|\s+is)", re.I)
+_WEAK_CUE_GATE = lower_pattern(r"i(?:['\u2019]|m\s|\s+am)|this\s+is|it(?:['\u2019]|\s+is)")
 _TITLE = re.compile(r"\s*(?:mr|mrs|ms|miss|mx|dr)\b\.?\s*", re.IGNORECASE)
 _NAME_IS_MY_NAME = re.compile(
     r"^\W*(?P<name>[^\W\d_]{2,30}(?:\s+[^\W\d_]{2,30}){0,2})\s+is\s+my\s+(?:full\s+)?name\b",
@@ -435,16 +436,18 @@ def _phone_value(raw: str, digits: str, region: str) -> str:
 def _names_in(text: str, asked: frozenset[IdentityDetail], blind: bool, lower: str) -> list[_Hit]:
     # Substring tests first: most turns hold no cue at all and leave here.
     strong = "name" in lower or "call me" in lower
-    weak = any(map(lower.__contains__, _WEAK_CUE_WORDS)) and _WEAK_CUE_GATE.search(text) is not None
+    weak = any(map(lower.__contains__, _WEAK_CUE_WORDS))
+    low = folded(text) if strong or weak else ""
+    weak = weak and _WEAK_CUE_GATE.search(low) is not None
     bare = "name" in asked or (blind and len(text) <= 40)
     if not (strong or weak or bare or "here" in lower):
         return []
     cased = _names.is_cased(text)
     hits: list[_Hit] = []
     if strong:
-        hits += _cued_names(text, _NAME_CUE_STRONG, cased, strict=False)
+        hits += _cued_names(text, low, _NAME_CUE_STRONG, cased, strict=False)
     if weak:
-        hits += _cued_names(text, _NAME_CUE_WEAK, cased, strict=True)
+        hits += _cued_names(text, low, _NAME_CUE_WEAK, cased, strict=True)
     if hits:
         return hits
     here = (_NAME_HERE.match(text) if "here" in lower else None) or (
@@ -461,9 +464,12 @@ def _names_in(text: str, asked: frozenset[IdentityDetail], blind: bool, lower: s
     return []
 
 
-def _cued_names(text: str, pattern: re.Pattern[str], cased: bool, strict: bool) -> list[_Hit]:
+def _cued_names(
+    text: str, low: str, pattern: re.Pattern[str], cased: bool, strict: bool
+) -> list[_Hit]:
+    """The names after each match of a cue pattern on ``low``, folded(text)."""
     hits: list[_Hit] = []
-    for m in pattern.finditer(text):
+    for m in pattern.finditer(low):
         if _OTHER_OWNER.search(text, max(0, m.start() - 30), m.start()) is not None:
             continue
         hit = _name_after(text, m.end(), cased, strict)
