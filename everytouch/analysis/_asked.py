@@ -131,12 +131,16 @@ _NAME = re.compile(
     r"\bmay\s+i\s+ask\s+who\b|\bwhat(?:'s|\s+is)\s+the\s+name\b|^\W*name\b|\bget\s+a\s+name\b|"
     r"\bname\s+please\b|\bwho\s+do\s+i\s+have\s+the\s+pleasure",
 )
+# One \b in front of the alternatives, not one in each: the regex engine then skips an
+# alternative by its first letter without entering it, several times faster. Only whether it
+# matches is read, so the order of the alternatives does not matter.
 _REQUEST = re.compile(
-    r"\b(?:may|can|could|would|will)\s+(?:i|you|we)\b|\bplease\b|\bprovide\b|\bgive\s+me\b|"
-    r"\btell\s+me\b|\b(?:i|we)\s+(?:will\s+|would\s+|do\s+|still\s+|also\s+|just\s+)?need\s+"
-    r"(?:your|the|you|to|a|an)\b|\brequire|\bwhat(?:'s|\s+is|\s+was|\s+are)\b|"
-    r"\bspell|\bshare\b|\blet\s+me\s+(?:know|have)|\benter\b|\btype\s+in|\bstill\s+need|"
-    r"\bhow\s+about|^\W*(?:and|also|plus)\s+your\b|\bi'?d\s+like\b|\bwhich\b|\bwho\b",
+    r"^\W*(?:and|also|plus)\s+your\b|"
+    r"\b(?:(?:may|can|could|would|will)\s+(?:i|you|we)\b|please\b|provide\b|give\s+me\b|"
+    r"tell\s+me\b|(?:i|we)\s+(?:will\s+|would\s+|do\s+|still\s+|also\s+|just\s+)?need\s+"
+    r"(?:your|the|you|to|a|an)\b|require|what(?:'s|\s+is|\s+was|\s+are)\b|"
+    r"spell|share\b|let\s+me\s+(?:know|have)|enter\b|type\s+in|still\s+need|"
+    r"how\s+about|i'?d\s+like\b|which\b|who\b)",
 )
 _STATEMENT_VERB = re.compile(
     r"\b(?:is|was|are|were|has|have|had|will|can't|cannot|should|must|be|been)\b"
