@@ -78,14 +78,16 @@ _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
         lower_pattern(
             r"\b(?:(?:i'?m|i am|we'?re|we are|i was|we were)\s+(?:looking|searching|shopping)"
             r"\s+(?:for|to)|interested in|in the market for|"
-            r"(?:i|we) (?:just |really |also |only )?(?:need|want(?:ed|s)?|"
-            r"(?:'?d|would) (?:like|love)|like to (?:have|get|order))"
+            r"(?:(?:i|we) (?:just |really |also |only )?(?:need|want(?:ed|s)?|"
+            r"(?:'?d|would) (?:like|love)|like to (?:have|get|order))|"
+            r"(?:i|we)['\u2019]d (?:really |also )?(?:like|love))"
             r"(?: to (?:buy|by|order|get|book|purchase|purchased|rent|reserve|hire|try|start|add|"
             r"find|have|sign ?up for|subscribe to|set up|open|connect|need)"
             r"| to(?= (?:a|an|new|some|\d+|one|two|three)\b| (?:\w+ )?" + _OFFERING + r"))?|"
             r"in need of|"
             r"(?:can|could|may) (?:i|we) (?:get|have|order)|i['\u2019]ll (?:have|take|get)|"
-            r"do you (?:sell|carry|offer|do))\s+(?P<obj>(?!" + _NOT_WANTED + r")[^.?!,;\n]{2,80})",
+            r"do you (?:sell|carry|offer|do|stock|deliver|make|print|install|cater))"
+            r"\s+(?P<obj>(?!" + _NOT_WANTED + r")[^.?!,;\n]{2,80})",
         ),
     ),
     (
@@ -103,6 +105,16 @@ _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
             r"(?:search|look) (?:for )?(?:a |an |some |the )?(?:\w+ ){0,2}"
             r"(?:flights?|hotels?|rooms?|apartments?|tickets?|tables?|rental cars?))\b"
             r"\s*(?P<obj>[^.?!,;\n]{0,80})",
+        ),
+    ),
+    (
+        # A job asked of a trade ("could you print 300 flyers"): a quantity or an article must
+        # follow, so "could you make it work" is not a signal.
+        "purchase",
+        lower_pattern(
+            r"\b(?:can|could|would) you (?:please )?(?:print|make|deliver|install|cater|build|"
+            r"design|paint)(?: (?:me|us))? (?P<obj>(?:\d+|a|an|some|two|three|four|five|ten|"
+            r"twenty|fifty|hundred) [^.?!,;\n]{2,80})",
         ),
     ),
     (
@@ -141,6 +153,7 @@ _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
         "price",
         lower_pattern(
             r"\b(?:how much (?:is|are|does|do|would|will|for)?|price|prices|pricing|cost|costs|"
+            r"(?:do|would|will|does) (?:you|it) charge|"
             r"rates?|fees?|discount|deal|cheap(?:er|est)?|afford)\b\s*(?P<obj>[^.?!,;\n]{0,80})",
         ),
     ),
@@ -150,7 +163,10 @@ _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
             r"\b(?:(?:do you have|have you got)(?! (?:any )?(?:more |other |further )?(?:details|"
             r"info|information|idea|questions|help|time|updates?)\b)|"
             r"(?:is|are) there (?:a|an|any)\b(?!" + _NOT_AVAILABLE + r")|"
-            r"in stock|availab(?:le|ility)|any openings|any (?:rooms|tables|slots|seats) free)"
+            r"in stock|availab(?:le|ility)|any openings|any (?:rooms|tables|slots|seats) free|"
+            r"(?:can|could) you (?:fit|squeeze) (?:me|us|him|her|them) in|"
+            r"(?:are|is) (?:you|the \w+) (?:taking|accepting) (?:on )?new (?:patients|clients|"
+            r"customers|members|students|bookings))"
             r"\s*(?P<obj>[^.?!,;\n]{0,80})",
         ),
     ),
@@ -382,22 +398,26 @@ _OFFERING_WORDS = _words(
 _PATTERN_TRIGGERS: tuple[frozenset[str], ...] = (
     _words(
         "looking searching shopping interested market need needs want wanted wants like love "
-        "get have order take sell carry offer do"
+        "get have order take sell carry offer do stock deliver make print install cater"
     )
     | _OFFERING_WORDS,
     _words(
         "buy purchase order sign signup signing subscribe book reserve rent hire reservation "
         "booking appointment viewing visit tour consultation party event trip wedding search look"
     ),
+    _words("print make deliver install cater build design paint"),
     _words("new plan plans package packages deal deals orders") | _OFFERING_WORDS,
     _MENU_WORDS,
     _words("upgrade switch switching add renew data storage seats users"),
     _words("quote quotes estimate estimates proposal proposals"),
     _words(
         "much price prices pricing cost costs rate rates fee fees discount deal cheap cheaper "
-        "cheapest afford"
+        "cheapest afford charge"
     ),
-    _words("have got there stock available availability openings rooms tables slots seats"),
+    _words(
+        "have got there stock available availability openings rooms tables slots seats fit "
+        "squeeze taking accepting"
+    ),
 )
 _TRIGGERS = frozenset().union(*_PATTERN_TRIGGERS)
 _WORD = re.compile(r"[a-z]+")

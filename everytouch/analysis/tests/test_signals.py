@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from everytouch.analysis._fold import folded
 from everytouch.analysis.conversation import Conversation, Turn
 from everytouch.analysis.signals import (
@@ -238,3 +240,32 @@ def test_it_finds_questions_in_unpunctuated_speech() -> None:
     assert question_topic("[noise] sure uh which card would you like to replace") == "need"
     assert question_topic("monday [noise] and what time would you like") == "timeline"
     assert question_topic("is there anything else i can help you with") is None
+
+
+# Trade phrasing the buying rules used to miss (written for these rules, not from any data set).
+TRADE_ASKS = [
+    "Do you stock the Makita 18V batteries?",
+    "We'd like a price for fleet insurance for six vans.",
+    "What would you charge for a deep clean of a 3 bedroom house?",
+    "Can you fit me in for a haircut on Saturday?",
+    "Are you taking new patients?",
+    "Could you print 300 flyers by Friday?",
+]
+
+
+@pytest.mark.parametrize("text", TRADE_ASKS)
+def test_a_trade_ask_is_a_buying_signal(text: str) -> None:
+    conv = Conversation("t", (Turn("customer", text),))
+    assert buying_signals(conv), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How much did you charge me last month? It looks wrong.",
+        "Could you make it work again? It stopped after the update.",
+        "Is the pharmacy taking my insurance yet?",
+    ],
+)
+def test_the_same_words_about_something_had_are_not(text: str) -> None:
+    assert not buying_signals(Conversation("t", (Turn("customer", text),)))
