@@ -17,7 +17,7 @@ import itertools
 import json
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -83,7 +83,11 @@ class LinearModel:
 
     def predict_proba(self, text: str) -> float:
         """The probability that the text is a positive example, between 0 and 1."""
-        present = set(features(text))  # presence, not counts, as in training
+        return self.predict_features(features(text))
+
+    def predict_features(self, found: Iterable[str]) -> float:
+        """The probability for features computed by the caller (``train_features`` models)."""
+        present = set(found)  # presence, not counts, as in training
         get = self.weights.get
         total = sum(get(feature, 0.0) for feature in present)
         return _sigmoid(self.bias + total * _norm(len(present)))
@@ -207,6 +211,19 @@ def train(
     turn in a conversation) against many negatives. lbfgs has no random step, and the features
     are put in sorted order, so nothing depends on chance or on the order of a set.
     """
+    rows = [(features(text), label) for text, label in examples]
+    return train_features(rows, check=check, side=side, threshold=threshold, c=c)
+
+
+def train_features(
+    examples: Sequence[tuple[Iterable[str], bool]],
+    *,
+    check: str = "",
+    side: str = "agent",
+    threshold: float = 0.5,
+    c: float = 10.0,
+) -> LinearModel:
+    """``train`` on feature strings computed by the caller, for inputs that are not one text."""
     positives = sum(1 for _, label in examples if label)
     negatives = len(examples) - positives
     if min(positives, negatives) < MIN_PER_CLASS:
@@ -214,20 +231,22 @@ def train(
             f"too few examples: {positives} positive, {negatives} negative "
             f"(need at least {MIN_PER_CLASS} of each)"
         )
-    coefs, bias, names = _fit([text for text, _ in examples], [bool(y) for _, y in examples], c)
+    rows = [sorted(set(found)) for found, _ in examples]
+    coefs, bias, names = _fit(rows, [bool(y) for _, y in examples], c)
     weights = {
         name: _round(w) for name, w in zip(names, coefs, strict=True) if abs(w) >= PRUNE_BELOW
     }
     return LinearModel(weights, _round(bias), check, side, threshold, positives, negatives)
 
 
-def _fit(texts: list[str], labels: list[bool], c: float) -> tuple[list[float], float, list[str]]:
+def _fit(
+    rows: list[list[str]], labels: list[bool], c: float
+) -> tuple[list[float], float, list[str]]:
     # Imported here, not at the top: analysis must not pay numpy's and scipy's import time and
     # memory in every process that only scores.
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
-    rows = [sorted(set(features(text))) for text in texts]
     names = sorted({name for row in rows for name in row})
     column = {name: i for i, name in enumerate(names)}
     indices = [column[name] for row in rows for name in row]

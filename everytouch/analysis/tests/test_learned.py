@@ -19,6 +19,7 @@ from everytouch.analysis.learned import (
     features,
     load_model,
     train,
+    train_features,
 )
 
 WARRANTY = [
@@ -47,6 +48,16 @@ def test_it_scores_positive_examples_above_negative_ones() -> None:
     assert model.predict_proba("Do you want the extended warranty?") > 0.5
     assert model.predict_proba("Hello, how can I help you today?") < 0.5
     assert (model.positives, model.negatives, model.trained_on) == (4, 6, 10)
+
+
+def test_it_trains_on_features_the_caller_computed() -> None:
+    rows = [(features(text), label) for text, label in WARRANTY]
+    model = train_features(rows, check="offered_warranty")
+    assert model == train(WARRANTY, check="offered_warranty")
+    rows = [(["n=10", "only"], True)] * 3 + [(["n=10", "c:password"], False)] * 3
+    model = train_features(rows)
+    assert model.predict_features(["n=10", "only"]) > 0.5
+    assert model.predict_features(["n=10", "c:password"]) < 0.5
 
 
 def test_it_refuses_too_few_examples_of_a_class() -> None:
