@@ -19,7 +19,7 @@ from typing import Literal
 
 import phonenumbers
 
-from everytouch.analysis import _names, _spoken
+from everytouch.analysis import _names, _spoken, number_kind
 from everytouch.analysis._asked import IdentityDetail, asked_details
 from everytouch.analysis._fold import folded, lower_pattern
 from everytouch.analysis.conversation import Conversation
@@ -149,15 +149,17 @@ def extract_contacts(conv: Conversation, region: str = "US") -> list[ContactFind
     told_for = 0
     findings: list[ContactFinding] = []
     question: str | None = None  # the last agent turn, read only if a customer turn follows
+    earlier: list[str] | None = [] if blind else None  # customer turns so far, for number_kind
     for index, turn in enumerate(conv.turns):
         if turn.speaker == "agent":
             question = turn.text
             continue
         if question is not None:
             asked, question = asked_details(question), None
-        for hit in contacts_in_text(turn.text, told or asked, region, blind):
+        for hit in contacts_in_text(turn.text, told or asked, region, blind, earlier):
             findings.append(ContactFinding(hit.kind, hit.value, index, _quote(turn.text, hit)))
-        if blind:
+        if earlier is not None:
+            earlier.append(turn.text)
             topic = _topic(turn.text)
             if topic:
                 told, told_for = topic, TOPIC_TURNS
@@ -196,10 +198,13 @@ def contacts_in_text(
     asked: frozenset[IdentityDetail] = frozenset(),
     region: str = "US",
     blind: bool = False,
+    earlier: list[str] | None = None,
 ) -> list[_Hit]:
     """Contact details in one customer turn; `asked` is what the agent just asked for.
 
-    `blind` says the transcript has no agent turns, so a bare answer may still be a name.
+    `blind` says the transcript has no agent turns, so a bare answer may still be a name;
+    `earlier` (the customer turns before, given with no agent turns) lets number_kind decide
+    what a number with no cue is.
     """
     lower = text.lower()
     emails = _emails(text, lower)
@@ -208,7 +213,7 @@ def contacts_in_text(
     has_word = _spoken.has_number_word(text, lower)
     # Most turns carry no digit and no number word: no number pattern need run on them.
     numbers = (
-        _numbers(text, lower, asked, region, emails, has_digit, has_word)
+        _numbers(text, lower, asked, region, emails, has_digit, has_word, earlier)
         if has_digit or has_word
         else []
     )
@@ -276,6 +281,7 @@ def _numbers(
     emails: list[_Hit],
     has_digit: bool,
     has_word: bool,
+    earlier: list[str] | None = None,
 ) -> list[_Hit]:
     runs = _digit_runs(text) if has_digit else []
     if has_word:
@@ -292,7 +298,7 @@ def _numbers(
     for run in runs:
         if _inside(run.start, taken):
             continue
-        hit = _classify(text, run, asked, region)
+        hit = _classify(text, run, asked, region, earlier)
         if hit is not None:
             hits.append(hit)
     return hits
@@ -349,7 +355,11 @@ def _overlaps_any(hit: _Hit, others: list[_Hit]) -> bool:
 
 
 def _classify(
-    text: str, run: _spoken.DigitRun, asked: frozenset[IdentityDetail], region: str
+    text: str,
+    run: _spoken.DigitRun,
+    asked: frozenset[IdentityDetail],
+    region: str,
+    earlier: list[str] | None = None,
 ) -> _Hit | None:
     raw = text[run.start : run.end]
     # A cue names the number in its own sentence only: "...my bank account. I was to get 1200".
@@ -361,6 +371,10 @@ def _classify(
         cue = _cue_from_question(asked, len(run.digits)) or cue
     if cue in (None, "number") and _not_a_phone(left, raw):
         return None
+    if cue is None and earlier is not None and 7 <= len(run.digits) <= 15:
+        # No agent side and no cue: a learned reading, not the shape (number_kind.py).
+        found = number_kind.is_phone(text, run.start, run.end, run.digits, earlier)
+        cue = "phone" if found else "bare"
     if cue == "number" and 7 <= len(run.digits) <= 12:
         cue = "phone"
     if cue in (None, "number") and _looks_like_phone(raw, run.digits):
