@@ -24,7 +24,7 @@ from everytouch.analysis.flow import (
 )
 from everytouch.analysis.playbook import Check, Playbook, default_playbook
 from everytouch.analysis.playbook_rules import RULES
-from everytouch.analysis.scorecard import CheckResult, CommitmentOut, Lead, RuleResult, Scorecard
+from everytouch.analysis.scorecard import CheckResult, CommitmentOut, Lead, Scorecard
 from everytouch.analysis.signals import (
     DiscoveryQuestion,
     Signal,
@@ -88,10 +88,9 @@ def evaluate(check: Check, analysis: Analysis, known: dict[str, bool] | None = N
     ``known`` holds the named conditions already worked out for this analysis: several checks
     share one ("buying_intent"), and a condition depends on the analysis alone.
     """
-    if _applies(check, analysis, {} if known is None else known):
-        result = RULES[check.rule].fn(analysis, check.params)
-    else:
-        result = RuleResult("n/a", note=check.not_applicable)
+    if not _applies(check, analysis, {} if known is None else known):
+        return check.not_applicable
+    result = RULES[check.rule].fn(analysis, check.params)
     return CheckResult(
         id=check.id,
         title=check.title,

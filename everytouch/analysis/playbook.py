@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from everytouch.analysis.calibration import rule_key
+from everytouch.analysis.calibration import calibrated, rule_key
 from everytouch.analysis.phrases import phrase_words
 from everytouch.analysis.playbook_rules import (
     CONDITIONS,
@@ -41,6 +41,7 @@ from everytouch.analysis.playbook_rules import (
     ParamError,
     RuleSpec,
 )
+from everytouch.analysis.scorecard import CheckResult, RuleResult
 
 _CHECK_KEYS = frozenset({"id", "title", "weight", "applies_when", "rule", "tip"})
 _TOP_KEYS = frozenset({"version", "name", "checks"})
@@ -65,15 +66,25 @@ class Check:
     # confidence). It depends on nothing else, so it is worked out once here rather than for
     # every check of every conversation scored.
     calibration_key: str | None = field(init=False, repr=False, compare=False)
-    # The note of an "n/a" result, likewise fixed by the check alone.
-    not_applicable: str = field(init=False, repr=False, compare=False)
+    # The result when a condition does not hold, likewise fixed by the check alone; frozen, so
+    # every conversation it does not apply to shares the one object.
+    not_applicable: CheckResult = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         defaults = {name: param.default for name, param in RULES[self.rule].params.items()}
         object.__setattr__(self, "calibration_key", rule_key(self.rule, self.params, defaults))
-        object.__setattr__(
-            self, "not_applicable", "not applicable: " + ", ".join(self.applies_when)
+        na = RuleResult("n/a", note="not applicable: " + ", ".join(self.applies_when))
+        not_applicable = CheckResult(
+            id=self.id,
+            title=self.title,
+            weight=self.weight,
+            status=na.status,
+            evidence=na.evidence,
+            confidence=calibrated(self.calibration_key, na.status, na.confidence),
+            tip=self.tip,
+            note=na.note,
         )
+        object.__setattr__(self, "not_applicable", not_applicable)
 
     @property
     def applies_when(self) -> tuple[str, ...]:
