@@ -435,10 +435,16 @@ def _clause(sentence: str, start: int, end: int) -> str:
     return sentence[left : min(rights) if rights else len(sentence)]
 
 
-def sentence_signal(sentence: str) -> tuple[SignalKind, str] | None:
-    """The first kind of buying signal in one customer sentence and its need phrase."""
+def sentence_signal(sentence: str, words: list[str] | None = None) -> tuple[SignalKind, str] | None:
+    """The first kind of buying signal in one customer sentence and its need phrase.
+
+    ``words`` are the sentence's ``[a-z]+`` words of its lower case, when already split.
+    """
     excluded: bool | None = None  # the exclusions are costly: read them once a pattern matched
-    words = _WORD.findall(sentence.lower())
+    if words is None:
+        words = _WORD.findall(sentence.lower())
+    if _TRIGGERS.isdisjoint(words):  # most sentences of a turn with a trigger word have none
+        return None
     low = folded(sentence)
     for (kind, pattern), triggers in zip(_SIGNAL_PATTERNS, _PATTERN_TRIGGERS, strict=True):
         if triggers.isdisjoint(words):
@@ -458,10 +464,14 @@ def sentence_signal(sentence: str) -> tuple[SignalKind, str] | None:
 
 def turn_signals(turn: Turn, index: int) -> list[Signal]:
     found: list[Signal] = []
-    if not may_signal(turn.text):
+    words = _WORD.findall(turn.text.lower())
+    if _TRIGGERS.isdisjoint(words):  # as may_signal(turn.text)
         return found
-    for _, sentence in sentences(turn.text):
-        signal = sentence_signal(sentence)
+    split = [sentence for _, sentence in sentences(turn.text)]
+    # A turn of one sentence has the same words as the sentence: the rest is whitespace or empty.
+    words_of_one = words if len(split) == 1 else None
+    for sentence in split:
+        signal = sentence_signal(sentence, words_of_one)
         if signal:
             found.append(Signal(signal[0], index, clip(sentence), signal[1]))
     return found
