@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from everytouch.analysis._fold import folded, lower_pattern
+
 _UNITS: dict[str, str] = {
     "zero": "0",
     "oh": "0",
@@ -80,6 +82,8 @@ def _branches(node: dict[str, dict[str, Any]]) -> str:
 _TOKEN = r"(?:\d+|" + _trie(_WORDS) + r"\b)"
 # A run of number words and digit groups, separated by spaces, commas, dashes or dots.
 SPOKEN_RUN = re.compile(r"\b" + _TOKEN + r"(?:[\s,.\-]{1,3}" + _TOKEN + r")+", re.IGNORECASE)
+# The same, for folded text (_fold.py): the same matches, several times faster.
+_SPOKEN_RUN_FOLDED = lower_pattern(SPOKEN_RUN.pattern)
 # Cheap test before the run pattern: is there any number word at all?
 HAS_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_WORDS) + r")\b", re.IGNORECASE)
 # The same test on lower-cased ASCII text, with the words as a tree of prefixes and no case
@@ -100,11 +104,12 @@ def spoken_digit_runs(text: str) -> list[DigitRun]:
     return spoken_runs(text) if has_number_word(text) else []
 
 
-def spoken_runs(text: str) -> list[DigitRun]:
-    """`spoken_digit_runs` for a text already known to hold a number word."""
+def spoken_runs(text: str, low: str | None = None) -> list[DigitRun]:
+    """`spoken_digit_runs` for a text already known to hold a number word; ``low`` is
+    folded(text) when the caller has it."""
     runs: list[DigitRun] = []
-    for match in SPOKEN_RUN.finditer(text):
-        digits = words_to_digits(_RUN_TOKEN.findall(match.group(0)))
+    for match in _SPOKEN_RUN_FOLDED.finditer(folded(text) if low is None else low):
+        digits = words_to_digits(_RUN_TOKEN.findall(text, match.start(), match.end()))
         if digits:
             runs.append(DigitRun(digits, match.start(), match.end()))
     return runs
@@ -166,6 +171,8 @@ SPOKEN_EMAIL = re.compile(
     r"\s*(?:\bdot\b|\.)\s*(?P<tld>" + _TLDS + r")\b",
     re.IGNORECASE,
 )
+# The same, for folded text (_fold.py): the same matches, several times faster.
+SPOKEN_EMAIL_FOLDED = lower_pattern(SPOKEN_EMAIL.pattern)
 _SEPARATORS = {"dot": ".", "period": ".", "underscore": "_", "dash": "-", "hyphen": "-"}
 _SPOKEN_SEP = re.compile(r"\s*\b(dot|period|underscore|dash|hyphen)\b\s*|\s*\.\s*", re.IGNORECASE)
 
@@ -272,13 +279,13 @@ def glued_local_part(text: str, provider_start: int) -> str:
     return local if _LOCAL_WORD.fullmatch(local or "-") else ""
 
 
-def spoken_email_value(match: re.Match[str]) -> str:
-    """The address for a SPOKEN_EMAIL match, lower-case."""
-    local = _SPOKEN_SEP.sub(
-        lambda m: _SEPARATORS.get((m.group(1) or ".").lower(), "."), match["local"]
-    )
-    domain = _SPOKEN_SEP.sub(".", match["domain"])
-    return f"{local.replace(' ', '')}@{domain.replace(' ', '')}.{match['tld']}".lower()
+def spoken_email_value(text: str, match: re.Match[str]) -> str:
+    """The address, lower-case, for a SPOKEN_EMAIL_FOLDED match on folded(text): its parts
+    are read from the text as written."""
+    local, domain, tld = (text[slice(*match.span(group))] for group in ("local", "domain", "tld"))
+    local = _SPOKEN_SEP.sub(lambda m: _SEPARATORS.get((m.group(1) or ".").lower(), "."), local)
+    domain = _SPOKEN_SEP.sub(".", domain)
+    return f"{local.replace(' ', '')}@{domain.replace(' ', '')}.{tld}".lower()
 
 
 def glued_email_value(local: str, provider: str, tld: str | None) -> str:

@@ -206,13 +206,15 @@ def contacts_in_text(
     what a number with no cue is.
     """
     lower = text.lower()
-    emails = _emails(text, lower)
-    names = [n for n in _names_in(text, asked, blind, lower) if not _overlaps_any(n, emails)]
+    # The patterns written in lower case run on this (_fold.py); lower() is folded() in ASCII.
+    low = lower if text.isascii() else folded(text)
+    emails = _emails(text, lower, low)
+    names = [n for n in _names_in(text, asked, blind, lower, low) if not _overlaps_any(n, emails)]
     has_digit = _HAS_DIGIT.search(text) is not None
     has_word = _spoken.has_number_word(text, lower)
     # Most turns carry no digit and no number word: no number pattern need run on them.
     numbers = (
-        _numbers(text, lower, asked, region, emails, has_digit, has_word, earlier)
+        _numbers(text, lower, low, asked, region, emails, has_digit, has_word, earlier)
         if has_digit or has_word
         else []
     )
@@ -239,7 +241,7 @@ def _quote(text: str, hit: _Hit) -> str:
 # --- e-mail ---------------------------------------------------------------------------------
 
 
-def _emails(text: str, lower: str) -> list[_Hit]:
+def _emails(text: str, lower: str, low: str) -> list[_Hit]:
     hits: list[_Hit] = []
     if "@" in text:
         for m in _EMAIL.finditer(text):
@@ -247,8 +249,8 @@ def _emails(text: str, lower: str) -> list[_Hit]:
             if "." in value.rpartition("@")[2]:
                 hits.append(_Hit("email", value, m.start(), m.end()))
     if " at " in lower and ("dot" in lower or "." in lower):
-        for m in _spoken.SPOKEN_EMAIL.finditer(text):
-            hits.append(_Hit("email", _spoken.spoken_email_value(m), m.start(), m.end()))
+        for m in _spoken.SPOKEN_EMAIL_FOLDED.finditer(low):
+            hits.append(_Hit("email", _spoken.spoken_email_value(text, m), m.start(), m.end()))
     if _GLUED_HINT.search(lower) is not None:
         hits.extend(_glued_emails(text))
     return hits
@@ -275,6 +277,7 @@ def _glued_emails(text: str) -> Iterator[_Hit]:
 def _numbers(
     text: str,
     lower: str,
+    low: str,
     asked: frozenset[IdentityDetail],
     region: str,
     emails: list[_Hit],
@@ -284,7 +287,7 @@ def _numbers(
 ) -> list[_Hit]:
     runs = _digit_runs(text) if has_digit else []
     if has_word:
-        runs += [r for r in _spoken.spoken_runs(text) if not _overlaps(r, runs)]
+        runs += [r for r in _spoken.spoken_runs(text, low) if not _overlaps(r, runs)]
     taken: list[_Hit] = list(emails)
     hits: list[_Hit] = []
     if has_digit and (not text.isascii() or any(map(lower.__contains__, _ACCOUNT_WORDS))):
@@ -446,16 +449,16 @@ def _phone_value(raw: str, digits: str, region: str) -> str:
 # --- names ----------------------------------------------------------------------------------
 
 
-def _names_in(text: str, asked: frozenset[IdentityDetail], blind: bool, lower: str) -> list[_Hit]:
+def _names_in(
+    text: str, asked: frozenset[IdentityDetail], blind: bool, lower: str, low: str
+) -> list[_Hit]:
     # Substring tests first: most turns hold no cue at all and leave here.
     strong = "name" in lower or "call me" in lower
     weak = any(map(lower.__contains__, _WEAK_CUE_WORDS))
-    low = folded(text) if strong or weak else ""
     weak = weak and _WEAK_CUE_GATE.search(low) is not None
     bare = "name" in asked or (blind and len(text) <= 40)
     if not (strong or weak or bare or "here" in lower):
         return []
-    low = low or folded(text)  # the patterns below run on it (see _fold.py)
     cased = _names.is_cased(text)
     hits: list[_Hit] = []
     if strong:

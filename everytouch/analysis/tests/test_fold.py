@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 # Imported for the patterns they compile with lower_pattern.
-from everytouch.analysis import commitments, flow, signals  # noqa: F401
+from everytouch.analysis import _spoken, commitments, contacts, flow, signals  # noqa: F401
 from everytouch.analysis._fold import folded, lower_patterns
 
 EVERY_CHARACTER = "".join(map(chr, range(sys.maxunicode + 1)))
