@@ -131,7 +131,7 @@ def _keys_given_by_turn(contacts: Sequence[ContactFinding]) -> dict[int, set[str
 def _volunteered(text: str) -> set[str]:
     """Details given unasked, each named by the customer: "Jane Doe, PIN 1596"."""
     lower = text.lower()
-    named = {key for key, words in _VOLUNTEER_CUES if any(w in lower for w in words)}
+    named = {key for key, words in _VOLUNTEER_CUES if any(map(lower.__contains__, words))}
     return {key for key in named if _answers(key, text)} if named else set()
 
 

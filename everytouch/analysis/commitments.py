@@ -346,8 +346,12 @@ def _sentence_commitments(
 
 def may_promise(text: str) -> bool:
     """False when _PROMISE cannot match the text (it holds none of the hints)."""
-    low = folded(text)
-    return any(hint in low for hint in _PROMISE_HINTS)
+    return _holds_hint(folded(text))
+
+
+def _holds_hint(low: str) -> bool:
+    # map with a bound method: the same test as a generator of `in`, without its frame.
+    return any(map(low.__contains__, _PROMISE_HINTS))
 
 
 def find_commitments(conv: Conversation, tz: str = "UTC") -> list[Commitment]:
@@ -355,7 +359,8 @@ def find_commitments(conv: Conversation, tz: str = "UTC") -> list[Commitment]:
     base = local_base(conv.started_at, tz)
     out: list[Commitment] = []
     for index, turn in enumerate(conv.turns):
-        if not may_promise(turn.text) or not _PROMISE.search(folded(turn.text)):
+        low = folded(turn.text)
+        if not _holds_hint(low) or not _PROMISE.search(low):
             continue
         for _, sentence in sentences(turn.text):
             found = _sentence_commitments(sentence, turn.speaker, index, base)

@@ -512,7 +512,7 @@ def _candidate_redirects(
 
 
 def _has_any(text: str, substrings: tuple[str, ...]) -> bool:
-    return any(s in text for s in substrings)
+    return any(map(text.__contains__, substrings))
 
 
 def _transfer_kind(
