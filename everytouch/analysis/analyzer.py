@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -121,17 +120,27 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def lead_of(analysis: Analysis) -> Lead:
-    def values(kind: str) -> tuple[str, ...]:
-        return _unique(c.value for c in analysis.contacts if c.kind == kind)
-
+    # One pass over the contacts: each kind's values, first occurrence first, without repeats.
+    values: dict[str, dict[str, None]] = {"name": {}, "phone": {}, "email": {}, "account": {}}
+    for contact in analysis.contacts:
+        if contact.value:
+            values[contact.kind][contact.value] = None
     return Lead(
         buying_intent=bool(analysis.signals),
-        names=values("name"),
-        phones=values("phone"),
-        emails=values("email"),
-        accounts=values("account"),
+        names=tuple(values["name"]),
+        phones=tuple(values["phone"]),
+        emails=tuple(values["email"]),
+        accounts=tuple(values["account"]),
         need=analysis.need,
     )
+
+
+def _counts(values: Iterable[str]) -> dict[str, int]:
+    """How often each value occurs, in order of first occurrence (as dict(Counter(values)))."""
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return counts
 
 
 def scorecard_of(analysis: Analysis, playbook: Playbook) -> Scorecard:
@@ -147,7 +156,7 @@ def scorecard_of(analysis: Analysis, playbook: Playbook) -> Scorecard:
             CommitmentOut(c.speaker, c.turn, c.text, c.due_text, c.due_at, c.dated)
             for c in analysis.commitments
         ),
-        identity_asks=dict(Counter(ask.detail for ask in analysis.asks)),
+        identity_asks=_counts(ask.detail for ask in analysis.asks),
         transfers=len(analysis.transfers),
         signals=_unique(s.kind for s in analysis.signals),
     )
