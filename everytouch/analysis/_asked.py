@@ -122,14 +122,17 @@ _OTHER_NAME = re.compile(
     r"|\bname\s+of\s+(?:the|a|an|that|this|his|her|their|your)\s+(?!account\b)"
     r"|\b(?:someone|somebody|anyone|person)(?:'s)?\s+(?:else'?s?\s+)?name",
 )
+# Only whether _NAME and _CONFIRMATION match is read: one \b in front of the alternatives, as
+# in _REQUEST below.
 _NAME = re.compile(
-    r"\byour\s+(?:full\s+|first\s+|last\s+|given\s+|family\s+|sur)?name\b|"
-    r"\b(?:full|first|last|given|family|sur|customer|caller|contact)\s?name\b|"
-    r"\bname\s+(?:on|for|under)\s+(?:the|your|this)\s+(?:account|booking|reservation|order|card)|"
-    r"\bwho\s+(?:am\s+i|i\s+am)\s+(?:speaking|talking|chatting)\b|"
-    r"\bwho(?:'s|\s+is)\s+(?:calling|this|speaking)\b|\bwhat\s+(?:should|can|may)\s+i\s+call\s+you|"
-    r"\bmay\s+i\s+ask\s+who\b|\bwhat(?:'s|\s+is)\s+the\s+name\b|^\W*name\b|\bget\s+a\s+name\b|"
-    r"\bname\s+please\b|\bwho\s+do\s+i\s+have\s+the\s+pleasure",
+    r"^\W*name\b|"
+    r"\b(?:your\s+(?:full\s+|first\s+|last\s+|given\s+|family\s+|sur)?name\b|"
+    r"(?:full|first|last|given|family|sur|customer|caller|contact)\s?name\b|"
+    r"name\s+(?:on|for|under)\s+(?:the|your|this)\s+(?:account|booking|reservation|order|card)|"
+    r"who\s+(?:am\s+i|i\s+am)\s+(?:speaking|talking|chatting)\b|"
+    r"who(?:'s|\s+is)\s+(?:calling|this|speaking)\b|what\s+(?:should|can|may)\s+i\s+call\s+you|"
+    r"may\s+i\s+ask\s+who\b|what(?:'s|\s+is)\s+the\s+name\b|get\s+a\s+name\b|"
+    r"name\s+please\b|who\s+do\s+i\s+have\s+the\s+pleasure)",
 )
 # One \b in front of the alternatives, not one in each: the regex engine then skips an
 # alternative by its first letter without entering it, several times faster. Only whether it
@@ -148,14 +151,14 @@ _STATEMENT_VERB = re.compile(
 # "Is that your PIN?", "Is Katarina Miller your full name?": checking a detail already given;
 # "Please check your name and booking ID.": telling the customer what did not match.
 _CONFIRMATION = re.compile(
-    r"^\W*(?:is|was)\s+(?!there\b)|\bcheck\s+your\b(?!.*\?)|"
+    r"^\W*(?:is|was)\s+(?!there\b)|\b(?:check\s+your\b(?!.*\?)|"
     # A read-back: "So your number is 555-0123, right?", "your name is Ben, correct?".
-    r"\byour\s+(?:[a-z-]+\s+){0,3}(?:is|was)\s+(?:\d|[\w.%+-]+@|[a-z]+(?:\s+[a-z]+)?\s*,?\s*"
-    r"(?:correct|right)\b)|\b(?:is\s+(?:that|this)|that'?s)\s+(?:correct|right)\b|"
-    r"\bread\s+(?:that|it|this)\s+back\b|"
+    r"your\s+(?:[a-z-]+\s+){0,3}(?:is|was)\s+(?:\d|[\w.%+-]+@|[a-z]+(?:\s+[a-z]+)?\s*,?\s*"
+    r"(?:correct|right)\b)|(?:is\s+(?:that|this)|that'?s)\s+(?:correct|right)\b|"
+    r"read\s+(?:that|it|this)\s+back\b|"
     # A thank-you for a detail given: "Thank you for providing your date of birth."
-    r"\bthanks?(?:\s+you)?(?:\s+so\s+much)?\s+for\s+(?:providing|sharing|giving|confirming|sending|"
-    r"verifying|the|that|your)\b(?!.*\?)"
+    r"thanks?(?:\s+you)?(?:\s+so\s+much)?\s+for\s+(?:providing|sharing|giving|confirming|sending|"
+    r"verifying|the|that|your)\b(?!.*\?))"
 )
 # "Name, location, cost, rating?": the search filters for a place; its name, not the customer's.
 _SEARCH_FILTER = re.compile(
