@@ -92,9 +92,11 @@ _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
     ),
     (
         "purchase",
+        # \b before the look-behinds: the same test at the same place, but it fails inside a
+        # word before the seven look-behinds are tried there.
         lower_pattern(
-            r"(?<!\bmy )(?<!\byour )(?<!\bthe )(?<!\bthis )(?<!\bthat )(?<!\ban )(?<!\bof )"
-            r"\b(?:(?:buy|purchase|order|sign(?:ing)? ?up|subscribe|book|reserve|rent|hire)\b"
+            r"\b(?<!\bmy )(?<!\byour )(?<!\bthe )(?<!\bthis )(?<!\bthat )(?<!\ban )(?<!\bof )"
+            r"(?:(?:buy|purchase|order|sign(?:ing)? ?up|subscribe|book|reserve|rent|hire)\b"
             r"(?!\s*$)(?!\s+(?:id|number|no|details|status|history|confirmation|went|was|has|is|"
             r"\d{3}|have a|year)\b)|"
             r"(?:make|place) (?:a|an) (?:reservation|booking|appointment|order)|"
@@ -120,8 +122,8 @@ _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
     (
         "purchase",
         lower_pattern(
-            r"(?<!\bmy )(?<!\bour )(?<!\bthe )(?<!\byour )"
-            r"\b(?:new (?:\w+ ){0,2}(?P<obj>" + _OFFERING + r"|orders?)|"
+            r"\b(?<!\bmy )(?<!\bour )(?<!\bthe )(?<!\byour )"
+            r"(?:new (?:\w+ ){0,2}(?P<obj>" + _OFFERING + r"|orders?)|"
             r"(?:get|find|suggest|recommend|choose|pick|best|good|cheap\w*) (?:me )?"
             r"(?:a |an |the |some )?(?:good |best |new |better |cheap\w* )?(?:\w+ ){0,2}"
             r"(?:plans?|packages?|deals?)|"
