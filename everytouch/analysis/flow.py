@@ -465,7 +465,9 @@ def transfers(conv: Conversation) -> list[Transfer]:
     out: list[Transfer] = []
     for index, turn in enumerate(conv.turns):
         if turn.speaker == "agent":
-            out.extend(Transfer(kind, index, quote) for kind, quote in _turn_transfers(turn.text))
+            found = _turn_transfers(turn.text)
+            if found:  # most agent turns hold none: no generator for them
+                out.extend(Transfer(kind, index, quote) for kind, quote in found)
     return out
 
 
@@ -534,7 +536,9 @@ def next_steps(conv: Conversation) -> list[NextStep]:
     out: list[NextStep] = []
     for index, turn in enumerate(conv.turns):
         if turn.speaker == "agent":
-            out.extend(NextStep(kind, index, quote) for kind, quote in _turn_next_steps(turn.text))
+            found = _turn_next_steps(turn.text)
+            if found:  # most agent turns offer none: no generator for them
+                out.extend(NextStep(kind, index, quote) for kind, quote in found)
     return out
 
 

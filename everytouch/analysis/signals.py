@@ -590,9 +590,9 @@ def discovery_questions(conv: Conversation) -> list[DiscoveryQuestion]:
     out: list[DiscoveryQuestion] = []
     for index, turn in enumerate(conv.turns):
         if turn.speaker == "agent":
-            out.extend(
-                DiscoveryQuestion(t, index, quote) for t, quote in _discovery_in_turn(turn.text)
-            )
+            found = _discovery_in_turn(turn.text)
+            if found:  # most agent turns ask none: no generator for them
+                out.extend(DiscoveryQuestion(t, index, quote) for t, quote in found)
     return out
 
 
