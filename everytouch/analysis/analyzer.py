@@ -62,15 +62,15 @@ def run_analysis(
     region: str = "US",
 ) -> Analysis:
     """Every extractor over one conversation; no scoring."""
-    contacts = tuple(extract_contacts(conv, region=region))
-    signals = tuple(buying_signals(conv))
+    contacts = extract_contacts(conv, region=region)
+    signals = buying_signals(conv)
     promos = as_promotions(promotions)
     return Analysis(
         conv=conv,
-        contacts=contacts,
-        asks=tuple(identity_asks(conv, contacts=list(contacts))),
-        signals=signals,
-        need=main_need(list(signals)),
+        contacts=tuple(contacts),
+        asks=tuple(identity_asks(conv, contacts=contacts)),
+        signals=tuple(signals),
+        need=main_need(signals),
         discovery=tuple(discovery_questions(conv)),
         commitments=tuple(find_commitments(conv, tz)),
         greeting=greeting(conv),

@@ -80,12 +80,14 @@ def identity_asks(
     asks: list[Ask] = []
     for index, turn in enumerate(conv.turns):
         if turn.speaker == "customer":
-            given = found_at.get(index, set())
-            full_name_given = full_name_given or "name:full" in given
-            if "name" in given and not full_name_given:
-                # Only a first name so far: asking for the full name now asks for more.
-                seen.discard("name:full")
-            seen |= given | _volunteered(turn.text)
+            given = found_at.get(index)
+            if given:  # most customer turns give no contact detail
+                full_name_given = full_name_given or "name:full" in given
+                if "name" in given and not full_name_given:
+                    # Only a first name so far: asking for the full name now asks for more.
+                    seen.discard("name:full")
+                seen |= given
+            seen |= _volunteered(turn.text)
             continue
         details = asked_details(turn.text)
         if not details:
