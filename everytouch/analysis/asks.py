@@ -58,6 +58,7 @@ _VOLUNTEER_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pin", ("pin ", "pin:", "pin#", "pin is", "passcode")),
     ("dob", ("birth", "born", "dob")),
 )
+_VOLUNTEER_WORDS = tuple(word for _, words in _VOLUNTEER_CUES for word in words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,8 @@ def _keys_given_by_turn(contacts: Sequence[ContactFinding]) -> dict[int, set[str
 def _volunteered(text: str) -> set[str]:
     """Details given unasked, each named by the customer: "Jane Doe, PIN 1596"."""
     lower = text.lower()
+    if not any(map(lower.__contains__, _VOLUNTEER_WORDS)):  # most turns name neither
+        return set()
     named = {key for key, words in _VOLUNTEER_CUES if any(map(lower.__contains__, words))}
     return {key for key in named if _answers(key, text)} if named else set()
 

@@ -209,7 +209,9 @@ def contacts_in_text(
     # The patterns written in lower case run on this (_fold.py); lower() is folded() in ASCII.
     low = lower if text.isascii() else folded(text)
     emails = _emails(text, lower, low)
-    names = [n for n in _names_in(text, asked, blind, lower, low) if not _overlaps_any(n, emails)]
+    names = _names_in(text, asked, blind, lower, low)
+    if names and emails:
+        names = [n for n in names if not _overlaps_any(n, emails)]
     has_digit = _HAS_DIGIT.search(text) is not None
     has_word = _spoken.has_number_word(text, lower)
     # Most turns carry no digit and no number word: no number pattern need run on them.
