@@ -6,7 +6,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from everytouch.analysis.asks import Ask, identity_asks
-from everytouch.analysis.calibration import calibrated
 from everytouch.analysis.commitments import Commitment, find_commitments
 from everytouch.analysis.contacts import ContactFinding, extract_contacts
 from everytouch.analysis.conversation import Conversation
@@ -89,17 +88,7 @@ def evaluate(check: Check, analysis: Analysis, known: dict[str, bool] | None = N
     """
     if not _applies(check, analysis, {} if known is None else known):
         return check.not_applicable
-    result = RULES[check.rule].fn(analysis, check.params)
-    return CheckResult(
-        id=check.id,
-        title=check.title,
-        weight=check.weight,
-        status=result.status,
-        evidence=result.evidence,
-        confidence=calibrated(check.calibration_key, result.status, result.confidence),
-        tip=check.tip,
-        note=result.note,
-    )
+    return check.result(RULES[check.rule].fn(analysis, check.params))
 
 
 def _applies(check: Check, analysis: Analysis, known: dict[str, bool]) -> bool:

@@ -41,11 +41,13 @@ from everytouch.analysis.playbook_rules import (
     ParamError,
     RuleSpec,
 )
-from everytouch.analysis.scorecard import CheckResult, RuleResult
+from everytouch.analysis.scorecard import CheckResult, RuleResult, Status
 
 _CHECK_KEYS = frozenset({"id", "title", "weight", "applies_when", "rule", "tip"})
 _TOP_KEYS = frozenset({"version", "name", "checks"})
 CHECK_ID = re.compile(r"[a-z0-9_]{1,64}")
+# At most this many evidence-less results kept per check (notes may hold counts).
+PLAIN_RESULTS = 64
 
 
 class PlaybookError(ValueError):
@@ -69,6 +71,11 @@ class Check:
     # The result when a condition does not hold, likewise fixed by the check alone; frozen, so
     # every conversation it does not apply to shares the one object.
     not_applicable: CheckResult = field(init=False, repr=False, compare=False)
+    # Results with no evidence, by status, confidence and note: a check has few of them (one
+    # each on STAR), and two in three results are one, so conversations share the objects.
+    _plain: dict[tuple[Status, float, str], CheckResult] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         defaults = {name: param.default for name, param in RULES[self.rule].params.items()}
@@ -85,6 +92,28 @@ class Check:
             note=na.note,
         )
         object.__setattr__(self, "not_applicable", not_applicable)
+        object.__setattr__(self, "_plain", {})
+
+    def result(self, rule_result: RuleResult) -> CheckResult:
+        """This check's result for what its rule found, calibrated."""
+        status, evidence, note = rule_result.status, rule_result.evidence, rule_result.note
+        confidence = calibrated(self.calibration_key, status, rule_result.confidence)
+        key = (status, confidence, note)
+        if not evidence and key in self._plain:
+            return self._plain[key]
+        result = CheckResult(
+            id=self.id,
+            title=self.title,
+            weight=self.weight,
+            status=status,
+            evidence=evidence,
+            confidence=confidence,
+            tip=self.tip,
+            note=note,
+        )
+        if not evidence and len(self._plain) < PLAIN_RESULTS:
+            self._plain[key] = result
+        return result
 
     @property
     def applies_when(self) -> tuple[str, ...]:
