@@ -503,7 +503,7 @@ def _name_after(text: str, position: int, cased: bool, strict: bool) -> _Hit | N
     title = _TITLE.match(text, position)
     if title is not None:
         position = title.end()
-    words = _until_punctuation(text, position, _WORD.findall(text[position : position + 80]))
+    words = _until_punctuation(text, position)
     chosen = _names.name_words(words, cased, strict)
     if not chosen and cased and not strict:
         # "... for Saturday 1pm my name is ben": capitals elsewhere, none on the name.
@@ -513,10 +513,15 @@ def _name_after(text: str, position: int, cased: bool, strict: bool) -> _Hit | N
     return _Hit("name", _names.title_name(chosen), position, position + len(" ".join(chosen)))
 
 
-def _until_punctuation(text: str, position: int, words: list[str]) -> list[str]:
-    """The words before the first comma or full stop: "Sam, and my number..." -> ["Sam"]."""
-    segment = re.split(r"[,.;:!?()\n]", text[position : position + 80], maxsplit=1)[0]
-    return words[: len(_WORD.findall(segment))]
+_PUNCTUATION = re.compile(r"[,.;:!?()\n]")
+
+
+def _until_punctuation(text: str, position: int) -> list[str]:
+    """The words before the first comma or full stop: "Sam, and my number..." -> ["Sam"].
+
+    No word holds one of those marks, so these are the first words of the 80 characters too.
+    """
+    return _WORD.findall(_PUNCTUATION.split(text[position : position + 80], maxsplit=1)[0])
 
 
 def _bare_name(text: str, low: str, cased: bool, strict: bool) -> _Hit | None:
