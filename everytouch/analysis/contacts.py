@@ -89,9 +89,12 @@ _NAME_CUE_STRONG = lower_pattern(
     r"\b(?:you\s+can\s+)?call\s+me\s+|\bname\s+(?:on|under)\s+the\s+\w+\s+is\s+|"
     r"^\W*(?:(?:full|first|last)\s+)?name\s+(?!of\b)",
 )
+# "I am", "I'm" and "it's ... from": one \b and one "i" for both. No two of the alternatives can
+# match at one place, so the matches are those of the three cues written apart.
 _NAME_CUE_WEAK = lower_pattern(
-    r"\b(?:i\s+am|i'm|i\u2019m|im)\s+|^\W*(?:(?:hi|hello|hey|good\s+\w+)\W+)?this\s+is\s+|"
-    r"\bit(?:'s|\u2019s|\s+is)\s+(?=\S+(?:\s+\S+)?\s+(?:from|at|with|calling)\b)",
+    r"\bi(?:(?:\s+am|'m|\u2019m|m)\s+|"
+    r"t(?:'s|\u2019s|\s+is)\s+(?=\S+(?:\s+\S+)?\s+(?:from|at|with|calling)\b))|"
+    r"^\W*(?:(?:hi|hello|hey|good\s+\w+)\W+)?this\s+is\s+",
 )
 # "My city name is Davis", "company name: Acme": a name, but not the customer's. Only whether
 # it matches is read: one \b in front of the alternatives lets the engine skip each by its
