@@ -182,8 +182,8 @@ def star_repeats(records: list[dict[str, Any]]) -> Table:
         "free-typed agent turns too, which STAR never counts: a real re-ask there is an FP."
     )
     table.notes.append(
-        "Ask.repeat means 'asked after the customer gave it', not STAR's 'asked twice': "
-        "its truth is built from kb_queries (the value the customer had typed before the ask)."
+        "The kb_queries row is narrower than Ask.repeat ('asked again after it was asked or "
+        "given'): its truth is only 'asked after the customer had typed the value' (kb_queries)."
     )
     return table
 
