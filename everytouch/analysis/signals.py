@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from everytouch.analysis._fold import folded, lower_pattern
+from everytouch.analysis._fold import by_first_letter, folded, lower_pattern
 from everytouch.analysis.conversation import Conversation, Turn
 from everytouch.analysis.intent import wants_to_acquire
 
@@ -176,23 +176,34 @@ _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
 
 # Sentences that look like a signal but are not interest in buying: a problem with something
 # the customer already has, account care, refunds, complaints, or something bought in the past.
-_NOT_INTENT = lower_pattern(
-    r"\b(?:refund\w*|cancel\w*|charged|overcharged|dispute|complain\w*|broken|not working|"
-    r"suspended|hacked|locked|password|boarding pass|my seat|seat assignment|"
-    r"(?:window|aisle|middle) seat|proof|copy of|claim|balance|statement|expenses?|reimburs\w*|"
-    r"transfer money|my address|status|lost|stolen|replace\w*|stop|"
-    r"(?:can|couldn|won|wouldn|doesn|didn|isn|wasn)['\u2019]?t|cannot|can not|did not|"
-    r"don['\u2019]?t own|unable|fail\w*|error\w*|issues?|problems?|glitch\w*|crash\w*|stuck|"
-    r"disabled|never (?:arrived|came|received)|expir\w*|cracked|damaged|defective|"
-    r"gouging|profiteer\w*|outrageous|exploit\w*|verification|2 ?step|two.step|recover\w*|"
-    r"reset|fix|repair|back|already|recently|(?:i|we) own|owned|says|appears|"
-    r"bills?|billing|chang\w*|updat\w*|down|slow|outage|(?:i|we) (?:have|had) (?:order|book)|"
-    r"(?:press|click|tap)\w*|signed in|logged in|log ?in|sign ?in|practices|illegal|legal|"
-    r"shame\w*|disgust\w*|ridiculous|scam\w*|unacceptable|awful|terrible|"
-    r"(?:i|we)(?:'ve|\u2019ve| have| had)? (?:just )?(?:bought|purchased|ordered|booked|paid|"
-    r"subscribed|signed up)|made (?:a|the|my) purchase|"
-    r"my (?:purchase|order|booking|reservation))\b",
-)
+# Grouped by first letter (by_first_letter): the pattern is only a yes/no test, and a flat
+# alternation of ninety phrases is tried phrase by phrase at every word of every sentence.
+_NOT_INTENT_PHRASES = (
+    r"refund\w*", r"cancel\w*", "charged", "overcharged", "dispute", r"complain\w*", "broken",
+    "not working", "suspended", "hacked", "locked", "password", "boarding pass", "my seat",
+    "seat assignment", "window seat", "aisle seat", "middle seat", "proof", "copy of", "claim",
+    "balance", "statement", "expenses?", r"reimburs\w*", "transfer money", "my address",
+    "status", "lost", "stolen", r"replace\w*", "stop",
+    *(f"{w}['\u2019]?t" for w in ("can", "couldn", "won", "wouldn", "doesn", "didn", "isn")),
+    "wasn['\u2019]?t",
+    "cannot", "can not", "did not", "don['\u2019]?t own", "unable", r"fail\w*", r"error\w*",
+    "issues?", "problems?", r"glitch\w*", r"crash\w*", "stuck", "disabled",
+    "never (?:arrived|came|received)", r"expir\w*", "cracked", "damaged", "defective",
+    "gouging", r"profiteer\w*", "outrageous", r"exploit\w*", "verification", "2 ?step",
+    "two.step", r"recover\w*", "reset", "fix", "repair", "back", "already", "recently",
+    "i own", "we own", "owned", "says", "appears", "bills?", "billing", r"chang\w*",
+    r"updat\w*", "down", "slow", "outage", "i (?:have|had) (?:order|book)",
+    "we (?:have|had) (?:order|book)", r"press\w*", r"click\w*", r"tap\w*", "signed in",
+    "logged in", "log ?in", "sign ?in", "practices", "illegal", "legal", r"shame\w*",
+    r"disgust\w*", "ridiculous", r"scam\w*", "unacceptable", "awful", "terrible",
+    *(
+        f"{w}(?:'ve|\u2019ve| have| had)? (?:just )?(?:bought|purchased|ordered|booked|paid|"
+        "subscribed|signed up)"
+        for w in ("i", "we")
+    ),
+    "made (?:a|the|my) purchase", "my (?:purchase|order|booking|reservation)",
+)  # fmt: skip
+_NOT_INTENT = lower_pattern(r"\b(?:" + by_first_letter(_NOT_INTENT_PHRASES) + r")\b")
 # Price and availability words only signal interest when the customer asks about them;
 # in a statement they describe what the customer already pays for or has.
 _ASKING = lower_pattern(
