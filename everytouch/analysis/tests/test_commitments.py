@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from everytouch.analysis import commitments
 from everytouch.analysis._fold import folded
 from everytouch.analysis.commitments import _PROMISE, find_commitments, may_promise, resolve
 from everytouch.analysis.conversation import Conversation, Turn
@@ -129,3 +130,15 @@ def test_the_keyword_test_never_skips_a_promise(opener: str) -> None:
     text = f"Ok, {opener} send it over"
     assert _PROMISE.search(folded(text))
     assert may_promise(text)
+
+
+_HINT_PIECES = st.sampled_from(
+    ["'ll", "\u2019ll", "will", "shall", "going to", "expect", "get back", "l", "ll", "wi",
+     "sha", "going", " to", "expec", "get", " back", "'", "\u2019", " ", "all", "x"]
+)  # fmt: skip
+
+
+@given(st.lists(_HINT_PIECES, max_size=8).map("".join) | st.text(max_size=20))
+def test_the_hint_test_finds_a_hint_exactly_when_one_is_in_the_text(low: str) -> None:
+    expected = any(hint in low for hint in commitments._PROMISE_HINTS)
+    assert commitments._holds_hint(low) == expected
