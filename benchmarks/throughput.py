@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from benchmarks.corpora import DATA, star
-from everytouch.analysis.analyzer import analyze
+from everytouch.analysis.analyzer import analyze, clear_text_caches
 from everytouch.analysis.conversation import Conversation
 
 TARGET_RATE, TARGET_RATIO, TARGET_MB = 1000, 100, 300
@@ -51,10 +51,17 @@ def _timed(convs: Sequence[Conversation], work: Callable[[Conversation], object]
 
 
 def ours(convs: Sequence[Conversation], rounds: int) -> Rate:
-    """The best of ``rounds`` passes of analyze() over every conversation, after a warm-up."""
+    """The best of ``rounds`` passes of analyze() over every conversation. Each pass starts with
+    empty per-turn caches (a warm-up loads the models and compiles the patterns first), so a
+    pass gains only from phrasings repeated within it, as a fresh process would."""
     for conv in convs[:50]:
         analyze(conv)
-    return max((_timed(convs, analyze) for _ in range(rounds)), key=lambda r: r.cpu)
+    return max((_cold(convs) for _ in range(rounds)), key=lambda r: r.cpu)
+
+
+def _cold(convs: Sequence[Conversation]) -> Rate:
+    clear_text_caches()
+    return _timed(convs, analyze)
 
 
 def presidio(convs: Sequence[Conversation]) -> Rate | None:
@@ -100,12 +107,17 @@ def main(argv: list[str] | None = None) -> None:
           f"{_verdict(memory < TARGET_MB)}")  # fmt: skip
     if args.no_presidio:
         return
-    baseline = presidio(convs[: args.presidio_sample])
+    sample = convs[: args.presidio_sample]
+    baseline = presidio(sample)
     if baseline is not None:
         ratio = rate.cpu / baseline.cpu
-        print(f"Presidio contacts on {args.presidio_sample} dialogues: {baseline}; "
-              f"ratio {ratio:,.0f}x - target >= {TARGET_RATIO}x: "
+        print(f"Presidio contacts on the first {len(sample)} dialogues: {baseline}; "
+              f"ratio to analyze() on all dialogues {ratio:,.0f}x - target >= {TARGET_RATIO}x: "
               f"{_verdict(ratio >= TARGET_RATIO)}")  # fmt: skip
+        # The same dialogues on both sides: the fairer ratio, printed beside the other.
+        same = ours(sample, args.rounds)
+        print(f"analyze() on the same {len(sample)} dialogues: {same}; ratio "
+              f"{same.cpu / baseline.cpu:,.0f}x")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -161,3 +161,22 @@ def analyze(
     """Score one conversation against a playbook (the default one when None)."""
     analysis = run_analysis(conv, promotions, tz, region)
     return scorecard_of(analysis, playbook or default_playbook())
+
+
+def clear_text_caches() -> None:
+    """Forget every per-turn-text result cache, as a freshly started process would.
+
+    Agents repeat their phrasings, so these caches pay off on real traffic; a benchmark that
+    passes over the same conversations several times clears them between passes, so the second
+    pass is not flattered by the first.
+    """
+    from everytouch.analysis import _asked, flow, signals
+
+    for cached in (
+        _asked.asked_details,
+        flow._turn_transfers,
+        flow._turn_next_steps,
+        flow.turn_tokens,
+        signals._discovery_in_turn,
+    ):
+        cached.cache_clear()

@@ -167,3 +167,14 @@ def test_it_imports_no_django() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_clearing_the_text_caches_empties_them() -> None:
+    from everytouch.analysis import _asked, signals
+    from everytouch.analysis.analyzer import clear_text_caches
+
+    analyze(_conv((("agent", "What is your name, and what seems to be the problem?"),)))
+    assert _asked.asked_details.cache_info().currsize > 0
+    clear_text_caches()
+    assert _asked.asked_details.cache_info().currsize == 0
+    assert signals._discovery_in_turn.cache_info().currsize == 0
