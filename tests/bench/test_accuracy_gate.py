@@ -7,25 +7,14 @@ skips with the reason.
 from __future__ import annotations
 
 import json
-import os
-
-import pytest
 
 from benchmarks import gate
 from benchmarks._scoring import Score
-from benchmarks.corpora import DATA
-
-
-def _need_data() -> None:
-    if DATA.is_dir():
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{DATA} is missing in CI: the accuracy gate must run")
-    pytest.skip(f"no public data at {DATA}")
+from tests.bench.public_data import need_public_data
 
 
 def test_no_check_fell_below_its_recorded_figure() -> None:
-    _need_data()
+    need_public_data()
     recorded = json.loads(gate.RECORDED.read_text())
     assert recorded, "no figures recorded: run python -m benchmarks.gate --record"
     assert gate.regressions(gate.figures(), recorded) == []

@@ -6,26 +6,15 @@ skips with the reason.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import pytest
-
 from benchmarks import build_models
-from benchmarks.corpora import DATA
 from everytouch.analysis import intent
-
-
-def _need_data() -> None:
-    if DATA.is_dir():
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{DATA} is missing in CI: the model build must be checked")
-    pytest.skip(f"no public data at {DATA}")
+from tests.bench.public_data import need_public_data
 
 
 def test_a_rebuild_gives_the_shipped_bytes(tmp_path: Path) -> None:
-    _need_data()
+    need_public_data()
     rebuilt = build_models.build(tmp_path / intent.MODEL_PATH.name)
     assert rebuilt.threshold == build_models.THRESHOLD
     assert (tmp_path / intent.MODEL_PATH.name).read_bytes() == intent.MODEL_PATH.read_bytes(), (
@@ -34,7 +23,7 @@ def test_a_rebuild_gives_the_shipped_bytes(tmp_path: Path) -> None:
 
 
 def test_only_tune_conversations_are_trained_on() -> None:
-    _need_data()
+    need_public_data()
     from benchmarks.corpora import split_of
 
     sources = {"star-task": "star"}
@@ -45,7 +34,7 @@ def test_only_tune_conversations_are_trained_on() -> None:
 
 
 def test_the_written_examples_are_trained_on_but_never_measured() -> None:
-    _need_data()
+    need_public_data()
     written = list(build_models.written_examples())
     assert sum(e.label for e in written) >= 300
     assert sum(not e.label for e in written) >= 300

@@ -11,11 +11,11 @@ from pathlib import Path
 from benchmarks import build_number_model
 from benchmarks.corpora import split_of
 from everytouch.analysis import number_kind
-from tests.bench.test_build_models import _need_data
+from tests.bench.public_data import need_public_data
 
 
 def test_a_rebuild_gives_the_shipped_bytes(tmp_path: Path) -> None:
-    _need_data()
+    need_public_data()
     rebuilt = build_number_model.build(tmp_path / number_kind.MODEL_PATH.name)
     assert rebuilt.threshold == build_number_model.THRESHOLD
     shipped = number_kind.MODEL_PATH.read_bytes()
@@ -25,7 +25,7 @@ def test_a_rebuild_gives_the_shipped_bytes(tmp_path: Path) -> None:
 
 
 def test_only_tune_conversations_are_trained_on() -> None:
-    _need_data()
+    need_public_data()
     found = build_number_model.examples()
     assert found
     assert all(split_of("multidogo", e.conv_id) == "tune" for e in found)

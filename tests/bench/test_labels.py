@@ -7,21 +7,13 @@ there a missing folder fails; elsewhere the test skips with the reason.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from benchmarks import labelled
-from benchmarks.corpora import DATA, LABELS, conversations, split_of
-
-
-def _need_data() -> None:
-    if DATA.is_dir():
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{DATA} is missing in CI")
-    pytest.skip(f"no public data at {DATA}")
+from benchmarks.corpora import LABELS, conversations, split_of
+from tests.bench.public_data import need_public_data
 
 
 def _raw_rows() -> list[tuple[Path, int, dict[str, object]]]:
@@ -33,7 +25,7 @@ def _raw_rows() -> list[tuple[Path, int, dict[str, object]]]:
 
 
 def test_every_row_reads_and_sits_in_its_hash_split() -> None:
-    _need_data()
+    need_public_data()
     rows = labelled.read_labels()
     assert len(rows) >= 800
     assert len({row.source for row in rows}) >= 4
@@ -42,7 +34,7 @@ def test_every_row_reads_and_sits_in_its_hash_split() -> None:
 
 
 def test_every_positive_quotes_its_evidence_from_the_turn() -> None:
-    _need_data()
+    need_public_data()
     for path, number, row in _raw_rows():
         conv = conversations(str(row["source"]))[str(row["id"])]
         checks = row["checks"]
