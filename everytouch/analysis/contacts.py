@@ -28,7 +28,12 @@ ContactKind = Literal["name", "phone", "email", "account"]
 QUOTE_LIMIT = 200
 
 # A digit followed by digits, each with up to three separators in between: one parse only.
-_WRITTEN_NUMBER = re.compile(r"(?<![\w+])\+?\(?\d(?:[\s().\-/]{0,3}\d){2,24}(?!\d)")
+# The start is matched first and the look-behind checked after it ("+", "(" or a digit with
+# no letter, digit or "+" before it): the same matches as a look-behind in front, which the
+# regex engine would try at every position of the turn.
+_WRITTEN_NUMBER = re.compile(
+    r"(?:\+(?<![\w+]\+)\(?\d|\((?<![\w+]\()\d|\d(?<![\w+]\d))(?:[\s().\-/]{0,3}\d){2,24}(?!\d)"
+)
 _HAS_DIGIT = re.compile(r"\d")
 _EMAIL = re.compile(
     r"(?<![\w.+\-])[\w.+\-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62})(?:\.[A-Za-z0-9\-]{1,63}){1,6}",
