@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks import labelled
+from benchmarks import corpora, labelled
 from benchmarks._scoring import Score
-from benchmarks.corpora import MULTIDOGO_BUYING, split_of
+from benchmarks.corpora import MULTIDOGO_BUYING, MULTIDOGO_NEUTRAL, split_of
 from everytouch.analysis.analyzer import analyze
 from everytouch.analysis.conversation import Conversation, Turn
 from everytouch.analysis.flow import greeting, next_step_kind
@@ -39,17 +39,6 @@ STAR_NOT_DISCOVERY = re.compile(
     r"confirm|search_more|continue_searching|more_questions|custom_message|_inform_"
 )
 STAR_DISCOVERY = re.compile(r"^(?:[a-z]+_)?ask_")
-
-MULTIDOGO_NEUTRAL = {
-    "",
-    "contentonly",
-    "confirmation",
-    "rejection",
-    "openinggreeting",
-    "closinggreeting",
-    "thankyou",
-    "outofdomain",
-}
 
 
 @dataclass
@@ -72,13 +61,6 @@ class Table:
                 f"{s.tp} | {s.fp} | {s.fn} | {s.tn} |"
             )
         return "\n".join(lines)
-
-
-def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
 
 
 def asks_discovery(text: str) -> bool:
@@ -147,8 +129,7 @@ def ibm_scorecards(threads: list[dict[str, Any]]) -> Table:
 
 def star_records() -> list[dict[str, Any]]:
     """STAR's test split only (benchmarks.corpora.split_of): the tune half is for tuning."""
-    records = _jsonl(DATA / "star" / "star_dev.jsonl")
-    return [r for r in records if split_of("star", str(r["dialogue_id"])) == "test"]
+    return corpora.records("star", "test")
 
 
 def star_discovery_truth(label: str) -> bool:
@@ -194,8 +175,7 @@ def star_greeting(records: list[dict[str, Any]]) -> Table:
 
 def multidogo_records() -> list[dict[str, Any]]:
     """MultiDoGO's test split only (benchmarks.corpora.split_of)."""
-    records = _jsonl(DATA / "multidogo" / "multidogo_dev.jsonl")
-    return [r for r in records if split_of("multidogo", str(r["conversationId"])) == "test"]
+    return corpora.records("multidogo", "test")
 
 
 def multidogo_conversation(record: dict[str, Any]) -> Conversation:

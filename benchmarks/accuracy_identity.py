@@ -16,13 +16,13 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks import corpora
 from benchmarks._scoring import Score
-from benchmarks.corpora import split_of
 from everytouch.analysis._asked import security_topics
 from everytouch.analysis.asks import asked_details, identity_asks
 from everytouch.analysis.contacts import contacts_in_text, extract_contacts
@@ -65,17 +65,9 @@ class Table:
 # --- loading ------------------------------------------------------------------------------
 
 
-def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
-
-
 def star_records() -> list[dict[str, Any]]:
     """STAR's test split only (benchmarks.corpora.split_of): the tune half is for tuning."""
-    records = _jsonl(DATA / "star" / "star_dev.jsonl")
-    return [r for r in records if split_of("star", str(r["dialogue_id"])) == "test"]
+    return corpora.records("star", "test")
 
 
 def star_conversation(record: dict[str, Any]) -> Conversation:
@@ -85,8 +77,7 @@ def star_conversation(record: dict[str, Any]) -> Conversation:
 
 def multidogo_records() -> list[dict[str, Any]]:
     """MultiDoGO's test split only (benchmarks.corpora.split_of)."""
-    records = _jsonl(DATA / "multidogo" / "multidogo_dev.jsonl")
-    return [r for r in records if split_of("multidogo", str(r["conversationId"])) == "test"]
+    return corpora.records("multidogo", "test")
 
 
 def multidogo_conversation(record: dict[str, Any]) -> Conversation:

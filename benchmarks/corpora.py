@@ -64,6 +64,25 @@ MULTIDOGO_BUYING = frozenset(
     }
 )
 
+# MultiDoGO intents that say nothing about what the customer wants (greetings, yes/no, ...).
+MULTIDOGO_NEUTRAL = frozenset(
+    {
+        "",
+        "contentonly",
+        "confirmation",
+        "rejection",
+        "openinggreeting",
+        "closinggreeting",
+        "thankyou",
+        "outofdomain",
+    }
+)
+# The raw records of the sets whose own labels the benchmarks read: file and id field.
+RAW = {
+    "star": ("star/star_dev.jsonl", "dialogue_id"),
+    "multidogo": ("multidogo/multidogo_dev.jsonl", "conversationId"),
+}
+
 
 def _digest(source: str, conv_id: str) -> bytes:
     return hashlib.sha256(f"{source}:{conv_id}".encode()).digest()
@@ -74,11 +93,18 @@ def split_of(source: str, conv_id: str) -> Split:
     return "test" if _digest(source, conv_id)[0] % 2 else "tune"
 
 
-def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
+def jsonl(path: Path) -> Iterator[dict[str, Any]]:
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
                 yield json.loads(line)
+
+
+def records(source: str, split: Split | None = None) -> list[dict[str, Any]]:
+    """The raw records of STAR or MultiDoGO as the set ships them, of one split or of both."""
+    name, key = RAW[source]
+    rows = jsonl(DATA / name)
+    return [r for r in rows if split is None or split_of(source, str(r[key])) == split]
 
 
 def _conversation(conv_id: str, turns: list[tuple[Speaker, str]], channel: str) -> Conversation:
@@ -98,13 +124,13 @@ def ibm() -> Iterator[Conversation]:
 
 
 def star() -> Iterator[Conversation]:
-    for record in _jsonl(DATA / "star" / "star_dev.jsonl"):
+    for record in jsonl(DATA / "star" / "star_dev.jsonl"):
         turns = [(t["speaker"], t["text"]) for t in record["turns"]]
         yield _conversation(str(record["dialogue_id"]), turns, "chat")
 
 
 def multidogo() -> Iterator[Conversation]:
-    for record in _jsonl(DATA / "multidogo" / "multidogo_dev.jsonl"):
+    for record in jsonl(DATA / "multidogo" / "multidogo_dev.jsonl"):
         turns: list[tuple[Speaker, str]] = [
             ("customer", t["utterance"]) for t in record["customer_turns"]
         ]
@@ -144,7 +170,7 @@ def conversations(source: str) -> dict[str, Conversation]:
 
 def _star_identity_heavy() -> list[str]:
     heavy = []
-    for record in _jsonl(DATA / "star" / "star_dev.jsonl"):
+    for record in jsonl(DATA / "star" / "star_dev.jsonl"):
         asks = [t.get("action_label") for t in record["turns"] if t["speaker"] == "agent"]
         if sum(1 for a in asks if a in STAR_IDENTITY_ACTIONS) >= 2:
             heavy.append(str(record["dialogue_id"]))

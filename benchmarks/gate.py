@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +23,10 @@ from benchmarks._scoring import Score
 from benchmarks.corpora import (
     DATA,
     MULTIDOGO_BUYING,
+    RAW,
     _digest,
-    _jsonl,
     conversations,
-    split_of,
+    records,
 )
 from everytouch.analysis.analyzer import lead_of, run_analysis
 
@@ -37,17 +36,16 @@ MIN_POSITIVES = 20
 SAMPLE = 1000
 
 
-def _test_sample(source: str, records: Iterator[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    kept = [r for r in records if split_of(source, str(r[key])) == "test"]
-    kept.sort(key=lambda r: _digest(source, str(r[key])))
-    return kept[:SAMPLE]
+def _test_sample(source: str) -> list[dict[str, Any]]:
+    """The first SAMPLE test records of a set in hash order: the same ones on every run."""
+    key = RAW[source][1]
+    return sorted(records(source, "test"), key=lambda r: _digest(source, str(r[key])))[:SAMPLE]
 
 
 def star_figures() -> dict[str, Score]:
     repeat, name = Score(), Score()
-    records = _test_sample("star", _jsonl(DATA / "star" / "star_dev.jsonl"), "dialogue_id")
     convs = conversations("star")
-    for record in records:
+    for record in _test_sample("star"):
         truth = record["labels_from_dataset"]
         asks = run_analysis(convs[str(record["dialogue_id"])]).asks
         repeat.add(truth["repeated_identity_ask"], any(a.repeat for a in asks))
@@ -57,9 +55,8 @@ def star_figures() -> dict[str, Score]:
 
 def multidogo_figures() -> dict[str, Score]:
     intent, phone = Score(), Score()
-    path = DATA / "multidogo" / "multidogo_dev.jsonl"
     convs = conversations("multidogo")
-    for record in _test_sample("multidogo", _jsonl(path), "conversationId"):
+    for record in _test_sample("multidogo"):
         analysis = run_analysis(convs[str(record["conversationId"])])
         intents = {i for turn in record["customer_turns"] for i in turn.get("intents") or ()}
         intent.add(bool(intents & MULTIDOGO_BUYING), lead_of(analysis).buying_intent)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,10 +20,6 @@ from benchmarks._scoring import Score
 from benchmarks.corpora import LABELS, conversations, split_of
 from everytouch.analysis.analyzer import Analysis, run_analysis
 from everytouch.analysis.conversation import Conversation, Turn
-
-# A git worktree sits one level deeper than the main checkout; the shared data does not move.
-if not corpora.DATA.exists():
-    corpora.DATA = Path(os.environ.get("EVERYTOUCH_SHARED_DATA", "/work/shared/data"))
 
 CHECKS: dict[str, Callable[[Analysis], bool]] = {
     "redirect": lambda a: any(t.kind == "redirect" for t in a.transfers),
@@ -85,10 +80,7 @@ def hand_labels(directory: Path, show: str | None, kind: str) -> dict[str, Score
 def star_dataset(show: bool) -> Score:
     """STAR's own label: one identity action in two or more agent turns, tune dialogues only."""
     score = Score()
-    for line in (corpora.DATA / "star" / "star_dev.jsonl").open(encoding="utf-8"):
-        record = json.loads(line)
-        if split_of("star", str(record["dialogue_id"])) != "tune":
-            continue
+    for record in corpora.records("star", "tune"):
         conv = Conversation(
             str(record["dialogue_id"]),
             tuple(Turn(t["speaker"], t["text"]) for t in record["turns"] if t["text"].strip()),

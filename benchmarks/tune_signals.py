@@ -16,12 +16,10 @@ filtered out before anything is scored or printed.
 from __future__ import annotations
 
 import argparse
-import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from benchmarks import accuracy, corpora
+from benchmarks import corpora
 from benchmarks._scoring import Score
 from benchmarks.accuracy import (
     STAR_GAME_DOMAINS,
@@ -32,35 +30,17 @@ from benchmarks.corpora import MULTIDOGO_BUYING, conversations, render, split_of
 from everytouch.analysis.conversation import Conversation
 from everytouch.analysis.signals import buying_signals, discovery_questions
 
-ROOT = Path(__file__).resolve().parents[1]
-# A git worktree sits one level deeper than the main checkout: find the shared data from either.
-DATA = next(
-    (d for d in (accuracy.DATA, ROOT.parents[1] / "shared" / "data") if d.is_dir()), accuracy.DATA
-)
-corpora.DATA = accuracy.DATA = DATA
-LABEL_DIRS = (ROOT.parent.parent / "labels", ROOT / "benchmarks" / "labels")
-
-
-def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
+DATA = corpora.DATA
 
 
 def tune_labels(directory: Path | None) -> list[dict[str, Any]]:
-    dirs = (directory,) if directory else LABEL_DIRS
+    """The hand-labelled rows of the tune split (benchmarks/labels unless told otherwise)."""
     rows: dict[tuple[str, str], dict[str, Any]] = {}
-    for folder in dirs:
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.jsonl")):
-            for row in _jsonl(path):
-                source, conv_id = row.get("source", ""), str(row.get("id", ""))
-                if row.get("split") == "tune" and split_of(source, conv_id) == "tune":
-                    rows[(source, conv_id)] = row
-        if rows:
-            break
+    for path in sorted((directory or corpora.LABELS).glob("*.jsonl")):
+        for row in corpora.jsonl(path):
+            source, conv_id = row.get("source", ""), str(row.get("id", ""))
+            if row.get("split") == "tune" and split_of(source, conv_id) == "tune":
+                rows[(source, conv_id)] = row
     return list(rows.values())
 
 
@@ -74,7 +54,7 @@ def has_discovery(conv: Conversation) -> bool:
 
 def star_turns(errors: bool) -> Score:
     score = Score()
-    for record in _jsonl(DATA / "star" / "star_dev.jsonl"):
+    for record in corpora.jsonl(DATA / "star" / "star_dev.jsonl"):
         if split_of("star", str(record["dialogue_id"])) != "tune":
             continue
         for turn in record["turns"]:
@@ -130,7 +110,7 @@ def ibm_buying(errors: bool) -> tuple[int, int]:
 def multidogo(errors: bool) -> Score:
     score = Score()
     convs = conversations("multidogo")
-    for record in _jsonl(DATA / "multidogo" / "multidogo_dev.jsonl"):
+    for record in corpora.jsonl(DATA / "multidogo" / "multidogo_dev.jsonl"):
         conv_id = str(record["conversationId"])
         if split_of("multidogo", conv_id) != "tune":
             continue
