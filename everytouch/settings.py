@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "everytouch.staff",
     "everytouch.leads",
     "everytouch.followups",
+    "everytouch.quality",
 ]
 
 MIDDLEWARE = [

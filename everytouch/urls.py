@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("everytouch.staff.urls")),
     path("", include("everytouch.leads.urls")),
     path("", include("everytouch.followups.urls")),
+    path("", include("everytouch.quality.urls")),
 ]

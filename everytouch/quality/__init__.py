@@ -1,0 +1,1 @@
+"""Quality: every touch scored against the business's playbook, reviewed, tested, coached."""

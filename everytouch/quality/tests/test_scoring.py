@@ -1,0 +1,124 @@
+"""Scoring every logged touch: the job, the stored scorecard, not-scored reasons, re-scoring."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from everytouch.interactions.actions import InteractionData, TurnData, log_interaction
+from everytouch.interactions.models import Channel, Interaction
+from everytouch.quality import actions, tasks
+from everytouch.quality.models import Playbook, Promotion, RescoreRun, Scorecard, ScoreState
+from everytouch.staff.directory.actions import ensure_staff
+from everytouch.staff.models import Team
+
+pytestmark = pytest.mark.django_db
+
+PRICE_ONLY = (
+    TurnData("agent", "Good morning, Acme Office Supply, this is Ron."),
+    TurnData("customer", "Hi, how much is a toner cartridge for the LaserJet 400?"),
+    TurnData("agent", "That one is $89.99."),
+    TurnData("customer", "OK thanks, bye."),
+)
+
+
+def log(rep: User, turns: tuple[TurnData, ...] = PRICE_ONLY, **kw: Any) -> Interaction:
+    data = InteractionData(channel=Channel.CALL, handled_by=rep, turns=turns, **kw)
+    return log_interaction(None, data, rep)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_scores_a_logged_touch_in_the_background(rep: User, worker: Any) -> None:
+    interaction = log(rep)
+    worker.run()
+    card = Scorecard.objects.get(interaction=interaction, is_current=True)
+    assert card.state == ScoreState.SCORED
+    assert card.rep == rep
+    assert card.playbook_version is not None
+    assert card.playbook_version.playbook.is_default
+    outcomes = {o.check_id: o.status for o in card.outcomes.all()}
+    assert outcomes["asked_name"] == "fail"
+    assert outcomes["greeting"] == "pass"
+    assert card.result["checks"]["greeting"]["evidence"][0]["turn"] == 0
+    assert card.buying_intent
+
+
+def test_it_keeps_a_touch_without_turns_as_not_scored_with_the_reason(rep: User) -> None:
+    interaction = log(rep, turns=(), summary="Walk-in, asked for directions")
+    card = actions.score_interaction(interaction)
+    assert card.state == ScoreState.NOT_SCORED
+    assert card.reason == actions.NO_TURNS
+    assert not card.outcomes.exists()
+
+
+def test_a_second_job_for_the_same_touch_does_nothing(rep: User) -> None:
+    interaction = log(rep)
+    first = tasks.score_interaction_task.call(interaction.pk)
+    again = tasks.score_interaction_task.call(interaction.pk)
+    assert first is not None and again is None
+    assert Scorecard.objects.filter(interaction=interaction).count() == 1
+
+
+def test_the_sweep_scores_touches_whose_job_was_lost(rep: User) -> None:
+    interaction = log(rep)
+    Scorecard.objects.all().delete()
+    later = timezone.now() + timedelta(minutes=11)
+    assert tasks.sweep_unscored(later) == 1
+    assert tasks.sweep_unscored(later) == 0
+    assert actions.current_scorecard(interaction) is not None
+
+
+def test_a_team_playbook_scores_its_reps_touches(rep: User, manager: User) -> None:
+    team = Team.objects.create(name="Counter")
+    member = ensure_staff(rep)
+    member.team = team
+    member.save(update_fields=["team"])
+    playbook = Playbook.objects.create(name="Counter playbook", team=team)
+    text = "name: Counter\nchecks:\n  - id: greeting\n    title: Greeted\n    rule: greeting\n"
+    version = actions.save_version(playbook, text, manager)
+    actions.activate(version)
+    card = actions.score_interaction(log(rep))
+    assert card.playbook_version == version
+    assert card.team == team
+    assert [o.check_id for o in card.outcomes.all()] == ["greeting"]
+
+
+def test_a_valid_promotion_feeds_the_promotion_check(rep: User) -> None:
+    today = timezone.localdate()
+    Promotion.objects.create(
+        name="Toner week", valid_from=today, valid_to=today, keywords=["two for one"]
+    )
+    turns = (*PRICE_ONLY[:3], TurnData("agent", "And this week toner is two for one."))
+    card = actions.score_interaction(log(rep, turns=turns))
+    assert card.outcomes.get(check_id="promotion_mentioned").status == "pass"
+
+
+def test_rescoring_retires_the_old_cards_and_reports_progress(rep: User, manager: User) -> None:
+    interactions = [log(rep) for _ in range(3)]
+    for interaction in interactions:
+        actions.score_interaction(interaction)
+    default = Playbook.objects.get(is_default=True)
+    text = (
+        "name: Strict\nchecks:\n  - id: asked_name\n    title: Name\n"
+        "    rule: {name: asked_detail, detail: name}\n"
+    )
+    default = actions.activate(actions.save_version(default, text, manager))
+    run = actions.start_rescore(default, timezone.now() - timedelta(days=1), manager)
+    assert (run.total, run.done) == (3, 0)
+    batches = 0
+    while tasks.rescore_task.call(run.pk):  # each batch queues the next, as a worker runs them
+        batches += 1
+    assert batches == 1
+    run.refresh_from_db()
+    assert run.finished_at is not None and run.done == 3 and run.percent == 100
+    for interaction in interactions:
+        cards = Scorecard.objects.filter(interaction=interaction)
+        assert cards.count() == 2
+        current = cards.get(is_current=True)
+        assert current.playbook_version == default.active_version
+        assert [o.check_id for o in current.outcomes.all()] == ["asked_name"]
+    assert RescoreRun.objects.count() == 1
