@@ -1,3 +1,7 @@
-from django.urls import URLPattern, URLResolver
+"""The quality pages, one module per area so each area's routes stay together."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, include, path
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("everytouch.quality.urls_scorecards")),
+]
