@@ -277,6 +277,9 @@ def lead_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         customer = _customer_param(request.GET.get("customer", ""))
         initial = _initial(customer)
+        if request.GET.get("need", "").strip():
+            # A scorecard's "make it a lead" passes the need the analyzer extracted.
+            initial["need"] = request.GET["need"].strip()[:300]
         form = LeadForm(initial=initial)
         return render(request, "leads/new.html", {"form": form, "customer": customer})
     form = LeadForm(request.POST)

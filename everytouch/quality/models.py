@@ -173,6 +173,9 @@ class Review(models.Model):
     auto_status = models.CharField(max_length=4, choices=CheckStatus.choices)
     status = models.CharField(max_length=4, choices=CheckStatus.choices)
     comment = models.TextField(blank=True)
+    # The turn that shows the check was done, when the reviewer says it passed: a training
+    # example needs the turn, not only the verdict (see labelled_examples).
+    evidence_turn = models.PositiveIntegerField(null=True, blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="quality_reviews"
     )

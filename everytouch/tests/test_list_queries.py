@@ -28,6 +28,8 @@ from everytouch.interactions.actions import InteractionData, TurnData, log_inter
 from everytouch.interactions.models import Channel
 from everytouch.leads import webhooks
 from everytouch.leads.actions import LeadData, capture_lead
+from everytouch.quality.actions import score_interaction
+from everytouch.quality.reviews import dispute_check
 from everytouch.staff.departures.actions import open_departure
 from everytouch.staff.directory.actions import ensure_staff, schedule_absence
 from everytouch.staff.messages.actions import take_message
@@ -66,6 +68,7 @@ PAGES = [
     ListPage("webhook_list"),
     ListPage("early_warning"),
     ListPage("calendar_feed"),
+    ListPage("dispute_list"),
     ListPage("api-v1:list_customers", api=True),
     ListPage("api-v1:list_interactions", api=True),
     ListPage("api-v1:list_leads", api=True),
@@ -93,6 +96,7 @@ def make_rows(viewer: User, first: int, count: int) -> None:
         start = timezone.now() + timedelta(days=7)
         schedule_absence(member, start, start + timedelta(days=1), "Trade show")
         open_departure(member, date.today() + timedelta(days=30), viewer)
+        dispute_check(score_interaction(call), "asked_name", f"Dispute {i}", rep)
 
 
 def queries(client: Client, url: str) -> int:

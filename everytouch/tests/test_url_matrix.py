@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -32,11 +32,13 @@ from everytouch.accounts.actions import create_user, issue_token
 from everytouch.accounts.models import Role
 from everytouch.followups.actions import record_commitment
 from everytouch.followups.ical import issue_feed
-from everytouch.interactions.actions import InteractionData, log_interaction
+from everytouch.interactions.actions import InteractionData, TurnData, log_interaction
 from everytouch.interactions.models import Channel
 from everytouch.leads import webhooks
 from everytouch.leads.actions import LeadData, capture_lead
 from everytouch.leads.models import DeliveryStatus, WebhookDelivery
+from everytouch.quality.actions import score_interaction
+from everytouch.quality.reviews import dispute_check
 from everytouch.staff.departures.actions import open_departure
 from everytouch.staff.directory.actions import ensure_staff, schedule_absence
 from everytouch.staff.messages.actions import take_message
@@ -142,6 +144,12 @@ class Entry:
             if row is not None:
                 yield method, row
 
+
+SCORED_TURNS = (
+    TurnData("agent", "Acme Office, Rita speaking."),
+    TurnData("customer", "How much is the toner?"),
+    TurnData("agent", "It is $89."),
+)
 
 # What the table says of answers that are not plainly right; listed in the hand-over report.
 POST_LIKE_GET = "answers POST like GET (no require_GET on the view); it writes nothing"
@@ -394,6 +402,43 @@ TABLE: dict[str, Entry] = {
         args=pk("departure"),
     ),
     "early_warning": Entry(get=(302, 403, 403, 403, 200, 200), post=(302, 405, 405, 405, 405, 405)),
+    # quality: scorecards (reviewers see every scorecard; a rep only their own, so Ron gets 404)
+    "scorecard": Entry(
+        get=(302, 404, 200, 404, 200, 200),
+        post=(302, 405, 405, 405, 405, 405),
+        args=pk("scored_interaction"),
+    ),
+    "scorecard_review": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 403, 400, 404, 400, 400),
+        args=pk("scorecard"),
+    ),
+    "scorecard_acknowledge": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 403, 400, 404, 400, 400),
+        args=pk("scorecard"),
+        note="only the rep who handled the touch acknowledges; others are told why (400)",
+    ),
+    "scorecard_dispute": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 403, 400, 404, 400, 400),
+        args=pk("scorecard"),
+    ),
+    "dispute_list": Entry(get=(302, 403, 200, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)),
+    "dispute_resolve": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 404, 404, 404, 302, 302),
+        args=pk("dispute"),
+        note="an empty ruling is refused with a message on the disputes page",
+    ),
+    "quality_agreement": Entry(
+        get=(302, 403, 200, 403, 200, 200), post=(302, 405, 405, 405, 405, 405)
+    ),
+    "training_examples": Entry(
+        get=(302, 403, 200, 403, 200, 200),
+        post=(302, 405, 405, 405, 405, 405),
+        args=lambda world: {"check_id": "asked_name"},
+    ),
 }
 
 
@@ -422,6 +467,10 @@ def world(manager: User, rep2: User) -> World:
     absence = schedule_absence(member, start, start + timedelta(days=2), "Trade show")
     leaver = create_user("leo", PASSWORD, Role.REP, first_name="Leo", last_name="Leaving")
     departure = open_departure(ensure_staff(leaver), date.today() + timedelta(days=30), manager)
+    # quality: a scored call of Rita's with a dispute she raised
+    scored = log_interaction(customer, replace(data, turns=SCORED_TURNS), rep2)
+    scorecard = score_interaction(scored)
+    dispute = dispute_check(scorecard, "asked_name", "I had his name on screen", rep2)
     ids = {
         "customer": customer.pk,
         "interaction": call.pk,
@@ -438,6 +487,9 @@ def world(manager: User, rep2: User) -> World:
         "username": rep2.username,
         "rep2_id": rep2.pk,
         "manager_id": manager.pk,
+        "scored_interaction": scored.pk,
+        "scorecard": scorecard.pk,
+        "dispute": dispute.pk,
     }
     return World(ids)
 
