@@ -1,8 +1,10 @@
 from django.urls import path
 
+from everytouch.quality import views_import
 from everytouch.quality import views_scorecards as views
 
 urlpatterns = [
+    path("quality/import/", views_import.transcript_import, name="transcript_import"),
     path("interactions/<int:pk>/scorecard/", views.scorecard, name="scorecard"),
     path("scorecards/<int:pk>/review/", views.scorecard_review, name="scorecard_review"),
     path(

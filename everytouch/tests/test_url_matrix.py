@@ -424,6 +424,9 @@ TABLE: dict[str, Entry] = {
         post=(302, 403, 400, 404, 400, 400),
         args=pk("scorecard"),
     ),
+    "transcript_import": Entry(
+        get=(302, 403, 403, 200, 200, 200), post=(302, 403, 403, 400, 400, 400)
+    ),
     "dispute_list": Entry(get=(302, 403, 200, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)),
     "dispute_resolve": Entry(
         get=(302, 405, 405, 405, 405, 405),
