@@ -76,6 +76,7 @@ PAGES = [
     ListPage("api-v1:my_day", api=True),
     ListPage("api-v1:list_staff", api=True),
     ListPage("api-v1:list_messages", api=True),
+    ListPage("api-v1:list_scorecards", api=True),
 ]
 
 

@@ -427,6 +427,10 @@ TABLE: dict[str, Entry] = {
     "transcript_import": Entry(
         get=(302, 403, 403, 200, 200, 200), post=(302, 403, 403, 400, 400, 400)
     ),
+    "api-v1:list_scorecards": Entry(get=(401, 403, 200, 200, 200, 200)),
+    "api-v1:get_scorecard": Entry(
+        get=(401, 403, 200, 404, 200, 200), args=pk("scorecard", "scorecard_id")
+    ),
     "dispute_list": Entry(get=(302, 403, 200, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)),
     "dispute_resolve": Entry(
         get=(302, 405, 405, 405, 405, 405),
