@@ -1,0 +1,334 @@
+"""The coaching queue: the checks each rep fails most, with examples, and coaching sessions
+with the rep's pass rate on the covered checks before and after.
+
+Every figure counts the automatic results of current, scored, real (non-test) scorecards,
+pass and fail only: a check that did not apply says nothing about the rep. Counts are always
+shown beside shares, so "failed 2 of 2" is visibly thinner evidence than "failed 20 of 30".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Count, F, Max, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from everytouch.accounts.access import has_role
+from everytouch.accounts.models import Role
+from everytouch.analysis.redact import redact_card_numbers
+from everytouch.quality.actions import QualityError
+from everytouch.quality.models import CheckOutcome, CheckStatus, CoachingSession, ScoreState
+
+COACH_ROLES = frozenset({Role.OWNER, Role.MANAGER, Role.TRAINER})
+WINDOW_DAYS = 30
+MAX_WINDOW_DAYS = 365
+# Below this many pass-or-fail results a fail share is noise, so the check is not ranked.
+MIN_RESULTS = 3
+TOP_CHECKS = 5
+EXAMPLES = 3
+# Before and after a session: the same span either side, so the two rates are comparable.
+COMPARE_DAYS = 30
+MAX_NOTES = 5000
+
+
+# --- what counts ---------------------------------------------------------------------------------
+
+
+def counted_outcomes() -> QuerySet[CheckOutcome]:
+    """Pass or fail results of current, scored, real scorecards: the only ones that count."""
+    return CheckOutcome.objects.filter(
+        scorecard__is_current=True,
+        scorecard__state=ScoreState.SCORED,
+        scorecard__is_test=False,
+        status__in=[CheckStatus.PASS, CheckStatus.FAIL],
+    )
+
+
+def _fails() -> Count:
+    return Count("id", filter=Q(status=CheckStatus.FAIL))
+
+
+def share_text(part: int, whole: int) -> str:
+    """ "6 of 8 (75%)", or "no results" when there is nothing to divide by."""
+    if whole == 0:
+        return "no results"
+    return f"{part} of {whole} ({round(100 * part / whole)}%)"
+
+
+# --- the queue -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Example:
+    """One recent conversation where the rep failed the check."""
+
+    scorecard_id: int
+    interaction_id: int
+    started_at: datetime
+    channel: str
+
+
+@dataclass(frozen=True)
+class FailingCheck:
+    check_id: str
+    title: str
+    failed: int
+    results: int
+    examples: list[Example] = field(default_factory=list)
+
+    @property
+    def share(self) -> float:
+        return self.failed / self.results
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.share)
+
+
+@dataclass(frozen=True)
+class RepQueue:
+    """One rep's checks to coach, worst first, and how many checks had too few results."""
+
+    rep: User
+    checks: list[FailingCheck]
+    too_few: int
+
+
+def window_start(days: int, now: datetime) -> datetime:
+    return now - timedelta(days=days)
+
+
+def _tallies(rep_ids: list[int], since: datetime) -> QuerySet[CheckOutcome, dict[str, Any]]:
+    rows = counted_outcomes().filter(
+        scorecard__rep_id__in=rep_ids, scorecard__started_at__gte=since
+    )
+    return (
+        rows.values("scorecard__rep_id", "check_id")
+        .annotate(failed=_fails(), results=Count("id"), title=Max("title"))
+        .order_by()
+    )
+
+
+def _ranked(rows: list[FailingCheck]) -> list[FailingCheck]:
+    failing = [c for c in rows if c.failed > 0 and c.results >= MIN_RESULTS]
+    failing.sort(key=lambda c: (-c.share, -c.failed, c.check_id))
+    return failing[:TOP_CHECKS]
+
+
+def _by_rep(rep_ids: list[int], since: datetime) -> dict[int, list[FailingCheck]]:
+    found: dict[int, list[FailingCheck]] = defaultdict(list)
+    for row in _tallies(rep_ids, since):
+        check = FailingCheck(row["check_id"], row["title"], row["failed"], row["results"])
+        found[row["scorecard__rep_id"]].append(check)
+    return found
+
+
+def _examples(
+    wanted: set[tuple[int, str]], since: datetime
+) -> dict[tuple[int, str], list[Example]]:
+    """The latest failing conversations per (rep, check), in one query for the whole page."""
+    if not wanted:
+        return {}
+    rep_ids = sorted({rep_id for rep_id, _ in wanted})
+    check_ids = sorted({check_id for _, check_id in wanted})
+    latest = Window(
+        RowNumber(),
+        partition_by=[F("scorecard__rep_id"), F("check_id")],
+        order_by=[F("scorecard__started_at").desc(), F("scorecard_id").desc()],
+    )
+    rows = (
+        counted_outcomes()
+        .filter(
+            status=CheckStatus.FAIL,
+            scorecard__rep_id__in=rep_ids,
+            check_id__in=check_ids,
+            scorecard__started_at__gte=since,
+            scorecard__interaction__isnull=False,
+        )
+        .annotate(rank=latest)
+        .filter(rank__lte=EXAMPLES)
+        .values_list(
+            "scorecard__rep_id",
+            "check_id",
+            "scorecard_id",
+            "scorecard__interaction_id",
+            "scorecard__started_at",
+            "scorecard__channel",
+        )
+        .order_by("scorecard__rep_id", "check_id", "-scorecard__started_at", "-scorecard_id")
+    )
+    found: dict[tuple[int, str], list[Example]] = defaultdict(list)
+    for rep_id, check_id, card_id, interaction_id, started_at, channel in rows:
+        if (rep_id, check_id) in wanted:
+            found[(rep_id, check_id)].append(Example(card_id, interaction_id, started_at, channel))
+    return found
+
+
+def queues(reps: list[User], days: int, now: datetime | None = None) -> list[RepQueue]:
+    """Each rep's checks to coach over the last ``days`` days; two queries for any page size."""
+    since = window_start(days, now or timezone.now())
+    tallies = _by_rep([rep.pk for rep in reps], since)
+    ranked = {rep.pk: _ranked(tallies.get(rep.pk, [])) for rep in reps}
+    wanted = {(rep_id, c.check_id) for rep_id, checks in ranked.items() for c in checks}
+    examples = _examples(wanted, since)
+    return [
+        RepQueue(
+            rep=rep,
+            checks=[
+                _with_examples(c, examples.get((rep.pk, c.check_id), [])) for c in ranked[rep.pk]
+            ],
+            too_few=sum(1 for c in tallies.get(rep.pk, []) if c.results < MIN_RESULTS),
+        )
+        for rep in reps
+    ]
+
+
+def _with_examples(check: FailingCheck, examples: list[Example]) -> FailingCheck:
+    return FailingCheck(check.check_id, check.title, check.failed, check.results, examples)
+
+
+# --- who is coached ------------------------------------------------------------------------------
+
+
+def active_reps() -> QuerySet[User]:
+    """The reps a coach works with: active logins with the rep role, by name."""
+    qs = User.objects.filter(is_active=True, profile__role=Role.REP)
+    return qs.order_by("first_name", "last_name", "username")
+
+
+def coachable() -> QuerySet[User]:
+    """Anyone with the rep role, departed too, so their coaching history stays readable."""
+    return User.objects.filter(profile__role=Role.REP)
+
+
+def checks_seen(rep: User) -> list[tuple[str, str]]:
+    """(check id, title) of every check the rep's conversations were scored on."""
+    rows = (
+        counted_outcomes()
+        .filter(scorecard__rep=rep)
+        .values("check_id")
+        .annotate(title=Max("title"))
+        .order_by("check_id")
+    )
+    return [(str(row["check_id"]), str(row["title"])) for row in rows]
+
+
+# --- sessions ------------------------------------------------------------------------------------
+
+
+def _refusal(rep: User, coach: User, check_ids: list[str], notes: str, held_at: datetime) -> str:
+    """Why this session cannot be recorded, or "" if it can."""
+    if not has_role(coach, COACH_ROLES) or not coach.is_active:
+        return "Only a manager, an owner or a trainer can record a coaching session."
+    if not has_role(rep, frozenset({Role.REP})):
+        return "Only a rep can be coached here."
+    if not check_ids:
+        return "Choose at least one check the session covered."
+    unknown = set(check_ids) - {check_id for check_id, _ in checks_seen(rep)}
+    if unknown:
+        return f"The rep has no results on: {', '.join(sorted(unknown))}."
+    if not notes.strip():
+        return "Write what was covered in the notes."
+    if held_at > timezone.now():
+        return "A session is recorded once it has been held: the time is in the future."
+    return ""
+
+
+def record_session(
+    rep: User, coach: User, check_ids: list[str], notes: str, held_at: datetime
+) -> CoachingSession:
+    """Store one coaching session; QualityError with the reason if it cannot be."""
+    why = _refusal(rep, coach, check_ids, notes, held_at)
+    if why:
+        raise QualityError(why)
+    with transaction.atomic():
+        return CoachingSession.objects.create(
+            rep=rep,
+            coach=coach,
+            check_ids=sorted(set(check_ids)),
+            notes=redact_card_numbers(notes.strip())[:MAX_NOTES],
+            held_at=held_at,
+        )
+
+
+@dataclass(frozen=True)
+class Rate:
+    passed: int
+    results: int
+    # True while the span is still running (an "after" that has not had its 30 days yet).
+    partial: bool = False
+
+    @property
+    def text(self) -> str:
+        return share_text(self.passed, self.results)
+
+
+@dataclass(frozen=True)
+class SessionEffect:
+    session: CoachingSession
+    before: Rate
+    after: Rate
+
+
+def _span_counts(session: CoachingSession, now: datetime) -> dict[str, Count]:
+    """Four conditional counts for one session: passes and results, before and after."""
+    covered = Q(check_id__in=session.check_ids)
+    start = session.held_at - timedelta(days=COMPARE_DAYS)
+    end = min(session.held_at + timedelta(days=COMPARE_DAYS), now)
+    before = covered & Q(
+        scorecard__started_at__gte=start, scorecard__started_at__lt=session.held_at
+    )
+    after = covered & Q(scorecard__started_at__gte=session.held_at, scorecard__started_at__lt=end)
+    passed = Q(status=CheckStatus.PASS)
+    key = f"s{session.pk}"
+    return {
+        f"{key}_bp": Count("id", filter=before & passed),
+        f"{key}_bn": Count("id", filter=before),
+        f"{key}_ap": Count("id", filter=after & passed),
+        f"{key}_an": Count("id", filter=after),
+    }
+
+
+def effects(
+    rep: User, sessions: list[CoachingSession], now: datetime | None = None
+) -> list[SessionEffect]:
+    """Each session with the rep's pass rate on its checks before and after: one query."""
+    now = now or timezone.now()
+    if not sessions:
+        return []
+    counts: dict[str, Count] = {}
+    for session in sessions:
+        counts.update(_span_counts(session, now))
+    totals = _around(rep, sessions).aggregate(**counts)
+    return [_effect(session, totals, now) for session in sessions]
+
+
+def _around(rep: User, sessions: list[CoachingSession]) -> QuerySet[CheckOutcome]:
+    """Only the rows any of the spans can count, so the counts read one rep's few weeks."""
+    span = timedelta(days=COMPARE_DAYS)
+    return counted_outcomes().filter(
+        scorecard__rep=rep,
+        check_id__in={check_id for s in sessions for check_id in s.check_ids},
+        scorecard__started_at__gte=min(s.held_at for s in sessions) - span,
+        scorecard__started_at__lt=max(s.held_at for s in sessions) + span,
+    )
+
+
+def _effect(session: CoachingSession, totals: dict[str, int], now: datetime) -> SessionEffect:
+    key = f"s{session.pk}"
+    still_running = session.held_at + timedelta(days=COMPARE_DAYS) > now
+    return SessionEffect(
+        session=session,
+        before=Rate(totals[f"{key}_bp"], totals[f"{key}_bn"]),
+        after=Rate(totals[f"{key}_ap"], totals[f"{key}_an"], partial=still_running),
+    )
+
+
+def sessions_of(rep: User) -> QuerySet[CoachingSession]:
+    return CoachingSession.objects.filter(rep=rep).select_related("coach")
