@@ -38,6 +38,7 @@ from everytouch.leads import webhooks
 from everytouch.leads.actions import LeadData, capture_lead
 from everytouch.leads.models import DeliveryStatus, WebhookDelivery
 from everytouch.quality.actions import score_interaction
+from everytouch.quality.coaching import record_session
 from everytouch.quality.reviews import dispute_check
 from everytouch.staff.departures.actions import open_departure
 from everytouch.staff.directory.actions import ensure_staff, schedule_absence
@@ -446,6 +447,20 @@ TABLE: dict[str, Entry] = {
         post=(302, 405, 405, 405, 405, 405),
         args=lambda world: {"check_id": "asked_name"},
     ),
+    # quality: q-coach (coaches see every rep's coaching; a rep only their own, so Ron gets 404)
+    "coaching_queue": Entry(
+        get=(302, 403, 200, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)
+    ),
+    "coaching_rep": Entry(
+        get=(302, 404, 200, 404, 200, 200),
+        post=(302, 405, 405, 405, 405, 405),
+        args=pk("rep2_id", "rep_id"),
+    ),
+    "coaching_new": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 404, 400, 404, 400, 400),
+        args=pk("rep2_id", "rep_id"),
+    ),
 }
 
 
@@ -498,6 +513,8 @@ def world(manager: User, rep2: User) -> World:
         "scorecard": scorecard.pk,
         "dispute": dispute.pk,
     }
+    # quality: q-coach (a coaching session of Rita's on the scored call's asked_name check)
+    record_session(rep2, manager, ["asked_name"], "Ask the name first.", timezone.now())
     return World(ids)
 
 

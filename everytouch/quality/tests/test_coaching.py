@@ -18,6 +18,7 @@ from everytouch.interactions.models import Channel
 from everytouch.quality import coaching
 from everytouch.quality.actions import QualityError
 from everytouch.quality.models import CheckOutcome, CoachingSession, Scorecard, ScoreState
+from everytouch.quality.tests.helpers import scored_call
 from everytouch.testing import PASSWORD, client_for, user_for
 
 pytestmark = pytest.mark.django_db
@@ -221,9 +222,17 @@ def test_it_shows_coaches_every_reps_failing_checks_with_examples(
     html = response.content.decode()
     assert "Ron Rep" in html and "Rita Rep" in html
     assert "failed 3 of 4 (75%)" in html
-    assert reverse("interaction_detail", args=[made[2].interaction_id]) in html
-    assert reverse("interaction_detail", args=[made[3].interaction_id]) not in html
+    assert reverse("scorecard", args=[made[2].interaction_id]) in html
+    assert reverse("scorecard", args=[made[3].interaction_id]) not in html
     assert "at least 3" in html
+
+
+def test_it_queues_what_the_scorer_found_in_real_calls(manager: User, rep: User) -> None:
+    made = [scored_call(rep) for _ in range(3)]
+    html = client_for(manager).get(QUEUE).content.decode()
+    row = html.split('data-check="asked_name"')[1].split("</tr>")[0]
+    assert "failed 3 of 3 (100%)" in row
+    assert reverse("scorecard", args=[made[0].interaction_id]) in row
 
 
 def test_it_shows_a_rep_only_their_own_queue(rep: User, rep2: User) -> None:
