@@ -222,12 +222,18 @@ def checks_seen(rep: User) -> list[tuple[str, str]]:
 # --- sessions ------------------------------------------------------------------------------------
 
 
-def _refusal(rep: User, coach: User, check_ids: list[str], notes: str, held_at: datetime) -> str:
-    """Why this session cannot be recorded, or "" if it can."""
+def _who_refusal(rep: User, coach: User) -> str:
     if not has_role(coach, COACH_ROLES) or not coach.is_active:
         return "Only a manager, an owner or a trainer can record a coaching session."
     if not has_role(rep, frozenset({Role.REP})):
         return "Only a rep can be coached here."
+    return ""
+
+
+def _refusal(rep: User, coach: User, check_ids: list[str], notes: str, held_at: datetime) -> str:
+    """Why this session cannot be recorded, or "" if it can."""
+    if who := _who_refusal(rep, coach):
+        return who
     if not check_ids:
         return "Choose at least one check the session covered."
     unknown = set(check_ids) - {check_id for check_id, _ in checks_seen(rep)}
