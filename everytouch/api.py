@@ -28,6 +28,7 @@ from everytouch.interactions.actions import InvalidInteraction
 from everytouch.interactions.api import router as interactions_router
 from everytouch.leads.api import router as leads_router
 from everytouch.quality.api import router as quality_router
+from everytouch.quality.api_campaigns import router as campaigns_router
 from everytouch.staff.departures.api import router as departures_router
 from everytouch.staff.directory.api import router as staff_router
 from everytouch.staff.messages.api import router as messages_router
@@ -72,6 +73,7 @@ api.add_router("/", staff_router)
 api.add_router("/", messages_router)
 api.add_router("/", departures_router)
 api.add_router("/", quality_router)
+api.add_router("/", campaigns_router)
 # Last, so it only sees paths no other route matched.
 api.add_router("/", fallback_router)
 

@@ -5,4 +5,5 @@ from django.urls import URLPattern, URLResolver, include, path
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("everytouch.quality.urls_scorecards")),
     path("", include("everytouch.quality.urls_coaching")),
+    path("", include("everytouch.quality.urls_campaigns")),
 ]
