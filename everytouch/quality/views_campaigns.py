@@ -34,6 +34,11 @@ from everytouch.quality.models import Campaign, TesterLink
 TESTS_PER_PAGE = 25
 
 
+def _posted(request: HttpRequest) -> Any:
+    # Bound on every POST, even an empty one, so it is refused (400) rather than shown again.
+    return request.POST if request.method == "POST" else None
+
+
 def _campaign(request: HttpRequest, pk: int) -> Campaign:
     return get_visible_or_404(request.user, campaigns.with_people(), pk, campaigns.VIEWERS)
 
@@ -54,7 +59,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def campaign_new(request: HttpRequest) -> HttpResponse:
     user = require_role(request.user, MANAGER_ROLES)
-    form = CampaignForm(request.POST or None)
+    form = CampaignForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             campaign = campaigns.create_campaign(form.data_for_action(), user)
@@ -73,7 +78,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     require_role(request.user, MANAGER_ROLES)
-    form = CampaignForm(request.POST or None, initial=initial_for(campaign))
+    form = CampaignForm(_posted(request), initial=initial_for(campaign))
     if request.method == "POST" and form.is_valid():
         try:
             campaigns.update_campaign(campaign, form.data_for_action())
@@ -143,7 +148,7 @@ def campaign_test_new(request: HttpRequest, pk: int) -> HttpResponse:
     user = require_role(request.user, campaigns.VIEWERS)
     if not campaigns.may_record(user, campaign):
         raise PermissionDenied("Only this campaign's testers and managers record its tests.")
-    form = TestForm(campaign, request.POST or None, request.FILES or None)
+    form = TestForm(campaign, _posted(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             test = campaigns.record_test(campaign, form.data_for_action(), tester=user)
@@ -173,7 +178,7 @@ def tester_link(request: HttpRequest, token: str) -> HttpResponse:
     if refusal:
         return _link_gone(request, refusal, 410)
     campaign = campaigns.with_people().get(pk=link.campaign_id)
-    form = TestForm(campaign, request.POST or None, request.FILES or None)
+    form = TestForm(campaign, _posted(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
         return _record_by_link(request, campaign, link, form)
     status = 400 if form.is_bound else 200

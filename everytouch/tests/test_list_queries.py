@@ -29,6 +29,7 @@ from everytouch.interactions.models import Channel
 from everytouch.leads import webhooks
 from everytouch.leads.actions import LeadData, capture_lead
 from everytouch.quality.actions import score_interaction
+from everytouch.quality.campaigns import CampaignData, create_campaign
 from everytouch.quality.reviews import dispute_check
 from everytouch.staff.departures.actions import open_departure
 from everytouch.staff.directory.actions import ensure_staff, schedule_absence
@@ -77,6 +78,9 @@ PAGES = [
     ListPage("api-v1:list_staff", api=True),
     ListPage("api-v1:list_messages", api=True),
     ListPage("api-v1:list_scorecards", api=True),
+    # quality: q-camp
+    ListPage("campaign_list"),
+    ListPage("api-v1:list_campaigns", api=True),
 ]
 
 
@@ -98,6 +102,10 @@ def make_rows(viewer: User, first: int, count: int) -> None:
         schedule_absence(member, start, start + timedelta(days=1), "Trade show")
         open_departure(member, date.today() + timedelta(days=30), viewer)
         dispute_check(score_interaction(call), "asked_name", f"Dispute {i}", rep)
+        # quality: q-camp
+        brief = (f"Ask the price of toner {i}",)
+        campaign_data = CampaignData(f"Campaign {i}", date.today(), date.today(), brief, (rep,))
+        create_campaign(campaign_data, viewer).testers.add(viewer)
 
 
 def queries(client: Client, url: str) -> int:

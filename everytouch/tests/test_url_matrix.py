@@ -38,6 +38,7 @@ from everytouch.leads import webhooks
 from everytouch.leads.actions import LeadData, capture_lead
 from everytouch.leads.models import DeliveryStatus, WebhookDelivery
 from everytouch.quality.actions import score_interaction
+from everytouch.quality.campaigns import CampaignData, create_campaign, create_link
 from everytouch.quality.coaching import record_session
 from everytouch.quality.reviews import dispute_check
 from everytouch.staff.departures.actions import open_departure
@@ -461,6 +462,45 @@ TABLE: dict[str, Entry] = {
         post=(302, 404, 400, 404, 400, 400),
         args=pk("rep2_id", "rep_id"),
     ),
+    # quality: q-camp
+    "campaign_list": Entry(get=(302, 403, 200, 403, 200, 200), post=(302, 405, 405, 405, 405, 405)),
+    "campaign_new": Entry(get=(302, 403, 403, 403, 200, 200), post=(302, 403, 403, 403, 400, 400)),
+    "campaign_detail": Entry(
+        get=(302, 404, 200, 404, 200, 200),
+        post=(302, 405, 405, 405, 405, 405),
+        args=pk("campaign"),
+    ),
+    "campaign_edit": Entry(
+        get=(302, 404, 403, 404, 200, 200),
+        post=(302, 404, 403, 404, 400, 400),
+        args=pk("campaign"),
+    ),
+    "campaign_link_new": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 404, 403, 404, 400, 400),
+        args=pk("campaign"),
+    ),
+    "campaign_test_new": Entry(
+        get=(302, 404, 403, 404, 200, 200),
+        post=(302, 404, 403, 404, 400, 400),
+        args=pk("campaign"),
+        note="the trainer is not one of the campaign's testers",
+    ),
+    "campaign_report": Entry(
+        get=(302, 404, 200, 404, 200, 200),
+        post=(302, 405, 405, 405, 405, 405),
+        args=pk("campaign"),
+    ),
+    "tester_link": Entry(
+        get=(200, 200, 200, 200, 200, 200),
+        post=(400, 400, 400, 400, 400, 400),
+        args=pk("tester_token", "token"),
+        note="an outside tester's private link: the token is the only credential",
+    ),
+    "api-v1:list_campaigns": Entry(get=(401, 403, 200, 403, 200, 200)),
+    "api-v1:campaign_results": Entry(
+        get=(401, 403, 200, 403, 200, 200), args=pk("campaign", "campaign_id")
+    ),
 }
 
 
@@ -515,6 +555,12 @@ def world(manager: User, rep2: User) -> World:
     }
     # quality: q-coach (a coaching session of Rita's on the scored call's asked_name check)
     record_session(rep2, manager, ["asked_name"], "Ask the name first.", timezone.now())
+    # quality: q-camp
+    campaign = create_campaign(
+        CampaignData("Toner calls", date.today(), date.today(), ("Ask a price",), (rep2,)), manager
+    )
+    ids["campaign"] = campaign.pk
+    ids["tester_token"] = create_link(campaign, "Anna", None, timezone.now())[1]
     return World(ids)
 
 
