@@ -6,4 +6,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("everytouch.quality.urls_scorecards")),
     path("", include("everytouch.quality.urls_coaching")),
     path("", include("everytouch.quality.urls_campaigns")),
+    path("", include("everytouch.quality.urls_playbooks")),
+    path("", include("everytouch.quality.urls_promotions")),
 ]
