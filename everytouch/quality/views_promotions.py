@@ -57,7 +57,9 @@ def _refuse(form: PromotionForm, exc: promotions.PromotionError) -> None:
 def promotion_new(request: HttpRequest) -> HttpResponse:
     require_role(request.user, MANAGER_ROLES)
     day = promotions.today()
-    form = PromotionForm(request.POST or None, initial={"valid_from": day, "valid_to": day})
+    # Not ``request.POST or None``: an empty POST is a submitted form, answered with its errors.
+    posted = request.POST if request.method == "POST" else None
+    form = PromotionForm(posted, initial={"valid_from": day, "valid_to": day})
     if request.method == "POST" and form.is_valid():
         try:
             promotion = promotions.create_promotion(form.data_out())
@@ -73,7 +75,8 @@ def promotion_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def promotion_edit(request: HttpRequest, pk: int) -> HttpResponse:
     promotion = get_visible_or_404(request.user, Promotion.objects.all(), pk, MANAGER_ROLES)
-    form = PromotionForm(request.POST or None, initial=initial_of(promotion))
+    posted = request.POST if request.method == "POST" else None
+    form = PromotionForm(posted, initial=initial_of(promotion))
     if request.method == "POST" and form.is_valid():
         try:
             promotions.update_promotion(promotion, form.data_out())
