@@ -30,10 +30,13 @@ from everytouch.leads import webhooks
 from everytouch.leads.actions import LeadData, capture_lead
 from everytouch.quality.actions import score_interaction
 from everytouch.quality.campaigns import CampaignData, create_campaign
+from everytouch.quality.playbooks import NewPlaybook, create_playbook, starting_text
+from everytouch.quality.promotions import PromotionData, create_promotion
 from everytouch.quality.reviews import dispute_check
 from everytouch.staff.departures.actions import open_departure
 from everytouch.staff.directory.actions import ensure_staff, schedule_absence
 from everytouch.staff.messages.actions import take_message
+from everytouch.staff.models import Team
 from everytouch.staff.notifications import notify
 from everytouch.testing import PASSWORD, bearer, make_customer
 from everytouch.testing.urls import all_patterns
@@ -81,6 +84,10 @@ PAGES = [
     # quality: q-camp
     ListPage("campaign_list"),
     ListPage("api-v1:list_campaigns", api=True),
+    # quality: q-playbooks
+    ListPage("playbook_list"),
+    ListPage("promotion_list"),
+    ListPage("promotion_list", "?show=past"),
 ]
 
 
@@ -106,6 +113,19 @@ def make_rows(viewer: User, first: int, count: int) -> None:
         brief = (f"Ask the price of toner {i}",)
         campaign_data = CampaignData(f"Campaign {i}", date.today(), date.today(), brief, (rep,))
         create_campaign(campaign_data, viewer).testers.add(viewer)
+        make_quality_rows(rep, i)
+
+
+# quality: q-playbooks
+def make_quality_rows(rep: User, i: int) -> None:
+    """A team with its own active playbook (saved by ``rep``), a current and a past offer."""
+    team = Team.objects.create(name=f"Team {i}")
+    book = NewPlaybook(f"Playbook {i}", team, starting_text(), activate=True)
+    create_playbook(book, rep)
+    today = timezone.localdate()
+    for start, end in ((0, 3), (-9, -2)):
+        days = today + timedelta(days=start), today + timedelta(days=end)
+        create_promotion(PromotionData(f"Offer {i}", *days, (f"deal {i}",), "Say it."))
 
 
 def queries(client: Client, url: str) -> int:

@@ -40,6 +40,9 @@ from everytouch.leads.models import DeliveryStatus, WebhookDelivery
 from everytouch.quality.actions import score_interaction
 from everytouch.quality.campaigns import CampaignData, create_campaign, create_link
 from everytouch.quality.coaching import record_session
+from everytouch.quality.models import RescoreRun
+from everytouch.quality.playbooks import NewPlaybook, create_playbook, starting_text
+from everytouch.quality.promotions import PromotionData, create_promotion
 from everytouch.quality.reviews import dispute_check
 from everytouch.staff.departures.actions import open_departure
 from everytouch.staff.directory.actions import ensure_staff, schedule_absence
@@ -501,6 +504,63 @@ TABLE: dict[str, Entry] = {
     "api-v1:campaign_results": Entry(
         get=(401, 403, 200, 403, 200, 200), args=pk("campaign", "campaign_id")
     ),
+    # quality: q-playbooks
+    "playbook_list": Entry(
+        get=(302, 403, 200, 200, 200, 200),
+        post=(302, 405, 405, 405, 405, 405),
+        note="stores the shipped default playbook on a fresh install, as scoring would",
+    ),
+    "playbook_new": Entry(get=(302, 403, 403, 403, 200, 200), post=(302, 403, 403, 403, 400, 400)),
+    "playbook_detail": Entry(
+        get=(302, 404, 200, 200, 200, 200),
+        post=(302, 405, 405, 405, 405, 405),
+        args=pk("playbook"),
+    ),
+    "playbook_edit": Entry(
+        get=(302, 404, 404, 404, 200, 200),
+        post=(302, 404, 404, 404, 400, 400),
+        args=pk("playbook"),
+    ),
+    "playbook_team": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 404, 404, 404, 302, 302),
+        args=pk("playbook"),
+        note="an empty form means no team: a valid answer",
+    ),
+    "playbook_rescore": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 404, 404, 404, 400, 400),
+        args=pk("playbook"),
+    ),
+    "playbook_version": Entry(
+        get=(302, 404, 200, 200, 200, 200),
+        post=(302, 405, 405, 405, 405, 405),
+        args=pk("playbook_version"),
+    ),
+    "playbook_activate": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 404, 404, 404, 302, 302),
+        args=pk("playbook_version"),
+    ),
+    "rescore_detail": Entry(
+        get=(302, 404, 404, 404, 200, 200),
+        post=(302, 405, 405, 405, 405, 405),
+        args=pk("rescore"),
+    ),
+    "promotion_list": Entry(
+        get=(302, 403, 200, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)
+    ),
+    "promotion_new": Entry(get=(302, 403, 403, 403, 200, 200), post=(302, 403, 403, 403, 400, 400)),
+    "promotion_edit": Entry(
+        get=(302, 404, 404, 404, 200, 200),
+        post=(302, 404, 404, 404, 400, 400),
+        args=pk("promotion"),
+    ),
+    "promotion_delete": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 404, 404, 404, 302, 302),
+        args=pk("promotion"),
+    ),
 }
 
 
@@ -561,6 +621,14 @@ def world(manager: User, rep2: User) -> World:
     )
     ids["campaign"] = campaign.pk
     ids["tester_token"] = create_link(campaign, "Anna", None, timezone.now())[1]
+    # quality: q-playbooks
+    team_playbook = create_playbook(NewPlaybook("Rita's team", None, starting_text()), manager)
+    ids["playbook"] = team_playbook.pk
+    ids["playbook_version"] = team_playbook.versions.get().pk
+    ids["rescore"] = RescoreRun.objects.create(playbook=team_playbook, since=timezone.now()).pk
+    today = timezone.localdate()
+    sale = PromotionData("Toner week", today, today, ("two for one",), "Two for one on toner.")
+    ids["promotion"] = create_promotion(sale).pk
     return World(ids)
 
 
