@@ -1,4 +1,4 @@
-"""Playbooks in the app: view, edit with errors at the line, version, activate, per team, re-score."""
+"""Playbooks in the app: view, edit with errors at their line, version, activate, re-score."""
 
 from __future__ import annotations
 
