@@ -14,7 +14,7 @@ from importlib import resources
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from everytouch.analysis.analyzer import analyze
@@ -274,13 +274,19 @@ RESCORE_BATCH = 200
 
 
 def rescore_scope(playbook: Playbook, since: datetime) -> QuerySet[Scorecard]:
-    """The current scorecards of real touches since ``since`` scored by any of its versions."""
+    """The current scorecards of real touches since ``since`` that this playbook scores now.
+
+    Those it scored before, and those of the teams it now covers (by the team the touch was
+    scored under): a team playbook activated today also re-scores what the default scored.
+    """
+    covers = Q(playbook_version__playbook=playbook)
+    if playbook.team_id is not None:
+        covers |= Q(team_id=playbook.team_id)
+    elif playbook.is_default:
+        own = Playbook.objects.filter(team__isnull=False, active_version__isnull=False)
+        covers |= Q(team__isnull=True) | ~Q(team_id__in=own.values("team_id"))
     return Scorecard.objects.filter(
-        is_current=True,
-        is_test=False,
-        interaction__isnull=False,
-        playbook_version__playbook=playbook,
-        started_at__gte=since,
+        covers, is_current=True, is_test=False, interaction__isnull=False, started_at__gte=since
     )
 
 

@@ -122,3 +122,25 @@ def test_rescoring_retires_the_old_cards_and_reports_progress(rep: User, manager
         assert current.playbook_version == default.active_version
         assert [o.check_id for o in current.outcomes.all()] == ["asked_name"]
     assert RescoreRun.objects.count() == 1
+
+
+def test_a_new_team_playbook_rescores_what_the_default_scored_for_that_team(
+    rep: User, rep2: User, manager: User
+) -> None:
+    team = Team.objects.create(name="Counter")
+    member = ensure_staff(rep)
+    member.team = team
+    member.save(update_fields=["team"])
+    mine, other = actions.score_interaction(log(rep)), actions.score_interaction(log(rep2))
+    assert mine.playbook_version == other.playbook_version  # both the default
+    playbook = Playbook.objects.create(name="Counter playbook", team=team)
+    text = "name: Counter\nchecks:\n  - id: greeting\n    title: Greeted\n    rule: greeting\n"
+    playbook = actions.activate(actions.save_version(playbook, text, manager))
+    run = actions.start_rescore(playbook, timezone.now() - timedelta(days=1), manager)
+    assert run.total == 1
+    while tasks.rescore_task.call(run.pk):
+        pass
+    current = Scorecard.objects.get(interaction=mine.interaction, is_current=True)
+    assert current.playbook_version == playbook.active_version
+    default = Playbook.objects.get(is_default=True)
+    assert actions.rescore_scope(default, timezone.now() - timedelta(days=1)).count() == 1
