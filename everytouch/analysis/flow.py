@@ -500,7 +500,7 @@ def _candidate_redirects(
     found = []
     for index in sorted(indexes):
         word_sets, substrings, pattern = _REDIRECTS[index]
-        if any(tokens.isdisjoint(words) for words in word_sets[1:]):
+        if any(map(tokens.isdisjoint, word_sets[1:])):
             continue
         if (not substrings or _has_any(lower, substrings)) and pattern.search(text):
             found.append(pattern)
@@ -574,8 +574,7 @@ def _next_step_patterns(text: str) -> list[tuple[NextStepKind, re.Pattern[str]]]
     return [
         (kind, pattern)
         for kind, pattern in _NEXT_STEPS
-        if not any(tokens.isdisjoint(words) for words in _NEXT_STEP_WORDS[kind])
-        and pattern.search(low)
+        if not any(map(tokens.isdisjoint, _NEXT_STEP_WORDS[kind])) and pattern.search(low)
     ]
 
 
