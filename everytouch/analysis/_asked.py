@@ -191,20 +191,23 @@ def asked_details(text: str) -> frozenset[IdentityDetail]:
     return _asked_in_lower(text.lower())
 
 
-def _has_keyword(lower: str) -> bool:
-    # map with a bound method: the same test as a generator of `in`, without its frame.
-    return any(map(lower.__contains__, _KEYWORDS))
+def _keywords_in(lower: str) -> tuple[str, ...]:
+    # filter with a bound method: the `in` tests without a generator's frame.
+    return tuple(filter(lower.__contains__, _KEYWORDS))
 
 
 def _asked_in_lower(lower: str) -> frozenset[IdentityDetail]:
-    if not _has_keyword(lower):
+    present = _keywords_in(lower)
+    if not present:
         return frozenset()
     if "http" in lower or "www." in lower or "@" in lower:
         # A link or a handle is no sentence: its dots would cut it into short "lists".
         lower = _URL.sub(" ", lower)
+        present = _keywords_in(lower)
     found: set[IdentityDetail] = set()
+    # A sentence holds only keywords its turn holds: test those few, not all of _KEYWORDS.
     for sentence in _SENTENCE.findall(lower):
-        if _has_keyword(sentence) and _is_request(sentence):
+        if any(map(sentence.__contains__, present)) and _is_request(sentence):
             found |= _sentence_details(sentence)
     return frozenset(found)
 
