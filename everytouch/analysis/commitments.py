@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from everytouch.analysis._fold import folded, lower_pattern
 from everytouch.analysis.conversation import Conversation, Speaker
-from everytouch.analysis.signals import clip, sentences
+from everytouch.analysis.signals import clip, sentence_texts
 
 ActionKind = Literal["call", "email", "send", "follow_up", "visit", "fix", "other"]
 
@@ -369,7 +369,7 @@ def find_commitments(conv: Conversation, tz: str = "UTC") -> list[Commitment]:
         low = folded(turn.text)
         if not _holds_hint(low) or not _PROMISE.search(low):
             continue
-        for _, sentence in sentences(turn.text):
+        for sentence in sentence_texts(turn.text):
             found = _sentence_commitments(sentence, turn.speaker, index, base)
             if found is not None:
                 out.append(found)

@@ -15,7 +15,7 @@ import yaml
 
 from everytouch.analysis._fold import folded, lower_pattern
 from everytouch.analysis.conversation import Conversation
-from everytouch.analysis.signals import AGENT_TURN_CACHE, clip, sentences
+from everytouch.analysis.signals import AGENT_TURN_CACHE, clip, sentence_texts, sentences
 
 TransferKind = Literal["transfer", "redirect"]
 NextStepKind = Literal["appointment", "quote", "callback", "link", "email", "visit", "message"]
@@ -483,7 +483,7 @@ def _turn_transfers(text: str) -> tuple[tuple[TransferKind, str], ...]:
     if not candidates and not transfer:
         return ()
     found: dict[TransferKind, str] = {}
-    for _, sentence in sentences(text):
+    for sentence in sentence_texts(text):
         kind = _transfer_kind(sentence, transfer, candidates)
         if kind is not None and kind not in found:
             found[kind] = clip(sentence)
@@ -549,7 +549,7 @@ def _turn_next_steps(text: str) -> tuple[tuple[NextStepKind, str], ...]:
     found: list[tuple[NextStepKind, str]] = []
     patterns = _next_step_patterns(text)
     if patterns:
-        for _, sentence in sentences(text):
+        for sentence in sentence_texts(text):
             low = folded(sentence)
             kind = next((k for k, p in patterns if p.search(low)), None)
             if kind is not None:
@@ -625,7 +625,7 @@ def promotions_mentioned(
     for index, turn in enumerate(conv.turns):
         if turn.speaker != "agent" or len(found) == len(promotions):
             continue
-        for _, sentence in sentences(turn.text):
+        for sentence in sentence_texts(turn.text):
             folded = " ".join(_fold(sentence).split())
             words = frozenset(_stem(w) for w in folded.split())
             for promo in promotions:
