@@ -59,6 +59,9 @@ _VOLUNTEER_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("dob", ("birth", "born", "dob")),
 )
 _VOLUNTEER_WORDS = tuple(word for _, words in _VOLUNTEER_CUES for word in words)
+# Whether any cue word is in a turn, in one search: it tries only where a "p", "b" or "d"
+# starts, where a substring test per word scans the whole turn eight times.
+_VOLUNTEER_HINT = re.compile("|".join(map(re.escape, _VOLUNTEER_WORDS)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +137,7 @@ def _keys_given_by_turn(contacts: Sequence[ContactFinding]) -> dict[int, set[str
 def _volunteered(text: str) -> set[str]:
     """Details given unasked, each named by the customer: "Jane Doe, PIN 1596"."""
     lower = text.lower()
-    if not any(map(lower.__contains__, _VOLUNTEER_WORDS)):  # most turns name neither
+    if _VOLUNTEER_HINT.search(lower) is None:  # most turns name neither
         return set()
     named = {key for key, words in _VOLUNTEER_CUES if any(map(lower.__contains__, words))}
     return {key for key in named if _answers(key, text)} if named else set()
