@@ -120,6 +120,8 @@ _FILLER = lower_pattern(
 # The weak cue cannot match without one of these substrings, nor without a match of the gate
 # pattern: "it" alone lets a third of all turns through, the gate pattern few.
 _WEAK_CUE_WORDS = ("it", "i am", "i'm", "im ", "i\u2019m", "this is")
+# Whether any of them is in the text, in one search: cheaper than a substring test for each.
+_WEAK_CUE_HINT = re.compile("|".join(map(re.escape, _WEAK_CUE_WORDS)))
 _WEAK_CUE_GATE = lower_pattern(r"i(?:['\u2019]|m\s|\s+am)|this\s+is|it(?:['\u2019]|\s+is)")
 _TITLE = re.compile(r"\s*(?:mr|mrs|ms|miss|mx|dr)\b\.?\s*", re.IGNORECASE)
 _NAME_IS_MY_NAME = lower_pattern(
@@ -464,8 +466,7 @@ def _names_in(
 ) -> list[_Hit]:
     # Substring tests first: most turns hold no cue at all and leave here.
     strong = "name" in lower or "call me" in lower
-    weak = any(map(lower.__contains__, _WEAK_CUE_WORDS))
-    weak = weak and _WEAK_CUE_GATE.search(low) is not None
+    weak = _WEAK_CUE_HINT.search(lower) is not None and _WEAK_CUE_GATE.search(low) is not None
     bare = "name" in asked or (blind and len(text) <= 40)
     if not (strong or weak or bare or "here" in lower):
         return []
