@@ -54,6 +54,7 @@ _TENS: dict[str, str] = {
 _REPEATS: dict[str, int] = {"double": 2, "triple": 3}
 
 _WORDS = sorted([*_UNITS, *_TEENS, *_TENS, *_REPEATS, "hundred"], key=len, reverse=True)
+NUMBER_WORDS = frozenset(_WORDS)
 
 
 def _trie(words: list[str]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 _CURLY = "\u2019"  # the typographic apostrophe, as in "don\u2019t"
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
@@ -36,6 +37,18 @@ def words(text: str) -> list[str]:
     if "'" in low or _CURLY in low:
         found = [w.replace("'", "").replace(_CURLY, "") for w in found]
     return found
+
+
+_LETTERS = re.compile(r"[a-z]+")
+
+
+# Keyed by the turn's own text: contacts and buying signals both split every customer turn,
+# so the second split is a lookup. Only a conversation's turns need to stay in it.
+@lru_cache(maxsize=256)
+def letter_runs(text: str) -> tuple[str, ...]:
+    """The runs of a-z in the lower-cased text: the words that keyword gates test (unlike
+    words(), "don't" is "don" and "t", and other letters split words)."""
+    return tuple(_LETTERS.findall(text.lower()))
 
 
 def word_spans(text: str) -> Iterator[tuple[str, int, int]]:

@@ -177,10 +177,11 @@ def clear_text_caches() -> None:
     passes over the same conversations several times clears them between passes, so the second
     pass is not flattered by the first.
     """
-    from everytouch.analysis import _asked, flow, signals
+    from everytouch.analysis import _asked, _words, flow, signals
 
     for cached in (
         _asked.asked_details,
+        _words.letter_runs,
         flow._turn_transfers,
         flow._turn_next_steps,
         flow.turn_tokens,

@@ -22,6 +22,7 @@ import phonenumbers
 from everytouch.analysis import _names, _spoken, number_kind
 from everytouch.analysis._asked import IdentityDetail, asked_details
 from everytouch.analysis._fold import folded, lower_pattern
+from everytouch.analysis._words import letter_runs
 from everytouch.analysis.conversation import Conversation
 
 ContactKind = Literal["name", "phone", "email", "account"]
@@ -223,7 +224,7 @@ def contacts_in_text(
     if names and emails:
         names = [n for n in names if not _overlaps_any(n, emails)]
     has_digit = _HAS_DIGIT.search(text) is not None
-    has_word = _spoken.has_number_word(text, lower)
+    has_word = _may_hold_number_word(text) and _spoken.has_number_word(text, lower)
     # Most turns carry no digit and no number word: no number pattern need run on them.
     numbers = (
         _numbers(text, lower, low, asked, region, emails, has_digit, has_word, earlier)
@@ -239,6 +240,12 @@ def contacts_in_text(
             seen.add((hit.kind, hit.value))
             hits.append(hit)
     return hits
+
+
+def _may_hold_number_word(text: str) -> bool:
+    """False when no number word can be in the text: in ASCII a whole word is a whole run of
+    letters, so it is one of the letter runs, which buying signals split the turn into too."""
+    return not text.isascii() or not _spoken.NUMBER_WORDS.isdisjoint(letter_runs(text))
 
 
 def _quote(text: str, hit: _Hit) -> str:

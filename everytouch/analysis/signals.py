@@ -9,12 +9,13 @@ same matches as IGNORECASE on the sentence, several times faster.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 from everytouch.analysis._fold import by_first_letter, folded, lower_pattern
+from everytouch.analysis._words import letter_runs
 from everytouch.analysis.conversation import Conversation, Turn
 from everytouch.analysis.intent import wants_to_acquire
 
@@ -454,7 +455,9 @@ def _clause(sentence: str, start: int, end: int) -> str:
     return sentence[left : min(rights) if rights else len(sentence)]
 
 
-def sentence_signal(sentence: str, words: list[str] | None = None) -> tuple[SignalKind, str] | None:
+def sentence_signal(
+    sentence: str, words: Sequence[str] | None = None
+) -> tuple[SignalKind, str] | None:
     """The first kind of buying signal in one customer sentence and its need phrase.
 
     ``words`` are the sentence's ``[a-z]+`` words of its lower case, when already split.
@@ -486,7 +489,7 @@ def sentence_signal(sentence: str, words: list[str] | None = None) -> tuple[Sign
 
 def turn_signals(turn: Turn, index: int) -> list[Signal]:
     found: list[Signal] = []
-    words = _WORD.findall(turn.text.lower())
+    words = letter_runs(turn.text)  # split by extract_contacts before: a cache hit
     present = _TRIGGERS.intersection(words)
     if not present:  # as may_signal(turn.text)
         return found
