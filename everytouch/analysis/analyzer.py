@@ -182,6 +182,7 @@ def clear_text_caches() -> None:
     for cached in (
         _asked.asked_details,
         _words.letter_runs,
+        flow._turn_greeting,
         flow._turn_transfers,
         flow._turn_next_steps,
         flow.turn_tokens,

@@ -430,13 +430,21 @@ def greeting(conv: Conversation) -> Mention | None:
     for index, turn in enumerate(conv.turns):
         if turn.speaker != "agent":
             continue
-        match = _GREETING.search(folded(turn.text))
-        if match:
-            return Mention(index, clip(_sentence_at(turn.text, match.start())))
+        quote = _turn_greeting(turn.text)
+        if quote is not None:
+            return Mention(index, quote)
         seen += 1
         if seen >= GREETING_TURNS:
             break
     return None
+
+
+# Agents open with the same few greetings: most first turns are answered from this cache.
+@lru_cache(maxsize=AGENT_TURN_CACHE)
+def _turn_greeting(text: str) -> str | None:
+    """The quote of the greeting in one agent turn, if any. Cached (see AGENT_TURN_CACHE)."""
+    match = _GREETING.search(folded(text))
+    return None if match is None else clip(_sentence_at(text, match.start()))
 
 
 def _sentence_at(text: str, offset: int) -> str:
