@@ -39,15 +39,15 @@ _HAS_DIGIT = re.compile(r"\d")
 _EMAIL = re.compile(
     r"(?<![\w.+\-])[\w.+\-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62})(?:\.[A-Za-z0-9\-]{1,63}){1,6}",
 )
-_PHONE_CUE = re.compile(
+# The cues of a number run on folded text (_fold.py): the same matches as IGNORECASE.
+_PHONE_CUE = lower_pattern(
     r"\b(?:phone|ph|mobile|mob|cell|cellphone|telephone|tel|call\s+me|reach\s+me|text\s+me|"
     r"whatsapp|landline|home|work|office|fax|desk|sms|contact)(?:\s+(?:number|no|num|nr|#))?\b",
-    re.IGNORECASE,
 )
 # "Number" alone names a phone in most conversations, but also a card, a code or a password:
 # it makes a phone of digits of a phone's length only.
 # "No" is the abbreviation only right before the digits: "contact no 6457", not "no, it's 6457".
-_NUMBER_CUE = re.compile(r"\b(?:contact|number|num|nr)\b|\bno\b(?=\W{0,3}(?:is\W{1,3})?$)", re.I)
+_NUMBER_CUE = lower_pattern(r"\b(?:contact|number|num|nr)\b|\bno\b(?=\W{0,3}(?:is\W{1,3})?$)")
 # Letters typed in front of the digits make an identifier: "JHV 5612894564", "kjh 5896247560".
 _CODE_PREFIX = re.compile(r"(?:^|[\s:#])([A-Za-z]{3,4})\W{0,2}$")
 _ACCOUNT_AFTER = re.compile(
@@ -62,18 +62,16 @@ _DATE_DIGITS = re.compile(
     r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:19|20)\d\d|"
     r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 )
-_ACCOUNT_CUE = re.compile(
+_ACCOUNT_CUE = lower_pattern(
     r"\b(?:account|acct|a/c|ac|order|booking|reservation|reference|ref|confirmation|customer|"
     r"member|membership|policy|claim|ticket|case|invoice|tracking|loyalty|client|id)"
     r"(?:\s+(?:number|no|num|nr|#))?\b",
-    re.IGNORECASE,
 )
 # Numbers that are neither: card numbers, PINs, social security, dates, amounts.
-_OTHER_CUE = re.compile(
+_OTHER_CUE = lower_pattern(
     r"\b(?:card|credit|debit|pin|ssn|social|security|zip|postcode|postal|code|born|birth|dob|"
     r"date|room|flight|seat|price|cost|amount|total|balance|dollars|bucks|usd|password|"
     r"passcode|year|report)(?:\s+(?:number|no|num|nr|#))?\b",
-    re.IGNORECASE,
 )
 # Every match of _ACCOUNT_VALUE holds one of these (in ASCII text, where lower() is exact).
 _ACCOUNT_WORDS = (
@@ -419,8 +417,9 @@ def _nearest_cue(left: str) -> str | None:
         ("phone", _PHONE_CUE),
         ("number", _NUMBER_CUE),
     )
+    low = folded(left)
     for kind, pattern in cues:
-        for m in pattern.finditer(left):
+        for m in pattern.finditer(low):
             if best is None or m.end() > best[0]:
                 best = (m.end(), kind)
     return None if best is None else best[1]
