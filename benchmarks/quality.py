@@ -192,6 +192,18 @@ def postgres_template(workdir: Path) -> Iterator[str]:
         _pg_admin(f"DROP DATABASE IF EXISTS {PG_TEMPLATE} WITH (FORCE)")
 
 
+def _sqlite_copy(source: Path, target: Path) -> None:
+    # SQLite's backup API, not a file copy: the server's processes exit without a final
+    # checkpoint, so rows may still sit in the source's WAL, and a stale -wal or -shm file
+    # beside a freshly copied target corrupts it.
+    for stale in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
+        stale.unlink(missing_ok=True)
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
 @contextmanager
 def database_from(db: str, source: str, name: str, workdir: Path) -> Iterator[tuple[str, str]]:
     """A copy of ``source`` (a file for SQLite, a database name for PostgreSQL) called ``name``.
@@ -202,11 +214,7 @@ def database_from(db: str, source: str, name: str, workdir: Path) -> Iterator[tu
     """
     if db == "sqlite":
         target = workdir / f"{name}.sqlite3"
-        shutil.copyfile(source, target)
-        # The server's processes exit without a final checkpoint, leaving rows in the WAL.
-        wal = Path(f"{source}-wal")
-        if wal.exists():
-            shutil.copyfile(wal, f"{target}-wal")
+        _sqlite_copy(Path(source), target)
         yield f"sqlite:///{target}", str(target)
         return
     _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
