@@ -173,20 +173,21 @@ def _pg_admin(sql: str) -> None:
 
 
 @contextmanager
-def sqlite_template(workdir: Path) -> Iterator[str]:
+def sqlite_template(workdir: Path, backend: str) -> Iterator[str]:
     template = workdir / "template.sqlite3"
     with timed("sqlite: migrated the template database"):
-        migrate(server_env(f"sqlite:///{template}", workdir))
+        # With RQ, settings install django_rq, whose migrations `serve` insists on too.
+        migrate(config_env(backend, f"sqlite:///{template}", workdir, REDIS_URL))
     yield str(template)
 
 
 @contextmanager
-def postgres_template(workdir: Path) -> Iterator[str]:
+def postgres_template(workdir: Path, backend: str) -> Iterator[str]:
     _pg_admin(f"DROP DATABASE IF EXISTS {PG_TEMPLATE} WITH (FORCE)")
     _pg_admin(f"CREATE DATABASE {PG_TEMPLATE}")
     try:
         with timed("postgres: migrated the template database"):
-            migrate(server_env(f"{PG_SERVER}/{PG_TEMPLATE}", workdir))
+            migrate(config_env(backend, f"{PG_SERVER}/{PG_TEMPLATE}", workdir, REDIS_URL))
         yield PG_TEMPLATE
     finally:
         _pg_admin(f"DROP DATABASE IF EXISTS {PG_TEMPLATE} WITH (FORCE)")
@@ -561,7 +562,7 @@ def main(argv: list[str] | None = None) -> int:
     for db in chosen:
         with (
             tempfile.TemporaryDirectory(prefix=f"everytouch-qbench-{db}-tpl-") as work,
-            TEMPLATES[db](Path(work)) as template,
+            TEMPLATES[db](Path(work), args.backend) as template,
         ):
             rows += bench_database(db, template, bodies, args, Path(work))
     Console(width=200).print(table(rows))
