@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import math
 import os
 import shutil
 import signal
@@ -87,6 +88,9 @@ class DrainPhase:
     steady_cpu_s: float
     steady_cards: int
     total_cpu_s: float
+    # PostgreSQL's backends for this database over the same window (NaN on SQLite, which runs
+    # inside the workers): on one machine they share the workers' cores.
+    steady_db_cpu_s: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,7 @@ class Row:
     drain_s: float
     cards_per_s: float
     worker_cpu_ms_per_card: float
+    db_cpu_ms_per_card: float
     end_to_end_s: float
     not_scored: int
 
@@ -125,6 +130,7 @@ def summarise(config: Config, post: PostPhase, drain: DrainPhase) -> Row:
         drain_s=drain_s,
         cards_per_s=_per(drain.cards, drain_s),
         worker_cpu_ms_per_card=_per(drain.steady_cpu_s * 1000, drain.steady_cards),
+        db_cpu_ms_per_card=_per(drain.steady_db_cpu_s * 1000, drain.steady_cards),
         # The phases run apart (and one POST phase may feed several drains), so this is the
         # batch's time with the phases back to back, not one timestamp minus another.
         end_to_end_s=post.wall_s + drain_s,
@@ -162,6 +168,26 @@ def tree_cpu_with_reaped(pid: int) -> float:
 
 def workers_cpu(pids: Sequence[int]) -> float:
     return sum(tree_cpu_with_reaped(pid) for pid in pids)
+
+
+def postgres_cpu(url: str) -> float:
+    """CPU seconds of the live PostgreSQL backends serving the database in ``url``.
+
+    A backend's title names its database ("postgres: 15/main: postgres DB 127.0.0.1(...)");
+    other people's databases on the same server are left out.
+    """
+    if not url.startswith("postgres"):
+        return float("nan")
+    marker = f" {url.rsplit('/', 1)[1]} "
+    total = 0.0
+    for proc in psutil.process_iter(["cmdline"]):
+        try:
+            if marker in " ".join(proc.info["cmdline"] or ()) + " ":
+                t = proc.cpu_times()
+                total += t.user + t.system
+        except psutil.Error:
+            continue
+    return total
 
 
 # --- databases -------------------------------------------------------------------------------
@@ -387,6 +413,7 @@ def drain(
             procs.append(subprocess.Popen(argv, env=env, stdout=out, stderr=out, cwd=logs))
         steady = _watch(url, expected, procs)
         total_cpu = workers_cpu([p.pid for p in procs])
+        db_cpu = postgres_cpu(url)
     finally:
         _stop_all(procs)
     count, first, last, not_scored = _query(url, FINAL_SQL)
@@ -399,18 +426,22 @@ def drain(
         steady_cpu_s=total_cpu - steady[1],
         steady_cards=int(count) - steady[0],
         total_cpu_s=total_cpu,
+        steady_db_cpu_s=db_cpu - steady[2],
     )
 
 
-def _watch(url: str, expected: int, procs: list[subprocess.Popen[bytes]]) -> tuple[int, float]:
-    """Poll until every interaction is scored; (scorecards, worker CPU) at the first one seen."""
+def _watch(
+    url: str, expected: int, procs: list[subprocess.Popen[bytes]]
+) -> tuple[int, float, float]:
+    """Poll until every interaction is scored; (scorecards, worker CPU, database CPU) at the
+    first poll that saw a scorecard."""
     pids = [p.pid for p in procs]
-    steady: tuple[int, float] | None = None
+    steady: tuple[int, float, float] | None = None
     last_count, last_change = 0, time.monotonic()
     while True:
         count = int(_query(url, COUNT_SQL)[0])
         if steady is None and count > 0:
-            steady = (count, workers_cpu(pids))
+            steady = (count, workers_cpu(pids), postgres_cpu(url))
         if count >= expected:
             assert steady is not None
             return steady
@@ -520,6 +551,7 @@ COLUMNS = (
     "drain s",
     "scorecards/s",
     "worker CPU ms/scorecard",
+    "PostgreSQL CPU ms/scorecard",
     "first POST to last scorecard s",
     "not scored",
 )
@@ -531,10 +563,15 @@ def table(rows: list[Row]) -> Table:
         out.add_column(name, justify="left" if name in ("db", "backend") else "right")
     for r in rows:
         figures = [r.post_s, r.posts_per_s, r.server_cpu_ms_per_post, r.startup_s, r.drain_s]
-        figures += [r.cards_per_s, r.worker_cpu_ms_per_card, r.end_to_end_s]
+        figures += [r.cards_per_s, r.worker_cpu_ms_per_card, r.db_cpu_ms_per_card]
+        figures += [r.end_to_end_s]
         cells = [r.config.db, r.config.backend, str(r.config.workers), f"{r.interactions:,}"]
-        out.add_row(*cells, *(f"{x:.1f}" for x in figures), f"{r.not_scored:,}")
+        out.add_row(*cells, *map(_figure, figures), f"{r.not_scored:,}")
     return out
+
+
+def _figure(value: float) -> str:
+    return "-" if math.isnan(value) else f"{value:.1f}"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -567,7 +604,7 @@ def main(argv: list[str] | None = None) -> int:
             TEMPLATES[db](Path(work), args.backend) as template,
         ):
             rows += bench_database(db, template, bodies, args, Path(work))
-    Console(width=200).print(table(rows))
+    Console(width=220).print(table(rows))
     console.log(f"load average at the end={', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     failed = [r for r in rows if r.post_errors or r.not_scored]
     for r in failed:

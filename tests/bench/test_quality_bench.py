@@ -67,6 +67,7 @@ def test_the_summary_is_the_right_ratios() -> None:
         steady_cpu_s=9.0,
         steady_cards=90,
         total_cpu_s=11.0,
+        steady_db_cpu_s=4.5,
     )
     row = summarise(Config("sqlite", "db", 2), post, drain)
     assert row.posts_per_s == 25.0
@@ -75,15 +76,16 @@ def test_the_summary_is_the_right_ratios() -> None:
     assert row.drain_s == 20.0
     assert row.cards_per_s == 5.0
     assert row.worker_cpu_ms_per_card == 100.0
+    assert row.db_cpu_ms_per_card == 50.0
     assert row.end_to_end_s == 24.0
 
 
 def test_an_empty_phase_gives_no_figure_rather_than_a_crash() -> None:
     post = PostPhase(posted=0, errors={}, conflicts=0, wall_s=0.0, server_cpu_s=0.0)
-    drain = DrainPhase(5.0, 5.0, 5.0, 0, 0, 0.0, 0, 0.0)
+    drain = DrainPhase(5.0, 5.0, 5.0, 0, 0, 0.0, 0, 0.0, float("nan"))
     row = summarise(Config("postgres", "rq", 1), post, drain)
     assert math.isnan(row.posts_per_s) and math.isnan(row.cards_per_s)
-    assert math.isnan(row.worker_cpu_ms_per_card)
+    assert math.isnan(row.worker_cpu_ms_per_card) and math.isnan(row.db_cpu_ms_per_card)
 
 
 def test_worker_counts_parse() -> None:
