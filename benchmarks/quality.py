@@ -170,24 +170,32 @@ def workers_cpu(pids: Sequence[int]) -> float:
     return sum(tree_cpu_with_reaped(pid) for pid in pids)
 
 
-def postgres_cpu(url: str) -> float:
-    """CPU seconds of the live PostgreSQL backends serving the database in ``url``.
+class PostgresCpu:
+    """CPU seconds of the PostgreSQL backends serving the database in ``url``, gone ones too.
 
-    A backend's title names its database ("postgres: 15/main: postgres DB 127.0.0.1(...)");
-    other people's databases on the same server are left out.
+    A backend's title names its database ("postgres: 15/main: postgres DB 127.0.0.1(...)"), so
+    other people's databases on the same server are left out. Workers reconnect every
+    CONN_MAX_AGE (60 s) and a backend's CPU leaves with it, so every ``sample`` records each
+    live backend's latest figure and the total keeps those that have gone since (losing at
+    most what they used after the last sample). NaN on SQLite, which runs inside the workers.
     """
-    if not url.startswith("postgres"):
-        return float("nan")
-    marker = f" {url.rsplit('/', 1)[1]} "
-    total = 0.0
-    for proc in psutil.process_iter(["cmdline"]):
-        try:
-            if marker in " ".join(proc.info["cmdline"] or ()) + " ":
-                t = proc.cpu_times()
-                total += t.user + t.system
-        except psutil.Error:
-            continue
-    return total
+
+    def __init__(self, url: str) -> None:
+        postgres = url.startswith("postgres")
+        self.marker = f" {url.rsplit('/', 1)[1]} " if postgres else None
+        self.seen: dict[int, float] = {}
+
+    def sample(self) -> float:
+        if self.marker is None:
+            return float("nan")
+        for proc in psutil.process_iter(["cmdline"]):
+            try:
+                if self.marker in " ".join(proc.info["cmdline"] or ()) + " ":
+                    t = proc.cpu_times()
+                    self.seen[proc.pid] = t.user + t.system
+            except psutil.Error:
+                continue
+        return sum(self.seen.values())
 
 
 # --- databases -------------------------------------------------------------------------------
@@ -411,9 +419,11 @@ def drain(
             out = (logs / f"worker-{i}.log").open("wb")
             argv = worker_argv(profile if i == 0 else None)
             procs.append(subprocess.Popen(argv, env=env, stdout=out, stderr=out, cwd=logs))
-        steady = _watch(url, expected, procs)
+        postgres = PostgresCpu(url)
+        postgres.sample()  # the backends' CPU so far, before the window starts
+        steady = _watch(url, expected, procs, postgres)
         total_cpu = workers_cpu([p.pid for p in procs])
-        db_cpu = postgres_cpu(url)
+        db_cpu = postgres.sample()
     finally:
         _stop_all(procs)
     count, first, last, not_scored = _query(url, FINAL_SQL)
@@ -431,7 +441,7 @@ def drain(
 
 
 def _watch(
-    url: str, expected: int, procs: list[subprocess.Popen[bytes]]
+    url: str, expected: int, procs: list[subprocess.Popen[bytes]], postgres: PostgresCpu
 ) -> tuple[int, float, float]:
     """Poll until every interaction is scored; (scorecards, worker CPU, database CPU) at the
     first poll that saw a scorecard."""
@@ -440,8 +450,9 @@ def _watch(
     last_count, last_change = 0, time.monotonic()
     while True:
         count = int(_query(url, COUNT_SQL)[0])
+        db_cpu = postgres.sample()
         if steady is None and count > 0:
-            steady = (count, workers_cpu(pids), postgres_cpu(url))
+            steady = (count, workers_cpu(pids), db_cpu)
         if count >= expected:
             assert steady is not None
             return steady
