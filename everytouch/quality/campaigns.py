@@ -9,11 +9,9 @@ A test call is scored with the same playbook as every real touch (``actions.scor
 from __future__ import annotations
 
 import dataclasses
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -23,10 +21,10 @@ from everytouch.accounts.access import MANAGER_ROLES, has_role
 from everytouch.accounts.models import Role
 from everytouch.accounts.people import display_name
 from everytouch.analysis.conversation import Conversation, ConversationError, Turn
-from everytouch.analysis.readers import SUFFIX_FORMATS, read_file
 from everytouch.analysis.redact import redact_card_numbers
 from everytouch.business_time import business_tz
 from everytouch.quality import actions
+from everytouch.quality.importing import conversations_in, reason
 from everytouch.quality.models import (
     LINK_LIFETIME,
     Answer,
@@ -260,31 +258,12 @@ def read_transcript(data: bytes, filename: str = "transcript.txt") -> Transcript
     if len(data) > MAX_TRANSCRIPT_BYTES:
         return Transcript(text[:MAX_TRANSCRIPT_BYTES], None, "the transcript is too large")
     try:
-        found = _read(data, _suffix(filename))
+        found = conversations_in(data, filename)
     except ConversationError as exc:
-        return Transcript(text, None, _reason(str(exc)))
+        return Transcript(text, None, f"the transcript could not be read: {reason(exc)}"[:300])
     if len(found) != 1:
         return Transcript(text, None, f"the file holds {len(found)} conversations, not one")
     return Transcript(text, _redacted(found[0]))
-
-
-def _suffix(filename: str) -> str:
-    # Only a suffix the readers know picks the format; anything else is sniffed as text.
-    suffix = Path(filename).suffix.lower()
-    return suffix if suffix in SUFFIX_FORMATS else ".txt"
-
-
-def _read(data: bytes, suffix: str) -> list[Conversation]:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"transcript{suffix}"
-        path.write_bytes(data)
-        return read_file(path)
-
-
-def _reason(message: str) -> str:
-    # read_file names the temporary file first; the tester never saw that name.
-    reason = message.split(": ", 1)[-1]
-    return f"the transcript could not be read: {reason}"[:300]
 
 
 def _redacted(conversation: Conversation) -> Conversation:

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from everytouch.analysis.conversation import Conversation, ConversationError
-from everytouch.analysis.readers import MAX_FILE_BYTES, read_file
+from everytouch.analysis.readers import MAX_FILE_BYTES, SUFFIX_FORMATS, read_file
 from everytouch.customers.actions import identify
 from everytouch.customers.contacts import InvalidContact
 from everytouch.customers.models import Customer
@@ -46,22 +46,34 @@ class ImportRequest:
     started_at: datetime | None = None
 
 
+def conversations_in(data: bytes, filename: str) -> list[Conversation]:
+    """Every conversation in uploaded bytes, read as ``everytouch analyze`` reads a file.
+
+    The readers pick the format from the name's suffix and the content, so the bytes go into a
+    temporary file of that suffix. ConversationError names that file; ``reason`` drops it.
+    """
+    suffix = Path(filename).suffix.lower()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix if suffix in SUFFIX_FORMATS else '.txt'}"
+        path.write_bytes(data)
+        return read_file(path)
+
+
+def reason(error: ConversationError) -> str:
+    """What was wrong with the upload, without the temporary file's name."""
+    return str(error).split(": ", 1)[-1]
+
+
 def read_upload(filename: str, data: bytes) -> list[Conversation]:
-    """The conversations in an uploaded file; the readers pick the format from name and content."""
+    """The conversations in an uploaded file with turns, or why it cannot be imported."""
     if not data.strip():
         raise TranscriptImportError("The file is empty.")
     if len(data) > MAX_FILE_BYTES:
         raise TranscriptImportError(f"The file is larger than {MAX_FILE_BYTES // 1_000_000} MB.")
-    suffix = Path(filename).suffix.lower()[:10] or ".txt"
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{suffix}"
-        path.write_bytes(data)
-        try:
-            conversations = read_file(path)
-        except (ConversationError, OSError, ValueError) as exc:
-            reason = str(exc).replace(str(path), filename)
-            raise TranscriptImportError(f"Cannot read the transcript: {reason}") from exc
-    conversations = [c for c in conversations if c.turns]
+    try:
+        conversations = [c for c in conversations_in(data, filename) if c.turns]
+    except ConversationError as exc:
+        raise TranscriptImportError(f"Cannot read the transcript: {reason(exc)}") from exc
     if not conversations:
         raise TranscriptImportError("No conversation with any turns was found in the file.")
     if len(conversations) > MAX_CONVERSATIONS:
