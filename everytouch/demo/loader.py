@@ -33,6 +33,7 @@ from everytouch.demo.planner import (
     PlannedInteraction,
     plan_demo,
 )
+from everytouch.demo.quality import load_quality
 from everytouch.interactions.actions import summary_line, transfer
 from everytouch.interactions.models import Interaction, Transfer, Turn
 from everytouch.staff.directory.actions import (
@@ -219,6 +220,7 @@ def load_demo(
         # Open work is about today whatever ``now`` the history was planned around: the
         # actions refuse promises due in the past, as they should.
         load_activity(users, timezone.now())
+        load_quality(users, timezone.now())
     return DemoCounts(
         staff=len(STAFF),
         customers=len(customers),

@@ -34,8 +34,8 @@ def score_interaction_task(interaction_id: int) -> int | None:
         .filter(pk=interaction_id)
         .first()
     )
-    if interaction is None:
-        return None
+    if interaction is None or not interaction.turns.all():
+        return None  # a desk log without a transcript has nothing to score
     return actions.score_interaction(interaction).pk
 
 
@@ -63,7 +63,8 @@ def sweep_unscored(now: datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - LOST_AFTER
     scored = Scorecard.objects.filter(interaction_id__isnull=False).values("interaction_id")
     batch = (
-        Interaction.objects.filter(created_at__lt=cutoff)
+        # Only touches with a transcript are scored; the first turn's row says there is one.
+        Interaction.objects.filter(created_at__lt=cutoff, turns__index=0)
         .exclude(pk__in=scored)
         .select_related("handled_by")
         .prefetch_related("turns")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import models
 from django.utils import timezone
 
 from everytouch import demo
@@ -177,3 +178,24 @@ def test_it_leaves_open_work_for_every_page_to_show() -> None:
 
     assert availability(jake, timezone.now()).state == "out_of_office"
     assert {m.owner.username for m in TakenMessage.objects.all()} == {"priya"}
+
+
+@pytest.mark.django_db
+def test_it_scores_every_transcript_and_leaves_a_quality_loop_to_look_at() -> None:
+    from everytouch.quality.campaigns import campaign_report
+    from everytouch.quality.models import Campaign, Dispute, Promotion, Review, Scorecard
+
+    counts = demo.load_demo(size=SIZE, now=NOW)
+    real = Scorecard.objects.filter(is_test=False)
+    assert real.count() == counts.transcripts
+    assert not real.exclude(state="scored").exists()
+    assert set(real.values_list("interaction__handled_by__username", flat=True)) <= {
+        s.username for s in demo.STAFF
+    }
+    assert Review.objects.filter(reviewer__username="dana").exists()
+    assert Review.objects.exclude(status=models.F("auto_status")).exists()  # an override
+    assert Promotion.objects.count() == 1
+    report = campaign_report(Campaign.objects.get())
+    rows = {row.check_id: row for row in report.checks}
+    assert rows["lead_captured"].overall.label == "1 of 5"
+    assert not Dispute.objects.exclude(raised_by__username="luis").exists()

@@ -47,7 +47,14 @@ def test_it_scores_a_logged_touch_in_the_background(rep: User, worker: Any) -> N
     assert card.buying_intent
 
 
-def test_it_keeps_a_touch_without_turns_as_not_scored_with_the_reason(rep: User) -> None:
+def test_a_touch_without_a_transcript_is_left_alone_by_the_job_and_the_sweep(rep: User) -> None:
+    interaction = log(rep, turns=(), summary="Walk-in, asked for directions")
+    assert tasks.score_interaction_task.call(interaction.pk) is None
+    assert tasks.sweep_unscored(timezone.now() + timedelta(minutes=11)) == 0
+    assert not Scorecard.objects.exists()
+
+
+def test_scoring_a_touch_without_turns_directly_says_why_it_is_not_scored(rep: User) -> None:
     interaction = log(rep, turns=(), summary="Walk-in, asked for directions")
     card = actions.score_interaction(interaction)
     assert card.state == ScoreState.NOT_SCORED
