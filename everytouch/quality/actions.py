@@ -26,6 +26,7 @@ from everytouch.analysis.scorecard import Scorecard as ScorecardSpec
 from everytouch.business_time import business_tz
 from everytouch.interactions.conversation import to_conversation
 from everytouch.interactions.models import Interaction
+from everytouch.quality import rollup
 from everytouch.quality.models import (
     CheckOutcome,
     Playbook,
@@ -198,9 +199,11 @@ def score(subject: Subject, version: PlaybookVersion | None = None) -> Scorecard
     version = version or version_for(team)
     found = _analyse(subject, version)
     with transaction.atomic():
+        retired = None
         if subject.interaction is not None:
             # One scorer at a time per touch, so two jobs cannot both leave a current card.
             Interaction.objects.select_for_update().filter(pk=subject.interaction.pk).first()
+            retired = current_scorecard(subject.interaction)
             Scorecard.objects.filter(interaction=subject.interaction, is_current=True).update(
                 is_current=False
             )
@@ -216,6 +219,7 @@ def score(subject: Subject, version: PlaybookVersion | None = None) -> Scorecard
         )
         if isinstance(found, ScorecardSpec):
             _store_outcomes(card, found)
+        rollup.apply(retired, card)
     return card
 
 

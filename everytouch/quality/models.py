@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from everytouch.interactions.models import Interaction
 from everytouch.staff.models import Team
@@ -396,3 +397,42 @@ class RescoreRun(models.Model):
     @property
     def percent(self) -> int:
         return 100 if self.total == 0 else int(100 * self.done / self.total)
+
+
+class CheckWeek(models.Model):
+    """One week's counts of one check for one rep, team and channel: what dashboards read.
+
+    Kept exact as scorecards come and go (``rollup.apply``), so a page sums a few thousand
+    rows instead of millions of outcomes. The reserved check id ``rollup.CONTACT_CHECK`` holds
+    the buying calls: passed = contact details captured, failed = not captured.
+    """
+
+    week = models.DateField()  # the Monday, in the business time zone
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    team = models.ForeignKey(Team, null=True, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=8)
+    check_id = models.CharField(max_length=64)
+    passed = models.IntegerField(default=0)
+    failed = models.IntegerField(default=0)
+    not_applicable = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["week", "check_id", "id"]
+        indexes = [models.Index(fields=["week", "check_id"]), models.Index(fields=["rep", "week"])]
+        constraints = [
+            # Coalesced, so a touch without a rep or team still has one row per key (NULLs
+            # would otherwise never clash, and two scorers could each add a row).
+            models.UniqueConstraint(
+                "week",
+                Coalesce("rep", models.Value(0)),
+                Coalesce("team", models.Value(0)),
+                "channel",
+                "check_id",
+                name="uniq_check_week",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.check_id} {self.week}: {self.passed}/{self.passed + self.failed}"

@@ -1,0 +1,194 @@
+"""The weekly rollup the dashboards read, kept exact as scorecards are stored and retired.
+
+A touch counts through its one current, scored, real (not call-in test) scorecard. When
+``actions.score`` stores a card it calls ``apply(retired, new)`` in the same transaction:
+the retired card's counts come off and the new card's go on, so the rollup never drifts from
+the outcomes and no nightly job is needed. ``rebuild`` recomputes it all from the outcomes
+(tests compare the two; the benchmark loads with it).
+
+"Contact details captured on buying calls" is the reserved row ``CONTACT_CHECK``: every
+scored buying call counts once, as passed when the conversation holds the caller's phone or
+e-mail (the extracted lead's ``phone`` or ``email``), else as failed. A number in hand is
+what a salesperson can call back; a rep who asked and was refused did not capture one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncWeek
+
+from everytouch.business_time import business_tz
+from everytouch.quality.models import CheckOutcome, CheckStatus, CheckWeek, Scorecard, ScoreState
+
+# Check ids in a playbook are identifiers; a leading "*" can never clash with one.
+CONTACT_CHECK = "*contact_captured"
+FIELD_OF = {
+    CheckStatus.PASS: "passed",
+    CheckStatus.FAIL: "failed",
+    CheckStatus.NA: "not_applicable",
+}
+
+
+class Key(NamedTuple):
+    week: date
+    rep_id: int | None
+    team_id: int | None
+    channel: str
+    check_id: str
+
+
+Deltas = dict[Key, dict[str, int]]
+
+
+def week_of(moment: datetime) -> date:
+    """The Monday of ``moment``'s week in the business time zone."""
+    day = moment.astimezone(business_tz()).date()
+    return day - timedelta(days=day.weekday())
+
+
+def counts(card: Scorecard) -> bool:
+    """Whether a card may count at all: scored, and a real touch rather than a test call."""
+    return card.state == ScoreState.SCORED and not card.is_test
+
+
+def captured(result: Mapping[str, Any]) -> bool:
+    lead = result.get("lead") or {}
+    return bool(lead.get("phone") or lead.get("email"))
+
+
+def _key(card: Scorecard, check_id: str) -> Key:
+    return Key(week_of(card.started_at), card.rep_id, card.team_id, card.channel, check_id)
+
+
+def _add(deltas: Deltas, card: Scorecard, sign: int) -> None:
+    if not counts(card):
+        return
+    outcomes = CheckOutcome.objects.filter(scorecard=card).values_list("check_id", "status")
+    for check_id, status in outcomes:
+        deltas[_key(card, check_id)][FIELD_OF[CheckStatus(status)]] += sign
+    if card.buying_intent:
+        field = "passed" if captured(card.result) else "failed"
+        deltas[_key(card, CONTACT_CHECK)][field] += sign
+
+
+def apply(old: Scorecard | None, new: Scorecard) -> None:
+    """Take the retired current card ``old`` off the rollup and put ``new`` on it."""
+    deltas: Deltas = defaultdict(lambda: defaultdict(int))
+    if old is not None:
+        _add(deltas, old, -1)
+    _add(deltas, new, +1)
+    # A fixed order of row updates, so two scorers never wait on each other in a cycle.
+    for key in sorted(deltas, key=_sort_key):
+        change = {name: n for name, n in deltas[key].items() if n}
+        if change:
+            _bump(key, change)
+
+
+def _sort_key(key: Key) -> tuple[date, int, int, str, str]:
+    return (key.week, key.rep_id or 0, key.team_id or 0, key.channel, key.check_id)
+
+
+def _row(key: Key) -> QuerySet[CheckWeek]:
+    return CheckWeek.objects.filter(
+        week=key.week, rep=key.rep_id, team=key.team_id, channel=key.channel, check_id=key.check_id
+    )
+
+
+def _bump(key: Key, change: dict[str, int]) -> None:
+    increments = {name: F(name) + n for name, n in change.items()}
+    if _row(key).update(**increments):
+        return
+    try:
+        with transaction.atomic():
+            CheckWeek.objects.create(**key._asdict(), **change)
+    except IntegrityError:
+        # Another scorer created the row first (it waited on the unique index); add to it.
+        _row(key).update(**increments)
+
+
+# --- rebuilding ----------------------------------------------------------------------------------
+
+
+Tally = dict[Key, tuple[int, int, int]]
+
+
+def _current() -> Q:
+    return Q(is_current=True, is_test=False, state=ScoreState.SCORED)
+
+
+def _outcome_rows() -> QuerySet[CheckOutcome, dict[str, Any]]:
+    scoped = CheckOutcome.objects.filter(
+        scorecard__is_current=True, scorecard__is_test=False, scorecard__state=ScoreState.SCORED
+    )
+    fields = ("scorecard__rep", "scorecard__team", "scorecard__channel", "check_id", "status")
+    monday = TruncWeek("scorecard__started_at", tzinfo=business_tz())
+    return (
+        scoped.annotate(monday=monday).values("monday", *fields).annotate(n=Count("id")).order_by()
+    )
+
+
+def _tally_checks(deltas: Deltas) -> None:
+    for row in _outcome_rows():
+        key = Key(
+            week_of(row["monday"]),
+            row["scorecard__rep"],
+            row["scorecard__team"],
+            row["scorecard__channel"],
+            row["check_id"],
+        )
+        deltas[key][FIELD_OF[CheckStatus(row["status"])]] += row["n"]
+
+
+def _tally_contacts(deltas: Deltas) -> None:
+    buying = Scorecard.objects.filter(_current(), buying_intent=True).order_by()
+    fields = ("started_at", "rep_id", "team_id", "channel", "result")
+    for started_at, rep_id, team_id, channel, result in buying.values_list(*fields).iterator(
+        chunk_size=2000
+    ):
+        key = Key(week_of(started_at), rep_id, team_id, channel, CONTACT_CHECK)
+        deltas[key]["passed" if captured(result) else "failed"] += 1
+
+
+def _as_tally(deltas: Deltas) -> Tally:
+    out: Tally = {}
+    for key, c in deltas.items():
+        if c["passed"] or c["failed"] or c["not_applicable"]:
+            out[key] = (c["passed"], c["failed"], c["not_applicable"])
+    return out
+
+
+def compute() -> Tally:
+    """The rollup as the current outcomes say it should be, counted from scratch."""
+    deltas: Deltas = defaultdict(lambda: defaultdict(int))
+    _tally_checks(deltas)
+    _tally_contacts(deltas)
+    return _as_tally(deltas)
+
+
+def stored() -> Tally:
+    """The rollup as kept; rows that fell back to zero count as absent."""
+    rows = CheckWeek.objects.exclude(passed=0, failed=0, not_applicable=0)
+    fields = ("week", "rep_id", "team_id", "channel", "check_id")
+    return {
+        Key(*row[:5]): (row[5], row[6], row[7])
+        for row in rows.values_list(*fields, "passed", "failed", "not_applicable")
+    }
+
+
+@transaction.atomic
+def rebuild() -> int:
+    """Replace the rollup with ``compute()``; the number of rows written."""
+    tally = compute()
+    CheckWeek.objects.all().delete()
+    rows = (
+        CheckWeek(**key._asdict(), passed=p, failed=f, not_applicable=n)
+        for key, (p, f, n) in tally.items()
+    )
+    CheckWeek.objects.bulk_create(rows, batch_size=2000)
+    return len(tally)

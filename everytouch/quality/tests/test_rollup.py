@@ -1,0 +1,122 @@
+"""The weekly rollup stays exactly what the current outcomes say, through scoring and re-scoring."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from everytouch.interactions.actions import InteractionData, TurnData, log_interaction
+from everytouch.interactions.models import Channel, Interaction
+from everytouch.quality import actions, rollup
+from everytouch.quality.models import CheckWeek, Playbook
+from everytouch.staff.directory.actions import ensure_staff
+from everytouch.staff.models import Team
+
+pytestmark = pytest.mark.django_db
+
+GREETING = TurnData("agent", "Good morning, Acme Office Supply, this is Ron.")
+PRICE_ASK = TurnData("customer", "Hi, how much is a toner cartridge for the LaserJet 400?")
+PRICE = TurnData("agent", "That one is $89.99.")
+PHONE_ASK = TurnData("agent", "What is the best number to reach you on?")
+PHONE = TurnData("customer", "It's 312-555-0142.")
+BYE = TurnData("customer", "OK thanks, bye.")
+CONVERSATIONS = (
+    (GREETING, PRICE_ASK, PRICE, BYE),
+    (GREETING, PRICE_ASK, PRICE, PHONE_ASK, PHONE, BYE),
+    (GREETING, TurnData("customer", "Where is your shop?"), TurnData("agent", "Main Street.")),
+    (),
+)
+STRICT = (
+    "name: Strict\nchecks:\n  - id: asked_name\n    title: Name\n"
+    "    rule: {name: asked_detail, detail: name}\n"
+)
+
+
+def log(rep: User, turns: tuple[TurnData, ...], started_at: datetime, channel: str) -> Interaction:
+    data = InteractionData(channel=channel, handled_by=rep, turns=turns, started_at=started_at)
+    return log_interaction(None, data, rep)
+
+
+def test_it_counts_checks_and_buying_calls_with_contact_details(rep: User) -> None:
+    now = timezone.now()
+    actions.score_interaction(log(rep, CONVERSATIONS[0], now, Channel.CALL))
+    actions.score_interaction(log(rep, CONVERSATIONS[1], now, Channel.CALL))
+    week = rollup.week_of(now)
+    contact = CheckWeek.objects.get(check_id=rollup.CONTACT_CHECK, rep=rep)
+    assert (contact.week, contact.passed, contact.failed) == (week, 1, 1)
+    phone = CheckWeek.objects.get(check_id="asked_phone", rep=rep)
+    assert (phone.passed, phone.failed) == (1, 1)
+
+
+def test_it_leaves_test_calls_and_not_scored_touches_out(rep: User) -> None:
+    now = timezone.now()
+    actions.score_interaction(log(rep, (), now, Channel.CALL))
+    interaction = log(rep, CONVERSATIONS[0], now, Channel.CALL)
+    subject = actions.subject_of(interaction)
+    actions.score(
+        actions.Subject(
+            subject.conversation, rep, Channel.CALL, now, interaction=None, is_test=True
+        )
+    )
+    assert not CheckWeek.objects.exists()
+
+
+def test_it_takes_a_rescored_cards_old_counts_off(rep: User, manager: User) -> None:
+    interaction = log(rep, CONVERSATIONS[0], timezone.now(), Channel.CALL)
+    actions.score_interaction(interaction)
+    assert CheckWeek.objects.filter(check_id="greeting", passed=1).exists()
+    default = Playbook.objects.get(is_default=True)
+    version = actions.activate(actions.save_version(default, STRICT, manager)).active_version
+    actions.score(actions.subject_of(interaction), version)
+    assert not CheckWeek.objects.filter(check_id="greeting", passed__gt=0).exists()
+    assert CheckWeek.objects.get(check_id="asked_name").failed == 1
+    assert rollup.stored() == rollup.compute()
+
+
+def test_it_puts_a_sunday_night_touch_in_the_week_that_began_on_monday(
+    rep: User, settings: object
+) -> None:
+    settings.TIME_ZONE = "America/Chicago"  # type: ignore[attr-defined]
+    # 03:00 UTC on a Monday is still Sunday evening in Chicago.
+    monday_utc = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+    assert rollup.week_of(monday_utc).isoformat() == "2026-11-16"
+    actions.score_interaction(log(rep, CONVERSATIONS[0], monday_utc, Channel.CALL))
+    assert set(CheckWeek.objects.values_list("week", flat=True)) == {rollup.week_of(monday_utc)}
+    assert rollup.stored() == rollup.compute()
+
+
+def _team(name: str, *reps: User) -> Team:
+    team = Team.objects.create(name=name)
+    for user in reps:
+        member = ensure_staff(user)
+        member.team = team
+        member.save(update_fields=["team"])
+    return team
+
+
+def test_it_matches_a_rebuild_after_random_scoring_and_rescoring(
+    rep: User, rep2: User, manager: User
+) -> None:
+    rng = random.Random(10)
+    _team("Counter", rep)
+    default_version = actions.ensure_default_playbook()
+    other = actions.save_version(default_version.playbook, STRICT, manager)
+    touches = []
+    for _ in range(24):
+        started = timezone.now() - timedelta(days=rng.randrange(40), hours=rng.randrange(24))
+        who = rng.choice((rep, rep2))
+        channel = rng.choice((Channel.CALL, Channel.EMAIL))
+        touches.append(log(who, rng.choice(CONVERSATIONS), started, channel))
+    for _ in range(60):
+        touch = rng.choice(touches)
+        version = rng.choice((default_version, other, None))
+        actions.score(actions.subject_of(touch), version)
+    assert rollup.stored() == rollup.compute()
+    assert CheckWeek.objects.filter(check_id=rollup.CONTACT_CHECK).exists()
+    before = rollup.stored()
+    rollup.rebuild()
+    assert rollup.stored() == before
