@@ -8,4 +8,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("everytouch.quality.urls_campaigns")),
     path("", include("everytouch.quality.urls_playbooks")),
     path("", include("everytouch.quality.urls_promotions")),
+    path("", include("everytouch.quality.urls_dashboards")),
 ]

@@ -36,7 +36,9 @@ STRICT = (
 )
 
 
-def log(rep: User, turns: tuple[TurnData, ...], started_at: datetime, channel: str) -> Interaction:
+def log(
+    rep: User, turns: tuple[TurnData, ...], started_at: datetime, channel: Channel
+) -> Interaction:
     data = InteractionData(channel=channel, handled_by=rep, turns=turns, started_at=started_at)
     return log_interaction(None, data, rep)
 

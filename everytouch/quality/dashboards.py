@@ -1,0 +1,324 @@
+"""What the quality dashboards show, read from the weekly rollup (``CheckWeek``).
+
+Every figure is a sum of rollup rows, and every list behind a figure selects the same current,
+scored, real scorecards over the same whole weeks, so a number and its list always agree: the
+list's length is taken from the rollup rather than counted again over millions of rows.
+Dates round out to whole weeks (Monday to Sunday, business time zone), the rollup's grain.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+
+from everytouch.accounts.people import display_name
+from everytouch.business_time import business_tz
+from everytouch.quality import actions
+from everytouch.quality.models import (
+    CheckOutcome,
+    CheckStatus,
+    CheckWeek,
+    Playbook,
+    Scorecard,
+    ScoreState,
+)
+from everytouch.quality.rollup import CONTACT_CHECK
+from everytouch.staff.models import Team
+
+DEFAULT_WEEKS = 12
+# A check needs this many applicable results in the period to rank among the worst: a 0 of 1
+# says nothing about a rep.
+MIN_APPLICABLE = 10
+WORST = 3
+EXAMPLES = 3
+STATUSES = ("pass", "fail")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The period (whole weeks) and who, as the dashboard's form or a link asked for it."""
+
+    since: date
+    until: date
+    team_id: int | None = None
+    rep_id: int | None = None
+    channel: str = ""
+
+    @property
+    def first_week(self) -> date:
+        return week_of_day(self.since)
+
+    @property
+    def last_week(self) -> date:
+        return week_of_day(self.until)
+
+    def start(self) -> datetime:
+        return datetime.combine(self.first_week, time(), tzinfo=business_tz())
+
+    def end(self) -> datetime:
+        return datetime.combine(self.last_week + timedelta(days=7), time(), tzinfo=business_tz())
+
+    def weeks(self) -> list[date]:
+        count = (self.last_week - self.first_week).days // 7 + 1
+        return [self.first_week + timedelta(days=7 * i) for i in range(count)]
+
+    def query(self) -> dict[str, str]:
+        """The filters as GET parameters, for links to the conversations behind a number."""
+        params = {"since": self.since.isoformat(), "until": self.until.isoformat()}
+        if self.team_id:
+            params["team"] = str(self.team_id)
+        if self.rep_id:
+            params["rep"] = str(self.rep_id)
+        if self.channel:
+            params["channel"] = self.channel
+        return params
+
+
+def week_of_day(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def default_period(today: date) -> tuple[date, date]:
+    return today - timedelta(weeks=DEFAULT_WEEKS), today
+
+
+@dataclass(frozen=True)
+class Rate:
+    """N of M: how many applicable results passed."""
+
+    passed: int = 0
+    failed: int = 0
+
+    @property
+    def applicable(self) -> int:
+        return self.passed + self.failed
+
+    @property
+    def percent(self) -> float | None:
+        return None if not self.applicable else 100 * self.passed / self.applicable
+
+    def __add__(self, other: Rate) -> Rate:
+        return Rate(self.passed + other.passed, self.failed + other.failed)
+
+
+# --- the rollup ----------------------------------------------------------------------------------
+
+
+def rollup_scope(f: Filters) -> QuerySet[CheckWeek]:
+    rows = CheckWeek.objects.filter(week__gte=f.first_week, week__lte=f.last_week)
+    if f.team_id:
+        rows = rows.filter(team_id=f.team_id)
+    if f.rep_id:
+        rows = rows.filter(rep_id=f.rep_id)
+    if f.channel:
+        rows = rows.filter(channel=f.channel)
+    return rows
+
+
+def _grouped(f: Filters, *by: str) -> Iterable[tuple[Any, ...]]:
+    rows: Iterable[tuple[Any, ...]] = (
+        rollup_scope(f)
+        .values(*by)
+        .annotate(p=Sum("passed"), x=Sum("failed"))
+        .order_by()
+        .values_list(*by, "p", "x")
+    )
+    return rows
+
+
+def rate_of(f: Filters, check_id: str, status: str = "") -> int:
+    """How many results a list of ``check_id`` (with ``status``, or both) has: the rollup's."""
+    total = rollup_scope(f).filter(check_id=check_id).aggregate(p=Sum("passed"), x=Sum("failed"))
+    passed, failed = total["p"] or 0, total["x"] or 0
+    return {"pass": passed, "fail": failed}.get(status, passed + failed)
+
+
+@dataclass
+class Series:
+    label: str
+    points: dict[date, Rate] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class CheckRow:
+    check_id: str
+    title: str
+    total: Rate
+    series: list[Series]
+    by_team: dict[int | None, Rate]
+    by_rep: dict[int | None, Rate]
+
+
+@dataclass
+class Board:
+    filters: Filters
+    contact: Rate
+    checks: list[CheckRow]
+    teams: dict[int | None, str]
+    reps: dict[int | None, str]
+    worst: list[tuple[CheckRow, list[Scorecard]]]
+    not_scored: int
+
+    @property
+    def weeks(self) -> list[date]:
+        return self.filters.weeks()
+
+
+def check_titles() -> dict[str, str]:
+    """Each check id's title in the playbooks in use (a team's own may rename one)."""
+    titles: dict[str, str] = {}
+    for playbook in Playbook.objects.select_related("active_version").order_by("-is_default"):
+        if playbook.active_version is None:
+            continue
+        try:
+            spec = actions.compiled(playbook.active_version)
+        except ValueError:
+            continue
+        for check in spec.checks:
+            titles.setdefault(check.id, check.title)
+    return titles
+
+
+Names = dict[int | None, str]
+
+
+def _names(teams: Iterable[int | None], reps: Iterable[int | None]) -> tuple[Names, Names]:
+    team_names: Names = {None: "No team"}
+    team_names.update(Team.objects.filter(pk__in=[t for t in teams if t]).values_list("pk", "name"))
+    rep_names: Names = {None: "Nobody"}
+    for user in User.objects.filter(pk__in=[r for r in reps if r]):
+        rep_names[user.pk] = display_name(user)
+    return team_names, rep_names
+
+
+Cells = dict[str, dict[Any, Rate]]
+WeekCells = dict[str, dict[Any, dict[date, Rate]]]
+
+
+def _nested() -> WeekCells:
+    return defaultdict(lambda: defaultdict(dict))
+
+
+def _by_team_week(f: Filters) -> tuple[Cells, WeekCells]:
+    totals: Cells = defaultdict(lambda: defaultdict(Rate))
+    weekly = _nested()
+    for check_id, team_id, week, passed, failed in _grouped(f, "check_id", "team_id", "week"):
+        rate = Rate(passed or 0, failed or 0)
+        totals[check_id][team_id] += rate
+        weekly[check_id][team_id][week] = rate
+    return totals, weekly
+
+
+def _by_rep(f: Filters) -> Cells:
+    totals: Cells = defaultdict(dict)
+    for check_id, rep_id, passed, failed in _grouped(f, "check_id", "rep_id"):
+        totals[check_id][rep_id] = Rate(passed or 0, failed or 0)
+    return totals
+
+
+def _by_rep_week(f: Filters) -> WeekCells:
+    weekly = _nested()
+    for check_id, rep_id, week, passed, failed in _grouped(f, "check_id", "rep_id", "week"):
+        weekly[check_id][rep_id][week] = Rate(passed or 0, failed or 0)
+    return weekly
+
+
+def _series(
+    f: Filters, weekly: dict[Any, dict[date, Rate]], names: Names, param: str
+) -> list[Series]:
+    out = []
+    for key in sorted(weekly, key=lambda k: names.get(k, "")):
+        query = {**f.query(), param: str(key)} if key else f.query()
+        out.append(Series(names.get(key, str(key)), weekly[key], query))
+    return out
+
+
+def _order(check_ids: Iterable[str], titles: dict[str, str]) -> list[str]:
+    known = list(titles)
+    return sorted(check_ids, key=lambda c: (known.index(c) if c in known else len(known), c))
+
+
+def board(f: Filters) -> Board:
+    """Everything the dashboard page shows for these filters."""
+    team_totals, team_weeks = _by_team_week(f)
+    rep_totals = _by_rep(f)
+    by_rep_series = bool(f.team_id or f.rep_id)
+    weekly, param = (_by_rep_week(f), "rep") if by_rep_series else (team_weeks, "team")
+    contact = sum(team_totals.pop(CONTACT_CHECK, {}).values(), Rate())
+    rep_totals.pop(CONTACT_CHECK, None)
+    weekly.pop(CONTACT_CHECK, None)
+    teams = {t for cells in team_totals.values() for t in cells}
+    reps = {r for cells in rep_totals.values() for r in cells}
+    team_names, rep_names = _names(teams, reps)
+    titles = check_titles()
+    rows = [
+        CheckRow(
+            check_id,
+            titles.get(check_id, check_id),
+            sum(team_totals[check_id].values(), Rate()),
+            _series(f, weekly[check_id], rep_names if by_rep_series else team_names, param),
+            dict(team_totals[check_id]),
+            dict(rep_totals[check_id]),
+        )
+        for check_id in _order(team_totals, titles)
+    ]
+    return Board(f, contact, rows, team_names, rep_names, _worst(f, rows), not_scored(f).count())
+
+
+def _worst(f: Filters, rows: Sequence[CheckRow]) -> list[tuple[CheckRow, list[Scorecard]]]:
+    ranked = [r for r in rows if r.total.applicable >= MIN_APPLICABLE and r.total.failed]
+    ranked.sort(key=lambda r: (r.total.percent or 0.0, r.check_id))
+    return [(r, list(conversations(f, r.check_id, "fail")[:EXAMPLES])) for r in ranked[:WORST]]
+
+
+# --- the scorecards behind a number --------------------------------------------------------------
+
+
+def _in_scope(cards: QuerySet[Scorecard], f: Filters) -> QuerySet[Scorecard]:
+    cards = cards.filter(is_current=True, is_test=False, started_at__gte=f.start())
+    cards = cards.filter(started_at__lt=f.end())
+    if f.team_id:
+        cards = cards.filter(team_id=f.team_id)
+    if f.rep_id:
+        cards = cards.filter(rep_id=f.rep_id)
+    if f.channel:
+        cards = cards.filter(channel=f.channel)
+    return cards
+
+
+def _captured() -> Q:
+    # The rollup's test (rollup.captured) in SQL: the extracted lead has a phone or an e-mail.
+    return ~Q(result__lead__phone=None) | ~Q(result__lead__email=None)
+
+
+def conversations(f: Filters, check_id: str, status: str = "") -> QuerySet[Scorecard]:
+    """The scorecards behind one figure: ``check_id`` passed, failed, or either ("")."""
+    cards = _in_scope(Scorecard.objects.filter(state=ScoreState.SCORED), f)
+    if check_id == CONTACT_CHECK:
+        cards = cards.filter(buying_intent=True)
+        if status:
+            cards = cards.filter(_captured()) if status == "pass" else cards.exclude(_captured())
+    else:
+        statuses = [status] if status else list(STATUSES)
+        outcome = CheckOutcome.objects.filter(
+            scorecard=OuterRef("pk"), check_id=check_id, status__in=statuses
+        )
+        cards = cards.filter(Exists(outcome))
+    return cards.select_related("interaction", "rep", "team").order_by("-started_at", "-id")
+
+
+def not_scored(f: Filters) -> QuerySet[Scorecard]:
+    """The touches in scope that could not be scored, each with the reason."""
+    cards = _in_scope(Scorecard.objects.filter(state=ScoreState.NOT_SCORED), f)
+    return cards.select_related("interaction", "rep", "team").order_by("-started_at", "-id")
+
+
+def status_label(status: str) -> str:
+    return str(CheckStatus(status).label) if status else "Pass or fail"
