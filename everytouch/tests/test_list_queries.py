@@ -88,6 +88,10 @@ PAGES = [
     ListPage("playbook_list"),
     ListPage("promotion_list"),
     ListPage("promotion_list", "?show=past"),
+    # quality: q-dash
+    ListPage("quality_dashboard"),
+    ListPage("quality_conversations", "?check=greeting"),
+    ListPage("quality_not_scored"),
 ]
 
 
@@ -114,6 +118,9 @@ def make_rows(viewer: User, first: int, count: int) -> None:
         campaign_data = CampaignData(f"Campaign {i}", date.today(), date.today(), brief, (rep,))
         create_campaign(campaign_data, viewer).testers.add(viewer)
         make_quality_rows(rep, i)
+        # quality: q-dash
+        bare = InteractionData(channel=Channel.VISIT, handled_by=rep, summary="Walk-in")
+        score_interaction(log_interaction(customer, bare, rep))
 
 
 # quality: q-playbooks

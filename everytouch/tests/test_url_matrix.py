@@ -561,6 +561,19 @@ TABLE: dict[str, Entry] = {
         post=(302, 404, 404, 404, 302, 302),
         args=pk("promotion"),
     ),
+    # quality: q-dash
+    "quality_dashboard": Entry(
+        get=(302, 403, 200, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)
+    ),
+    "quality_conversations": Entry(
+        get=(302, 403, 200, 200, 200, 200),
+        post=(302, 405, 405, 405, 405, 405),
+        query="?check=greeting&status=fail",
+        note="a rep gets the list narrowed to their own touches, whatever ?rep= says",
+    ),
+    "quality_not_scored": Entry(
+        get=(302, 403, 200, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)
+    ),
 }
 
 
