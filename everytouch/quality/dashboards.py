@@ -322,3 +322,30 @@ def not_scored(f: Filters) -> QuerySet[Scorecard]:
 
 def status_label(status: str) -> str:
     return str(CheckStatus(status).label) if status else "Pass or fail"
+
+
+# --- the report (CLI) ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    rep: str
+    check_id: str
+    title: str
+    rate: Rate
+
+
+def report(f: Filters) -> list[ReportRow]:
+    """Per rep and check, N of M over the filters' weeks; buying calls' contact row first."""
+    cells = _by_rep(f)
+    reps = {rep for by_rep in cells.values() for rep in by_rep}
+    rep_names = _names((), reps)[1]
+    titles = {CONTACT_CHECK: "Contact details captured on buying calls", **check_titles()}
+    order = [CONTACT_CHECK, *_order([c for c in cells if c != CONTACT_CHECK], titles)]
+    rows = [
+        ReportRow(rep_names[rep], check_id, titles.get(check_id, check_id), rate)
+        for check_id in order
+        for rep, rate in cells.get(check_id, {}).items()
+        if rate.applicable
+    ]
+    return sorted(rows, key=lambda r: (r.rep, order.index(r.check_id)))
