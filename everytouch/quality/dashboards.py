@@ -190,12 +190,19 @@ Names = dict[int | None, str]
 
 
 def _names(teams: Iterable[int | None], reps: Iterable[int | None]) -> tuple[Names, Names]:
-    team_names: Names = {None: "No team"}
-    team_names.update(Team.objects.filter(pk__in=[t for t in teams if t]).values_list("pk", "name"))
-    rep_names: Names = {None: "Nobody"}
-    for user in User.objects.filter(pk__in=[r for r in reps if r]):
-        rep_names[user.pk] = display_name(user)
-    return team_names, rep_names
+    teams, reps = set(teams), set(reps)
+    team_names: Names = dict(Team.objects.filter(pk__in=teams - {None}).values_list("pk", "name"))
+    rep_names: Names = {u.pk: display_name(u) for u in User.objects.filter(pk__in=reps - {None})}
+    # Touches logged without a rep (an import, say) still count, under their own row.
+    if None in teams:
+        team_names[None] = "No team"
+    if None in reps:
+        rep_names[None] = "Nobody"
+    return _by_name(team_names), _by_name(rep_names)
+
+
+def _by_name(names: Names) -> Names:
+    return dict(sorted(names.items(), key=lambda item: item[1]))
 
 
 Cells = dict[str, dict[Any, Rate]]

@@ -31,9 +31,12 @@ from everytouch.staff.models import Team
 SEES_EVERYONE = MANAGER_ROLES | {Role.TRAINER}
 
 
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class FilterForm(forms.Form):
-    since = forms.DateField(required=False, label="From")
-    until = forms.DateField(required=False, label="To")
+    since = forms.DateField(required=False, label="From", widget=DATE)
+    until = forms.DateField(required=False, label="To", widget=DATE)
     team = forms.ModelChoiceField(Team.objects.order_by("name"), required=False)
     rep = OwnerChoiceField(User.objects.none(), required=False)
     channel = forms.ChoiceField(choices=[("", "All channels"), *Channel.choices], required=False)
@@ -90,6 +93,7 @@ def quality_dashboard(request: HttpRequest) -> HttpResponse:
         board=dashboards.board(f),
         query=f.query(),
         contact_check=CONTACT_CHECK,
+        min_applicable=dashboards.MIN_APPLICABLE,
     )
 
 
