@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
@@ -143,7 +144,7 @@ def rate_of(f: Filters, check_id: str, status: str = "") -> int:
 class Series:
     label: str
     points: dict[date, Rate] = field(default_factory=dict)
-    query: dict[str, str] = field(default_factory=dict)
+    query: str = ""  # the filters as an encoded query string, for the links of its dots
 
 
 @dataclass
@@ -243,7 +244,7 @@ def _series(
     out = []
     for key in sorted(weekly, key=lambda k: names.get(k, "")):
         query = {**f.query(), param: str(key)} if key else f.query()
-        out.append(Series(names.get(key, str(key)), weekly[key], query))
+        out.append(Series(names.get(key, str(key)), weekly[key], urlencode(query)))
     return out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -92,6 +93,7 @@ def quality_dashboard(request: HttpRequest) -> HttpResponse:
         form,
         board=dashboards.board(f),
         query=f.query(),
+        query_string=urlencode(f.query()),
         contact_check=CONTACT_CHECK,
         min_applicable=dashboards.MIN_APPLICABLE,
     )

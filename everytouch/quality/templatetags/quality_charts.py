@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django import template
+from django.template import Context
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -48,6 +49,7 @@ def _segments(points: list[tuple[float, float] | None]) -> list[list[tuple[float
 
 
 def _line(series: Series, weeks: Sequence[date], index: int, check_id: str) -> SafeString:
+    base = f"{reverse('quality_conversations')}?{series.query}&check={quote(check_id)}"
     points: list[tuple[float, float] | None] = []
     dots = []
     for i, week in enumerate(weeks):
@@ -57,8 +59,7 @@ def _line(series: Series, weeks: Sequence[date], index: int, check_id: str) -> S
             continue
         x, y = _x(i, len(weeks)), _y(rate.percent)
         points.append((x, y))
-        query = {**series.query, "check": check_id, "status": "pass", "week": week.isoformat()}
-        link = reverse("quality_conversations") + "?" + urlencode(query)
+        link = f"{base}&status=pass&week={week.isoformat()}"
         tip = f"{series.label}, week of {week:%b %-d}: {rate.passed} of {rate.applicable}"
         dots.append((link, f"{x:.1f}", f"{y:.1f}", colour(index), tip))
     lines = format_html_join(
@@ -131,24 +132,35 @@ def rate_of(cells: dict[object, Rate], key: object) -> Rate | None:
     return cells.get(key)
 
 
-@register.simple_tag
+def _list_url(context: Context) -> str:
+    # Reversed once per page: a table of a hundred reps has a thousand cells.
+    cache = context.render_context
+    if "quality_list_url" not in cache:
+        cache["quality_list_url"] = reverse("quality_conversations")
+    return str(cache["quality_list_url"])
+
+
+@register.simple_tag(takes_context=True)
 def rate_cell(
-    rate: Rate | None, query: dict[str, str], check_id: str, **extra: object
+    context: Context, rate: Rate | None, query: str, check_id: str, **extra: object
 ) -> SafeString:
-    """ "N of M (P%)": N links to the touches that passed, M to all it applied to."""
+    """ "N of M (P%)": N links to the touches that passed, M to all it applied to.
+
+    ``query`` is the filters, already encoded; ``extra`` narrows to one team or rep.
+    """
     if rate is None or not rate.applicable:
         return format_html('<span class="muted">{}</span>', "—")
     if any(value is None for value in extra.values()):
         # No team or no rep: the list cannot be narrowed to "nobody", so no links.
         return format_html("{} of {} ({}%)", rate.passed, rate.applicable, round(rate.percent or 0))
-    base = {**query, **{k: str(v) for k, v in extra.items()}, "check": check_id}
-    url = reverse("quality_conversations")
+    narrow = "".join(f"&{k}={quote(str(v))}" for k, v in extra.items())
+    link = f"{_list_url(context)}?{query}{narrow}&check={quote(check_id)}"
     return format_html(
         '<a href="{}" class="passed">{}</a> of <a href="{}" class="applicable">{}</a>'
         ' <span class="muted">({}%)</span>',
-        f"{url}?{urlencode({**base, 'status': 'pass'})}",
+        f"{link}&status=pass",
         rate.passed,
-        f"{url}?{urlencode(base)}",
+        link,
         rate.applicable,
         round(rate.percent or 0),
     )
