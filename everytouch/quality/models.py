@@ -129,6 +129,12 @@ class Scorecard(models.Model):
         indexes = [
             models.Index(fields=["rep", "is_current", "-started_at"]),
             models.Index(fields=["state", "is_current"]),
+            # The dashboards' lists, newest first, across every rep (quality/dashboards.py).
+            models.Index(
+                fields=["-started_at", "-id"],
+                condition=models.Q(is_current=True),
+                name="scorecard_current_newest",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
