@@ -54,4 +54,4 @@ def test_it_shows_contact_details_captured_and_follows_a_number_to_its_calls(
     expect(rows).to_have_count(4)
     expect(rows.first).to_contain_text("not captured")
     rows.first.get_by_role("link").click()
-    expect(page).to_have_url(f"{live_server.url}/interactions/{missed[-1].pk}/")
+    expect(page).to_have_url(f"{live_server.url}/interactions/{missed[-1].pk}/scorecard/")
