@@ -440,6 +440,7 @@ def test_it_adds_the_commands_of_every_registered_module() -> None:
         "analyze",
         "leads",
         "promises",
+        "quality",
     ]
 
 
