@@ -20,14 +20,14 @@ from everytouch.quality.models import CheckOutcome, Promotion, Scorecard
 
 # The rep quotes a price and hangs up; only the last of the five asks who is calling.
 PRICE_ONLY = (
-    "Agent: Good afternoon, Brightman Office Supply, this is {rep}.\n"
+    "Agent: Good afternoon, Brightline Office Systems, this is {rep}.\n"
     "Customer: Hi, how much is a black toner cartridge for the LaserJet 400?\n"
     "Agent: That one is $89.99, and we have it in stock.\n"
     "Customer: OK, thanks. I'd like to buy two, I'll think about it.\n"
     "Agent: Sure, bye now.\n"
 )
 CAPTURED = (
-    "Agent: Good afternoon, Brightman Office Supply, this is {rep}.\n"
+    "Agent: Good afternoon, Brightline Office Systems, this is {rep}.\n"
     "Customer: Hi, how much is a black toner cartridge for the LaserJet 400?\n"
     "Agent: That one is $89.99. May I have your name?\n"
     "Customer: Sam Lee.\n"
