@@ -50,9 +50,11 @@ class QualityCounts:
 def _score_history() -> int:
     touches = Interaction.objects.filter(turns__index=0).select_related("handled_by")
     touches = touches.prefetch_related("turns")
+    scored = 0
     for interaction in touches.order_by("pk"):
         actions.score(actions.subject_of(interaction))
-    return touches.count()
+        scored += 1
+    return scored
 
 
 def _promotion(now: datetime) -> None:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from everytouch.accounts.models import Role
 from everytouch.analysis.analyzer import analyze
 from everytouch.analysis.conversation import Conversation
 from everytouch.analysis.flow import Promotion as PromotionSpec
@@ -26,18 +27,20 @@ from everytouch.analysis.scorecard import Scorecard as ScorecardSpec
 from everytouch.business_time import business_tz
 from everytouch.interactions.conversation import to_conversation
 from everytouch.interactions.models import Interaction
-from everytouch.quality import rollup
+from everytouch.quality import promotions, rollup
 from everytouch.quality.models import (
     CheckOutcome,
     Playbook,
     PlaybookVersion,
-    Promotion,
     RescoreRun,
     Scorecard,
     ScoreState,
 )
 from everytouch.staff.models import StaffMember, Team
 
+# Who reads every rep's quality records (scorecards, reviews, campaigns, coaching); a rep reads
+# only their own. One set, so the pages, the API and the menu cannot disagree.
+SEES_EVERY_REP = frozenset({Role.OWNER, Role.MANAGER, Role.TRAINER})
 DEFAULT_NAME = "Everytouch default"
 NO_TURNS = "no transcript: the touch was logged without turns"
 
@@ -145,8 +148,7 @@ def compiled(version: PlaybookVersion) -> PlaybookSpec:
 
 def promotions_on(day: date) -> tuple[PromotionSpec, ...]:
     """The promotions valid on ``day``, as the analyzer's promotion check reads them."""
-    valid = Promotion.objects.filter(valid_from__lte=day, valid_to__gte=day).order_by("name")
-    return tuple(PromotionSpec(p.name, tuple(p.keywords)) for p in valid)
+    return tuple(PromotionSpec(p.name, tuple(p.keywords)) for p in promotions.valid_on(day))
 
 
 # --- scoring -------------------------------------------------------------------------------------

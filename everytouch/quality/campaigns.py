@@ -18,7 +18,6 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, QuerySet
 
 from everytouch.accounts.access import MANAGER_ROLES, has_role
-from everytouch.accounts.models import Role
 from everytouch.accounts.people import display_name
 from everytouch.analysis.conversation import Conversation, ConversationError, Turn
 from everytouch.analysis.redact import redact_card_numbers
@@ -40,7 +39,7 @@ from everytouch.quality.models import (
 
 # Who may see campaigns and their reports. Reps are left out on purpose: a rep must not find
 # out that they are being tested.
-VIEWERS = frozenset({Role.OWNER, Role.MANAGER, Role.TRAINER})
+VIEWERS = actions.SEES_EVERY_REP
 MAX_BRIEF = 500
 MAX_LINE = 120
 MAX_TRANSCRIPT_BYTES = 1_000_000

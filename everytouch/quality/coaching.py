@@ -22,10 +22,10 @@ from django.utils import timezone
 from everytouch.accounts.access import has_role
 from everytouch.accounts.models import Role
 from everytouch.analysis.redact import redact_card_numbers
-from everytouch.quality.actions import QualityError
+from everytouch.quality.actions import SEES_EVERY_REP, QualityError
 from everytouch.quality.models import CheckOutcome, CheckStatus, CoachingSession, ScoreState
 
-COACH_ROLES = frozenset({Role.OWNER, Role.MANAGER, Role.TRAINER})
+COACH_ROLES = SEES_EVERY_REP
 WINDOW_DAYS = 30
 MAX_WINDOW_DAYS = 365
 # Below this many pass-or-fail results a fail share is noise, so the check is not ranked.

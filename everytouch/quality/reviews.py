@@ -17,7 +17,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from everytouch.accounts.access import MANAGER_ROLES, STAFF_ROLES, has_role
-from everytouch.accounts.models import Role
+from everytouch.quality.actions import SEES_EVERY_REP
 from everytouch.quality.models import (
     CheckOutcome,
     CheckStatus,
@@ -28,7 +28,7 @@ from everytouch.quality.models import (
     ScoreState,
 )
 
-REVIEWER_ROLES = frozenset({Role.OWNER, Role.MANAGER, Role.TRAINER})
+REVIEWER_ROLES = SEES_EVERY_REP
 MAX_COMMENT = 2000
 
 

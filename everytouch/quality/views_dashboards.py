@@ -19,17 +19,16 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from everytouch.accounts.access import MANAGER_ROLES, STAFF_ROLES, has_role, require_role
-from everytouch.accounts.models import Role
+from everytouch.accounts.access import STAFF_ROLES, has_role, require_role
 from everytouch.accounts.web_kit import PAGE_SIZE, OwnerChoiceField, paginate
 from everytouch.interactions.models import Channel
-from everytouch.quality import dashboards
+from everytouch.quality import actions, dashboards
 from everytouch.quality.dashboards import Filters
 from everytouch.quality.models import Scorecard
 from everytouch.quality.rollup import CONTACT_CHECK, captured
 from everytouch.staff.models import Team
 
-SEES_EVERYONE = MANAGER_ROLES | {Role.TRAINER}
+SEES_EVERYONE = actions.SEES_EVERY_REP
 
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

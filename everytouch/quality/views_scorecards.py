@@ -26,7 +26,7 @@ from everytouch.customers.actions import log_access
 from everytouch.interactions.models import Interaction
 from everytouch.quality import actions, reviews, scorecard_page
 from everytouch.quality.forms_scorecards import DisputeForm, ResolveForm, ReviewForm, zero_based
-from everytouch.quality.models import Dispute, Scorecard
+from everytouch.quality.models import CheckStatus, Dispute, Scorecard
 from everytouch.quality.reviews import REVIEWER_ROLES, ReviewError, Verdict
 
 
@@ -71,7 +71,7 @@ def _context(user: User, interaction: Interaction, card: Scorecard | None) -> di
         "is_reviewer": has_role(user, REVIEWER_ROLES),
         "is_rep": card is not None and card.rep_id == user.pk,
         "can_work": has_role(user, DESK_ROLES),
-        "verdicts": ReviewForm.base_fields["status"].choices,  # type: ignore[attr-defined]
+        "verdicts": CheckStatus.choices,
     }
 
 
