@@ -2,7 +2,10 @@
 
     .venv/bin/python -m benchmarks.quality_dashboards [--scorecards 1000000]
                                                       [--database sqlite|postgres]
-                                                      [--requests 20]
+                                                      [--requests 20] [--keep]
+
+``--keep`` leaves the PostgreSQL database in place, and a later ``--keep`` run with the same
+``--scorecards`` measures it again without loading (loading a million touches takes minutes).
 
 Builds a fresh database (SQLite under the temp dir, or PostgreSQL ``everytouch_bench_quality``,
 created and dropped) with 100 reps in 10 teams, one manager, and N scored touches spread over
@@ -60,11 +63,28 @@ def _pg_admin(sql: str) -> None:
         con.execute(sql.encode())
 
 
-def configure(database: str, workdir: Path) -> None:
-    """Point Django at a new, empty database and migrate it."""
+def _pg_kept(n: int) -> bool:
+    """Whether a ``--keep`` run left a database loaded with ``n`` touches."""
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as con:
+        found = con.execute(b"SELECT 1 FROM pg_database WHERE datname = %s", [PG_DB]).fetchone()
+    if found is None:
+        return False
+    with psycopg.connect(f"{PG_SERVER}/{PG_DB}", autocommit=True) as con:
+        try:
+            row = con.execute(b"SELECT max(id) FROM quality_scorecard").fetchone()
+        except psycopg.errors.UndefinedTable:
+            return False
+    return row is not None and row[0] == n
+
+
+def configure(database: str, workdir: Path, reuse: bool = False) -> None:
+    """Point Django at a new, empty database (or reuse a kept one) and migrate it."""
     if database == "postgres":
-        _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        _pg_admin(f"CREATE DATABASE {PG_DB}")
+        if not reuse:
+            _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+            _pg_admin(f"CREATE DATABASE {PG_DB}")
         url = f"{PG_SERVER}/{PG_DB}"
     else:
         url = f"sqlite:///{workdir / 'everytouch.sqlite3'}"
@@ -114,6 +134,24 @@ def make_cast() -> Cast:
     ]
     team_of = {u.pk: teams[i % TEAMS].pk for i, u in enumerate(users[1:])}
     return Cast(users[0], users[1:], team_of, version.pk, checks)
+
+
+def kept_cast() -> Cast:
+    """The cast of the database a ``--keep`` run loaded."""
+    from django.contrib.auth.models import User
+
+    from everytouch.quality.actions import compiled, ensure_default_playbook
+    from everytouch.quality.models import Scorecard
+
+    manager = User.objects.get(username="boss")
+    reps = list(User.objects.filter(username__startswith="rep").order_by("pk"))
+    teams = dict(Scorecard.objects.order_by().values_list("rep_id", "team_id").distinct())
+    version = ensure_default_playbook()
+    checks = [
+        (c.id, c.title, any(cond.name == "buying_intent" for cond in c.conditions))
+        for c in compiled(version).checks
+    ]
+    return Cast(manager, reps, teams, version.pk, checks)
 
 
 # --- generated touches -----------------------------------------------------------------------
@@ -236,7 +274,7 @@ def load(n: int, cast: Cast) -> Rollup:
 
 
 def _load(n: int, cast: Cast) -> Rollup:
-    from everytouch.quality.rollup import CONTACT_CHECK, week_of
+    from everytouch.quality.rollup import CONTACT_CHECK, NOT_SCORED_CHECK, week_of
 
     sink, now = Sink(), datetime.now(UTC)
     rollup: Rollup = defaultdict(lambda: [0, 0, 0])
@@ -295,6 +333,8 @@ def _load(n: int, cast: Cast) -> Rollup:
             rollup[week, t.rep_id, t.team_id, t.channel, check_id][slot[status]] += 1
         if t.buying:
             rollup[week, t.rep_id, t.team_id, t.channel, CONTACT_CHECK][0 if t.captured else 1] += 1
+        if not t.scored:
+            rollup[week, t.rep_id, t.team_id, t.channel, NOT_SCORED_CHECK][2] += 1
         if len(cards) == BATCH:
             flush()
     flush()
@@ -425,23 +465,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--check", action="store_true", help="also compare the rollup to rebuild")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the PostgreSQL database, and reuse a kept one"
+    )
     args = parser.parse_args(argv)
+    keep = args.keep and args.database == "postgres"
+    reuse = keep and _pg_kept(args.scorecards)
     workdir = Path(tempfile.mkdtemp(prefix="everytouch-quality-bench-"))
     try:
-        configure(args.database, workdir)
-        cast = make_cast()
-        started = time.monotonic()
-        rollup = load(args.scorecards, cast)
-        analyse()
-        console.log(f"loaded {args.scorecards:,} scorecards in {time.monotonic() - started:.0f}s")
-        if args.check:
-            _check(rollup)
+        configure(args.database, workdir, reuse)
+        if reuse:
+            cast = kept_cast()
+            console.log(f"measuring the kept database of {args.scorecards:,} scorecards")
+        else:
+            cast = make_cast()
+            started = time.monotonic()
+            rollup = load(args.scorecards, cast)
+            analyse()
+            took = time.monotonic() - started
+            console.log(f"loaded {args.scorecards:,} scorecards in {took:.0f}s")
+            if args.check:
+                _check(rollup)
         report(measure(cast, args.requests), args.database, args.scorecards)
     finally:
         from django.db import connections
 
         connections.close_all()
-        if args.database == "postgres":
+        if args.database == "postgres" and not keep:
             _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

@@ -29,7 +29,7 @@ from everytouch.quality.models import (
     Scorecard,
     ScoreState,
 )
-from everytouch.quality.rollup import CONTACT_CHECK
+from everytouch.quality.rollup import CONTACT_CHECK, NOT_SCORED_CHECK
 from everytouch.staff.models import Team
 
 DEFAULT_WEEKS = 12
@@ -260,8 +260,10 @@ def board(f: Filters) -> Board:
     by_rep_series = bool(f.team_id or f.rep_id)
     weekly, param = (_by_rep_week(f), "rep") if by_rep_series else (team_weeks, "team")
     contact = sum(team_totals.pop(CONTACT_CHECK, {}).values(), Rate())
-    rep_totals.pop(CONTACT_CHECK, None)
-    weekly.pop(CONTACT_CHECK, None)
+    for reserved in (CONTACT_CHECK, NOT_SCORED_CHECK):
+        team_totals.pop(reserved, None)
+        rep_totals.pop(reserved, None)
+        weekly.pop(reserved, None)
     teams = {t for cells in team_totals.values() for t in cells}
     reps = {r for cells in rep_totals.values() for r in cells}
     team_names, rep_names = _names(teams, reps)
@@ -277,7 +279,7 @@ def board(f: Filters) -> Board:
         )
         for check_id in _order(team_totals, titles)
     ]
-    return Board(f, contact, rows, team_names, rep_names, _worst(f, rows), not_scored(f).count())
+    return Board(f, contact, rows, team_names, rep_names, _worst(f, rows), not_scored_count(f))
 
 
 def _worst(f: Filters, rows: Sequence[CheckRow]) -> list[tuple[CheckRow, list[Scorecard]]]:
@@ -322,6 +324,12 @@ def conversations(f: Filters, check_id: str, status: str = "") -> QuerySet[Score
     return cards.select_related("interaction", "rep", "team").order_by("-started_at", "-id")
 
 
+def not_scored_count(f: Filters) -> int:
+    """How many touches in scope could not be scored: the rollup's count of ``not_scored``."""
+    rows = rollup_scope(f).filter(check_id=NOT_SCORED_CHECK)
+    return rows.aggregate(n=Sum("not_applicable"))["n"] or 0
+
+
 def not_scored(f: Filters) -> QuerySet[Scorecard]:
     """The touches in scope that could not be scored, each with the reason."""
     cards = _in_scope(Scorecard.objects.filter(state=ScoreState.NOT_SCORED), f)
@@ -349,7 +357,8 @@ def report(f: Filters) -> list[ReportRow]:
     reps = {rep for by_rep in cells.values() for rep in by_rep}
     rep_names = _names((), reps)[1]
     titles = {CONTACT_CHECK: "Contact details captured on buying calls", **check_titles()}
-    order = [CONTACT_CHECK, *_order([c for c in cells if c != CONTACT_CHECK], titles)]
+    reserved = (CONTACT_CHECK, NOT_SCORED_CHECK)
+    order = [CONTACT_CHECK, *_order([c for c in cells if c not in reserved], titles)]
     rows = [
         ReportRow(rep_names[rep], check_id, titles.get(check_id, check_id), rate)
         for check_id in order

@@ -135,6 +135,13 @@ class Scorecard(models.Model):
                 condition=models.Q(is_current=True),
                 name="scorecard_current_newest",
             ),
+            # The dashboard counts the touches it could not score on every view; without this
+            # the count reads every unscored card of the period (50 ms at a million).
+            models.Index(
+                fields=["-started_at", "-id"],
+                condition=models.Q(is_current=True, is_test=False, state=ScoreState.NOT_SCORED),
+                name="scorecard_not_scored_newest",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

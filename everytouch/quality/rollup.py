@@ -10,6 +10,10 @@ the outcomes and no nightly job is needed. ``rebuild`` recomputes it all from th
 scored buying call counts once, as passed when the conversation holds the caller's phone or
 e-mail (the extracted lead's ``phone`` or ``email``), else as failed. A number in hand is
 what a salesperson can call back; a rep who asked and was refused did not capture one.
+
+"Not scored" is the reserved row ``NOT_SCORED_CHECK``: every current touch that could not be
+scored counts once in ``not_applicable`` (it neither passed nor failed anything), so the
+dashboards show how many there are without counting scorecards on every view.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from everytouch.quality.models import CheckOutcome, CheckStatus, CheckWeek, Scor
 
 # Check ids in a playbook are identifiers; a leading "*" can never clash with one.
 CONTACT_CHECK = "*contact_captured"
+NOT_SCORED_CHECK = "*not_scored"
 FIELD_OF = {
     CheckStatus.PASS: "passed",
     CheckStatus.FAIL: "failed",
@@ -67,6 +72,8 @@ def _key(card: Scorecard, check_id: str) -> Key:
 
 
 def _add(deltas: Deltas, card: Scorecard, sign: int) -> None:
+    if card.state == ScoreState.NOT_SCORED and not card.is_test:
+        deltas[_key(card, NOT_SCORED_CHECK)]["not_applicable"] += sign
     if not counts(card):
         return
     outcomes = CheckOutcome.objects.filter(scorecard=card).values_list("check_id", "status")
@@ -155,6 +162,16 @@ def _tally_contacts(deltas: Deltas) -> None:
         deltas[key]["passed" if captured(result) else "failed"] += 1
 
 
+def _tally_not_scored(deltas: Deltas) -> None:
+    cards = Scorecard.objects.filter(is_current=True, is_test=False, state=ScoreState.NOT_SCORED)
+    fields = ("started_at", "rep_id", "team_id", "channel")
+    for started_at, rep_id, team_id, channel in (
+        cards.order_by().values_list(*fields).iterator(chunk_size=2000)
+    ):
+        key = Key(week_of(started_at), rep_id, team_id, channel, NOT_SCORED_CHECK)
+        deltas[key]["not_applicable"] += 1
+
+
 def _as_tally(deltas: Deltas) -> Tally:
     out: Tally = {}
     for key, c in deltas.items():
@@ -168,6 +185,7 @@ def compute() -> Tally:
     deltas: Deltas = defaultdict(lambda: defaultdict(int))
     _tally_checks(deltas)
     _tally_contacts(deltas)
+    _tally_not_scored(deltas)
     return _as_tally(deltas)
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from everytouch.accounts.access import STAFF_ROLES, has_role, require_role
-from everytouch.accounts.web_kit import PAGE_SIZE, OwnerChoiceField, paginate
+from everytouch.accounts.web_kit import PAGE_SIZE, OwnerChoiceField
 from everytouch.interactions.models import Channel
 from everytouch.quality import actions, dashboards
 from everytouch.quality.dashboards import Filters
@@ -168,5 +168,6 @@ def quality_not_scored(request: HttpRequest) -> HttpResponse:
     form, f = _form_and_filters(request)
     if f is None:
         return _page(request, template, form, 400)
-    page: Page[Scorecard] = paginate(request, dashboards.not_scored(f))
+    counted: Any = Counted(dashboards.not_scored(f), dashboards.not_scored_count(f))
+    page: Page[Scorecard] = Paginator(counted, PAGE_SIZE).get_page(request.GET.get("page"))
     return _page(request, template, form, page=page, filters=f, keep=f.query())

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
 from django import template
@@ -48,31 +49,43 @@ def _segments(points: list[tuple[float, float] | None]) -> list[list[tuple[float
     return [run for run in runs if run]
 
 
-def _dot(link: str, x: float, y: float, fill: str, tip: str) -> str:
-    return (
-        f'<a href="{escape(link)}"><circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{fill}">'
-        f"<title>{escape(tip)}</title></circle></a>"
-    )
+class Week(NamedTuple):
+    """What every dot of one week shares: its x, its date in links, its label in tips."""
+
+    day: date
+    x: float
+    iso: str
+    label: str
 
 
-# Charts are built as plain strings with each label escaped: a page can hold a thousand dots,
-# and format_html per dot cost more than the queries behind the page.
-def _line(series: Series, weeks: Sequence[date], index: int, check_id: str) -> str:
-    base = f"{reverse('quality_conversations')}?{series.query}&check={quote(check_id)}"
+def _weeks(weeks: Sequence[date]) -> list[Week]:
+    count = len(weeks)
+    return [Week(w, _x(i, count), w.isoformat(), f"{w:%b %-d}") for i, w in enumerate(weeks)]
+
+
+# Charts are built as plain strings: a year of ten teams' lines is thousands of dots, and
+# escaping every dot's link and tip cost more than the queries behind the page. So what comes
+# from outside (a series' name and its filters) is escaped once per line; a dot adds only dates
+# and numbers of our own.
+def _line(series: Series, weeks: Sequence[Week], index: int, check_id: str) -> str:
+    link = escape(f"{reverse('quality_conversations')}?{series.query}&check={quote(check_id)}")
+    label, fill = escape(series.label), colour(index)
     points: list[tuple[float, float] | None] = []
     dots = []
-    for i, week in enumerate(weeks):
-        rate = series.points.get(week, Rate())
-        if rate.percent is None:
+    for week in weeks:
+        rate = series.points.get(week.day)
+        if rate is None or not rate.applicable:
             points.append(None)
             continue
-        x, y = _x(i, len(weeks)), _y(rate.percent)
-        points.append((x, y))
-        link = f"{base}&status=pass&week={week.isoformat()}"
-        tip = f"{series.label}, week of {week:%b %-d}: {rate.passed} of {rate.applicable}"
-        dots.append(_dot(link, x, y, colour(index), tip))
+        y = _y(100 * rate.passed / rate.applicable)
+        points.append((week.x, y))
+        dots.append(
+            f'<a href="{link}&amp;status=pass&amp;week={week.iso}"><circle cx="{week.x:.1f}"'
+            f' cy="{y:.1f}" r="4" fill="{fill}"><title>{label}, week of {week.label}:'
+            f" {rate.passed} of {rate.applicable}</title></circle></a>"
+        )
     lines = "".join(
-        f'<polyline fill="none" stroke="{colour(index)}" stroke-width="2" points="'
+        f'<polyline fill="none" stroke="{fill}" stroke-width="2" points="'
         + " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
         + '"/>'
         for run in _segments(points)
@@ -101,7 +114,8 @@ def pass_rate_chart(
     series: Sequence[Series], weeks: Sequence[date], check_id: str, title: str
 ) -> SafeString:
     """One check's weekly pass rate, a line per team or rep; each dot links to its touches."""
-    lines = "".join(_line(s, weeks, i, check_id) for i, s in enumerate(series))
+    dated = _weeks(weeks)
+    lines = "".join(_line(s, dated, i, check_id) for i, s in enumerate(series))
     label = escape(f"Weekly pass rate: {title}")
     return mark_safe(  # noqa: S308 - every label and link above went through escape()
         f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%"'

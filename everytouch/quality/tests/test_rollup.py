@@ -54,7 +54,7 @@ def test_it_counts_checks_and_buying_calls_with_contact_details(rep: User) -> No
     assert (phone.passed, phone.failed) == (1, 1)
 
 
-def test_it_leaves_test_calls_and_not_scored_touches_out(rep: User) -> None:
+def test_it_counts_not_scored_touches_apart_and_leaves_test_calls_out(rep: User) -> None:
     now = timezone.now()
     actions.score_interaction(log(rep, (), now, Channel.CALL))
     interaction = log(rep, CONVERSATIONS[0], now, Channel.CALL)
@@ -64,7 +64,24 @@ def test_it_leaves_test_calls_and_not_scored_touches_out(rep: User) -> None:
             subject.conversation, rep, Channel.CALL, now, interaction=None, is_test=True
         )
     )
-    assert not CheckWeek.objects.exists()
+    row = CheckWeek.objects.get()
+    assert (row.check_id, row.rep, row.week) == (rollup.NOT_SCORED_CHECK, rep, rollup.week_of(now))
+    assert (row.passed, row.failed, row.not_applicable) == (0, 0, 1)
+    assert rollup.stored() == rollup.compute()
+
+
+def test_it_takes_a_touch_off_not_scored_once_it_is_scored(rep: User, manager: User) -> None:
+    interaction = log(rep, CONVERSATIONS[0], timezone.now(), Channel.CALL)
+    broken = actions.save_version(actions.ensure_default_playbook().playbook, STRICT, manager)
+    # A version whose text no longer compiles is what leaves a touch "not scored".
+    type(broken).objects.filter(pk=broken.pk).update(text="checks: [")
+    broken.refresh_from_db()
+    actions.score(actions.subject_of(interaction), broken)
+    assert CheckWeek.objects.get(check_id=rollup.NOT_SCORED_CHECK).not_applicable == 1
+    actions.score_interaction(interaction)
+    assert CheckWeek.objects.get(check_id=rollup.NOT_SCORED_CHECK).not_applicable == 0
+    assert CheckWeek.objects.filter(check_id="greeting", passed=1).exists()
+    assert rollup.stored() == rollup.compute()
 
 
 def test_it_takes_a_rescored_cards_old_counts_off(rep: User, manager: User) -> None:
