@@ -391,6 +391,11 @@ def scenarios(cast: Cast) -> list[Scenario]:
         ),
         Scenario(
             "manager",
+            "dashboard, a year, all channels",
+            lambda i: f"{dash}?since={date.today() - timedelta(days=364)}",
+        ),
+        Scenario(
+            "manager",
             "conversations, a check failed",
             lambda i: f"{convs}?check={ids[i % len(ids)]}&status=fail",
         ),
