@@ -274,7 +274,7 @@ def load(n: int, cast: Cast) -> Rollup:
 
 
 def _load(n: int, cast: Cast) -> Rollup:
-    from everytouch.quality.rollup import CONTACT_CHECK, NOT_SCORED_CHECK, week_of
+    from everytouch.quality.rollup import ALL_CHANNELS, CONTACT_CHECK, NOT_SCORED_CHECK, week_of
 
     sink, now = Sink(), datetime.now(UTC)
     rollup: Rollup = defaultdict(lambda: [0, 0, 0])
@@ -330,11 +330,15 @@ def _load(n: int, cast: Cast) -> Rollup:
         for check_id, title, status in t.statuses:
             outcome_id += 1
             outcomes.append((outcome_id, t.pk, check_id, title, status, 0.9, "[]"))
-            rollup[week, t.rep_id, t.team_id, t.channel, check_id][slot[status]] += 1
-        if t.buying:
-            rollup[week, t.rep_id, t.team_id, t.channel, CONTACT_CHECK][0 if t.captured else 1] += 1
-        if not t.scored:
-            rollup[week, t.rep_id, t.team_id, t.channel, NOT_SCORED_CHECK][2] += 1
+            for channel in (t.channel, ALL_CHANNELS):
+                rollup[week, t.rep_id, t.team_id, channel, check_id][slot[status]] += 1
+        for channel in (t.channel, ALL_CHANNELS):
+            if t.buying:
+                rollup[week, t.rep_id, t.team_id, channel, CONTACT_CHECK][
+                    0 if t.captured else 1
+                ] += 1
+            if not t.scored:
+                rollup[week, t.rep_id, t.team_id, channel, NOT_SCORED_CHECK][2] += 1
         if len(cards) == BATCH:
             flush()
     flush()

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from operator import itemgetter
 from typing import Any
 from urllib.parse import urlencode
 
@@ -113,13 +114,14 @@ class Rate:
 
 
 def rollup_scope(f: Filters) -> QuerySet[CheckWeek]:
-    rows = CheckWeek.objects.filter(week__gte=f.first_week, week__lte=f.last_week)
+    # No channel asked for reads the all-channels rows (rollup.ALL_CHANNELS, the empty string).
+    rows = CheckWeek.objects.filter(
+        week__gte=f.first_week, week__lte=f.last_week, channel=f.channel
+    )
     if f.team_id:
         rows = rows.filter(team_id=f.team_id)
     if f.rep_id:
         rows = rows.filter(rep_id=f.rep_id)
-    if f.channel:
-        rows = rows.filter(channel=f.channel)
     return rows
 
 
@@ -264,13 +266,12 @@ def _sums(f: Filters, sets: Sequence[tuple[str, ...]]) -> list[list[tuple[Any, .
     with connections[scope.db].cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
-    index = {_GROUPING_BITS[by]: i for i, by in enumerate(sets)}
-    out: list[list[tuple[Any, ...]]] = [[] for _ in sets]
     columns = {"check_id": 1, "team_id": 2, "rep_id": 3, "week": 4}
+    pick = {_GROUPING_BITS[by]: itemgetter(*(columns[c] for c in by), 5, 6) for by in sets}
+    out: dict[int, list[tuple[Any, ...]]] = {_GROUPING_BITS[by]: [] for by in sets}
     for row in found:
-        i = index[row[0]]
-        out[i].append((*(row[columns[c]] for c in sets[i]), row[5], row[6]))
-    return out
+        out[row[0]].append(pick[row[0]](row))
+    return [out[_GROUPING_BITS[by]] for by in sets]
 
 
 def _team_week_cells(rows: Iterable[tuple[Any, ...]]) -> tuple[Cells, WeekCells]:

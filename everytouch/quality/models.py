@@ -433,7 +433,11 @@ class CheckWeek(models.Model):
 
     class Meta:
         ordering = ["week", "check_id", "id"]
-        indexes = [models.Index(fields=["week", "check_id"]), models.Index(fields=["rep", "week"])]
+        # Every read names a channel (or the all-channels row "") and a range of weeks.
+        indexes = [
+            models.Index(fields=["channel", "week", "check_id"]),
+            models.Index(fields=["rep", "week"]),
+        ]
         constraints = [
             # Coalesced, so a touch without a rep or team still has one row per key (NULLs
             # would otherwise never clash, and two scorers could each add a row).

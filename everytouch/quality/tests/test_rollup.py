@@ -48,10 +48,23 @@ def test_it_counts_checks_and_buying_calls_with_contact_details(rep: User) -> No
     actions.score_interaction(log(rep, CONVERSATIONS[0], now, Channel.CALL))
     actions.score_interaction(log(rep, CONVERSATIONS[1], now, Channel.CALL))
     week = rollup.week_of(now)
-    contact = CheckWeek.objects.get(check_id=rollup.CONTACT_CHECK, rep=rep)
+    calls = CheckWeek.objects.filter(rep=rep, channel=Channel.CALL)
+    contact = calls.get(check_id=rollup.CONTACT_CHECK)
     assert (contact.week, contact.passed, contact.failed) == (week, 1, 1)
-    phone = CheckWeek.objects.get(check_id="asked_phone", rep=rep)
+    phone = calls.get(check_id="asked_phone")
     assert (phone.passed, phone.failed) == (1, 1)
+
+
+def test_it_counts_every_channel_again_on_the_all_channels_row(rep: User) -> None:
+    now = timezone.now()
+    actions.score_interaction(log(rep, CONVERSATIONS[1], now, Channel.CALL))
+    actions.score_interaction(log(rep, CONVERSATIONS[0], now, Channel.EMAIL))
+    phone = {row.channel: row for row in CheckWeek.objects.filter(check_id="asked_phone")}
+    assert set(phone) == {Channel.CALL, Channel.EMAIL, rollup.ALL_CHANNELS}
+    assert (phone[Channel.CALL].passed, phone[Channel.CALL].failed) == (1, 0)
+    assert (phone[Channel.EMAIL].passed, phone[Channel.EMAIL].failed) == (0, 1)
+    assert (phone[rollup.ALL_CHANNELS].passed, phone[rollup.ALL_CHANNELS].failed) == (1, 1)
+    assert rollup.stored() == rollup.compute()
 
 
 def test_it_counts_not_scored_touches_apart_and_leaves_test_calls_out(rep: User) -> None:
@@ -64,7 +77,8 @@ def test_it_counts_not_scored_touches_apart_and_leaves_test_calls_out(rep: User)
             subject.conversation, rep, Channel.CALL, now, interaction=None, is_test=True
         )
     )
-    row = CheckWeek.objects.get()
+    row = CheckWeek.objects.get(channel=Channel.CALL)
+    assert CheckWeek.objects.filter(channel=rollup.ALL_CHANNELS).count() == 1
     assert (row.check_id, row.rep, row.week) == (rollup.NOT_SCORED_CHECK, rep, rollup.week_of(now))
     assert (row.passed, row.failed, row.not_applicable) == (0, 0, 1)
     assert rollup.stored() == rollup.compute()
@@ -77,9 +91,10 @@ def test_it_takes_a_touch_off_not_scored_once_it_is_scored(rep: User, manager: U
     type(broken).objects.filter(pk=broken.pk).update(text="checks: [")
     broken.refresh_from_db()
     actions.score(actions.subject_of(interaction), broken)
-    assert CheckWeek.objects.get(check_id=rollup.NOT_SCORED_CHECK).not_applicable == 1
+    not_scored = CheckWeek.objects.filter(check_id=rollup.NOT_SCORED_CHECK)
+    assert sorted(not_scored.values_list("not_applicable", flat=True)) == [1, 1]
     actions.score_interaction(interaction)
-    assert CheckWeek.objects.get(check_id=rollup.NOT_SCORED_CHECK).not_applicable == 0
+    assert sorted(not_scored.values_list("not_applicable", flat=True)) == [0, 0]
     assert CheckWeek.objects.filter(check_id="greeting", passed=1).exists()
     assert rollup.stored() == rollup.compute()
 
@@ -92,7 +107,7 @@ def test_it_takes_a_rescored_cards_old_counts_off(rep: User, manager: User) -> N
     version = actions.activate(actions.save_version(default, STRICT, manager)).active_version
     actions.score(actions.subject_of(interaction), version)
     assert not CheckWeek.objects.filter(check_id="greeting", passed__gt=0).exists()
-    assert CheckWeek.objects.get(check_id="asked_name").failed == 1
+    assert CheckWeek.objects.get(check_id="asked_name", channel=Channel.CALL).failed == 1
     assert rollup.stored() == rollup.compute()
 
 
