@@ -382,7 +382,7 @@ def scenarios(cast: Cast) -> list[Scenario]:
     from django.urls import reverse
 
     dash, convs = reverse("quality_dashboard"), reverse("quality_conversations")
-    not_scored = reverse("quality_not_scored")
+    not_scored, coaching = reverse("quality_not_scored"), reverse("coaching_queue")
     ids = [c[0] for c in cast.checks]
     teams = sorted(set(cast.team_of.values()))
     return [
@@ -409,6 +409,8 @@ def scenarios(cast: Cast) -> list[Scenario]:
             lambda i: f"{convs}?check={ids[i % len(ids)]}&team={teams[i % TEAMS]}&page=3",
         ),
         Scenario("manager", "not scored", lambda i: not_scored),
+        Scenario("manager", "coaching queue, 30 days", lambda i: coaching),
+        Scenario("manager", "coaching queue, 90 days", lambda i: f"{coaching}?days=90"),
         Scenario("rep", "dashboard, last 12 weeks", lambda i: dash),
         Scenario(
             "rep",

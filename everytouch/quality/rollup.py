@@ -35,6 +35,7 @@ from everytouch.business_time import business_tz
 from everytouch.quality.models import CheckOutcome, CheckStatus, CheckWeek, Scorecard, ScoreState
 
 # Check ids in a playbook are identifiers; a leading "*" can never clash with one.
+RESERVED_PREFIX = "*"
 CONTACT_CHECK = "*contact_captured"
 NOT_SCORED_CHECK = "*not_scored"
 ALL_CHANNELS = ""  # no channel is named "": the row of a week's touches on every channel

@@ -15,7 +15,7 @@ from everytouch.accounts.actions import create_user
 from everytouch.accounts.models import Role
 from everytouch.interactions.actions import InteractionData, log_interaction
 from everytouch.interactions.models import Channel
-from everytouch.quality import coaching
+from everytouch.quality import coaching, rollup
 from everytouch.quality.actions import QualityError
 from everytouch.quality.models import CheckOutcome, CoachingSession, Scorecard, ScoreState
 from everytouch.quality.tests.helpers import scored_call
@@ -39,6 +39,9 @@ def card(rep: User, when: datetime, outcomes: dict[str, str], **fields: object) 
         CheckOutcome.objects.create(
             scorecard=scorecard, check_id=check_id, title=title, status=status, confidence=0.9
         )
+    if scorecard.is_current:
+        # What actions.score does when it stores a card: the weekly rollup counts it.
+        rollup.apply(None, scorecard)
     return scorecard
 
 
@@ -106,6 +109,25 @@ def test_it_gives_the_most_recent_failing_conversations_as_examples(rep: User) -
     made = cards(rep, "asked_name", "ffpff", days_ago(3))
     [check] = queue_of(rep).checks
     newest_first = [made[4], made[3], made[1]]
+    assert [e.interaction_id for e in check.examples] == [c.interaction_id for c in newest_first]
+
+
+def test_it_counts_a_window_that_starts_mid_week_to_the_minute(rep: User) -> None:
+    # Tests run on a Tuesday, so thirty days back is a Sunday: the rollup's week holding the
+    # window's start is only partly inside it, and its outcomes are counted one by one.
+    since = coaching.window_start(30, timezone.now())
+    card(rep, since - timedelta(minutes=1), {"asked_name": "fail"})
+    card(rep, since + timedelta(minutes=1), {"asked_name": "fail"})
+    cards(rep, "asked_name", "ppf", since + timedelta(days=2))
+    [check] = queue_of(rep).checks
+    assert (check.failed, check.results) == (2, 4)
+
+
+def test_it_looks_further_back_for_examples_the_last_day_lacks(rep: User) -> None:
+    older = cards(rep, "asked_name", "ff", days_ago(10))
+    recent = cards(rep, "asked_name", "pf", days_ago(0.5))
+    [check] = queue_of(rep).checks
+    newest_first = [recent[1], older[1], older[0]]
     assert [e.interaction_id for e in check.examples] == [c.interaction_id for c in newest_first]
 
 
