@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, F, Max, Q, QuerySet, Sum, Window
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -294,15 +294,17 @@ def coachable() -> QuerySet[User]:
 
 
 def checks_seen(rep: User) -> list[tuple[str, str]]:
-    """(check id, title) of every check the rep's conversations were scored on."""
-    rows = (
-        counted_outcomes()
-        .filter(scorecard__rep=rep)
-        .values("check_id")
-        .annotate(title=Max("title"))
-        .order_by("check_id")
+    """(check id, title) of every check the rep's conversations passed or failed.
+
+    Read from the weekly rollup (every channel): the rep's outcomes themselves can be a
+    hundred thousand rows.
+    """
+    rows = CheckWeek.objects.filter(rep=rep, channel=ALL_CHANNELS).exclude(
+        check_id__startswith=RESERVED_PREFIX
     )
-    return [(str(row["check_id"]), str(row["title"])) for row in rows]
+    seen = set(rows.filter(Q(passed__gt=0) | Q(failed__gt=0)).values_list("check_id", flat=True))
+    titles = _titles(seen)
+    return [(check_id, titles[check_id]) for check_id in sorted(seen)]
 
 
 # --- sessions ------------------------------------------------------------------------------------
