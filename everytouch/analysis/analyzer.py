@@ -177,15 +177,18 @@ def clear_text_caches() -> None:
     passes over the same conversations several times clears them between passes, so the second
     pass is not flattered by the first.
     """
-    from everytouch.analysis import _asked, _words, flow, signals
+    from everytouch.analysis import _asked, _words, commitments, contacts, flow, signals
 
     for cached in (
         _asked.asked_details,
         _words.letter_runs,
+        commitments._turn_promises,
+        contacts._turn_contacts,
         flow._turn_greeting,
         flow._turn_transfers,
         flow._turn_next_steps,
         flow.turn_tokens,
         signals._discovery_in_turn,
+        signals._customer_signals,
     ):
         cached.cache_clear()

@@ -325,9 +325,18 @@ def _action_kind(action: str) -> ActionKind | None:
     return None
 
 
-def _sentence_commitments(
-    sentence: str, speaker: Speaker, index: int, base: datetime | None
-) -> Commitment | None:
+# What one sentence promises, whoever says it and whenever: (quote, kind, time, due text,
+# vague). The conversation's start only turns the time into a date (find_commitments).
+_Promise = tuple[str, ActionKind, TimeMention | None, str, bool]
+
+
+def _commitment(found: _Promise, speaker: Speaker, index: int, base: datetime | None) -> Commitment:
+    quote, kind, when, due_text, is_vague = found
+    due_at = resolve_mention(when, base) if when is not None and base is not None else None
+    return Commitment(speaker, index, quote, kind, due_text, due_at, is_vague)
+
+
+def _sentence_promise(sentence: str) -> _Promise | None:
     promise = _PROMISE.search(folded(sentence))
     if promise is None:
         return None
@@ -339,9 +348,7 @@ def _sentence_commitments(
     vague = _VAGUE.search(sentence)
     if not due_text and vague:
         due_text = vague.group()
-    due_at = resolve_mention(when, base) if when is not None and base is not None else None
-    is_vague = when is None and vague is not None
-    return Commitment(speaker, index, clip(sentence), kind, due_text, due_at, is_vague)
+    return clip(sentence), kind, when, due_text, when is None and vague is not None
 
 
 def may_promise(text: str) -> bool:
@@ -366,11 +373,18 @@ def find_commitments(conv: Conversation, tz: str = "UTC") -> list[Commitment]:
     base = local_base(conv.started_at, tz)
     out: list[Commitment] = []
     for index, turn in enumerate(conv.turns):
-        low = folded(turn.text)
-        if not _holds_hint(low) or not _PROMISE.search(low):
-            continue
-        for sentence in sentence_texts(turn.text):
-            found = _sentence_commitments(sentence, turn.speaker, index, base)
-            if found is not None:
-                out.append(found)
+        for found in _turn_promises(turn.text):
+            out.append(_commitment(found, turn.speaker, index, base))
     return out
+
+
+# Keyed by the turn's own text, as the agent-turn caches of flow.py and signals.py are: agents
+# repeat their promises word for word ("I'll send you the details by e-mail"), and a promise
+# read from a text is the same whoever says it and whenever; only its date depends on when.
+@lru_cache(maxsize=8192)  # both sides' turns: twice the agent-turn caches' size
+def _turn_promises(text: str) -> tuple[_Promise, ...]:
+    low = folded(text)
+    if not _holds_hint(low) or not _PROMISE.search(low):
+        return ()
+    found = (_sentence_promise(sentence) for sentence in sentence_texts(text))
+    return tuple(promise for promise in found if promise is not None)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import takewhile
 from typing import Literal
 
@@ -151,30 +152,49 @@ class _Hit:
 
 def extract_contacts(conv: Conversation, region: str = "US") -> list[ContactFinding]:
     """Names, phones (E.164), e-mails and account numbers that the customer gave, in order."""
-    blind = not any(t.speaker == "agent" for t in conv.turns)
+    if not any(t.speaker == "agent" for t in conv.turns):
+        return _blind_contacts(conv, region)
     asked: frozenset[IdentityDetail] = frozenset()
-    told: frozenset[IdentityDetail] = frozenset()
-    told_for = 0
     findings: list[ContactFinding] = []
     question: str | None = None  # the last agent turn, read only if a customer turn follows
-    earlier: list[str] | None = [] if blind else None  # customer turns so far, for number_kind
     for index, turn in enumerate(conv.turns):
         if turn.speaker == "agent":
             question = turn.text
             continue
         if question is not None:
             asked, question = asked_details(question), None
-        for hit in contacts_in_text(turn.text, told or asked, region, blind, earlier):
-            findings.append(ContactFinding(hit.kind, hit.value, index, _quote(turn.text, hit)))
-        if earlier is not None:
-            earlier.append(turn.text)
-            topic = _topic(turn.text)
-            if topic:
-                told, told_for = topic, TOPIC_TURNS
-            elif told_for > 0:
-                told_for -= 1
-                told = told if told_for else frozenset()
+        for kind, value, quote in _turn_contacts(turn.text, asked, region):
+            findings.append(ContactFinding(kind, value, index, quote))
     return findings
+
+
+def _blind_contacts(conv: Conversation, region: str) -> list[ContactFinding]:
+    """extract_contacts with no agent turns: the customer's own words stand in for questions."""
+    told: frozenset[IdentityDetail] = frozenset()
+    told_for = 0
+    findings: list[ContactFinding] = []
+    earlier: list[str] = []  # customer turns so far, for number_kind
+    for index, turn in enumerate(conv.turns):
+        for hit in contacts_in_text(turn.text, told, region, True, earlier):
+            findings.append(ContactFinding(hit.kind, hit.value, index, _quote(turn.text, hit)))
+        earlier.append(turn.text)
+        topic = _topic(turn.text)
+        if topic:
+            told, told_for = topic, TOPIC_TURNS
+        elif told_for > 0:
+            told_for -= 1
+            told = told if told_for else frozenset()
+    return findings
+
+
+# With the agent's side present, a customer turn's contacts depend on its text and the question
+# before it alone: keyed by both, as the agent-turn caches are by text. Short answers recur
+# across conversations ("yes", a first name, "my name is Ben").
+@lru_cache(maxsize=4096)
+def _turn_contacts(
+    text: str, asked: frozenset[IdentityDetail], region: str
+) -> tuple[tuple[ContactKind, str, str], ...]:
+    return tuple((h.kind, h.value, _quote(text, h)) for h in contacts_in_text(text, asked, region))
 
 
 # With the agent's side missing, the customer's own words stand in for the unseen question:

@@ -488,12 +488,17 @@ def sentence_signal(
 
 
 def turn_signals(turn: Turn, index: int) -> list[Signal]:
-    found: list[Signal] = []
-    words = letter_runs(turn.text)  # split by extract_contacts before: a cache hit
+    return [Signal(kind, index, quote, need) for kind, quote, need in _text_signals(turn.text)]
+
+
+def _text_signals(text: str) -> list[tuple[SignalKind, str, str]]:
+    """(kind, quote, need) for each buying signal in one customer turn's text."""
+    found: list[tuple[SignalKind, str, str]] = []
+    words = letter_runs(text)  # split by extract_contacts before: a cache hit
     present = _TRIGGERS.intersection(words)
-    if not present:  # as may_signal(turn.text)
+    if not present:  # as may_signal(text)
         return found
-    split = sentence_texts(turn.text)
+    split = sentence_texts(text)
     # A turn of one sentence has the same words as the sentence: the rest is whitespace or empty.
     words_of_one = words if len(split) == 1 else None
     for sentence in split:
@@ -501,7 +506,7 @@ def turn_signals(turn: Turn, index: int) -> list[Signal]:
             continue
         signal = sentence_signal(sentence, words_of_one)
         if signal:
-            found.append(Signal(signal[0], index, clip(sentence), signal[1]))
+            found.append((signal[0], clip(sentence), signal[1]))
     return found
 
 
@@ -519,12 +524,22 @@ def buying_signals(conv: Conversation) -> list[Signal]:
     out: list[Signal] = []
     for index, turn in enumerate(conv.turns):
         if turn.speaker == "customer":
-            found = turn_signals(turn, index)
+            found = _customer_signals(turn.text)
             # A rule signal counts only when the learned model reads the turn as wanting
             # something new (intent.py); only turns with a signal are scored.
             if found and wants_to_acquire(turn.text):
-                out.extend(found)
+                out.extend(Signal(kind, index, quote, need) for kind, quote, need in found)
     return out
+
+
+# Keyed by the turn's own text, like the agent-turn caches below: customers repeat themselves
+# less than agents do, but short answers ("yes please", "I'd like to book a table") recur.
+CUSTOMER_TURN_CACHE = 4096
+
+
+@lru_cache(maxsize=CUSTOMER_TURN_CACHE)
+def _customer_signals(text: str) -> tuple[tuple[SignalKind, str, str], ...]:
+    return tuple(_text_signals(text))
 
 
 def main_need(signals: list[Signal]) -> str:
