@@ -12,6 +12,8 @@ import re
 from functools import lru_cache
 from typing import Literal
 
+from everytouch.analysis._fold import any_of
+
 IdentityDetail = Literal["name", "phone", "email", "account", "dob", "address", "pin", "security"]
 
 # Substrings (of the lower-cased text) without which no pattern below can match: plain `in`
@@ -194,7 +196,7 @@ def asked_details(text: str) -> frozenset[IdentityDetail]:
 # Whether a turn holds any keyword at all, in one search: most agent turns hold none, and the
 # engine tries the literal alternatives only where one's first character is, where a
 # substring test per keyword scans the turn thirty-four times.
-_KEYWORD_HINT = re.compile("|".join(map(re.escape, _KEYWORDS)))
+_KEYWORD_HINT = any_of(_KEYWORDS)
 
 
 def _keywords_in(lower: str) -> tuple[str, ...]:

@@ -58,3 +58,15 @@ def by_first_letter(phrases: tuple[str, ...]) -> str:
             raise ValueError(f"{phrase!r} does not begin with one literal character")
         groups.setdefault(phrase[0], []).append(phrase[1:])
     return "|".join(first + "(?:" + "|".join(rests) + ")" for first, rests in groups.items())
+
+
+def any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A search for whether any of the literal words occurs: the words grouped by their first
+    character (as by_first_letter groups phrases), which only whether there is a match can
+    tell apart from the flat alternation, and which tries one branch where a flat one tries
+    every word that starts there."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[0], []).append(re.escape(word[1:]))
+    branches = (re.escape(first) + "(?:" + "|".join(rests) + ")" for first, rests in groups.items())
+    return re.compile("|".join(branches))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from everytouch.analysis import _spoken
 from everytouch.analysis._asked import IdentityDetail, asked_details, security_topics
+from everytouch.analysis._fold import any_of
 from everytouch.analysis.contacts import ContactFinding, extract_contacts
 from everytouch.analysis.conversation import Conversation
 
@@ -61,7 +62,7 @@ _VOLUNTEER_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
 _VOLUNTEER_WORDS = tuple(word for _, words in _VOLUNTEER_CUES for word in words)
 # Whether any cue word is in a turn, in one search: it tries only where a "p", "b" or "d"
 # starts, where a substring test per word scans the whole turn eight times.
-_VOLUNTEER_HINT = re.compile("|".join(map(re.escape, _VOLUNTEER_WORDS)))
+_VOLUNTEER_HINT = any_of(_VOLUNTEER_WORDS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ import phonenumbers
 
 from everytouch.analysis import _names, _spoken, number_kind
 from everytouch.analysis._asked import IdentityDetail, asked_details
-from everytouch.analysis._fold import folded, lower_pattern
+from everytouch.analysis._fold import any_of, folded, lower_pattern
 from everytouch.analysis._words import letter_runs
 from everytouch.analysis.conversation import Conversation
 
@@ -121,7 +121,7 @@ _FILLER = lower_pattern(
 # pattern: "it" alone lets a third of all turns through, the gate pattern few.
 _WEAK_CUE_WORDS = ("it", "i am", "i'm", "im ", "i\u2019m", "this is")
 # Whether any of them is in the text, in one search: cheaper than a substring test for each.
-_WEAK_CUE_HINT = re.compile("|".join(map(re.escape, _WEAK_CUE_WORDS)))
+_WEAK_CUE_HINT = any_of(_WEAK_CUE_WORDS)
 _WEAK_CUE_GATE = lower_pattern(r"i(?:['\u2019]|m\s|\s+am)|this\s+is|it(?:['\u2019]|\s+is)")
 _TITLE = re.compile(r"\s*(?:mr|mrs|ms|miss|mx|dr)\b\.?\s*", re.IGNORECASE)
 _NAME_IS_MY_NAME = lower_pattern(
@@ -294,7 +294,7 @@ def _emails(text: str, lower: str, low: str) -> list[_Hit]:
 
 
 # One search instead of ten substring tests: every glued address has one of these in it.
-_GLUED_HINT = re.compile("|".join(_spoken.GLUED_HINTS))
+_GLUED_HINT = any_of(_spoken.GLUED_HINTS)
 
 
 def _glued_emails(text: str) -> Iterator[_Hit]:

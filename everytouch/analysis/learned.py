@@ -47,7 +47,7 @@ def features(text: str) -> list[str]:
     """
     tokens = ["<num>" if w.isdigit() else w for w in words(text)]
     padded = ["<s>", *tokens, "</s>"]
-    out = tokens + [f"{a} {b}" for a, b in itertools.pairwise(padded)]
+    out = tokens + list(map(" ".join, itertools.pairwise(padded)))
     if "?" in text:
         out.append("<?>")
     return out

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 # Imported for the patterns they compile with lower_pattern.
 from everytouch.analysis import _spoken, commitments, contacts, flow, signals  # noqa: F401
-from everytouch.analysis._fold import folded, lower_patterns
+from everytouch.analysis._fold import any_of, folded, lower_patterns
 
 EVERY_CHARACTER = "".join(map(chr, range(sys.maxunicode + 1)))
 FOLDED = folded(EVERY_CHARACTER)
@@ -68,3 +68,12 @@ def test_a_lower_pattern_on_folded_text_matches_as_ignorecase_on_the_text(text: 
         original = re.compile(pattern.pattern, re.IGNORECASE)
         ours = [(m.span(), m.regs) for m in pattern.finditer(low)]
         assert ours == [(m.span(), m.regs) for m in original.finditer(text)], pattern.pattern
+
+
+_HINT_WORDS = ("it", "i am", "im ", "pin#", "pin is", "com", "call you", "#", "c")
+
+
+@given(st.text(alphabet="itpamcon #isyulc'", max_size=30))
+def test_it_finds_any_of_the_words_exactly_when_a_flat_alternation_does(text: str) -> None:
+    flat = re.compile("|".join(map(re.escape, _HINT_WORDS)))
+    assert (any_of(_HINT_WORDS).search(text) is None) == (flat.search(text) is None)
