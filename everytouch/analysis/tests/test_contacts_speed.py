@@ -51,3 +51,12 @@ def test_it_finds_the_spoken_runs_the_flat_alternation_finds(text: str) -> None:
 def test_it_finds_the_glued_addresses_a_full_scan_finds(text: str) -> None:
     found = [m.span() for m in _spoken.glued_email_matches(text)]
     assert found == [m.span() for m in _spoken.GLUED_EMAIL.finditer(text)]
+
+
+@given(
+    _TEXT | st.lists(st.sampled_from(["this is ", "hi ", "Hello, ", "good day ", "I"])).map("".join)
+)
+def test_it_finds_the_weak_name_cues_the_single_pattern_finds(text: str) -> None:
+    low = folded(text)
+    found = [m.span() for m in contacts._weak_cues(low)]
+    assert found == [m.span() for m in contacts._NAME_CUE_WEAK.finditer(low)]
