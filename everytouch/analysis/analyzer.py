@@ -177,10 +177,11 @@ def clear_text_caches() -> None:
     passes over the same conversations several times clears them between passes, so the second
     pass is not flattered by the first.
     """
-    from everytouch.analysis import _asked, _words, commitments, contacts, flow, signals
+    from everytouch.analysis import _asked, _words, asks, commitments, contacts, flow, signals
 
     for cached in (
         _asked.asked_details,
+        asks._turn_asks,
         _words.letter_runs,
         commitments._turn_promises,
         contacts._turn_contacts,

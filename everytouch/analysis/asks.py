@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from everytouch.analysis import _spoken
 from everytouch.analysis._asked import IdentityDetail, asked_details, security_topics
@@ -94,18 +95,32 @@ def identity_asks(
                 seen |= given
             seen |= _volunteered(turn.text)
             continue
-        details = asked_details(turn.text)
-        if not details:
+        found = _turn_asks(turn.text)
+        if found is None:
             continue
-        quote = turn.text.strip()[:QUOTE_LIMIT]
-        asked: set[str] = set()
-        for detail in sorted(details):
-            keys = _keys(detail, turn.text)
+        quote, keyed, asked = found
+        for detail, keys in keyed:
             asks.append(Ask(detail, index, quote, bool(keys) and keys <= seen))
-            asked |= keys
-        # The name and the full name, asked and not yet answered, are one detail asked.
-        seen |= asked | ({"name", "name:full"} if asked & {"name", "name:full"} else set())
+        seen |= asked
     return asks
+
+
+# Keyed by the agent turn's text, as asked_details is: agents repeat their questions word for
+# word, and what a turn asks depends on its text alone.
+@lru_cache(maxsize=8192)
+def _turn_asks(
+    text: str,
+) -> tuple[str, tuple[tuple[IdentityDetail, frozenset[str]], ...], frozenset[str]] | None:
+    """The quote, each detail asked with its keys, and every key the turn asks, or None."""
+    details = asked_details(text)
+    if not details:
+        return None
+    keyed = tuple((detail, frozenset(_keys(detail, text))) for detail in sorted(details))
+    asked = frozenset().union(*(keys for _, keys in keyed))
+    # The name and the full name, asked and not yet answered, are one detail asked.
+    if asked & {"name", "name:full"}:
+        asked |= {"name", "name:full"}
+    return text.strip()[:QUOTE_LIMIT], keyed, asked
 
 
 def _keys(detail: IdentityDetail, text: str) -> set[str]:
