@@ -125,11 +125,9 @@ _FILLER = lower_pattern(
     r"i\s+am|i'?m|my\s+name\s+is|name\s+is|my\s+name'?s|the\s+name\s+is|um+|uh+|so|well|"
     r"certainly|absolutely|no\s+problem|me)\b)+\W*",
 )
-# The weak cue cannot match without one of these substrings, nor without a match of the gate
-# pattern: "it" alone lets a third of all turns through, the gate pattern few.
-_WEAK_CUE_WORDS = ("it", "i am", "i'm", "im ", "i\u2019m", "this is")
-# Whether any of them is in the text, in one search: cheaper than a substring test for each.
-_WEAK_CUE_HINT = any_of(_WEAK_CUE_WORDS)
+# The weak cue cannot match without a match of this gate pattern. It opens with "i" or "t", as a
+# search for the words "it", "i am", "i'm" or "this is" would, so it costs no more than that
+# search, and lets few turns through where "it" alone lets a third.
 _WEAK_CUE_GATE = lower_pattern(r"i(?:['\u2019]|m\s|\s+am)|this\s+is|it(?:['\u2019]|\s+is)")
 _TITLE = re.compile(r"\s*(?:mr|mrs|ms|miss|mx|dr)\b\.?\s*", re.IGNORECASE)
 _NAME_IS_MY_NAME = lower_pattern(
@@ -500,7 +498,7 @@ def _names_in(
 ) -> list[_Hit]:
     # Substring tests first: most turns hold no cue at all and leave here.
     strong = "name" in lower or "call me" in lower
-    weak = _WEAK_CUE_HINT.search(lower) is not None and _WEAK_CUE_GATE.search(low) is not None
+    weak = _WEAK_CUE_GATE.search(low) is not None
     bare = "name" in asked or (blind and len(text) <= 40)
     if not (strong or weak or bare or "here" in lower):
         return []
