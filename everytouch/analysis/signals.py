@@ -462,7 +462,6 @@ def sentence_signal(
 
     ``words`` are the sentence's ``[a-z]+`` words of its lower case, when already split.
     """
-    excluded: bool | None = None  # the exclusions are costly: read them once a pattern matched
     if words is None:
         words = _WORD.findall(sentence.lower())
     # Each pattern's triggers are some of _TRIGGERS, so testing them against the few trigger
@@ -470,6 +469,14 @@ def sentence_signal(
     present = _TRIGGERS.intersection(words)
     if not present:  # most sentences of a turn with a trigger word have none
         return None
+    return _signal_in(sentence, present)
+
+
+def _signal_in(sentence: str, present: frozenset[str]) -> tuple[SignalKind, str] | None:
+    """sentence_signal, given trigger words that include every one in the sentence: a pattern
+    none of whose triggers is present cannot match, and one that is tried in vain finds
+    nothing, so extra words change nothing but the time."""
+    excluded: bool | None = None  # the exclusions are costly: read them once a pattern matched
     low = folded(sentence)
     for (kind, pattern), triggers in zip(_SIGNAL_PATTERNS, _PATTERN_TRIGGERS, strict=True):
         if triggers.isdisjoint(present):
@@ -502,21 +509,17 @@ def _text_signals(text: str) -> list[tuple[SignalKind, str, str]]:
     # A turn of one sentence has the same words as the sentence: the rest is whitespace or empty.
     words_of_one = words if len(split) == 1 else None
     for sentence in split:
-        if words_of_one is None and not _may_hold(sentence, present):
-            continue
-        signal = sentence_signal(sentence, words_of_one)
+        if words_of_one is not None:
+            signal = sentence_signal(sentence, words_of_one)
+        else:
+            # A sentence's trigger words are among its turn's and in it as substrings: the
+            # substring tests give them (and perhaps a few more) without splitting it again.
+            lower = sentence.lower()
+            held = frozenset(filter(lower.__contains__, present))
+            signal = _signal_in(sentence, held) if held else None
         if signal:
             found.append((signal[0], clip(sentence), signal[1]))
     return found
-
-
-def _may_hold(sentence: str, triggers: frozenset[str]) -> bool:
-    """False when the sentence holds none of its turn's trigger words, even as substrings.
-
-    A sentence's words are some of its turn's, so its trigger words are among ``triggers``;
-    with none of them, sentence_signal finds nothing. Cheaper than splitting it into words.
-    """
-    return any(map(sentence.lower().__contains__, triggers))
 
 
 def buying_signals(conv: Conversation) -> list[Signal]:
