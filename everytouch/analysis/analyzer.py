@@ -21,7 +21,6 @@ from everytouch.analysis.flow import (
     transfers,
 )
 from everytouch.analysis.playbook import Check, Playbook, default_playbook
-from everytouch.analysis.playbook_rules import RULES
 from everytouch.analysis.scorecard import CheckResult, CommitmentOut, Lead, Scorecard
 from everytouch.analysis.signals import (
     DiscoveryQuestion,
@@ -88,7 +87,7 @@ def evaluate(check: Check, analysis: Analysis, known: dict[str, bool] | None = N
     """
     if not _applies(check, analysis, {} if known is None else known):
         return check.not_applicable
-    return check.result(RULES[check.rule].fn(analysis, check.params))
+    return check.result(check.rule_fn(analysis, check.params))
 
 
 def _applies(check: Check, analysis: Analysis, known: dict[str, bool]) -> bool:
@@ -139,7 +138,7 @@ def scorecard_of(analysis: Analysis, playbook: Playbook) -> Scorecard:
     checks: list[CheckResult] = []
     for check in playbook.checks:
         if _applies(check, analysis, known):
-            checks.append(check.result(RULES[check.rule].fn(analysis, check.params)))
+            checks.append(check.result(check.rule_fn(analysis, check.params)))
         else:
             checks.append(check.not_applicable)
     return Scorecard(

@@ -45,3 +45,11 @@ def calibrated(key: str | None, status: Status, fallback: float) -> float:
     if key is None or status == "n/a":
         return fallback
     return table().get(key, {}).get(status, fallback)
+
+
+def measured(key: str | None) -> dict[str, float]:
+    """The measured agreement for this rule by status: calibrated(key, status, fallback) is
+    measured(key).get(status, fallback)."""
+    if key is None:
+        return {}
+    return {status: v for status, v in table().get(key, {}).items() if status != "n/a"}

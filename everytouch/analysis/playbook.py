@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from everytouch.analysis.calibration import calibrated, rule_key
+from everytouch.analysis.calibration import calibrated, measured, rule_key
 from everytouch.analysis.phrases import phrase_words
 from everytouch.analysis.playbook_rules import (
     CONDITIONS,
@@ -39,6 +39,7 @@ from everytouch.analysis.playbook_rules import (
     Condition,
     Param,
     ParamError,
+    RuleFn,
     RuleSpec,
 )
 from everytouch.analysis.scorecard import CheckResult, RuleResult, Status
@@ -77,9 +78,16 @@ class Check:
         init=False, repr=False, compare=False
     )
 
+    # The rule's function, and the calibration table's figures for this check by status: both
+    # fixed by the check, so looked up once here rather than for every conversation scored.
+    rule_fn: RuleFn = field(init=False, repr=False, compare=False)
+    _measured: Mapping[str, float] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         defaults = {name: param.default for name, param in RULES[self.rule].params.items()}
         object.__setattr__(self, "calibration_key", rule_key(self.rule, self.params, defaults))
+        object.__setattr__(self, "rule_fn", RULES[self.rule].fn)
+        object.__setattr__(self, "_measured", measured(self.calibration_key))
         na = RuleResult("n/a", note="not applicable: " + ", ".join(self.applies_when))
         not_applicable = CheckResult(
             id=self.id,
@@ -97,7 +105,7 @@ class Check:
     def result(self, rule_result: RuleResult) -> CheckResult:
         """This check's result for what its rule found, calibrated."""
         status, evidence, note = rule_result.status, rule_result.evidence, rule_result.note
-        confidence = calibrated(self.calibration_key, status, rule_result.confidence)
+        confidence = self._measured.get(status, rule_result.confidence)  # as calibrated()
         key = (status, confidence, note)
         if not evidence and key in self._plain:
             return self._plain[key]
