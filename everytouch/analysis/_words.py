@@ -14,6 +14,7 @@ from functools import lru_cache
 
 _CURLY = "\u2019"  # the typographic apostrophe, as in "don\u2019t"
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+_ASCII_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")  # _WORD on lower-cased ASCII text
 
 
 def _fold(text: str) -> str:
@@ -33,7 +34,9 @@ def words(text: str) -> list[str]:
     low = text.lower()
     if not low.isascii():
         low = _fold(low)
-    found = _WORD.findall(low)
+    # In ASCII, [^\W_] is [a-z0-9] once lower-cased: the same words, without a Unicode lookup for
+    # every character.
+    found = (_ASCII_WORD if low.isascii() else _WORD).findall(low)
     if "'" in low or _CURLY in low:
         found = [w.replace("'", "").replace(_CURLY, "") for w in found]
     return found

@@ -80,6 +80,7 @@ _ACCOUNT_WORDS = (
     "ac", "a/c", "order", "booking", "reservation", "reference", "confirmation", "customer",
     "member", "policy", "claim", "ticket", "case", "invoice", "tracking", "loyalty", "client",
 )  # fmt: skip
+_ACCOUNT_HINT = any_of(_ACCOUNT_WORDS)  # one search for them all
 _ACCOUNT_VALUE = re.compile(
     r"\b(?:account|acct|a/c|ac|order|booking|reservation|reference|confirmation|customer|member|"
     r"membership|policy|claim|ticket|case|invoice|tracking|loyalty|client)\s*"
@@ -333,7 +334,7 @@ def _numbers(
         runs += [r for r in _spoken.spoken_runs(text, low) if not _overlaps(r, runs)]
     taken: list[_Hit] = list(emails)
     hits: list[_Hit] = []
-    if has_digit and (not text.isascii() or any(map(lower.__contains__, _ACCOUNT_WORDS))):
+    if has_digit and (not text.isascii() or _ACCOUNT_HINT.search(lower) is not None):
         for m in _ACCOUNT_VALUE.finditer(text):
             value = m["value"].replace("-", "").upper()
             if len(value) >= 3 and not _inside(m.start("value"), taken):

@@ -107,6 +107,8 @@ _CONTACT_WORDS = _words(
     "stop stopping drop dropping pop bring bringing"
 )
 _TOKEN = re.compile(r"[\w'-]+")
+# _TOKEN on lower-cased ASCII text, where \w is [a-z0-9_]: no Unicode lookup for each character.
+_ASCII_TOKEN = re.compile(r"[a-z0-9_'-]+")
 # A pattern, the word sets it needs a word of (each), and substrings it needs one of (if any).
 _Triggered = tuple[tuple[frozenset[str], ...], tuple[str, ...], re.Pattern[str]]
 
@@ -572,7 +574,8 @@ def _turn_next_steps(text: str) -> tuple[tuple[NextStepKind, str], ...]:
 def turn_tokens(text: str) -> frozenset[str]:
     """The words of an agent turn, lower case, a typographic apostrophe as a plain one. Cached:
     transfers and next steps both read every agent turn's words."""
-    return frozenset(_TOKEN.findall(text.lower().replace("\u2019", "'")))
+    lower = text.lower().replace("\u2019", "'")
+    return frozenset((_ASCII_TOKEN if lower.isascii() else _TOKEN).findall(lower))
 
 
 def _next_step_patterns(text: str) -> list[tuple[NextStepKind, re.Pattern[str]]]:

@@ -77,3 +77,12 @@ _HINT_WORDS = ("it", "i am", "im ", "pin#", "pin is", "com", "call you", "#", "c
 def test_it_finds_any_of_the_words_exactly_when_a_flat_alternation_does(text: str) -> None:
     flat = re.compile("|".join(map(re.escape, _HINT_WORDS)))
     assert (any_of(_HINT_WORDS).search(text) is None) == (flat.search(text) is None)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_it_splits_lower_cased_ascii_as_the_unicode_patterns_do(text: str) -> None:
+    from everytouch.analysis import _words
+
+    low = text.lower()
+    assert _words._ASCII_WORD.findall(low) == _words._WORD.findall(low)
+    assert flow._ASCII_TOKEN.findall(low) == flow._TOKEN.findall(low)
