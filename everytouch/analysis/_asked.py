@@ -76,11 +76,14 @@ _ADDRESS = re.compile(
 )
 _EMAIL = re.compile(r"\be-?\s?mail")
 # E-mail as a channel or a message, not the customer's address: "send us an email at LINK",
-# "the emails you're getting", "forward them in an email".
+# "the emails you're getting", "forward them in an email", and a promise to send something by
+# e-mail ("I'll e-mail you the quote", "we've emailed you the form"), but not "... e-mail you at?",
+# which asks where to.
 _EMAIL_NOT_ADDRESS = re.compile(
     r"\b(?:an?|the|this|that|these|those|our|confirmation|verification|multiple|separate|"
     r"by|via|through|over|in)\s+e-?\s?mails?\b(?!\s+(?:address|addy|id)\b)|"
-    r"\be-?\s?mail\s+(?:us|me)\b|\be-?\s?mails?\s+(?:account|notifications?|settings)\b"
+    r"\be-?\s?mail\s+(?:us|me)\b|\be-?\s?mail(?:ed|ing)?\s+you\b(?!\s+at\b)|"
+    r"\be-?\s?mails?\s+(?:account|notifications?|settings)\b"
 )
 # "Without revealing your email address, ...", "please delete the tweet with your email":
 # a warning about a detail, not an ask for it.

@@ -58,6 +58,9 @@ def conv(*turns: tuple[str, str]) -> Conversation:
         ("Please delete the tweet with your email, it is private.", set()),
         ("Try these steps: https://support.example.com/join-a-meeting-by-phone", set()),
         ("Please DM us your email address.", {"email"}),
+        # a promise to send something by e-mail, not an ask for the address
+        ("I'll e-mail you the quote by 3pm tomorrow.", set()),
+        ("We've emailed you the form.", set()),
         # read-backs are confirmations, not asks
         ("So your number is 555-0123, right?", set()),
         ("Just to confirm, your name is Jane Doe, correct?", set()),
@@ -95,6 +98,19 @@ def test_it_flags_asking_for_a_name_the_customer_already_gave() -> None:
         ("agent", "May I have your name, please?"),
     )
     assert identity_asks(c) == [Ask("name", 1, "May I have your name, please?", True)]
+
+
+def test_it_does_not_take_a_promise_to_e_mail_for_a_second_ask() -> None:
+    c = conv(
+        ("agent", "What's your e-mail address?"),
+        ("customer", "jane.doe@example.com"),
+        ("agent", "Thanks, Jane. I'll e-mail you the quote by 3pm tomorrow."),
+    )
+    assert [(a.detail, a.turn, a.repeat) for a in identity_asks(c)] == [("email", 0, False)]
+
+
+def test_it_still_reads_which_address_to_e_mail_you_at_as_an_e_mail_ask() -> None:
+    assert "email" in asked_details("Which address should I e-mail you at?")
 
 
 def test_it_does_not_flag_a_first_ask() -> None:
