@@ -219,9 +219,8 @@ def score(subject: Subject, version: PlaybookVersion | None = None) -> Scorecard
             is_test=subject.is_test,
             **_fields_of(found),
         )
-        if isinstance(found, ScorecardSpec):
-            _store_outcomes(card, found)
-        rollup.apply(retired, card)
+        outcomes = _store_outcomes(card, found) if isinstance(found, ScorecardSpec) else []
+        rollup.apply(retired, card, outcomes)
     return card
 
 
@@ -236,8 +235,8 @@ def _fields_of(found: ScorecardSpec | str) -> dict[str, object]:
     }
 
 
-def _store_outcomes(card: Scorecard, found: ScorecardSpec) -> None:
-    CheckOutcome.objects.bulk_create(
+def _store_outcomes(card: Scorecard, found: ScorecardSpec) -> list[CheckOutcome]:
+    return CheckOutcome.objects.bulk_create(
         CheckOutcome(
             scorecard=card,
             check_id=check.id,

@@ -23,7 +23,7 @@ keeps a year of a hundred reps' dashboard quick; a view of one channel reads tha
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -84,25 +84,38 @@ def _key(card: Scorecard, check_id: str) -> Key:
     return Key(week_of(card.started_at), card.rep_id, card.team_id, card.channel, check_id)
 
 
-def _add(deltas: Deltas, card: Scorecard, sign: int) -> None:
+def _statuses(card: Scorecard, outcomes: Iterable[CheckOutcome] | None) -> list[tuple[str, str]]:
+    if outcomes is not None:
+        return [(o.check_id, o.status) for o in outcomes]
+    return list(CheckOutcome.objects.filter(scorecard=card).values_list("check_id", "status"))
+
+
+def _add(
+    deltas: Deltas, card: Scorecard, sign: int, outcomes: Iterable[CheckOutcome] | None = None
+) -> None:
     if card.state == ScoreState.NOT_SCORED and not card.is_test:
         _count(deltas, _key(card, NOT_SCORED_CHECK), "not_applicable", sign)
     if not counts(card):
         return
-    outcomes = CheckOutcome.objects.filter(scorecard=card).values_list("check_id", "status")
-    for check_id, status in outcomes:
+    for check_id, status in _statuses(card, outcomes):
         _count(deltas, _key(card, check_id), FIELD_OF[CheckStatus(status)], sign)
     if card.buying_intent:
         field = "passed" if captured(card.result) else "failed"
         _count(deltas, _key(card, CONTACT_CHECK), field, sign)
 
 
-def apply(old: Scorecard | None, new: Scorecard) -> None:
-    """Take the retired current card ``old`` off the rollup and put ``new`` on it."""
+def apply(
+    old: Scorecard | None, new: Scorecard, new_outcomes: Iterable[CheckOutcome] | None = None
+) -> None:
+    """Take the retired current card ``old`` off the rollup and put ``new`` on it.
+
+    ``new_outcomes`` are ``new``'s outcomes when the caller has them in hand (it just stored
+    them), which saves reading them back.
+    """
     deltas: Deltas = defaultdict(lambda: defaultdict(int))
     if old is not None:
         _add(deltas, old, -1)
-    _add(deltas, new, +1)
+    _add(deltas, new, +1, new_outcomes)
     changes = [
         (key, tuple(deltas[key][name] for name in COUNTS))
         for key in sorted(deltas, key=_sort_key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -154,3 +155,25 @@ def test_it_matches_a_rebuild_after_random_scoring_and_rescoring(
     before = rollup.stored()
     rollup.rebuild()
     assert rollup.stored() == before
+
+
+def test_it_adds_a_cards_counts_in_one_statement(
+    rep: User, manager: User, django_assert_num_queries: Any
+) -> None:
+    touch = log(rep, CONVERSATIONS[1], timezone.now(), Channel.CALL)
+    first = actions.score(actions.subject_of(touch))
+    outcomes = list(first.outcomes.all())
+    # Every row of the card (a dozen checks and the buying call) in one upsert, whether the
+    # rows exist already (they do: the card was just counted) or not.
+    with django_assert_num_queries(1):
+        rollup.apply(None, first, outcomes)
+    assert rollup.stored() != rollup.compute()  # counted twice on purpose
+    rows = CheckWeek.objects.filter(rep=rep)
+    # Each check and the buying call, on the call's row and on the all-channels row.
+    assert rows.count() == 2 * (len(outcomes) + 1)
+    assert all(r.passed + r.failed + r.not_applicable == 2 for r in rows)
+    # Retiring a card and storing the same counts again cancels out: the retired card's
+    # outcomes are read back and nothing is written.
+    with django_assert_num_queries(1):
+        rollup.apply(first, first, outcomes)
+    assert all(r.passed + r.failed + r.not_applicable == 2 for r in rows.all())
