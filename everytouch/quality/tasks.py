@@ -1,6 +1,6 @@
 """Background scoring: after every logged touch, for a re-score, and the sweep for lost jobs.
 
-A job may run twice (a retry, the sweep); ``needs_scoring`` makes the second run a no-op.
+A job may run twice (a retry, the sweep); ``actions.unscored`` makes the second run a no-op.
 """
 
 from __future__ import annotations
@@ -26,12 +26,10 @@ SWEEP_BATCH = 500
 @task()
 def score_interaction_task(interaction_id: int) -> int | None:
     """Score one touch unless it already has a current scorecard; the scorecard's id."""
-    if not actions.needs_scoring(interaction_id):
-        return None
     interaction = (
-        Interaction.objects.select_related("handled_by")
+        actions.unscored(Interaction.objects.filter(pk=interaction_id))
+        .select_related("handled_by")
         .prefetch_related("turns")
-        .filter(pk=interaction_id)
         .first()
     )
     if interaction is None or not interaction.turns.all():

@@ -151,3 +151,36 @@ def test_a_new_team_playbook_rescores_what_the_default_scored_for_that_team(
     assert current.playbook_version == playbook.active_version
     default = Playbook.objects.get(is_default=True)
     assert actions.rescore_scope(default, timezone.now() - timedelta(days=1)).count() == 1
+
+
+def _warm(rep: User) -> Interaction:
+    """A touch to score after one has been scored: the default playbook exists and is parsed."""
+    actions.score_interaction(log(rep))
+    return log(rep)
+
+
+def test_it_scores_a_touch_in_ten_queries(rep: User, django_assert_num_queries: Any) -> None:
+    interaction = _warm(rep)
+    # The touch (only if still unscored) with its rep, its turns; the rep's team with its
+    # playbook; the default playbook; the day's promotions; then, under the touch's lock: the
+    # lock, the current card, the new card, its outcomes and one upsert of the weekly rollup.
+    # Two more inside the test's transaction: the savepoint and its release.
+    with django_assert_num_queries(12):
+        assert tasks.score_interaction_task.call(interaction.pk) is not None
+
+
+def test_a_team_playbook_costs_no_extra_query(
+    rep: User, manager: User, django_assert_num_queries: Any
+) -> None:
+    team = Team.objects.create(name="Counter")
+    member = ensure_staff(rep)
+    member.team = team
+    member.save(update_fields=["team"])
+    playbook = Playbook.objects.create(name="Counter playbook", team=team)
+    version = actions.save_version(playbook, actions.shipped_playbook_text(), manager)
+    actions.activate(version)
+    interaction = _warm(rep)
+    with django_assert_num_queries(11):  # the default playbook is not read at all
+        tasks.score_interaction_task.call(interaction.pk)
+    card = Scorecard.objects.get(interaction=interaction)
+    assert card.playbook_version == version and card.team == team
