@@ -95,6 +95,7 @@ def lead_from_interaction(interaction: Interaction, actor: User | None) -> Lead 
 def analyze_and_capture(interaction: Interaction) -> Lead | None:
     """What runs after every logged interaction: count responses, then look for a lead."""
     record_responses_from(interaction)
+    # exists() answers from the turns when the caller prefetched them (the job does).
     lead = lead_from_interaction(interaction, None) if interaction.turns.exists() else None
     Interaction.objects.filter(pk=interaction.pk).update(analysed_at=timezone.now())
     return lead
@@ -104,7 +105,8 @@ def analyse_lost(now: datetime | None = None) -> int:
     """Run the analysis for logged touches whose job never ran; returns how many."""
     cutoff = (now or timezone.now()) - LOST_AFTER
     qs = Interaction.objects.filter(analysed_at__isnull=True, created_at__lt=cutoff)
-    batch = list(qs.select_related("customer", "handled_by").order_by("pk")[:SWEEP_BATCH])
+    qs = qs.select_related("customer", "handled_by").prefetch_related("turns")
+    batch = list(qs.order_by("pk")[:SWEEP_BATCH])
     done = 0
     for interaction in batch:
         try:

@@ -19,6 +19,8 @@ def capture_lead_from_interaction(interaction_id: int) -> int | None:
     """Count the owner's response and capture a lead from the transcript; the lead's id."""
     interaction = (
         Interaction.objects.select_related("customer", "handled_by")
+        # Read once here for both "is there a transcript?" and the analysis.
+        .prefetch_related("turns")
         .filter(pk=interaction_id)
         .first()
     )

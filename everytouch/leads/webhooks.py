@@ -142,6 +142,10 @@ def emit(event: str, lead: Lead, event_id: str, extra: dict[str, Any] | None = N
     Called inside the action's transaction: the rows exist exactly when the event does, and the
     sending jobs are enqueued only once it commits.
     """
+    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if event in e.events]
+    if not endpoints:
+        # Nobody listens (the usual case): skip the payload, which reads the customer's contacts.
+        return 0
     body = {
         "event": event,
         "event_id": event_id,
@@ -150,9 +154,7 @@ def emit(event: str, lead: Lead, event_id: str, extra: dict[str, Any] | None = N
         **(extra or {}),
     }
     created = 0
-    for endpoint in WebhookEndpoint.objects.filter(is_active=True):
-        if event not in endpoint.events:
-            continue
+    for endpoint in endpoints:
         delivery, new = WebhookDelivery.objects.get_or_create(
             endpoint=endpoint,
             event_id=event_id,

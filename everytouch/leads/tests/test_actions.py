@@ -13,7 +13,7 @@ from everytouch.accounts.actions import create_user
 from everytouch.accounts.models import Role
 from everytouch.customers.models import EventKind, TimelineEvent
 from everytouch.followups.models import Commitment
-from everytouch.leads import actions, capture, queries, stages
+from everytouch.leads import actions, capture, queries, stages, tasks
 from everytouch.leads.actions import LeadData, capture_lead, move_stage
 from everytouch.leads.errors import LeadError
 from everytouch.leads.models import Lead, LeadActivity, Stage
@@ -317,6 +317,21 @@ def test_it_attaches_an_automatic_lead_to_the_known_caller(rep: User) -> None:
     lead = capture.analyze_and_capture(a_call(customer, rep, SELLING_CALL))
     assert lead is not None
     assert (lead.customer, lead.owner) == (customer, rep)
+
+
+def test_the_job_captures_a_lead_in_fourteen_queries(
+    rep: User, manager: User, django_assert_num_queries: Any
+) -> None:
+    call = a_call(jane(), rep, SELLING_CALL)
+    # The touch, its turns (once, for "any transcript?" and the analysis), waiting leads, this
+    # touch's lead, then under the lock: the customer, a recent same need, the manager, the
+    # lead, its activity, the timeline, the notice (looked up, created) and the webhook
+    # endpoints (no payload: none listens); last the analysed_at stamp. The other ten
+    # statements are savepoints (in a worker, the outermost ones are plain transactions).
+    with django_assert_num_queries(24):
+        lead_id = tasks.capture_lead_from_interaction.call(call.pk)
+    assert Lead.objects.get(pk=lead_id or 0).owner == manager
+    assert Notification.objects.get().user == manager
 
 
 def test_it_falls_back_to_the_business_owner_without_managers(db: None) -> None:
