@@ -37,10 +37,23 @@ def cmd_worker(args: argparse.Namespace, extra: list[str]) -> int:
     from django.conf import settings
 
     if settings.TASKS["default"]["BACKEND"] == settings.RQ_TASK_BACKEND:
-        # Deferred jobs (escalations, retries) need RQ's scheduler running in the worker.
-        rq_args = ["--with-scheduler", "--job-class", "django_tasks_rq.Job"]
-        return run_management("rqworker", [*rq_args, *extra])
+        return run_management("rqworker", [*rq_worker_args(), *extra])
     return run_management("db_worker", extra)
+
+
+def rq_worker_args() -> list[str]:
+    """What `rqworker` is told before the user's own options (a later one wins)."""
+    from everytouch.cli import rq_worker
+
+    # Deferred jobs (escalations, retries) need RQ's scheduler running in the worker; jobs run
+    # in the worker process rather than a fork each (why it is safe: cli/rq_worker.py).
+    return [
+        "--with-scheduler",
+        "--job-class",
+        "django_tasks_rq.Job",
+        "--worker-class",
+        rq_worker.PATH,
+    ]
 
 
 def cmd_sweep(args: argparse.Namespace, extra: list[str]) -> int:

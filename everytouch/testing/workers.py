@@ -44,10 +44,12 @@ class RedisWorker:
     def run(self) -> None:
         import django_rq
         from django_tasks_rq import Job
-        from rq import SimpleWorker
+
+        from everytouch.cli.rq_worker import Worker as RqWorker
 
         queue = django_rq.get_queue("default", job_class=Job)
-        worker = SimpleWorker([queue], connection=queue.connection, job_class=Job)
+        # The class `everytouch worker` runs, so every RQ test goes through it.
+        worker = RqWorker([queue], connection=queue.connection, job_class=Job)
         # Burst mode with the scheduler first moves due deferred jobs (escalations) onto the
         # queue, exactly as `rqworker --with-scheduler` does, then drains it.
         worker.work(burst=True, with_scheduler=True, logging_level="WARNING")
