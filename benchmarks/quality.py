@@ -44,10 +44,11 @@ from benchmarks._server import HOST, free_port, running_server, tree_cpu_seconds
 from benchmarks.identify import migrate, run_checked, server_env, timed
 
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-# Not identify's database: both benchmarks may run on this machine at the same time.
-PG_DB = "everytouch_qbench"
-PG_TEMPLATE = "everytouch_qbench_template"
-PG_POSTED = "everytouch_qbench_posted"
+# Not identify's database: both benchmarks may run on this machine at the same time. Several
+# people's runs on one server each name their own (EVERYTOUCH_QBENCH_DB).
+PG_DB = os.environ.get("EVERYTOUCH_QBENCH_DB", "everytouch_qbench")
+PG_TEMPLATE = f"{PG_DB}_template"
+PG_POSTED = f"{PG_DB}_posted"
 # A Redis database of its own (tests use 13); it is flushed before every RQ configuration.
 REDIS_URL = "redis://127.0.0.1:6379/12"
 SERVER_WORKERS = 2
