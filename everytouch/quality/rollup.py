@@ -150,7 +150,9 @@ def _upsert(changes: list[tuple[Key, tuple[int, ...]]]) -> None:
         " ON CONFLICT (week, COALESCE(rep_id, 0), COALESCE(team_id, 0), channel, check_id)"
         f" DO UPDATE SET {added}"
     )
-    params = [value for key, counts in changes for value in (*key, *counts)]
+    # The week as Django stores a date (SQLite keeps text), not left to the driver's adapters.
+    week = connection.ops.adapt_datefield_value
+    params = [v for key, counts in changes for v in (week(key.week), *key[1:], *counts)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
