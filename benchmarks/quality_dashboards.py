@@ -40,6 +40,8 @@ from rich.table import Table
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from everytouch.quality.models import PlaybookVersion
+
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 PG_DB = "everytouch_bench_quality"
 REPS, TEAMS = 100, 10
@@ -111,12 +113,22 @@ class Cast:
     checks: list[tuple[str, str, bool]]  # id, title, only on buying calls
 
 
+def _checks(version: PlaybookVersion) -> list[tuple[str, str, bool]]:
+    """The default playbook's checks: id, title, and whether only buying calls get it."""
+    from everytouch.quality.actions import compiled
+
+    return [
+        (c.id, c.title, any(cond.name == "buying_intent" for cond in c.conditions))
+        for c in compiled(version).checks
+    ]
+
+
 def make_cast() -> Cast:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import User
 
     from everytouch.accounts.models import Profile, Role
-    from everytouch.quality.actions import compiled, ensure_default_playbook
+    from everytouch.quality.actions import ensure_default_playbook
     from everytouch.staff.models import Team
 
     password = make_password("bench")  # one hash for all: hashing 101 times takes a minute
@@ -128,30 +140,22 @@ def make_cast() -> Cast:
     roles = [Role.MANAGER] + [Role.REP] * REPS
     Profile.objects.bulk_create(Profile(user=u, role=r) for u, r in zip(users, roles, strict=True))
     version = ensure_default_playbook()
-    checks = [
-        (c.id, c.title, any(cond.name == "buying_intent" for cond in c.conditions))
-        for c in compiled(version).checks
-    ]
     team_of = {u.pk: teams[i % TEAMS].pk for i, u in enumerate(users[1:])}
-    return Cast(users[0], users[1:], team_of, version.pk, checks)
+    return Cast(users[0], users[1:], team_of, version.pk, _checks(version))
 
 
 def kept_cast() -> Cast:
     """The cast of the database a ``--keep`` run loaded."""
     from django.contrib.auth.models import User
 
-    from everytouch.quality.actions import compiled, ensure_default_playbook
+    from everytouch.quality.actions import ensure_default_playbook
     from everytouch.quality.models import Scorecard
 
     manager = User.objects.get(username="boss")
     reps = list(User.objects.filter(username__startswith="rep").order_by("pk"))
     teams = dict(Scorecard.objects.order_by().values_list("rep_id", "team_id").distinct())
     version = ensure_default_playbook()
-    checks = [
-        (c.id, c.title, any(cond.name == "buying_intent" for cond in c.conditions))
-        for c in compiled(version).checks
-    ]
-    return Cast(manager, reps, teams, version.pk, checks)
+    return Cast(manager, reps, teams, version.pk, _checks(version))
 
 
 # --- generated touches -----------------------------------------------------------------------

@@ -114,6 +114,12 @@ class Counted:
         return self.items[index]
 
 
+def _counted_page(request: HttpRequest, cards: Any, count: int) -> Page[Scorecard]:
+    """The asked-for page of ``cards``, whose length the rollup gave as ``count``."""
+    counted: Any = Counted(cards, count)
+    return Paginator(counted, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
 def _check_params(request: HttpRequest) -> tuple[str, str, str]:
     """The check and status asked for, or an error message."""
     check, status = request.GET.get("check", "").strip(), request.GET.get("status", "")
@@ -140,8 +146,7 @@ def quality_conversations(request: HttpRequest) -> HttpResponse:
     if f is None or error:
         return _page(request, template, form, 400, error=error)
     cards = dashboards.conversations(f, check, status)
-    counted: Any = Counted(cards, dashboards.rate_of(f, check, status))
-    page: Page[Scorecard] = Paginator(counted, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _counted_page(request, cards, dashboards.rate_of(f, check, status))
     return _page(
         request,
         template,
@@ -168,6 +173,5 @@ def quality_not_scored(request: HttpRequest) -> HttpResponse:
     form, f = _form_and_filters(request)
     if f is None:
         return _page(request, template, form, 400)
-    counted: Any = Counted(dashboards.not_scored(f), dashboards.not_scored_count(f))
-    page: Page[Scorecard] = Paginator(counted, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _counted_page(request, dashboards.not_scored(f), dashboards.not_scored_count(f))
     return _page(request, template, form, page=page, filters=f, keep=f.query())

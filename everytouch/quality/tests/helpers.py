@@ -7,7 +7,7 @@ from itertools import count
 from django.contrib.auth.models import User
 
 from everytouch.interactions.actions import InteractionData, TurnData, log_interaction
-from everytouch.interactions.models import Channel
+from everytouch.interactions.models import Channel, Interaction
 from everytouch.quality import actions
 from everytouch.quality.models import Scorecard
 from everytouch.testing import make_customer
@@ -19,6 +19,13 @@ PRICE_ONLY = (
     TurnData("agent", "That one is $89.99."),
     TurnData("customer", "OK thanks, bye."),
 )
+# The same call, but the rep asks for a number and gets it: contact details captured.
+CAPTURED = (
+    *PRICE_ONLY[:3],
+    TurnData("agent", "What is the best number to reach you on?"),
+    TurnData("customer", "It's 312-555-0142."),
+    PRICE_ONLY[3],
+)
 
 
 _numbers = count(100)
@@ -29,3 +36,13 @@ def scored_call(rep: User, turns: tuple[TurnData, ...] = PRICE_ONLY) -> Scorecar
     data = InteractionData(channel=Channel.CALL, handled_by=rep, turns=turns)
     interaction = log_interaction(customer, data, rep)
     return actions.score_interaction(interaction)
+
+
+def scored_touch(
+    rep: User, turns: tuple[TurnData, ...] = PRICE_ONLY, channel: Channel = Channel.CALL
+) -> Interaction:
+    """A touch of ``rep`` with no customer, logged and scored; the interaction."""
+    data = InteractionData(channel=channel, handled_by=rep, turns=turns)
+    interaction = log_interaction(None, data, rep)
+    actions.score_interaction(interaction)
+    return interaction

@@ -10,30 +10,12 @@ import pytest
 from django.contrib.auth.models import User
 
 from everytouch.cli import main
-from everytouch.interactions.actions import InteractionData, TurnData, log_interaction
-from everytouch.interactions.models import Channel
-from everytouch.quality import actions
 from everytouch.quality.rollup import CONTACT_CHECK
+from everytouch.quality.tests.helpers import CAPTURED, PRICE_ONLY, scored_touch
 from everytouch.staff.directory.actions import ensure_staff
 from everytouch.staff.models import Team
 
 pytestmark = pytest.mark.django_db
-
-PRICE_ONLY = (
-    TurnData("agent", "Good morning, Acme Office Supply, this is Ron."),
-    TurnData("customer", "Hi, how much is a toner cartridge for the LaserJet 400?"),
-    TurnData("agent", "That one is $89.99."),
-)
-CAPTURED = (
-    *PRICE_ONLY,
-    TurnData("agent", "What is the best number to reach you on?"),
-    TurnData("customer", "It's 312-555-0142."),
-)
-
-
-def score(rep: User, turns: tuple[TurnData, ...]) -> None:
-    data = InteractionData(channel=Channel.CALL, handled_by=rep, turns=turns)
-    actions.score_interaction(log_interaction(None, data, rep))
 
 
 @pytest.fixture
@@ -42,9 +24,9 @@ def scored(rep: User, rep2: User) -> Team:
     member = ensure_staff(rep)
     member.team = team
     member.save(update_fields=["team"])
-    score(rep, CAPTURED)
-    score(rep, PRICE_ONLY)
-    score(rep2, PRICE_ONLY)
+    scored_touch(rep, CAPTURED)
+    scored_touch(rep, PRICE_ONLY)
+    scored_touch(rep2, PRICE_ONLY)
     return team
 
 

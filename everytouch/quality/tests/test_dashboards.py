@@ -12,33 +12,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from everytouch.interactions.actions import InteractionData, TurnData, log_interaction
-from everytouch.interactions.models import Channel, Interaction
+from everytouch.interactions.actions import InteractionData, log_interaction
+from everytouch.interactions.models import Channel
 from everytouch.quality import actions, dashboards
 from everytouch.quality.rollup import CONTACT_CHECK
+from everytouch.quality.tests.helpers import CAPTURED, PRICE_ONLY, scored_touch
 from everytouch.staff.directory.actions import ensure_staff
 from everytouch.staff.models import Team
 from everytouch.testing import ROLES, client_for, user_for
 
 pytestmark = pytest.mark.django_db
-
-GREETING = TurnData("agent", "Good morning, Acme Office Supply, this is Ron.")
-PRICE_ASK = TurnData("customer", "Hi, how much is a toner cartridge for the LaserJet 400?")
-PRICE = TurnData("agent", "That one is $89.99.")
-PHONE_ASK = TurnData("agent", "What is the best number to reach you on?")
-PHONE = TurnData("customer", "It's 312-555-0142.")
-BYE = TurnData("customer", "OK thanks, bye.")
-PRICE_ONLY = (GREETING, PRICE_ASK, PRICE, BYE)
-CAPTURED = (GREETING, PRICE_ASK, PRICE, PHONE_ASK, PHONE, BYE)
-
-
-def scored(
-    rep: User, turns: tuple[TurnData, ...] = PRICE_ONLY, channel: Channel = Channel.CALL
-) -> Interaction:
-    data = InteractionData(channel=channel, handled_by=rep, turns=turns)
-    interaction = log_interaction(None, data, rep)
-    actions.score_interaction(interaction)
-    return interaction
 
 
 def conversations_url(**params: str) -> str:
@@ -83,9 +66,9 @@ def test_it_lists_conversations_for_every_staff_role_and_no_one_else(
 def test_it_shows_contact_details_captured_on_buying_calls_as_n_of_m(
     manager: User, rep: User, rep2: User
 ) -> None:
-    scored(rep, CAPTURED)
-    scored(rep, PRICE_ONLY)
-    scored(rep2, PRICE_ONLY)
+    scored_touch(rep, CAPTURED)
+    scored_touch(rep, PRICE_ONLY)
+    scored_touch(rep2, PRICE_ONLY)
     assert contact_figure(client_for(manager)) == "1 of 3"
 
 
@@ -93,8 +76,8 @@ def test_it_shows_contact_details_captured_on_buying_calls_as_n_of_m(
 def test_it_shows_everyones_figures_to_managers_owners_and_trainers(
     request: pytest.FixtureRequest, role: str, rep: User, rep2: User
 ) -> None:
-    scored(rep, CAPTURED)
-    scored(rep2, PRICE_ONLY)
+    scored_touch(rep, CAPTURED)
+    scored_touch(rep2, PRICE_ONLY)
     client = client_for(user_for(request, role))
     assert contact_figure(client) == "1 of 2"
     html = client.get(reverse("quality_dashboard")).content.decode()
@@ -104,9 +87,9 @@ def test_it_shows_everyones_figures_to_managers_owners_and_trainers(
 def test_it_shows_a_rep_only_their_own_figures_whatever_the_link_asks(
     rep: User, rep2: User
 ) -> None:
-    scored(rep, CAPTURED)
-    scored(rep2, PRICE_ONLY)
-    scored(rep2, PRICE_ONLY)
+    scored_touch(rep, CAPTURED)
+    scored_touch(rep2, PRICE_ONLY)
+    scored_touch(rep2, PRICE_ONLY)
     client = client_for(rep)
     assert contact_figure(client) == "1 of 1"
     assert contact_figure(client, f"?rep={rep2.pk}") == "1 of 1"
@@ -127,8 +110,8 @@ def test_it_filters_by_channel_team_and_rep(manager: User, rep: User, rep2: User
     member = ensure_staff(rep)
     member.team = team
     member.save(update_fields=["team"])
-    scored(rep, CAPTURED)
-    scored(rep2, PRICE_ONLY, Channel.EMAIL)
+    scored_touch(rep, CAPTURED)
+    scored_touch(rep2, PRICE_ONLY, Channel.EMAIL)
     client = client_for(manager)
     assert contact_figure(client, "?channel=call") == "1 of 1"
     assert contact_figure(client, "?channel=email") == "0 of 1"
@@ -137,7 +120,7 @@ def test_it_filters_by_channel_team_and_rep(manager: User, rep: User, rep2: User
 
 
 def test_it_leaves_out_weeks_outside_the_dates(manager: User, rep: User) -> None:
-    scored(rep, CAPTURED)
+    scored_touch(rep, CAPTURED)
     old = timezone.localdate() - timedelta(days=60)
     query = f"?since={old - timedelta(days=30)}&until={old}"
     assert contact_figure(client_for(manager), query) == "0 of 0"
@@ -157,8 +140,8 @@ def test_it_refuses_bad_filters_with_a_reason(manager: User, query: str) -> None
 
 
 def test_it_links_each_number_to_the_conversations_behind_it(manager: User, rep: User) -> None:
-    captured = scored(rep, CAPTURED)
-    missed = scored(rep, PRICE_ONLY)
+    captured = scored_touch(rep, CAPTURED)
+    missed = scored_touch(rep, PRICE_ONLY)
     client = client_for(manager)
     html = client.get(reverse("quality_dashboard")).content.decode()
     links = re.findall(r'href="(/quality/conversations/\?[^"]*check=asked_phone[^"]*)"', html)
@@ -173,8 +156,8 @@ def test_it_links_each_number_to_the_conversations_behind_it(manager: User, rep:
 
 
 def test_it_lists_the_buying_calls_behind_the_contact_figure(manager: User, rep: User) -> None:
-    captured = scored(rep, CAPTURED)
-    missed = scored(rep, PRICE_ONLY)
+    captured = scored_touch(rep, CAPTURED)
+    missed = scored_touch(rep, PRICE_ONLY)
     client = client_for(manager)
     assert ids_listed(client.get(conversations_url(check=CONTACT_CHECK, status="pass"))) == {
         captured.pk
@@ -185,14 +168,14 @@ def test_it_lists_the_buying_calls_behind_the_contact_figure(manager: User, rep:
 
 
 def test_it_never_lists_another_reps_conversations_to_a_rep(rep: User, rep2: User) -> None:
-    mine = scored(rep)
-    scored(rep2)
+    mine = scored_touch(rep)
+    scored_touch(rep2)
     response = client_for(rep).get(conversations_url(check="greeting", rep=str(rep2.pk)))
     assert ids_listed(response) == {mine.pk}
 
 
 def test_it_lists_a_weeks_conversations_from_a_chart_dot(manager: User, rep: User) -> None:
-    touch = scored(rep)
+    touch = scored_touch(rep)
     week = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
     html = client_for(manager).get(reverse("quality_dashboard")).content.decode()
     assert f"week={week.isoformat()}" in html
@@ -218,7 +201,7 @@ def test_it_pages_the_conversations_with_the_rollups_count(
     manager: User, rep: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("everytouch.quality.views_dashboards.PAGE_SIZE", 2)
-    made = {scored(rep).pk for _ in range(3)}
+    made = {scored_touch(rep).pk for _ in range(3)}
     client = client_for(manager)
     first = client.get(conversations_url(check="greeting"))
     assert "Page 1 of 2 (3 in all)" in first.content.decode()
@@ -233,7 +216,7 @@ def test_it_shows_the_worst_checks_with_example_conversations(
     manager: User, rep: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(dashboards, "MIN_APPLICABLE", 2)
-    touches = [scored(rep) for _ in range(2)]
+    touches = [scored_touch(rep) for _ in range(2)]
     html = client_for(manager).get(reverse("quality_dashboard")).content.decode()
     worst = html.split('id="worst"')[1].split("</section>")[0]
     assert "Asked for a phone number" in worst or "Asked for" in worst
@@ -245,7 +228,7 @@ def test_it_draws_a_chart_per_check_with_labels_escaped(manager: User, rep: User
     member = ensure_staff(rep)
     member.team = team
     member.save(update_fields=["team"])
-    scored(rep)
+    scored_touch(rep)
     html = client_for(manager).get(reverse("quality_dashboard")).content.decode()
     assert html.count("<svg") >= 3
     assert "<polyline" in html or "<circle" in html

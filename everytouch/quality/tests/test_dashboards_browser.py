@@ -7,37 +7,17 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from everytouch.interactions.actions import InteractionData, TurnData, log_interaction
-from everytouch.interactions.models import Channel, Interaction
-from everytouch.quality import actions
+from everytouch.quality.tests.helpers import CAPTURED, PRICE_ONLY, scored_touch
 from everytouch.testing.browser import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PRICE_ONLY = (
-    TurnData("agent", "Good morning, Acme Office Supply, this is Ron."),
-    TurnData("customer", "Hi, how much is a toner cartridge for the LaserJet 400?"),
-    TurnData("agent", "That one is $89.99."),
-)
-CAPTURED = (
-    *PRICE_ONLY,
-    TurnData("agent", "What is the best number to reach you on?"),
-    TurnData("customer", "It's 312-555-0142."),
-)
-
-
-def scored(rep: User, turns: tuple[TurnData, ...]) -> Interaction:
-    data = InteractionData(channel=Channel.CALL, handled_by=rep, turns=turns)
-    interaction = log_interaction(None, data, rep)
-    actions.score_interaction(interaction)
-    return interaction
 
 
 def test_it_shows_contact_details_captured_and_follows_a_number_to_its_calls(
     live_server: LiveServer, manager: User, rep: User, page: Page
 ) -> None:
-    scored(rep, CAPTURED)
-    missed = [scored(rep, PRICE_ONLY) for _ in range(4)]
+    scored_touch(rep, CAPTURED)
+    missed = [scored_touch(rep, PRICE_ONLY) for _ in range(4)]
     log_in(page, live_server, manager)
     page.goto(f"{live_server.url}/quality/")
     figure = page.get_by_test_id("contact-figure")

@@ -14,21 +14,16 @@ from everytouch.interactions.actions import InteractionData, TurnData, log_inter
 from everytouch.interactions.models import Channel, Interaction
 from everytouch.quality import actions, rollup
 from everytouch.quality.models import CheckWeek, Playbook
+from everytouch.quality.tests.helpers import CAPTURED, PRICE_ONLY
 from everytouch.staff.directory.actions import ensure_staff
 from everytouch.staff.models import Team
 
 pytestmark = pytest.mark.django_db
 
-GREETING = TurnData("agent", "Good morning, Acme Office Supply, this is Ron.")
-PRICE_ASK = TurnData("customer", "Hi, how much is a toner cartridge for the LaserJet 400?")
-PRICE = TurnData("agent", "That one is $89.99.")
-PHONE_ASK = TurnData("agent", "What is the best number to reach you on?")
-PHONE = TurnData("customer", "It's 312-555-0142.")
-BYE = TurnData("customer", "OK thanks, bye.")
 CONVERSATIONS = (
-    (GREETING, PRICE_ASK, PRICE, BYE),
-    (GREETING, PRICE_ASK, PRICE, PHONE_ASK, PHONE, BYE),
-    (GREETING, TurnData("customer", "Where is your shop?"), TurnData("agent", "Main Street.")),
+    PRICE_ONLY,
+    CAPTURED,
+    (PRICE_ONLY[0], TurnData("customer", "Where is your shop?"), TurnData("agent", "Main Street.")),
     (),
 )
 STRICT = (
