@@ -1,0 +1,54 @@
+"""How every page writes a moment and a phone number: one style, the business's zone and region.
+
+Loaded as a template builtin (settings.TEMPLATES), so a page never has to remember to load it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from everytouch.business_time import business_tz
+from everytouch.customers.contacts import format_phone
+
+register = template.Library()
+
+# One date style for every screen: "Mon 30 Nov 2026, 15:07" and "Mon 30 Nov 2026".
+MOMENT = "D j M Y, H:i"
+DAY = "D j M Y"
+CLOCK = "H:i"
+
+
+def _local(value: datetime) -> datetime:
+    # Naive datetimes only come from code that already speaks business time; aware ones (all
+    # stored ones) are shown in the business's zone, whatever zone the server runs in.
+    return timezone.localtime(value, business_tz()) if timezone.is_aware(value) else value
+
+
+@register.filter
+def when(value: datetime | None, empty: str = "—") -> str:
+    """A moment as people write it, in business time: ``Mon 30 Nov 2026, 15:07``."""
+    return date_format(_local(value), MOMENT) if value else empty
+
+
+@register.filter
+def day(value: datetime | date | None, empty: str = "—") -> str:
+    """A day as people write it: ``Mon 30 Nov 2026`` (business time for a moment)."""
+    if not value:
+        return empty
+    return date_format(_local(value) if isinstance(value, datetime) else value, DAY)
+
+
+@register.filter
+def clock(value: datetime | None, empty: str = "—") -> str:
+    """The time of day in business time: ``15:07``."""
+    return date_format(_local(value), CLOCK) if value else empty
+
+
+@register.filter
+def phone(value: str | None, empty: str = "—") -> str:
+    """A stored E.164 phone in national format for the business's region (international else)."""
+    return format_phone(value) if value else empty
