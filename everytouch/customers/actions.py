@@ -13,10 +13,20 @@ from django.db.models import Q, QuerySet
 
 from everytouch.analysis.redact import redact_card_numbers
 from everytouch.customers import timeline
-from everytouch.customers.contacts import InvalidContact, Normalised, normalise
+from everytouch.customers.contacts import (
+    InvalidContact,
+    Normalised,
+    normalise,
+    normalise_email,
+    normalise_phone,
+)
 from everytouch.customers.models import ContactKind, ContactPoint, Customer
 
 access_log = logging.getLogger("everytouch.access")
+
+
+class ContactRequired(ValueError):
+    """Removing this contact point would leave a record nobody could recognise or reach."""
 
 
 class ContactConflict(ValueError):
@@ -143,8 +153,97 @@ def add_contact(customer: Customer, raw: str, actor: User | None) -> ContactPoin
     return customer.contacts.get(kind=item.kind, value=item.value)
 
 
+def normalise_as(kind: str, raw: str) -> Normalised:
+    """Read ``raw`` as the kind it must be: a phone field answers with phone errors only."""
+    if kind == ContactKind.PHONE:
+        return Normalised(ContactKind.PHONE, normalise_phone(raw))
+    return Normalised(ContactKind.EMAIL, normalise_email(raw))
+
+
 @transaction.atomic
-def merge_customers(keep: Customer, other: Customer, actor: User | None) -> Customer:
+def correct_contact(point: ContactPoint, raw: str, actor: User | None) -> ContactPoint:
+    """Replace a mistyped phone or e-mail, keeping the old value in the timeline."""
+    item = normalise_as(point.kind, raw)
+    if item.value == point.value:
+        return point
+    _check_free([item], point.customer)
+    if point.customer.contacts.filter(kind=item.kind, value=item.value).exists():
+        raise InvalidContact(f"{point.customer.display_name} already has {item.value}")
+    old = point.value
+    point.value = item.value
+    point.save(update_fields=["value"])
+    timeline.contact_corrected(point.customer, actor, point.kind, old, item.value)
+    return point
+
+
+@transaction.atomic
+def remove_contact(point: ContactPoint, actor: User | None) -> None:
+    """Drop a phone or e-mail that is wrong or no longer theirs; the timeline keeps it."""
+    customer = point.customer
+    alone = not customer.contacts.exclude(pk=point.pk).exists()
+    if alone and not (customer.name or customer.company):
+        raise ContactRequired(
+            "This is the only thing that identifies the customer: add a name, a company or "
+            "another phone or e-mail first."
+        )
+    kind, value = point.kind, point.value
+    point.delete()
+    timeline.contact_removed(customer, actor, kind, value)
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    customer: Customer
+    reason: str
+
+
+DUPLICATES_SHOWN = 5
+
+
+def find_duplicates(customer: Customer, limit: int = DUPLICATES_SHOWN) -> list[Duplicate]:
+    """Other active records that are probably the same customer, from indexed lookups only.
+
+    A phone or e-mail belongs to one record (the desk refuses a second), so a duplicate shows
+    as the same name (case-insensitive) with the same or no company, or the same surname at
+    the same company ("R. Delgado" and "Rosa Delgado" at Acme).
+    """
+    name, company = " ".join(customer.name.split()), customer.company.strip()
+    found: list[Duplicate] = []
+    others = Customer.objects.filter(merged_into__isnull=True).exclude(pk=customer.pk)
+    if name:
+        same_name = others.filter(name__iexact=name)
+        if company:
+            same_name = same_name.filter(Q(company__iexact=company) | Q(company=""))
+        found += [Duplicate(c, "same name") for c in same_name.order_by("pk")[:limit]]
+    surname = name.rsplit(" ", 1)[-1] if " " in name else ""
+    if company and len(surname) > 1:
+        near = others.filter(company__iexact=company, name__iendswith=f" {surname}")
+        seen = {d.customer.pk for d in found}
+        near = near.exclude(pk__in=seen).order_by("pk")[:limit]
+        found += [Duplicate(c, "same surname and company") for c in near]
+    return found[:limit]
+
+
+@dataclass(frozen=True)
+class MergeChoices:
+    """Which record's value the survivor keeps for each field that can differ.
+
+    Each field names the customer (by id) whose value wins; ``None`` keeps the survivor's own,
+    filled from the other record where the survivor's is blank.
+    """
+
+    name: int | None = None
+    company: int | None = None
+    owner: int | None = None
+
+
+MERGE_FIELDS = ("name", "company", "owner")
+
+
+@transaction.atomic
+def merge_customers(
+    keep: Customer, other: Customer, actor: User | None, choices: MergeChoices | None = None
+) -> Customer:
     """Fold ``other`` into ``keep``: every row pointing at ``other`` moves, nothing is dropped.
 
     Related rows are found through the model graph rather than a hand-kept list, so leads,
@@ -158,20 +257,30 @@ def merge_customers(keep: Customer, other: Customer, actor: User | None) -> Cust
         if relation.one_to_many and relation.related_model is not Customer:
             manager = relation.related_model._default_manager  # type: ignore[union-attr]
             manager.filter(**{relation.field.name: other}).update(**{relation.field.name: keep})
-    _merge_fields(keep, other)
+    picked = _merge_fields(keep, other, choices or MergeChoices())
     other.merged_into = keep
     other.save(update_fields=["merged_into", "updated_at"])
-    timeline.merged(keep, actor, other)
+    timeline.merged(keep, actor, other, picked)
     return keep
 
 
-def _merge_fields(keep: Customer, other: Customer) -> None:
-    keep.name = keep.name or other.name
-    keep.company = keep.company or other.company
-    keep.owner = keep.owner or other.owner
+def _merge_fields(keep: Customer, other: Customer, choices: MergeChoices) -> dict[str, int]:
+    """Apply the choices; the answer says which record each differing field came from."""
+    picked: dict[str, int] = {}
+    for name in MERGE_FIELDS:
+        attr = "owner_id" if name == "owner" else name
+        mine, theirs = getattr(keep, attr), getattr(other, attr)
+        if mine == theirs:
+            continue
+        source = getattr(choices, name) or (keep.pk if mine else other.pk)
+        if source not in (keep.pk, other.pk):
+            raise ValueError(f"the {name} must come from #{keep.pk} or #{other.pk}")
+        setattr(keep, attr, theirs if source == other.pk else mine)
+        picked[name] = source
     if other.notes:
         keep.notes = "\n\n".join(n for n in (keep.notes, other.notes) if n)
     keep.save(update_fields=["name", "company", "owner", "notes", "updated_at"])
+    return picked
 
 
 _DIGITS = re.compile(r"\D+")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 
 
 class Customer(models.Model):
@@ -28,7 +29,13 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["name"]), models.Index(fields=["company"])]
+        indexes = [
+            models.Index(fields=["name"]),
+            models.Index(fields=["company"]),
+            # Duplicate suggestions compare names and companies case-insensitively.
+            models.Index(Upper("name"), name="customer_name_upper"),
+            models.Index(Upper("company"), name="customer_company_upper"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
@@ -67,6 +74,8 @@ class EventKind(models.TextChoices):
     CUSTOMER_CREATED = "customer_created", "Customer created"
     DETAILS_UPDATED = "details_updated", "Details updated"
     CONTACT_ADDED = "contact_added", "Contact point added"
+    CONTACT_CORRECTED = "contact_corrected", "Contact point corrected"
+    CONTACT_REMOVED = "contact_removed", "Contact point removed"
     INTERACTION_LOGGED = "interaction_logged", "Interaction logged"
     TRANSFERRED = "transferred", "Transferred"
     MERGED = "merged", "Merged"

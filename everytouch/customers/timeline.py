@@ -9,7 +9,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from everytouch.accounts.people import display_name
-from everytouch.customers.models import Customer, EventKind, TimelineEvent
+from everytouch.customers.contacts import format_phone
+from everytouch.customers.models import ContactKind, Customer, EventKind, TimelineEvent
 
 
 def _record(
@@ -41,10 +42,32 @@ def details_updated(customer: Customer, actor: User | None, fields: list[str]) -
     return _record(customer, EventKind.DETAILS_UPDATED, summary, actor=actor, data=data)
 
 
+def _shown(kind: str, value: str) -> str:
+    """'phone (331) 555-0119' or 'e-mail rosa@example.com', as people read them."""
+    if kind == ContactKind.PHONE:
+        return f"phone {format_phone(value)}"
+    return f"e-mail {value}"
+
+
 def contact_added(customer: Customer, actor: User | None, kind: str, value: str) -> TimelineEvent:
     data = {"kind": kind, "value": value}
-    summary = f"Added {kind} {value}"
+    summary = f"Added {_shown(kind, value)}"
     return _record(customer, EventKind.CONTACT_ADDED, summary, actor=actor, data=data)
+
+
+def contact_corrected(
+    customer: Customer, actor: User | None, kind: str, old: str, new: str
+) -> TimelineEvent:
+    shown_new = format_phone(new) if kind == ContactKind.PHONE else new
+    summary = f"{_shown(kind, old).capitalize()} corrected to {shown_new}"
+    data = {"kind": kind, "old": old, "new": new}
+    return _record(customer, EventKind.CONTACT_CORRECTED, summary, actor=actor, data=data)
+
+
+def contact_removed(customer: Customer, actor: User | None, kind: str, value: str) -> TimelineEvent:
+    summary = f"{_shown(kind, value).capitalize()} removed"
+    data = {"kind": kind, "value": value}
+    return _record(customer, EventKind.CONTACT_REMOVED, summary, actor=actor, data=data)
 
 
 def interaction_logged(
@@ -62,9 +85,16 @@ def transferred(
     return _record(customer, EventKind.TRANSFERRED, summary, actor=actor, data=data)
 
 
-def merged(customer: Customer, actor: User | None, other: Customer) -> TimelineEvent:
+def merged(
+    customer: Customer, actor: User | None, other: Customer, picked: dict[str, int]
+) -> TimelineEvent:
+    """The merge's audit entry: which record was folded in and where each differing field came
+    from, so a merge can be checked (and undone by hand) long after."""
     summary = f"Merged {other.display_name} (#{other.pk}) into this customer"
-    return _record(customer, EventKind.MERGED, summary, actor=actor, data={"merged_id": other.pk})
+    if picked:
+        summary += "; kept " + ", ".join(f"{name} from #{pk}" for name, pk in picked.items())
+    data = {"merged_id": other.pk, "merged_name": other.display_name, "fields": picked}
+    return _record(customer, EventKind.MERGED, summary, actor=actor, data=data)
 
 
 def owner_changed(

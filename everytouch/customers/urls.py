@@ -7,4 +7,14 @@ urlpatterns = [
     path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
     path("customers/<int:pk>/edit/", views.customer_edit, name="customer_edit"),
     path("customers/<int:pk>/merge/", views.customer_merge, name="customer_merge"),
+    path(
+        "customers/<int:pk>/contacts/<int:contact_id>/",
+        views.contact_edit,
+        name="customer_contact_edit",
+    ),
+    path(
+        "customers/<int:pk>/contacts/<int:contact_id>/remove/",
+        views.contact_remove,
+        name="customer_contact_remove",
+    ),
 ]

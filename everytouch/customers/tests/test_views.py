@@ -97,7 +97,8 @@ def test_it_lets_only_managers_merge(
     keep = make_customer()
     other = make_customer("Dup", ("+12015550150",))
     url = reverse("customer_merge", args=[keep.pk])
-    response = client_for(user_for(request, role)).post(url, {"other": other.pk})
+    body = {"other": other.pk, "survivor": keep.pk, "name": keep.pk}
+    response = client_for(user_for(request, role)).post(url, body)
     assert response.status_code == status
     other.refresh_from_db()
     assert (other.merged_into_id == keep.pk) == (status == 302)
@@ -107,7 +108,8 @@ def test_it_redirects_a_merged_customer_to_the_survivor(manager: User) -> None:
     keep = make_customer()
     other = make_customer("Dup", ("+12015550150",))
     client = client_for(manager)
-    client.post(reverse("customer_merge", args=[keep.pk]), {"other": other.pk})
+    body = {"other": other.pk, "survivor": keep.pk, "name": keep.pk}
+    client.post(reverse("customer_merge", args=[keep.pk]), body)
     response = client.get(reverse("customer_detail", args=[other.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("customer_detail", args=[keep.pk])
