@@ -161,19 +161,28 @@ def test_it_lists_without_a_query_per_row(page: ListPage, manager: User) -> None
 
 
 def add_history(customer: Customer, rep: User, count: int) -> None:
+    """Everything the customer page shows beside the timeline: touches, promises, leads,
+    messages, scorecards, and a look-alike record for the duplicate suggestions."""
     for i in range(count):
         data = InteractionData(channel=Channel.CALL, handled_by=rep, turns=TURNS)
         call = log_interaction(customer, data, rep)
         due = timezone.now() + timedelta(hours=2 + i)
         record_commitment(customer, rep, f"Call back {i}", due, rep, source_interaction=call)
         capture_lead(customer, LeadData(need=f"{i} desks"), owner=rep, actor=rep)
+        take_message(intended_for=rep, about=f"Call {i}", taken_by=rep, customer=customer)
+        score_interaction(call)
+        number = Customer.objects.count()
+        make_customer(customer.name, (f"+1201555{5000 + number}",), company=customer.company)
 
 
-def test_it_shows_a_customers_timeline_without_a_query_per_event(rep: User) -> None:
+@pytest.mark.parametrize("role", ["rep", "manager"])
+def test_it_shows_a_customers_timeline_without_a_query_per_event(
+    request: pytest.FixtureRequest, role: str, rep: User
+) -> None:
     customer = make_customer(owner=rep)
     url = reverse("customer_detail", args=[customer.pk])
     client = Client()
-    client.force_login(rep)
+    client.force_login(request.getfixturevalue(role))
     add_history(customer, rep, N)
     client.get(url)
     with_n = queries(client, url)

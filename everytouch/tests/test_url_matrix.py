@@ -81,6 +81,10 @@ def absence_args(world: World) -> dict[str, object]:
     return {"pk": world["member"], "absence_id": world["absence"]}
 
 
+def contact_args(world: World) -> dict[str, object]:
+    return {"pk": world["customer"], "contact_id": world["contact"]}
+
+
 def unknown_api_path(world: World) -> dict[str, object]:
     return {"unknown": "nothing-here"}
 
@@ -279,6 +283,12 @@ TABLE: dict[str, Entry] = {
     ),
     "customer_merge": Entry(
         get=(302, 404, 404, 404, 200, 200), post=(302, 404, 404, 404, 400, 400), args=pk("customer")
+    ),
+    "customer_contact_edit": Entry(
+        get=(302, 404, 404, 200, 200, 200), post=(302, 404, 404, 400, 400, 400), args=contact_args
+    ),
+    "customer_contact_remove": Entry(
+        get=(302, 405, 405, 405, 405, 405), post=(302, 404, 404, 302, 302, 302), args=contact_args
     ),
     "desk": Entry(get=(302, 403, 403, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)),
     "desk_ask": Entry(get=(302, 403, 403, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)),
@@ -608,6 +618,7 @@ def world(manager: User, rep2: User) -> World:
     dispute = dispute_check(scorecard, "asked_name", "I had his name on screen", rep2)
     ids = {
         "customer": customer.pk,
+        "contact": customer.contacts.get(kind="phone").pk,
         "interaction": call.pk,
         "lead": lead.pk,
         "webhook": endpoint.pk,
