@@ -251,7 +251,9 @@ def merge_customers(
     """
     if keep.pk == other.pk:
         raise ValueError("cannot merge a customer into itself")
-    if keep.is_merged or other.is_merged:
+    # Locked and re-read: two managers confirming crossed merges at once must not both win.
+    active = Customer.objects.select_for_update().filter(merged_into__isnull=True)
+    if keep.is_merged or other.is_merged or active.filter(pk__in=[keep.pk, other.pk]).count() < 2:
         raise ValueError("one of these customers was already merged")
     for relation in Customer._meta.related_objects:
         if relation.one_to_many and relation.related_model is not Customer:

@@ -173,9 +173,13 @@ def customer_merge(request: HttpRequest, pk: int) -> HttpResponse:
     form = MergePreviewForm(first, second, request.POST or None)
     if request.method == "POST" and form.is_valid():
         keep, gone = form.survivor_and_merged()
-        actions.merge_customers(keep, gone, user, form.choices())
-        messages.success(request, f"Merged #{gone.pk} into #{keep.pk} {keep.display_name}.")
-        return redirect("customer_detail", pk=keep.pk)
+        try:
+            actions.merge_customers(keep, gone, user, form.choices())
+        except ValueError as exc:
+            form.add_error(None, f"Nothing was merged: {exc}.")
+        else:
+            messages.success(request, f"Merged #{gone.pk} into #{keep.pk} {keep.display_name}.")
+            return redirect("customer_detail", pk=keep.pk)
     context = {"customer": first, "other": second, "form": form, "rows": _merge_rows(form)}
     status = 400 if request.method == "POST" else 200
     return render(request, "customers/merge_preview.html", context, status=status)

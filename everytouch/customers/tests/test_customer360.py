@@ -414,3 +414,13 @@ def test_it_refuses_a_stale_preview(manager: User) -> None:
     assert b"There is no active customer" in response.content
     first.refresh_from_db()
     assert first.merged_into is None
+
+
+def test_it_refuses_to_merge_a_record_merged_meanwhile(manager: User) -> None:
+    first = make_customer()
+    second = make_customer("Jane D.", ("+12015550150",))
+    stale = Customer.objects.get(pk=second.pk)
+    merge_customers(make_customer("Jane 3", ("+12015550151",)), second, manager)
+    with pytest.raises(ValueError, match="already merged"):
+        merge_customers(first, stale, manager)
+    assert not first.events.filter(kind=EventKind.MERGED).exists()
