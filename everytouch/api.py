@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -110,11 +111,35 @@ def idempotency_error(request: HttpRequest, exc: IdempotencyError) -> HttpRespon
     return _error(request, exc.status, str(exc))
 
 
+def field_path(loc: Sequence[str | int]) -> str:
+    """``("body", "payload", "emails", 0)`` as ``emails[0]``: the field as the caller sent it."""
+    # The first item says where (body, query, path); a body's second is the parameter's name.
+    source, *parts = loc or ("",)
+    if source == "body":
+        parts = parts[1:]
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path
+
+
+def error_summary(errors: Sequence[dict[str, Any]]) -> str:
+    """The first field error as ``field: reason``, so a log line says what to fix."""
+    if not errors:
+        return "the request is not valid"
+    first = errors[0]
+    reason = str(first.get("msg", "not valid")).removeprefix("Value error, ")
+    path = field_path(first.get("loc", ()))
+    summary = f"{path}: {reason}" if path else reason
+    more = len(errors) - 1
+    return f"{summary} (and {more} more; see errors)" if more else summary
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     if request.method in {"POST", "PUT", "PATCH"} and not request.body:
         return _error(request, 400, "the request body is empty; send a JSON object")
-    return _error(request, 422, "the request is not valid; see errors", errors=exc.errors)
+    return _error(request, 422, error_summary(exc.errors), errors=exc.errors)
 
 
 @api.exception_handler(AuthenticationError)

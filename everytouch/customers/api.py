@@ -37,6 +37,7 @@ from everytouch.customers.actions import (
     update_customer,
 )
 from everytouch.customers.contacts import normalise
+from everytouch.customers.fields import ApiEmail, ApiPhone
 from everytouch.customers.models import ContactKind, ContactPoint, Customer, TimelineEvent
 from everytouch.interactions.models import Interaction
 
@@ -46,7 +47,8 @@ SCREEN_POP_INTERACTIONS = 5
 DETAIL_TIMELINE_EVENTS = 20
 MAX_CONTACTS = 20
 
-ContactList = list[str]
+PhoneList = list[ApiPhone]
+EmailList = list[ApiEmail]
 
 
 class InteractionBrief(Schema):
@@ -99,8 +101,8 @@ class CustomerIn(Schema):
     company: str = Field("", max_length=200)
     notes: str = Field("", max_length=10_000)
     owner_id: int | None = None
-    phones: ContactList = Field(default_factory=list, max_length=MAX_CONTACTS)
-    emails: ContactList = Field(default_factory=list, max_length=MAX_CONTACTS)
+    phones: PhoneList = Field(default_factory=list, max_length=MAX_CONTACTS)
+    emails: EmailList = Field(default_factory=list, max_length=MAX_CONTACTS)
 
     @model_validator(mode="after")
     def says_who(self) -> CustomerIn:
@@ -116,8 +118,8 @@ class CustomerPatch(Schema):
     company: str = Field("", max_length=200)
     notes: str = Field("", max_length=10_000)
     owner_id: int | None = None
-    phones: ContactList = Field(default_factory=list, max_length=MAX_CONTACTS)
-    emails: ContactList = Field(default_factory=list, max_length=MAX_CONTACTS)
+    phones: PhoneList = Field(default_factory=list, max_length=MAX_CONTACTS)
+    emails: EmailList = Field(default_factory=list, max_length=MAX_CONTACTS)
 
 
 class CustomerPage(PageMeta):
@@ -194,6 +196,8 @@ def customer_detail(request: HttpRequest, customer: Customer) -> CustomerDetailO
 
 
 def _customer_data(payload: CustomerIn | CustomerPatch) -> CustomerData:
+    # Each value was normalised as its own field's kind, and an E.164 number or an address
+    # reads back as the same kind, so a phone cannot become an e-mail here or the other way.
     return CustomerData(
         name=payload.name,
         company=payload.company,

@@ -25,6 +25,7 @@ from everytouch.accounts.endpoint_kit import (
     user_ref,
 )
 from everytouch.customers.actions import CustomerData, identify, log_access, resolve
+from everytouch.customers.fields import ApiEmail, ApiPhone
 from everytouch.customers.models import Customer
 from everytouch.interactions.actions import (
     MAX_TURNS,
@@ -51,8 +52,8 @@ class InteractionIn(Schema):
     """
 
     customer_id: int | None = None
-    phone: str = Field("", max_length=254)
-    email: str = Field("", max_length=254)
+    phone: ApiPhone = ""
+    email: ApiEmail = ""
     customer_name: str = Field("", max_length=200)
     channel: Channel
     direction: Direction = Direction.INBOUND
@@ -65,7 +66,7 @@ class InteractionIn(Schema):
 
     @model_validator(mode="after")
     def one_way_to_the_customer(self) -> InteractionIn:
-        by_contact = bool(self.phone.strip() or self.email.strip())
+        by_contact = bool(self.phone or self.email)
         if self.customer_id is not None and by_contact:
             raise ValueError("give customer_id or phone/email, not both")
         if self.customer_id is None and not by_contact:
@@ -139,8 +140,9 @@ def _interaction_data(payload: InteractionIn) -> InteractionData:
 
 
 def _identified(payload: InteractionIn) -> Customer | None:
-    for raw in (payload.phone, payload.email):
-        if raw.strip() and (customer := identify(raw)) is not None:
+    # Both are normalised already, each as its own kind, so identify() cannot swap them.
+    for value in (payload.phone, payload.email):
+        if value and (customer := identify(value)) is not None:
             return customer
     return None
 

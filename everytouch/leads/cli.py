@@ -21,6 +21,8 @@ from everytouch.cli_base import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.contrib.auth.models import User
 
     from everytouch.customers.models import Customer
@@ -76,9 +78,21 @@ def cmd_leads_list(args: argparse.Namespace, extra: list[str]) -> int:
     return 0
 
 
+def _contact(option: str, raw: str | None, normalise: Callable[[str], str]) -> str:
+    """`raw` normalised as the kind its option names, '' when not given."""
+    from everytouch.customers.contacts import InvalidContact
+
+    if not raw or not raw.strip():
+        return ""
+    try:
+        return normalise(raw.strip())
+    except InvalidContact as exc:
+        raise UsageError(f"{option}: {exc}") from exc
+
+
 def _customer(args: argparse.Namespace) -> Customer:
     from everytouch.customers.actions import CustomerData, create_customer, identify, resolve
-    from everytouch.customers.contacts import InvalidContact
+    from everytouch.customers.contacts import normalise_email, normalise_phone
     from everytouch.customers.models import Customer
 
     if args.customer:
@@ -86,17 +100,17 @@ def _customer(args: argparse.Namespace) -> Customer:
         if found is None:
             raise UsageError(f"no customer with id {args.customer}")
         return resolve(found)
-    raw = args.phone or args.email
-    if not raw:
+    # Each option is read as its own kind: an address given to --phone is refused, not stored
+    # as an e-mail. Normalised values keep their kind when identify() reads them again.
+    phone = _contact("--phone", args.phone, normalise_phone)
+    email = _contact("--email", args.email, normalise_email)
+    if not (phone or email):
         raise UsageError("name the customer: --customer ID, --phone or --email")
-    try:
-        known = identify(raw)
-        if known is not None:
-            return known
-        contacts = [c for c in (args.phone, args.email) if c]
-        return create_customer(CustomerData(name=args.name, contacts=contacts), None)
-    except InvalidContact as exc:
-        raise UsageError(str(exc)) from exc
+    known = identify(phone or email)
+    if known is not None:
+        return known
+    contacts = [c for c in (phone, email) if c]
+    return create_customer(CustomerData(name=args.name, contacts=contacts), None)
 
 
 def cmd_leads_capture(args: argparse.Namespace, extra: list[str]) -> int:

@@ -321,8 +321,9 @@ def test_it_refuses_unauthenticated_creates(
 
 def test_it_refuses_an_invalid_phone_with_the_reason_and_writes_nothing(rep: User) -> None:
     response = post(bearer(rep), CUSTOMERS, {**NEW, "phones": ["201-555-0142", "555-555-0123"]})
-    assert response.status_code == 400
-    assert response.json() == {"detail": "'555-555-0123' is not a valid phone number for region US"}
+    assert response.status_code == 422
+    detail = "phones[1]: '555-555-0123' is not a valid phone number for region US"
+    assert response.json()["detail"] == detail
     assert counts() == (0, 0, 0)
 
 

@@ -149,8 +149,9 @@ def test_it_refuses_a_phone_and_email_of_two_customers_with_409(rep: User, jane:
 
 def test_it_refuses_an_invalid_phone_with_the_reason(rep: User) -> None:
     response = post(bearer(rep), call(phone="555-555-0123"))
-    assert response.status_code == 400
-    assert "not a valid phone number for region US" in response.json()["detail"]
+    assert response.status_code == 422
+    detail = "phone: '555-555-0123' is not a valid phone number for region US"
+    assert response.json()["detail"] == detail
     assert counts() == (0, 0, 0, 0, 0)
 
 

@@ -114,10 +114,10 @@ def test_it_lets_desk_roles_take_a_message(
         ({"callback_number": "12"}, 400, "not a valid phone number"),
         ({"callback_number": "", "callback_email": "nope"}, 400, "call-back e-mail"),
         ({"about": "   "}, 400, "say what the message is about"),
-        ({"about": ""}, 422, "not valid"),
+        ({"about": ""}, 422, "about: String should have at least 1 character"),
         ({"intended_for_id": 999999}, 400, "intended_for_id: no staff member"),
         ({"customer_id": 999999}, 400, "customer_id: no customer with id 999999"),
-        ({"urgency": "panic"}, 422, "not valid"),
+        ({"urgency": "panic"}, 422, "urgency: Input should be"),
     ],
 )
 def test_it_refuses_bad_input_with_a_reason_and_writes_nothing(
