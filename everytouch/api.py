@@ -15,8 +15,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.docs import DocsBase
 from ninja.parser import Parser
 
 from everytouch.accounts.auth import API_AUTH
@@ -47,6 +49,27 @@ class ObjectParser(Parser):
         return data
 
 
+class OfflineSwagger(DocsBase):
+    """Swagger UI from our own static files.
+
+    Ninja's default page loads Swagger UI from a CDN unless "ninja" is an installed app, and
+    then serves its own older copy; ours is vendored (static/vendor/swagger-ui) like htmx, so
+    the docs work without internet and the version is ours to choose.
+    """
+
+    template = "api/docs.html"
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        options = {
+            "url": self.get_openapi_url(api, kwargs),
+            "layout": "BaseLayout",
+            "deepLinking": True,
+            # The default validator badge is an image from validator.swagger.io: off, offline.
+            "validatorUrl": None,
+        }
+        return render(request, self.template, {"api": api, "swagger_settings": options})
+
+
 api = NinjaAPI(
     title="Everytouch API",
     version="1",
@@ -55,6 +78,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     auth=API_AUTH,
     parser=ObjectParser(),
+    docs=OfflineSwagger(),
 )
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 fallback_router = Router()
