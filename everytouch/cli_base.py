@@ -44,17 +44,33 @@ class Parser(argparse.ArgumentParser):
 
 
 class ValueFirstParser(Parser):
-    """A parser whose first argument is a value even when it starts with "-".
+    """A parser whose values may start with "-".
 
-    Token prefixes (and usernames) may start with "-"; argparse would read `-abc` as an option.
+    Token prefixes (and usernames) may start with "-"; argparse would read `-abc` as an option
+    and refuse `--prefix -abc` for want of a value. Here an argument that is none of this
+    parser's options is a value, and so is whatever follows an option that takes one.
     """
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
-        if args and args[0].startswith("-") and args[0] not in ("-h", "--help", "--"):
-            args = ["--", *args]
-        return super().parse_known_args(args, namespace)
+        return super().parse_known_args(None if args is None else self._as_values(args), namespace)
+
+    def _as_values(self, args: Sequence[str]) -> list[str]:
+        out: list[str] = []
+        rest = iter(args)
+        for arg in rest:
+            action = self._option_string_actions.get(arg.split("=", 1)[0])
+            if arg == "--" or (action is None and arg.startswith("-")):
+                # "--" ends the options; everything from here on is a value.
+                return [*out, "--", *([] if arg == "--" else [arg]), *rest]
+            if action is not None and action.nargs is None and "=" not in arg:
+                # An option that takes one value: glued on, the value may start with "-".
+                value = next(rest, None)
+                out.append(arg if value is None else f"{arg}={value}")
+            else:
+                out.append(arg)
+        return out
 
 
 P = TypeVar("P", bound=Parser)

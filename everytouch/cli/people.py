@@ -98,7 +98,10 @@ def cmd_token_revoke(args: argparse.Namespace, extra: list[str]) -> int:
     from everytouch.accounts.actions import revoke_token
     from everytouch.accounts.models import ApiToken
 
-    prefix = args.prefix.removeprefix("et_")[:8]
+    if (args.prefix is None) == (args.prefix_option is None):
+        raise UsageError("give the token's prefix once: `token revoke PREFIX` or `--prefix PREFIX`")
+    given = args.prefix if args.prefix is not None else args.prefix_option
+    prefix = given.removeprefix("et_")[:8]
     tokens = list(ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True))
     if not tokens:
         raise UsageError(f"no active token with prefix {prefix!r}")
@@ -127,4 +130,6 @@ def add_commands(sub: Subcommands) -> None:
     create.add_argument("username")
     create.add_argument("name", help="what the token is for, e.g. 'phone system'")
     revoke = command(tokens, "revoke", cmd_token_revoke, "revoke a token by its prefix")
-    revoke.add_argument("prefix", help="the 8 characters after 'et_'")
+    revoke.add_argument("prefix", nargs="?", help="the 8 characters after 'et_'")
+    # Spelled out for scripts: `--prefix=-Ab3xYz9` reads the same in every shell and tool.
+    revoke.add_argument("--prefix", dest="prefix_option", metavar="PREFIX", help="the same")

@@ -17,6 +17,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from everytouch import demo
+from everytouch.accounts.actions import issue_token
 from everytouch.accounts.models import ApiToken, Role, hash_token
 from everytouch.cli import build_parser, main
 from everytouch.cli.registry import COMMAND_MODULES
@@ -128,6 +129,47 @@ def test_it_revokes_a_token_by_prefix(
     # Revoked tokens are no longer "active", so a second revoke is a user error.
     assert main(["token", "revoke", raw]) == 2
     assert f"no active token with prefix {prefix!r}" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["-abc_xYz"],
+        ["--", "-abc_xYz"],
+        ["--prefix", "-abc_xYz"],
+        ["--prefix=-abc_xYz"],
+        ["et_-abc_xYz"],
+    ],
+)
+def test_it_revokes_a_prefix_starting_with_a_dash_however_it_is_given(
+    monkeypatch: pytest.MonkeyPatch, rep: User, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(ApiToken, "new_raw", staticmethod(lambda: f"et_-abc_xYz{'q' * 35}"))
+    main(["token", "create", rep.username, "crm sync"])
+    assert main(["token", "revoke", *argv]) == 0
+    assert ApiToken.objects.get(user=rep).revoked_at is not None
+    assert "(prefix -abc_xYz)" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "give the token's prefix once"),
+        (["abc", "--prefix", "abd"], "give the token's prefix once"),
+        (["--prefix"], "argument --prefix: expected one argument"),
+        (["-abc", "extra"], "unrecognized arguments: extra"),
+    ],
+)
+def test_it_refuses_a_revoke_without_exactly_one_prefix(
+    rep: User, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    token, _ = issue_token(rep, "crm sync")
+    assert main(["token", "revoke", *argv]) == 2
+    assert message in capsys.readouterr().err
+    token.refresh_from_db()
+    assert token.revoked_at is None
 
 
 @pytest.mark.django_db
