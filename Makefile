@@ -1,7 +1,12 @@
 # `make run` serves the demo at http://127.0.0.1:8000; `make test` runs every check CI runs.
+# `make run PORT=8001 HOST=0.0.0.0` serves it elsewhere.
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
+PORT ?= 8000
+# HOST only from make's command line: tcsh exports HOST as the machine's name, which would
+# quietly move the demo off 127.0.0.1.
+RUN_HOST := $(if $(filter command line,$(origin HOST)),$(HOST),127.0.0.1)
 
 .PHONY: run test lint typecheck pytest install clean
 
@@ -14,7 +19,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 run: install
-	$(BIN)/everytouch demo
+	$(BIN)/everytouch demo --host $(RUN_HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from types import FrameType
 from typing import NoReturn
 
@@ -161,9 +162,10 @@ def _print_banner(url: str) -> None:
     console.print("Press Ctrl-C to stop the web server and the worker.\n")
 
 
-def child(*args: str) -> subprocess.Popen[bytes]:
-    """Start `everytouch ARGS...` as a child process of this Python."""
-    return subprocess.Popen([sys.executable, "-m", "everytouch.cli", *args])  # noqa: S603
+def child(*args: str, env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Start `everytouch ARGS...` as a child process of this Python, with `env` added."""
+    command = [sys.executable, "-m", "everytouch.cli", *args]
+    return subprocess.Popen(command, env={**os.environ, **(env or {})})  # noqa: S603
 
 
 class _Stop(Exception):
@@ -205,20 +207,31 @@ def supervise(children: dict[str, subprocess.Popen[bytes]]) -> int:
         _stop_children(list(children.values()))
 
 
+def demo_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches the demo (all addresses: via the loopback)."""
+    wildcards = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # noqa: S104 (read, not bound)
+    host = wildcards.get(host, host)
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
 def cmd_demo(args: argparse.Namespace, extra: list[str]) -> int:
     _check_port_free(args.host, args.port)
     # A demo has no mail server: notices are written to var/mail/ instead (unless configured).
     os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    url = demo_url(args.host, args.port)
+    # Links in notices point where the demo runs, unless SITE_URL says otherwise.
+    env = {} if os.environ.get("SITE_URL", "").strip() else {"SITE_URL": url.rstrip("/")}
     setup_django()
     _prepare_demo(args.reset)
     address = ["--host", args.host, "--port", str(args.port)]
     children = {
-        "worker": child("worker", "--no-reload", "--verbosity", "0"),
-        "sweeper": child("sweep", "--every", "60"),
-        "web server": child("serve", *address, "--log-level", "warning", "--no-access-log"),
+        "worker": child("worker", "--no-reload", "--verbosity", "0", env=env),
+        "sweeper": child("sweep", "--every", "60", env=env),
+        "web server": child(
+            "serve", *address, "--log-level", "warning", "--no-access-log", env=env
+        ),
     }
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    _print_banner(f"http://{host}:{args.port}/")
+    _print_banner(url)
     return supervise(children)
 
 

@@ -7,6 +7,7 @@ import ast
 import functools
 import importlib
 import io
+import os
 import socket
 import subprocess
 import sys
@@ -354,7 +355,7 @@ def test_it_loads_the_demo_once_and_prints_the_logins(
 ) -> None:
     started: list[tuple[str, ...]] = []
     monkeypatch.setattr("everytouch.demo.load_demo", functools.partial(demo.load_demo, size=0.05))
-    monkeypatch.setattr("everytouch.cli.processes.child", lambda *args: started.append(args))
+    monkeypatch.setattr("everytouch.cli.processes.child", lambda *args, env: started.append(args))
     monkeypatch.setattr("everytouch.cli.processes.supervise", lambda children: 0)
     port = _free_port()
     assert main(["demo", "--port", str(port)]) == 0
@@ -367,6 +368,58 @@ def test_it_loads_the_demo_once_and_prints_the_logins(
     assert main(["demo", "--port", str(port)]) == 0
     assert "already loaded" in capsys.readouterr().out
     assert Customer.objects.count() == customers == 15
+
+
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104 (the demo is not started)
+
+
+@pytest.mark.parametrize(
+    ("host", "site_url", "expected"),
+    [
+        ("127.0.0.1", "", "http://127.0.0.1:{port}"),
+        (ALL_INTERFACES, "", "http://127.0.0.1:{port}"),
+        ("::1", "", "http://[::1]:{port}"),
+        (ALL_INTERFACES, "https://crm.example", None),
+    ],
+)
+def test_it_points_the_demos_links_at_the_address_it_serves(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    host: str,
+    site_url: str,
+    expected: str | None,
+) -> None:
+    envs: dict[str, dict[str, str]] = {}
+    monkeypatch.setenv("SITE_URL", site_url)
+    monkeypatch.setattr("everytouch.cli.processes._check_port_free", lambda host, port: None)
+    monkeypatch.setattr("everytouch.cli.processes._prepare_demo", lambda reset: None)
+    monkeypatch.setattr("everytouch.cli.processes._print_banner", print)
+    monkeypatch.setattr(
+        "everytouch.cli.processes.child", lambda *args, env: envs.setdefault(args[0], env)
+    )
+    monkeypatch.setattr("everytouch.cli.processes.supervise", lambda children: 0)
+    assert main(["demo", "--host", host, "--port", "8001"]) == 0
+    assert set(envs) == {"worker", "sweep", "serve"}
+    want = {} if expected is None else {"SITE_URL": expected.format(port=8001)}
+    assert all(env == want for env in envs.values())
+    banner = "http://[::1]:8001/" if host == "::1" else "http://127.0.0.1:8001/"
+    assert banner in capsys.readouterr().out
+
+
+def test_it_serves_make_run_on_the_port_and_host_given_to_make() -> None:
+    root = Path(__file__).resolve().parents[2]
+
+    def run_line(*argv: str, env: dict[str, str] | None = None) -> str:
+        dry = ["make", "-s", "-n", "-C", str(root), "run", *argv]
+        result = subprocess.run(
+            dry, capture_output=True, text=True, check=True, env={**os.environ, **(env or {})}
+        )
+        return result.stdout.strip().splitlines()[-1]
+
+    assert run_line().endswith("everytouch demo --host 127.0.0.1 --port 8000")
+    assert run_line("PORT=8001", "HOST=0.0.0.0").endswith("demo --host 0.0.0.0 --port 8001")
+    # An exported HOST is a machine name in tcsh, never where the demo should listen.
+    assert run_line(env={"HOST": "workstation"}).endswith("--host 127.0.0.1 --port 8000")
 
 
 def _free_port() -> int:
@@ -441,7 +494,7 @@ def test_it_refuses_the_demo_when_a_demo_username_is_taken(
 ) -> None:
     User.objects.create(username="dana")
     monkeypatch.setattr(
-        "everytouch.cli.processes.child", lambda *args: pytest.fail("no server expected")
+        "everytouch.cli.processes.child", lambda *args, env: pytest.fail("no server expected")
     )
     assert main(["demo", "--port", str(_free_port())]) == 2
     assert "demo usernames already taken: dana" in capsys.readouterr().err
