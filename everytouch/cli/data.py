@@ -8,8 +8,9 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, cast
 
+from everytouch import spreadsheet
 from everytouch.cli_base import (
     EXIT_OK,
     EXIT_USAGE,
@@ -37,11 +38,22 @@ def _progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
         yield lambda n: progress.advance(task, n)
 
 
-def _open_csv(path: str) -> IO[str]:
+def _read_bytes(path: str) -> bytes:
     try:
-        return Path(path).open(encoding="utf-8-sig", newline="")
+        return Path(path).read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def _report_reading(path: str, how: str, guessed: bool) -> None:
+    print(f"Reading {path} as {how}.", file=sys.stderr)
+    if guessed:
+        # The fallback reads any bytes, so a Mac Roman or other 8-bit file needs naming.
+        print(
+            "It is not UTF-8. If it comes from a Mac or another system, name its encoding "
+            "with --encoding (for example mac_roman), or save it as CSV UTF-8.",
+            file=sys.stderr,
+        )
 
 
 def _print_problems(problems: Sequence[RowProblem], rows: int) -> None:
@@ -55,11 +67,12 @@ def cmd_import_customers(args: argparse.Namespace, extra: list[str]) -> int:
     require_database()
     from everytouch.customers import importing
 
-    with _open_csv(args.file) as stream:
-        try:
-            rows = importing.read_rows(stream)
-        except importing.BadFile as exc:
-            raise UsageError(f"{args.file}: {exc}") from None
+    try:
+        read = importing.read_file(_read_bytes(args.file), args.encoding)
+    except importing.BadFile as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+    _report_reading(args.file, read.how_read, spreadsheet.is_guess(read.encoding))
+    rows = read.rows
     with _progress("Checking rows", len(rows)) as advance:
         checked = importing.check_rows(rows, progress=advance)
     _print_problems(checked.problems, len(rows))
@@ -134,9 +147,15 @@ def add_commands(sub: Subcommands) -> None:
     imp = command(sub, "import", no_handler, "import data from CSV")
     imports = imp.add_subparsers(dest="what", required=True, metavar="WHAT")
     customers = command(imports, "customers", cmd_import_customers, "import customers")
-    customers.add_argument("file", help="CSV with a header: name,company,phone,email,owner,notes")
+    customers.add_argument(
+        "file", help="CSV with a header: name,company,phone,email,owner,notes (, ; or tab)"
+    )
     customers.add_argument("--skip-invalid", action="store_true", help="import the good rows")
     customers.add_argument("--dry-run", action="store_true", help="check only, import nothing")
+    customers.add_argument(
+        "--encoding",
+        help="the file's encoding, e.g. mac_roman (default: detect UTF-8, UTF-16, Windows-1252)",
+    )
     exp = command(sub, "export", no_handler, "export data as CSV")
     exports = exp.add_subparsers(dest="what", required=True, metavar="WHAT")
     out = command(exports, "customers", cmd_export_customers, "export customers")

@@ -3,11 +3,15 @@
 An import is all or nothing: ``check_rows`` reports every bad row with its line number and
 reasons, and ``import_customers`` creates the good rows through ``create_customer`` in one
 transaction. The export writes the same columns, so an export imports again unchanged.
+
+``read_file`` takes the file as a spreadsheet saved it: UTF-8, UTF-16 or an 8-bit encoding,
+commas, semicolons or tabs (everytouch/spreadsheet.py), and says which it found.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +42,7 @@ Progress = Callable[[int], None]
 
 
 class BadFile(ValueError):
-    """The file as a whole cannot be read (no header, unknown columns, not UTF-8 text)."""
+    """The file as a whole cannot be read (no header, unknown columns, not text)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,19 @@ class CsvRow:
     line: int  # where the record starts in the file; the header is line 1
     values: dict[str, str]
     too_many_fields: bool = False
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    rows: list[CsvRow]
+    encoding: str  # as people name it: "UTF-8", "UTF-16", "Windows-1252", ...
+    delimiter: str
+
+    @property
+    def how_read(self) -> str:
+        """What was detected, for the person importing to check."""
+        separated = spreadsheet.DELIMITERS[self.delimiter]
+        return f"{self.encoding} text, columns separated by {separated}"
 
 
 @dataclass(frozen=True)
@@ -77,12 +94,20 @@ class _Parsed:
 # --- reading -------------------------------------------------------------------------------
 
 
+def _known_column(column: str) -> bool:
+    return column in COLUMNS or bool(_EXTRA_CONTACT.match(column))
+
+
 def _header(raw: list[str]) -> list[str]:
     header = [column.strip().lower() for column in raw]
-    unknown = [c for c in header if c not in COLUMNS and not _EXTRA_CONTACT.match(c)]
+    unknown = [c for c in header if not _known_column(c)]
     if unknown:
         known = ", ".join(COLUMNS)
-        raise BadFile(f"unknown column(s) {', '.join(map(repr, unknown))}; known: {known}")
+        hint = ""
+        if len(header) == 1 and re.search(r"[^\w ]", header[0]):
+            hint = "; the header was read as one column: separate columns with commas, "
+            hint += "semicolons or tabs"
+        raise BadFile(f"unknown column(s) {', '.join(map(repr, unknown))}; known: {known}{hint}")
     duplicated = sorted({c for c in header if header.count(c) > 1})
     if duplicated:
         raise BadFile(f"column(s) appear twice: {', '.join(duplicated)}")
@@ -91,9 +116,9 @@ def _header(raw: list[str]) -> list[str]:
     return header
 
 
-def _records(stream: IO[str]) -> Iterator[tuple[int, list[str]]]:
+def _records(stream: IO[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """(line where the record starts, fields); quoted fields may span lines."""
-    reader = csv.reader(stream, strict=True)
+    reader = csv.reader(stream, strict=True, delimiter=delimiter)
     start = 1
     try:
         for fields in reader:
@@ -105,9 +130,24 @@ def _records(stream: IO[str]) -> Iterator[tuple[int, list[str]]]:
         raise BadFile("the file is not UTF-8 text") from exc
 
 
-def read_rows(stream: IO[str]) -> list[CsvRow]:
+def read_file(data: bytes, encoding: str | None = None) -> CsvFile:
+    """Decode and parse a CSV file's bytes, finding its encoding and delimiter.
+
+    ``encoding`` (a Python codec name, such as ``mac_roman``) overrides the detection.
+    """
+    try:
+        text, found = spreadsheet.decode(data, encoding)
+    except spreadsheet.UnreadableText as exc:
+        raise BadFile(str(exc)) from None
+    text = text.removeprefix("\ufeff")  # a byte-order mark left by an --encoding given
+    delimiter = spreadsheet.sniff_delimiter(text.partition("\n")[0], _known_column)
+    rows = read_rows(io.StringIO(text, newline=""), delimiter)
+    return CsvFile(rows, found, delimiter)
+
+
+def read_rows(stream: IO[str], delimiter: str = ",") -> list[CsvRow]:
     """Parse a CSV with a header row; blank lines are skipped."""
-    records = _records(stream)
+    records = _records(stream, delimiter)
     first = next(records, None)
     if first is None:
         raise BadFile("the file is empty; it needs a header row")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import codecs
 import functools
 import importlib
 import io
@@ -276,6 +277,72 @@ def test_it_refuses_a_file_with_unknown_columns_or_no_file(
     assert "unknown column(s) 'emial'" in err
     assert "cannot read" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("encoding", "bom", "delimiter", "reported"),
+    [
+        ("cp1252", b"", ";", "Windows-1252 text, columns separated by semicolons"),
+        ("utf-16-le", codecs.BOM_UTF16_LE, "\t", "UTF-16 text, columns separated by tabs"),
+        ("utf-8", codecs.BOM_UTF8, ";", "UTF-8 (with a byte-order mark) text, columns separated"),
+    ],
+)
+def test_it_imports_a_file_as_a_spreadsheet_saved_it_and_says_how_it_read_it(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    encoding: str,
+    bom: bytes,
+    delimiter: str,
+    reported: str,
+) -> None:
+    text = f"Name{delimiter}Company{delimiter}Phone\r\nJosé Núñez{delimiter}Café Zoë{delimiter}"
+    path = tmp_path / "excel.csv"
+    path.write_bytes(bom + (text + "(312) 555-0101\r\n").encode(encoding))
+    assert main(["import", "customers", str(path)]) == 0
+    jose = Customer.objects.get()
+    assert (jose.name, jose.company) == ("José Núñez", "Café Zoë")
+    assert jose.contacts.get().value == "+13125550101"
+    assert f"Reading {path} as {reported}" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_it_says_an_8bit_file_was_read_as_windows_1252_and_how_to_name_another(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "mac.csv"
+    path.write_bytes("name\nZoë\n".encode("mac_roman"))
+    assert main(["import", "customers", str(path), "--dry-run"]) == 0
+    assert "It is not UTF-8" in capsys.readouterr().err
+    assert main(["import", "customers", str(path), "--encoding", "mac_roman"]) == 0
+    assert Customer.objects.get().name == "Zoë"
+    assert "It is not UTF-8" not in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "argv", "message"),
+    [
+        ("name\nAnn\n".encode("utf-16-le"), [], "NUL bytes"),
+        (b"PK\x03\x04\x14\x00", [], "workbook"),
+        ("name\nZoë\n".encode("cp1252"), ["--encoding", "utf-8"], "not utf-8 text"),
+        (b"name\nAnn\n", ["--encoding", "klingon"], "unknown encoding 'klingon'"),
+    ],
+)
+def test_it_refuses_an_unreadable_file_naming_the_problem_and_stores_nothing(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    data: bytes,
+    argv: list[str],
+    message: str,
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(data)
+    assert main(["import", "customers", str(path), *argv]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: " in err and message in err
+    assert "Traceback" not in err
+    assert not Customer.objects.exists()
 
 
 @pytest.mark.django_db
