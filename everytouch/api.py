@@ -143,7 +143,10 @@ def field_path(loc: Sequence[str | int]) -> str:
         parts = parts[1:]
     path = ""
     for part in parts:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
     return path
 
 
