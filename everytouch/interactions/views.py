@@ -5,14 +5,16 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from everytouch.accounts.access import (
     DESK_ROLES,
     STAFF_ROLES,
+    can_manage,
     can_use_desk,
     get_visible_or_404,
     require_role,
@@ -24,6 +26,7 @@ from everytouch.customers.actions import (
     find_contact,
     log_access,
     resolve,
+    search_customers,
 )
 from everytouch.customers.contacts import InvalidContact, Normalised, format_phone, normalise
 from everytouch.customers.models import ContactKind, Customer
@@ -33,13 +36,25 @@ from everytouch.interactions.models import Channel, Direction, Interaction, Tran
 from everytouch.staff.directory.routing import decide
 from everytouch.staff.models import StaffMember
 
+# How many customers a name or part of a number offers at the desk; the customer list has more.
+CANDIDATES = 8
+# Typed this many digits, the rep meant a whole number: say why it is not one.
+NUMBER_DIGITS = 7
+# The customer search matches part of a number from this many digits on.
+PARTIAL_DIGITS = 3
+
 
 @login_required
 @require_GET
 def desk(request: HttpRequest) -> HttpResponse:
     user = require_role(request.user, DESK_ROLES)
     query = request.GET.get("q", "")[:254]
-    context = {"q": query, "transferred": _transferred_to(user), **_lookup_context(user, query)}
+    context = {
+        "q": query,
+        "transferred": _transferred_to(user),
+        "logged": _just_logged(user, request.GET.get("logged", "")),
+        **_lookup_context(user, query, request.GET.get("customer", "")),
+    }
     return render(request, "desk/desk.html", context)
 
 
@@ -50,31 +65,74 @@ def _transferred_to(user: User) -> list[Transfer]:
     return list(qs.select_related("interaction__customer", "from_user").order_by("-created_at")[:5])
 
 
+def _just_logged(user: User, raw_id: str) -> Interaction | None:
+    """The touch this rep just logged, confirmed on the desk they stay on (only their own)."""
+    if not raw_id.isdigit():
+        return None
+    qs = Interaction.objects.select_related("customer").filter(handled_by=user)
+    return qs.filter(pk=int(raw_id)).first()
+
+
 @login_required
 @require_GET
 def desk_lookup(request: HttpRequest) -> HttpResponse:
     user = require_role(request.user, DESK_ROLES)
     query = request.GET.get("q", "")[:254]
-    return render(request, "desk/_pop.html", _lookup_context(user, query))
+    context = _lookup_context(user, query, request.GET.get("customer", ""))
+    return render(request, "desk/_pop.html", context)
 
 
-def _lookup_context(user: User, query: str) -> dict[str, object]:
-    """The screen pop: who this is (or a new-caller form prefilled with what was typed)."""
+def _lookup_context(user: User, query: str, picked: str = "") -> dict[str, object]:
+    """The screen pop: who this is, the customers a name or part of a number matches, or a
+    new-caller form prefilled with what was typed."""
+    chosen = _form_customer(picked)
+    if chosen is not None:
+        log_access(user, chosen, "screen_pop")
+        return {"q": query, **_known_caller_context(chosen, user)}
     if not query.strip():
-        return {"state": "empty"}
+        return {"q": query, "state": "empty"}
     try:
         found = normalise(query)
     except InvalidContact as exc:
-        return {"state": "invalid", "error": str(exc)}
+        return {"q": query, **_search_context(query, str(exc), user)}
     point = find_contact(found)
     if point is None:
-        initial = _new_caller_initial(found)
-        missing = [m for m in actions.missing_details(None) if m not in initial]
-        form = DeskForm(initial=initial)
-        return {"state": "new", "form": form, "missing": missing, "people": _askable_people()}
+        return {"q": query, **_new_caller_context(_new_caller_initial(found), user)}
     customer = resolve(point.customer)
     log_access(user, customer, "screen_pop")
-    return _known_caller_context(customer)
+    return {"q": query, **_known_caller_context(customer, user)}
+
+
+def _search_context(query: str, error: str, user: User) -> dict[str, object]:
+    """Not a full phone or e-mail: the customers it matches by name, company or part of a number."""
+    qs = search_customers(query).prefetch_related("contacts").order_by("name", "id")
+    matches = list(qs[: CANDIDATES + 1])
+    if matches:
+        more = len(matches) > CANDIDATES
+        return {"state": "candidates", "candidates": matches[:CANDIDATES], "more": more}
+    # A nearly-whole phone or e-mail is a typo, whose reason helps; a name is a new caller.
+    if "@" in query or sum(c.isdigit() for c in query) >= NUMBER_DIGITS:
+        return {"state": "invalid", "error": error}
+    if not any(c.isalpha() for c in query):
+        return {"state": "invalid", "error": _digits_hint(query)}
+    return {**_new_caller_context({"name": query.strip()}, user), "nomatch": True}
+
+
+def _digits_hint(query: str) -> str:
+    if sum(c.isdigit() for c in query) < PARTIAL_DIGITS:
+        return f"Type at least {PARTIAL_DIGITS} digits of the caller's number, or their name."
+    return f"No number on file contains “{query.strip()}”: type more of it, or all of it."
+
+
+def _new_caller_context(initial: dict[str, str], user: User) -> dict[str, object]:
+    missing = [m for m in actions.missing_details(None) if m not in initial]
+    return {
+        "state": "new",
+        "form": DeskForm(initial=initial),
+        "missing": missing,
+        "route": decide(None, viewer=user),
+        "people": _askable_people(),
+    }
 
 
 def _new_caller_initial(found: Normalised) -> dict[str, str]:
@@ -83,7 +141,7 @@ def _new_caller_initial(found: Normalised) -> dict[str, str]:
     return {"phone": format_phone(found.value)}
 
 
-def _known_caller_context(customer: Customer) -> dict[str, object]:
+def _known_caller_context(customer: Customer, user: User) -> dict[str, object]:
     form = DeskForm(initial={"customer_id": customer.pk, "name": customer.name})
     contacts = list(customer.contacts.all())
     return {
@@ -94,7 +152,7 @@ def _known_caller_context(customer: Customer) -> dict[str, object]:
         "emails": [c.value for c in contacts if c.kind == ContactKind.EMAIL],
         "recent": customer.interactions.select_related("handled_by")[:5],
         "missing": actions.missing_details(customer),
-        "route": decide(customer),
+        "route": decide(customer, viewer=user),
         "people": _askable_people(),
     }
 
@@ -108,11 +166,11 @@ def _askable_people() -> list[StaffMember]:
 @require_GET
 def desk_ask(request: HttpRequest) -> HttpResponse:
     """The caller asks for someone: where they are, who covers, and where to put the call."""
-    require_role(request.user, DESK_ROLES)
+    user = require_role(request.user, DESK_ROLES)
     customer = _form_customer(request.GET.get("customer_id", ""))
     member_id = request.GET.get("person", "")
     member = StaffMember.objects.filter(pk=int(member_id)).first() if member_id.isdigit() else None
-    decision = decide(customer, asked_for=member.user if member else None)
+    decision = decide(customer, asked_for=member.user if member else None, viewer=user)
     context = {"route": decision, "customer": customer, "asked": member}
     return render(request, "desk/_route.html", context)
 
@@ -123,12 +181,16 @@ def desk_missing(request: HttpRequest) -> HttpResponse:
     """The live checklist: recomputed from what the form holds right now."""
     require_role(request.user, DESK_ROLES)
     customer = _form_customer(request.GET.get("customer_id", ""))
-    missing = set(actions.missing_details(customer, request.GET.get("need", "")))
+    return render(request, "desk/_missing.html", {"missing": _still_missing(customer, request.GET)})
+
+
+def _still_missing(customer: Customer | None, typed: QueryDict) -> list[str]:
+    """What the record lacks, less what the form already holds."""
+    missing = set(actions.missing_details(customer, typed.get("need", "")))
     for field in ("name", "phone", "email"):
-        if request.GET.get(field, "").strip():
+        if typed.get(field, "").strip():
             missing.discard(field)
-    ordered = [item for item in actions.CHECKLIST if item in missing]
-    return render(request, "desk/_missing.html", {"missing": ordered})
+    return [item for item in actions.CHECKLIST if item in missing]
 
 
 def _form_customer(raw_id: str) -> Customer | None:
@@ -143,27 +205,54 @@ def _form_customer(raw_id: str) -> Customer | None:
 def desk_log(request: HttpRequest) -> HttpResponse:
     user = require_role(request.user, DESK_ROLES)
     form = DeskForm(request.POST)
+    conflict: ContactConflict | None = None
     if form.is_valid():
         customer = _form_customer(str(form.cleaned_data["customer_id"] or ""))
         try:
             interaction = actions.capture_at_desk(customer, _details(form), _data(form), user)
-        except (ContactConflict, actions.InvalidInteraction) as exc:
+        except ContactConflict as exc:
+            conflict = exc
+        except actions.InvalidInteraction as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Logged.")
-            assert interaction.customer_id is not None
-            return redirect("customer_detail", pk=interaction.customer_id)
+            # Back to the desk, the touch confirmed and the lookup empty for the next caller.
+            return redirect(f"{reverse('desk')}?logged={interaction.pk}")
+    return _desk_log_refused(request, user, form, conflict)
+
+
+def _desk_log_refused(
+    request: HttpRequest, user: User, form: DeskForm, conflict: ContactConflict | None
+) -> HttpResponse:
+    """The desk again with what was typed kept: the lookup, the form and why it was refused."""
     customer = _form_customer(request.POST.get("customer_id", ""))
     context: dict[str, object] = {
-        "q": "",
+        "q": request.POST.get("q", "")[:254],
         "state": "known" if customer else "new",
         "form": form,
         "people": _askable_people(),
     }
     if customer is not None:
-        context.update(_known_caller_context(customer), form=form)
-    context["missing"] = actions.missing_details(customer, request.POST.get("need", ""))
+        context.update(_known_caller_context(customer, user), form=form)
+    context["missing"] = _still_missing(customer, request.POST)
+    if conflict is not None:
+        context["conflict"] = _conflict_context(conflict, customer, user)
     return render(request, "desk/desk.html", context, status=400)
+
+
+def _conflict_context(
+    conflict: ContactConflict, customer: Customer | None, user: User
+) -> dict[str, object]:
+    """Who already has the phone or e-mail, and the way out: open them, or merge the two."""
+    value = conflict.value
+    shown = value if "@" in value else format_phone(value)
+    other = resolve(conflict.customer)
+    same = customer is not None and other.pk == customer.pk
+    return {
+        "value": shown,
+        "other": other,
+        "customer": customer,
+        "can_merge": customer is not None and not same and can_manage(user),
+    }
 
 
 def _details(form: DeskForm) -> CustomerData:

@@ -46,8 +46,13 @@ def test_it_offers_a_new_caller_form_prefilled_with_the_number(rep: User) -> Non
 
 
 def test_it_explains_an_invalid_lookup(rep: User) -> None:
-    response = client_for(rep).get(reverse("desk_lookup"), {"q": "12"})
-    assert b"not a valid phone number for region US" in response.content
+    typo = client_for(rep).get(reverse("desk_lookup"), {"q": "201 555 01234"})
+    assert b"not a valid phone number for region US" in typo.content
+    short = client_for(rep).get(reverse("desk_lookup"), {"q": "12"})
+    assert b"Type at least 3 digits" in short.content
+    make_customer()
+    unknown = client_for(rep).get(reverse("desk_lookup"), {"q": "9876"})
+    assert "No number on file contains “9876”".encode() in unknown.content
 
 
 def test_it_shows_only_what_is_still_missing_for_a_known_caller(rep: User) -> None:
@@ -77,12 +82,12 @@ def test_it_logs_a_touch_for_a_new_caller_creating_the_customer(rep: User) -> No
     response = client_for(rep).post(reverse("desk_log"), payload)
     assert response.status_code == 302
     customer = Customer.objects.get(name="Sam Lee")
-    assert response["Location"] == reverse("customer_detail", args=[customer.pk])
     interaction = customer.interactions.get()
+    assert response["Location"] == f"{reverse('desk')}?logged={interaction.pk}"
     assert interaction.handled_by == rep
     assert interaction.need == "quote for a copier lease"
     assert customer.events.filter(kind=EventKind.INTERACTION_LOGGED).exists()
-    page = client_for(rep).get(response["Location"])
+    page = client_for(rep).get(reverse("customer_detail", args=[customer.pk]))
     assert b"quote for a copier lease" in page.content
 
 
@@ -104,8 +109,9 @@ def test_it_updates_a_known_caller_and_logs_the_touch(rep: User) -> None:
 
 
 def test_it_writes_nothing_when_the_phone_belongs_to_someone_else(rep: User) -> None:
-    make_customer()
+    jane = make_customer()
     payload = {
+        "q": "Other",
         "name": "Other Person",
         "phone": "2015550123",
         "channel": "call",
@@ -114,8 +120,43 @@ def test_it_writes_nothing_when_the_phone_belongs_to_someone_else(rep: User) -> 
     }
     response = client_for(rep).post(reverse("desk_log"), payload)
     assert response.status_code == 400
-    assert b"already belongs to Jane Doe" in response.content
+    body = response.content.decode()
+    assert "(201) 555-0123 already belongs to" in body
+    assert f'href="/customers/{jane.pk}/">Jane Doe (#{jane.pk})</a>' in body
+    # A new caller has no second record to merge: the way out is to take the call as Jane.
+    assert f'data-testid="conflict-use" href="/desk/?customer={jane.pk}&amp;q=Other"' in body
+    assert 'data-testid="conflict-merge"' not in body
+    # The lookup keeps what the rep typed.
+    assert 'id="desk-lookup" type="search" name="q" value="Other"' in body
     assert not Customer.objects.filter(name="Other Person").exists()
+    assert not Interaction.objects.exists()
+
+
+@pytest.mark.parametrize(("role", "merge"), [("manager", True), ("owner", True), ("rep", False)])
+def test_it_suggests_merging_two_records_of_one_caller_to_those_who_may(
+    request: pytest.FixtureRequest, role: str, merge: bool
+) -> None:
+    rosa = make_customer("Rosa Delgado", ("+13315550119",), company="Delgado Bakery")
+    jane = make_customer()
+    payload = {
+        "q": KNOWN_PHONE_TYPED,
+        "customer_id": str(jane.pk),
+        "name": "Jane Doe",
+        "phone": "331-555-0119",
+        "channel": "call",
+        "direction": "inbound",
+        "need": "price",
+    }
+    response = client_for(user_for(request, role)).post(reverse("desk_log"), payload)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "(331) 555-0119 already belongs to" in body
+    assert f'href="/customers/{rosa.pk}/">Rosa Delgado (#{rosa.pk})</a>' in body
+    merge_link = f'href="/customers/{jane.pk}/merge/?other={rosa.pk}"'
+    assert (merge_link in body) == merge
+    assert ("Ask a manager to merge" in body) == (not merge)
+    assert f'name="q" value="{KNOWN_PHONE_TYPED}"' in body
+    assert not jane.contacts.filter(value="+13315550119").exists()
     assert not Interaction.objects.exists()
 
 
@@ -215,26 +256,45 @@ def test_it_prefills_the_looked_up_number_and_does_not_ask_for_it(rep: User) -> 
     assert b'data-missing="phone"' in response.content
 
 
-def test_it_shows_the_owners_away_message_and_the_backup_at_the_desk(rep: User, rep2: User) -> None:
+def _trade_show(rep: User, rep2: User) -> None:
     from datetime import timedelta
 
     from django.utils import timezone
 
     from everytouch.staff.directory.actions import ensure_staff, schedule_absence
 
-    make_customer(owner=rep)
+    backup = ensure_staff(rep2)
+    backup.extension = "204"
+    backup.save()
     now = timezone.now()
     schedule_absence(
         ensure_staff(rep),
         now - timedelta(hours=1),
         now + timedelta(days=2),
         "at a trade show",
-        ensure_staff(rep2),
+        backup,
     )
-    response = client_for(rep2).get(reverse("desk_lookup"), {"q": KNOWN_PHONE_TYPED})
-    assert b"Ron Rep is at a trade show until" in response.content
-    assert b'data-testid="route-to">Rita Rep' in response.content
-    assert f"/messages/new/?for={rep2.pk}&".encode() in response.content
+
+
+def test_it_tells_the_backup_at_the_desk_to_take_the_call_themselves(rep: User, rep2: User) -> None:
+    make_customer(owner=rep)
+    _trade_show(rep, rep2)
+    body = client_for(rep2).get(reverse("desk_lookup"), {"q": KNOWN_PHONE_TYPED}).content.decode()
+    assert "Take it yourself: you are covering for Ron Rep, at a trade show until " in body
+    assert "Put the call through" not in body
+    assert "Nobody is available" not in body
+    assert 'data-action="take"' in body
+
+
+def test_it_tells_a_colleague_to_put_the_call_through_to_the_backup(
+    rep: User, rep2: User, manager: User
+) -> None:
+    make_customer(owner=rep)
+    _trade_show(rep, rep2)
+    body = client_for(manager).get(reverse("desk_lookup"), {"q": KNOWN_PHONE_TYPED}).content
+    assert b"Put the call through to Rita Rep (ext. 204), who is covering for Ron Rep" in body
+    assert b"Nobody is available" not in body
+    assert b"Take it yourself" not in body
 
 
 @pytest.mark.parametrize(("role", "status"), [("rep", 200), ("trainer", 403), ("outsider", 403)])
@@ -261,8 +321,15 @@ def test_it_says_who_took_over_when_the_caller_asks_for_someone_who_left(
     response = client.get(reverse("desk_ask"), {"person": str(leaver.pk)})
     assert response.status_code == status
     if status == 200:
-        assert b"Rita Rep no longer works here; Maria Manager now looks after" in response.content
+        assert b"Put the call through to Maria Manager: Rita Rep no longer works here" in (
+            response.content
+        )
         assert f"for={rep2.pk}".encode() in response.content
+    # The manager who took over is told to take it, never to put it through to himself.
+    mine = client_for(manager).get(reverse("desk_ask"), {"person": str(leaver.pk)})
+    assert b"Take it yourself: Rita Rep no longer works here and you now look after" in (
+        mine.content
+    )
 
 
 @pytest.mark.parametrize(("role", "offered"), [("rep", True), ("trainer", False)])
@@ -297,3 +364,96 @@ def test_it_never_stores_a_card_number_read_out_on_a_call(rep: User) -> None:
     interaction.refresh_from_db()
     assert interaction.need == "pay the invoice with card [card ending 1111]"
     assert interaction.turns.get().text == "it's [card ending 1111], expiry 04/29"
+
+
+@pytest.mark.parametrize(("role", "status"), DESK_ACCESS)
+def test_it_offers_the_customers_a_name_matches_only_to_desk_roles(
+    request: pytest.FixtureRequest, role: str | None, status: int
+) -> None:
+    jane = make_customer()
+    make_customer("Janet Lowe", ("+13125550144",), company="Lowe Legal")
+    make_customer("Rosa Delgado", ("+13315550119",), company="Delgado Bakery")
+    response = client_for(user_for(request, role)).get(reverse("desk_lookup"), {"q": "jan"})
+    assert response.status_code == status
+    if status != 200:
+        return
+    body = response.content.decode()
+    assert body.count('data-testid="candidate"') == 2
+    assert f'href="/desk/?customer={jane.pk}&amp;q=jan"' in body
+    assert "Rosa Delgado" not in body
+    assert "not a valid phone number" not in body
+
+
+def test_it_finds_a_caller_by_company_or_the_last_digits(rep: User) -> None:
+    make_customer()
+    rosa = make_customer("Rosa Delgado", ("+13315550119",), company="Delgado Bakery")
+    for typed in ("bakery", "0119", "555-0119"):
+        body = client_for(rep).get(reverse("desk_lookup"), {"q": typed}).content.decode()
+        assert body.count('data-testid="candidate"') == 1, typed
+        assert f"?customer={rosa.pk}&amp;" in body
+        assert "(331) 555-0119" in body
+
+
+def test_it_pops_the_customer_picked_from_the_candidates(rep: User) -> None:
+    jane = make_customer()
+    response = client_for(rep).get(reverse("desk_lookup"), {"customer": str(jane.pk), "q": "jane"})
+    assert b'data-testid="pop-name">Jane Doe' in response.content
+    # The log form keeps what was typed, so a refused log gives the lookup back.
+    assert b'name="q" value="jane"' in response.content
+    page = client_for(rep).get(reverse("desk"), {"customer": str(jane.pk), "q": "jane"})
+    assert b'data-testid="pop-name">Jane Doe' in page.content
+
+
+def test_it_offers_a_new_caller_form_with_the_name_nobody_matches(rep: User) -> None:
+    make_customer()
+    response = client_for(rep).get(reverse("desk_lookup"), {"q": "Sam Lee"})
+    body = response.content.decode()
+    assert "No customer matches “Sam Lee”." in body
+    assert 'data-testid="pop-new"' in body
+    assert 'name="name" value="Sam Lee"' in body
+    assert 'data-missing="name"' not in body
+    assert "Take it yourself: nobody looks after this caller yet." in body
+
+
+def test_it_still_pops_a_whole_number_or_e_mail_directly(rep: User) -> None:
+    make_customer()
+    make_customer("Jane Dough", ("+12015550999",))
+    by_mail = client_for(rep).get(reverse("desk_lookup"), {"q": "JANE@example.com"})
+    assert b'data-testid="pop-name">Jane Doe' in by_mail.content
+    assert b'data-testid="candidate"' not in by_mail.content
+
+
+@pytest.mark.parametrize("role", ["rep", "manager", "owner"])
+def test_it_keeps_the_rep_on_the_desk_after_logging_with_the_touch_confirmed(
+    request: pytest.FixtureRequest, role: str
+) -> None:
+    user = user_for(request, role)
+    jane = make_customer()
+    payload = {
+        "q": KNOWN_PHONE_TYPED,
+        "customer_id": str(jane.pk),
+        "name": "Jane Doe",
+        "channel": "call",
+        "direction": "inbound",
+        "need": "two toner cartridges",
+    }
+    client = client_for(user)
+    response = client.post(reverse("desk_log"), payload, follow=True)
+    interaction = Interaction.objects.get()
+    assert response.redirect_chain == [(f"/desk/?logged={interaction.pk}", 302)]
+    body = response.content.decode()
+    assert 'data-testid="logged"' in body
+    assert f'data-testid="logged-link" href="/interactions/{interaction.pk}/"' in body
+    assert "two toner cartridges" in body
+    assert f'href="/customers/{jane.pk}/">Jane Doe</a>' in body
+    # The lookup is empty and focused for the next caller.
+    assert 'id="desk-lookup" type="search" name="q" value="" autocomplete="off" autofocus' in body
+
+
+def test_it_confirms_only_the_reps_own_touch(rep: User, rep2: User) -> None:
+    interaction = log_interaction(make_customer(), InteractionData(channel=Channel.CALL), rep)
+    theirs = client_for(rep2).get(reverse("desk"), {"logged": str(interaction.pk)})
+    assert theirs.status_code == 200
+    assert b'data-testid="logged"' not in theirs.content
+    mine = client_for(rep).get(reverse("desk"), {"logged": str(interaction.pk)})
+    assert b'data-testid="logged"' in mine.content

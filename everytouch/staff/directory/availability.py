@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, QuerySet
 
+from everytouch.business_time import business_tz
+from everytouch.customers.templatetags.formats import day, when
 from everytouch.staff.models import Absence, Employment, StaffMember, Status
 
 State = Literal["available", "busy", "away", "out_of_office", "off_hours", "departed"]
@@ -33,6 +35,23 @@ class Availability:
     @property
     def label(self) -> str:
         return self.state.replace("_", " ")
+
+    @property
+    def until_text(self) -> str:
+        return until_text(self.until) if self.until else ""
+
+
+def until_text(moment: datetime) -> str:
+    """When someone is back, written one way on every screen and in every away message.
+
+    An absence entered as whole days ends at the exclusive midnight after the last day away;
+    people say "until Wednesday", not "until Thursday 00:00", so that midnight shows the day
+    before it. Any other moment is written in full in business time, like every other moment.
+    """
+    local = moment.astimezone(business_tz())
+    if local.hour == 0 and local.minute == 0:
+        return day(local - timedelta(minutes=1))
+    return when(local)
 
 
 def with_current_absence(qs: QuerySet[StaffMember], now: datetime) -> QuerySet[StaffMember]:
@@ -87,14 +106,10 @@ def availability(member: StaffMember, now: datetime) -> Availability:
     return Availability("available")
 
 
-def _when(member: StaffMember, until: datetime, now: datetime) -> str:
-    local, today = _local(member, until), _local(member, now)
-    if local.date() == today.date():
-        return local.strftime("%-I:%M %p").lower()
-    if local.hour == 0 and local.minute == 0:
-        # Back at midnight means away through the whole previous day.
-        local = local - timedelta(minutes=1)
-    return f"{local:%A} {local.day} {local:%B}"
+def status_phrase(avail: Availability) -> str:
+    """Where someone is, as the rest of a sentence: "at a trade show until Wed 2 Dec 2026"."""
+    until = f" until {avail.until_text}" if avail.until else ""
+    return f"{_phrase(avail)}{until}"
 
 
 def _phrase(avail: Availability) -> str:
@@ -123,10 +138,7 @@ def away_message(member: StaffMember, now: datetime) -> str:
         return ""
     if avail.state == "departed":
         return f"{member.name} no longer works here."
-    until = f" until {_when(member, avail.until, now)}" if avail.until else ""
-    if avail.state == "off_hours" and avail.until:
-        until = f" until {_when(member, avail.until, now)}"
-    first = f"{member.name} is {_phrase(avail)}{until}."
+    first = f"{member.name} is {status_phrase(avail)}."
     return f"{first} {_backup_sentence(member, avail.backup)}"
 
 

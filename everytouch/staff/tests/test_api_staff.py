@@ -92,7 +92,7 @@ def test_it_serves_the_away_message_as_text_and_ssml(
         return
     assert text["Content-Type"].startswith("text/plain")
     assert text.content.decode() == (
-        "Ron Rep is at a trade show until Friday 13 November. "
+        "Ron Rep is at a trade show until Fri 13 Nov 2026, 10:00. "
         "Rita Rep, ext. 204, is looking after Ron's customers."
     )
     ssml = client.get("/api/v1/staff/ron/away-message", {"format": "ssml"})

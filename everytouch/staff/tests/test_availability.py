@@ -51,7 +51,7 @@ def test_it_writes_an_honest_away_message_with_the_backup(dana: User, sam: User)
         ensure_staff(sam),
     )
     assert away_message(member, TUESDAY) == (
-        "Dana Ruiz is at a trade show until Saturday 14 November. "
+        "Dana Ruiz is at a trade show until Sat 14 Nov 2026. "
         "Sam Lee, ext. 204, is looking after Dana's customers."
     )
     ssml = away_ssml(member, TUESDAY)
@@ -73,7 +73,8 @@ def test_it_changes_the_message_when_the_status_changes(dana: User) -> None:
     member = ensure_staff(dana)
     set_status(member, Status.BUSY, TUESDAY + timedelta(minutes=30), "on a call")
     assert away_message(member, TUESDAY) == (
-        "Dana Ruiz is on a call until 10:30 am. Leave a message and it will reach the right person."
+        "Dana Ruiz is on a call until Tue 10 Nov 2026, 10:30. "
+        "Leave a message and it will reach the right person."
     )
     set_status(member, Status.AVAILABLE)
     assert away_message(member, TUESDAY) == ""
