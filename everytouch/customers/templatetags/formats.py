@@ -5,7 +5,7 @@ Loaded as a template builtin (settings.TEMPLATES), so a page never has to rememb
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django import template
 from django.utils import timezone
@@ -46,6 +46,21 @@ def day(value: datetime | date | None, empty: str = "—") -> str:
 def clock(value: datetime | None, empty: str = "—") -> str:
     """The time of day in business time: ``15:07``."""
     return date_format(_local(value), CLOCK) if value else empty
+
+
+@register.filter
+def until(value: datetime | None, empty: str = "—") -> str:
+    """When someone is back: ``Wed 2 Dec 2026`` for an exclusive midnight, else like ``when``.
+
+    An absence booked as whole days ends at the midnight after the last day away; people say
+    "until Wednesday", not "until Thursday 00:00", so that midnight shows the day before it.
+    """
+    if not value:
+        return empty
+    local = _local(value)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return day(local - timedelta(minutes=1))
+    return when(local)
 
 
 @register.filter

@@ -457,3 +457,32 @@ def test_it_confirms_only_the_reps_own_touch(rep: User, rep2: User) -> None:
     assert b'data-testid="logged"' not in theirs.content
     mine = client_for(rep).get(reverse("desk"), {"logged": str(interaction.pk)})
     assert b'data-testid="logged"' in mine.content
+
+
+def test_it_writes_one_absence_the_same_way_on_every_screen(
+    rep: User, rep2: User, manager: User
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    from everytouch.staff.directory.actions import ensure_staff, schedule_absence
+
+    tuesday = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)
+    with time_machine.travel(tuesday, tick=False):
+        ron = ensure_staff(rep)
+        make_customer(owner=rep)
+        # Booked as whole days, Tuesday to Wednesday: back on Thursday morning.
+        end = datetime(2026, 12, 3, 0, 0, tzinfo=UTC)
+        schedule_absence(ron, tuesday - timedelta(hours=1), end, "on holiday", ensure_staff(rep2))
+        client = client_for(manager)
+        screens = {
+            "directory": client.get(reverse("staff_directory")).content.decode(),
+            "member": client.get(reverse("staff_member", args=[ron.pk])).content.decode(),
+            "desk": client.get(reverse("desk"), {"q": KNOWN_PHONE_TYPED}).content.decode(),
+        }
+    for name, body in screens.items():
+        assert "until Wed 2 Dec 2026" in body, name
+        assert "Thu 3 Dec" not in body, name
+        assert ", 00:00" not in body and "Dec 00:00" not in body, name
+        assert "Wednesday 2 December" not in body, name

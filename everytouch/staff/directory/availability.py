@@ -14,8 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, QuerySet
 
-from everytouch.business_time import business_tz
-from everytouch.customers.templatetags.formats import day, when
+from everytouch.customers.templatetags.formats import until
 from everytouch.staff.models import Absence, Employment, StaffMember, Status
 
 State = Literal["available", "busy", "away", "out_of_office", "off_hours", "departed"]
@@ -42,16 +41,8 @@ class Availability:
 
 
 def until_text(moment: datetime) -> str:
-    """When someone is back, written one way on every screen and in every away message.
-
-    An absence entered as whole days ends at the exclusive midnight after the last day away;
-    people say "until Wednesday", not "until Thursday 00:00", so that midnight shows the day
-    before it. Any other moment is written in full in business time, like every other moment.
-    """
-    local = moment.astimezone(business_tz())
-    if local.hour == 0 and local.minute == 0:
-        return day(local - timedelta(minutes=1))
-    return when(local)
+    """When someone is back, written one way on every screen and in every away message."""
+    return until(moment)
 
 
 def with_current_absence(qs: QuerySet[StaffMember], now: datetime) -> QuerySet[StaffMember]:
