@@ -92,6 +92,8 @@ PAGES = [
     ListPage("quality_dashboard"),
     ListPage("quality_conversations", "?check=greeting"),
     ListPage("quality_not_scored"),
+    # desk: the customers a name matches at the desk
+    ListPage("desk_lookup", "?q=Person"),
 ]
 
 
