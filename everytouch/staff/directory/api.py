@@ -48,6 +48,8 @@ class CustomerBrief(Schema):
 class RouteOut(Schema):
     to: StaffOut | None
     rule: str
+    # "put_through" or "message" (a phone system is never the person at the desk, so never "take").
+    action: str
     reason: str
     away_message: str
     asked_for: StaffOut | None
@@ -97,6 +99,7 @@ def _route_out(decision: RouteDecision, customer: Customer | None) -> RouteOut:
     return RouteOut(
         to=staff_out(decision.to) if decision.to else None,
         rule=decision.rule,
+        action=decision.action,
         reason=decision.reason,
         away_message=decision.away_message,
         asked_for=staff_out(decision.asked_for) if decision.asked_for else None,

@@ -55,7 +55,11 @@ def test_it_routes_a_caller_to_the_backup_for_desk_roles_only(
     if status == 200:
         body = response.json()
         assert body["to"]["username"] == "rita"
-        assert body["rule"] == "backup"
+        assert (body["rule"], body["action"]) == ("backup", "put_through")
+        assert body["reason"] == (
+            "Put the call through to Rita Rep (ext. 204), who is covering for Ron Rep, "
+            "at a trade show until Fri 13 Nov 2026, 10:00."
+        )
         assert body["customer"]["name"] == "Jane Doe"
         assert body["away_message"].startswith("Ron Rep is at a trade show until")
     else:
