@@ -60,15 +60,16 @@ def test_it_routes_an_away_reps_caller_to_the_backup_and_delivers_the_message(
     log_in(page, live_server, manager)
     page.locator("#desk-lookup").press_sequentially("201 555 0123")
     expect(page.locator("#screen-pop [data-testid=pop-name]")).to_have_text("Jane Doe")
-    expect(page.locator("#desk-away-message")).to_contain_text(
-        "Rita Rep, ext. 204, is looking after Ron's customers."
+    advice = page.locator("[data-testid=route-advice]")
+    expect(advice).to_contain_text(
+        "Put the call through to Rita Rep (ext. 204), who is covering for Ron Rep, "
+        "at a trade show until"
     )
-    expect(page.locator("[data-testid=route-to]")).to_have_text("Rita Rep")
 
-    # Ron is asked for by name: take a message for him.
+    # Ron is asked for by name: the same one sentence, and a message can still be taken for him.
     page.locator("#ask-person").select_option(str(ron.pk))
     expect(page.locator(f"#route[data-asked='{ron.pk}']")).to_be_visible()
-    expect(page.locator("[data-testid=route-reason]")).to_contain_text("Rita Rep is their backup")
+    expect(advice).to_contain_text("Put the call through to Rita Rep (ext. 204)")
     page.locator("[data-testid=take-message]").click()
     message_form = page.locator("form:has(textarea[name=about])")
     message_form.locator("[name=about]").fill("Wants the lease renewal papers before Friday")
