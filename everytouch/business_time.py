@@ -7,14 +7,41 @@ message left on Friday evening does not escalate at midnight.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.dateformat import format as date_format
+
+# One date style for every screen and every sentence the app writes: "Mon 30 Nov 2026, 15:07"
+# and "Mon 30 Nov 2026" (the template filters in customers/templatetags/formats.py use these).
+MOMENT = "D j M Y, H:i"
+DAY = "D j M Y"
 
 
 def business_tz() -> ZoneInfo:
     return ZoneInfo(str(settings.TIME_ZONE))
+
+
+def written_moment(moment: datetime) -> str:
+    """A moment in business time, as every screen writes it: ``Mon 30 Nov 2026, 15:07``."""
+    return date_format(moment.astimezone(business_tz()), MOMENT)
+
+
+def written_day(value: date) -> str:
+    return date_format(value, DAY)
+
+
+def written_until(moment: datetime) -> str:
+    """When someone is back: ``Wed 2 Dec 2026`` for an exclusive midnight, else the moment.
+
+    An absence booked as whole days ends at the midnight after the last day away; people say
+    "until Wednesday", not "until Thursday 00:00", so that midnight shows the day before it.
+    """
+    local = moment.astimezone(business_tz())
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return written_day((local - timedelta(days=1)).date())
+    return written_moment(local)
 
 
 def _parse_hours(spec: str) -> tuple[time, time]:

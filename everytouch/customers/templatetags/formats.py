@@ -5,20 +5,19 @@ Loaded as a template builtin (settings.TEMPLATES), so a page never has to rememb
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from everytouch.business_time import business_tz
+from everytouch.business_time import DAY, MOMENT, business_tz, written_until
 from everytouch.customers.contacts import format_phone
 
 register = template.Library()
 
-# One date style for every screen: "Mon 30 Nov 2026, 15:07" and "Mon 30 Nov 2026".
-MOMENT = "D j M Y, H:i"
-DAY = "D j M Y"
+# One date style for every screen: MOMENT and DAY come from business_time, which sentences
+# written in Python (away messages, routing advice) use too.
 CLOCK = "H:i"
 
 
@@ -50,17 +49,8 @@ def clock(value: datetime | None, empty: str = "—") -> str:
 
 @register.filter
 def until(value: datetime | None, empty: str = "—") -> str:
-    """When someone is back: ``Wed 2 Dec 2026`` for an exclusive midnight, else like ``when``.
-
-    An absence booked as whole days ends at the midnight after the last day away; people say
-    "until Wednesday", not "until Thursday 00:00", so that midnight shows the day before it.
-    """
-    if not value:
-        return empty
-    local = _local(value)
-    if (local.hour, local.minute, local.second) == (0, 0, 0):
-        return day(local - timedelta(minutes=1))
-    return when(local)
+    """When someone is back: ``Wed 2 Dec 2026`` (the last day away) for a whole-day absence."""
+    return written_until(value) if value else empty
 
 
 @register.filter

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, QuerySet
 
-from everytouch.customers.templatetags.formats import until
+from everytouch.business_time import written_until
 from everytouch.staff.models import Absence, Employment, StaffMember, Status
 
 State = Literal["available", "busy", "away", "out_of_office", "off_hours", "departed"]
@@ -42,7 +42,7 @@ class Availability:
 
 def until_text(moment: datetime) -> str:
     """When someone is back, written one way on every screen and in every away message."""
-    return until(moment)
+    return written_until(moment)
 
 
 def with_current_absence(qs: QuerySet[StaffMember], now: datetime) -> QuerySet[StaffMember]:
