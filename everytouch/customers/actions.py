@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from everytouch.analysis.redact import redact_card_numbers
 from everytouch.customers import timeline
@@ -21,6 +20,10 @@ from everytouch.customers.contacts import (
     normalise_phone,
 )
 from everytouch.customers.models import ContactKind, ContactPoint, Customer
+
+# The one customer search (list, API, desk, top bar); it lives in its own module and is
+# re-exported here because callers know it by this name.
+from everytouch.customers.search import search_customers as search_customers
 
 access_log = logging.getLogger("everytouch.access")
 
@@ -283,32 +286,3 @@ def _merge_fields(keep: Customer, other: Customer, choices: MergeChoices) -> dic
         keep.notes = "\n\n".join(n for n in (keep.notes, other.notes) if n)
     keep.save(update_fields=["name", "company", "owner", "notes", "updated_at"])
     return picked
-
-
-_DIGITS = re.compile(r"\D+")
-
-
-def search_customers(query: str) -> QuerySet[Customer]:
-    """Customers matching a name, company, e-mail or phone typed in any format."""
-    qs = Customer.objects.filter(merged_into__isnull=True).select_related("owner")
-    query = query.strip()
-    if not query:
-        return qs
-    match = Q(name__icontains=query) | Q(company__icontains=query)
-    match |= Q(contacts__kind=ContactKind.EMAIL, contacts__value__icontains=query)
-    match |= _phone_match(query)
-    return qs.filter(match).distinct()
-
-
-def _phone_match(query: str) -> Q:
-    digits = _DIGITS.sub("", query)
-    if len(digits) < 3:
-        return Q(pk__in=[])
-    try:
-        exact = normalise(query)
-    except InvalidContact:
-        exact = None
-    if exact is not None and exact.kind == ContactKind.PHONE:
-        return Q(contacts__kind=ContactKind.PHONE, contacts__value=exact.value)
-    # A partial number ("0123", "555-01") matches anywhere in the stored digits.
-    return Q(contacts__kind=ContactKind.PHONE, contacts__value__contains=digits)

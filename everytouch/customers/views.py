@@ -29,7 +29,7 @@ from everytouch.customers.models import ContactKind, ContactPoint, Customer
 def customer_list(request: HttpRequest) -> HttpResponse:
     require_role(request.user, STAFF_ROLES)
     query = request.GET.get("q", "")[:200]
-    page = paginate(request, actions.search_customers(query).order_by("name", "id"))
+    page = paginate(request, actions.search_customers(query))
     return render(request, "customers/list.html", {"page": page, "q": query})
 
 
