@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "everytouch.leads",
     "everytouch.followups",
     "everytouch.quality",
+    "everytouch.search",
 ]
 
 MIDDLEWARE = [

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("everytouch.leads.urls")),
     path("", include("everytouch.followups.urls")),
     path("", include("everytouch.quality.urls")),
+    path("", include("everytouch.search.urls")),
 ]

@@ -94,6 +94,13 @@ PAGES = [
     ListPage("quality_not_scored"),
     # desk: the customers a name matches at the desk
     ListPage("desk_lookup", "?q=Person"),
+    # search: every kind of record at once, one kind paged, and the type-ahead
+    ListPage("search", "?q=Person"),
+    ListPage("search", "?q=chairs"),
+    ListPage("search", "?q=Person&type=customers"),
+    ListPage("search", "?q=Person&type=leads"),
+    ListPage("search", "?q=Person&type=interactions"),
+    ListPage("search_suggest", "?q=Person"),
 ]
 
 

@@ -1,0 +1,53 @@
+"""The search page and the type-ahead under the top-bar box.
+
+The page is a plain GET form, so it works without JavaScript; the type-ahead is an htmx
+partial the box asks for as the user types. Both answer only users with a role (403
+otherwise, like every list page); what each role finds is decided in ``finder``.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from everytouch.accounts.access import STAFF_ROLES, require_role
+from everytouch.accounts.web_kit import paginate
+from everytouch.search import finder
+
+# The page shows this many of each kind, with a link to all of them.
+PAGE_FIRST = 10
+# The type-ahead shows fewer: it must fit under the box on a phone.
+SUGGEST_FIRST = 4
+
+
+@login_required
+@require_GET
+def search_page(request: HttpRequest) -> HttpResponse:
+    user = require_role(request.user, STAFF_ROLES)
+    raw = request.GET.get("q", "")
+    query = finder.clean(raw)
+    context: dict[str, object] = {"q": query, "too_short": finder.is_too_short(query)}
+    kind = _kind(request.GET.get("type", ""))
+    if kind is not None and kind in finder.kinds_for(user):
+        context |= {"kind": kind, "page": paginate(request, finder.matching(user, kind, query))}
+    else:
+        context["results"] = finder.search(user, query, PAGE_FIRST)
+    return render(request, "search/page.html", context)
+
+
+@login_required
+@require_GET
+def search_suggest(request: HttpRequest) -> HttpResponse:
+    user = require_role(request.user, STAFF_ROLES)
+    query = finder.clean(request.GET.get("q", ""))
+    results = None if finder.is_too_short(query) else finder.search(user, query, SUGGEST_FIRST)
+    return render(request, "search/_suggest.html", {"q": query, "results": results})
+
+
+def _kind(raw: str) -> finder.Kind | None:
+    try:
+        return finder.Kind(raw)
+    except ValueError:
+        return None
