@@ -21,7 +21,14 @@ SEARCHERS = ["owner", "manager", "rep", "trainer"]
 @pytest.mark.parametrize("name", ["search", "search_suggest"])
 @pytest.mark.parametrize(
     ("role", "status"),
-    [(None, 302), ("outsider", 403), ("trainer", 200), ("rep", 200), ("manager", 200), ("owner", 200)],
+    [
+        (None, 302),
+        ("outsider", 403),
+        ("trainer", 200),
+        ("rep", 200),
+        ("manager", 200),
+        ("owner", 200),
+    ],
 )
 def test_it_lets_in_every_role_and_no_one_else(
     request: pytest.FixtureRequest, name: str, role: str | None, status: int, rosa: Rosa
