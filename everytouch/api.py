@@ -32,6 +32,7 @@ from everytouch.interactions.api import router as interactions_router
 from everytouch.leads.api import router as leads_router
 from everytouch.quality.api import router as quality_router
 from everytouch.quality.api_campaigns import router as campaigns_router
+from everytouch.search.api import router as search_router
 from everytouch.staff.departures.api import router as departures_router
 from everytouch.staff.directory.api import router as staff_router
 from everytouch.staff.messages.api import router as messages_router
@@ -99,6 +100,7 @@ api.add_router("/", messages_router)
 api.add_router("/", departures_router)
 api.add_router("/", quality_router)
 api.add_router("/", campaigns_router)
+api.add_router("/", search_router)
 # Last, so it only sees paths no other route matched.
 api.add_router("/", fallback_router)
 

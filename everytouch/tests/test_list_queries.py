@@ -101,6 +101,7 @@ PAGES = [
     ListPage("search", "?q=Person&type=leads"),
     ListPage("search", "?q=Person&type=interactions"),
     ListPage("search_suggest", "?q=Person"),
+    ListPage("api-v1:search", "?q=Person", api=True),
 ]
 
 

@@ -246,6 +246,7 @@ TABLE: dict[str, Entry] = {
     ),
     "api-v1:route_call": Entry(get=(401, 403, 403, 200, 200, 200)),
     "api-v1:list_staff": Entry(get=(401, 403, 200, 200, 200, 200)),
+    "api-v1:search": Entry(get=(401, 403, 200, 200, 200, 200), query="?q=Rita"),
     "api-v1:get_away_message": Entry(
         get=(401, 403, 200, 200, 200, 200), args=pk("username", "who")
     ),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
 from everytouch.customers.models import Customer
@@ -21,7 +21,10 @@ from everytouch.testing.browser import SCREENSHOT_DIR, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 360, "height": 740}}
+SIZES: dict[str, ViewportSize] = {
+    "desktop": {"width": 1280, "height": 800},
+    "phone": {"width": 360, "height": 740},
+}
 BOX_NAME = "Search customers, leads and interactions"
 
 
