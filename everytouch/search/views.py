@@ -8,9 +8,11 @@ otherwise, like every list page); what each role finds is decided in ``finder``.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRedirect
 
 from everytouch.accounts.access import STAFF_ROLES, require_role
 from everytouch.accounts.web_kit import paginate
@@ -37,9 +39,18 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "search/page.html", context)
 
 
+def search_suggest(request: HttpRequest) -> HttpResponse:
+    # htmx follows a redirect silently and would put the login page inside the list when a
+    # session runs out mid-typing; it is told to take the whole page to the login instead.
+    if request.htmx and not request.user.is_authenticated:  # type: ignore[attr-defined]
+        back = request.htmx.current_url_abs_path or "/"  # type: ignore[attr-defined]
+        return HttpResponseClientRedirect(redirect_to_login(back).url)
+    return _suggest(request)
+
+
 @login_required
 @require_GET
-def search_suggest(request: HttpRequest) -> HttpResponse:
+def _suggest(request: HttpRequest) -> HttpResponse:
     user = require_role(request.user, STAFF_ROLES)
     query = finder.clean(request.GET.get("q", ""))
     results = None if finder.is_too_short(query) else finder.search(user, query, SUGGEST_FIRST)

@@ -143,3 +143,10 @@ def test_it_fills_the_box_with_the_query_on_the_results_page(rep: User) -> None:
     html = client_for(rep).get(reverse("search"), {"q": "Ro<sa"}).content.decode()
     header = html.split("<header", 1)[1].split("</header>", 1)[0]
     assert 'value="Ro&lt;sa"' in header
+
+
+def test_it_sends_the_whole_page_to_the_login_when_the_session_ran_out() -> None:
+    headers = {"HX-Request": "true", "HX-Current-URL": "http://testserver/customers/?q=x"}
+    response = client_for(None).get(reverse("search_suggest"), {"q": "Rosa"}, headers=headers)
+    assert response["HX-Redirect"] == "/login/?next=/customers/%3Fq%3Dx"
+    assert b"Rosa" not in response.content
