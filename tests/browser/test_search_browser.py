@@ -82,9 +82,15 @@ def test_it_takes_a_rep_from_part_of_a_number_to_the_customer_by_keyboard(
     assert bob.pk != rosa.pk
 
 
+@pytest.mark.parametrize("size", list(SIZES))
 def test_it_closes_with_escape_and_opens_every_result_with_enter(
-    live_server: LiveServer, rep: User, page: Page, callers: tuple[Customer, Customer]
+    live_server: LiveServer,
+    rep: User,
+    page: Page,
+    callers: tuple[Customer, Customer],
+    size: str,
 ) -> None:
+    page.set_viewport_size(SIZES[size])
     log_in(page, live_server, rep)
     # "/" from anywhere outside a field jumps to the box.
     page.locator("h1").first.click()
@@ -108,4 +114,6 @@ def test_it_closes_with_escape_and_opens_every_result_with_enter(
     section = page.locator("section[data-kind=customers]")
     expect(section.get_by_role("link", name="Bob Smith")).to_be_visible()
     expect(page.get_by_role("combobox", name=BOX_NAME)).to_have_value("Smith")
-    artifact(page, "results-page")
+    link = section.get_by_role("link", name="Bob Smith").bounding_box()
+    assert link is not None and link["x"] + link["width"] <= SIZES[size]["width"]
+    artifact(page, f"results-{size}")
