@@ -136,7 +136,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "desk"
+LOGIN_REDIRECT_URL = "home"  # which sends each role to its own first screen
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"

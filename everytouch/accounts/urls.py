@@ -1,9 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.generic.base import RedirectView
+
+from everytouch.accounts import views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="desk", permanent=False), name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("", views.home, name="home"),
+    path("welcome/", views.no_role, name="no_role"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

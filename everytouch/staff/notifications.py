@@ -7,11 +7,15 @@ sweep after a lost job) finds the first notice instead of making a second one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from everytouch.staff.models import Notification
+from everytouch.staff.models import MessageStatus, Notification, TakenMessage
 
 
 @transaction.atomic
@@ -49,3 +53,29 @@ def mark_all_read(user: User) -> int:
 
 def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at=None).count()
+
+
+@dataclass(frozen=True)
+class Unread:
+    """What the top menu counts: messages not yet acknowledged and notifications not yet read."""
+
+    messages: int = 0
+    notifications: int = 0
+
+
+def _counted(qs: QuerySet[TakenMessage] | QuerySet[Notification], by: str) -> Coalesce:
+    grouped = qs.order_by().values(by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(grouped, output_field=IntegerField()), 0)
+
+
+def unread_for(user: User) -> Unread:
+    """Both counts in one query: the menu is on every page, so it must stay cheap."""
+    messages = TakenMessage.objects.filter(owner=OuterRef("pk"), status=MessageStatus.OPEN)
+    notices = Notification.objects.filter(user=OuterRef("pk"), read_at=None)
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(m=_counted(messages, "owner"), n=_counted(notices, "user"))
+        .values_list("m", "n")
+        .first()
+    )
+    return Unread(*row) if row else Unread()

@@ -168,7 +168,12 @@ TABLE: dict[str, Entry] = {
     "home": Entry(
         get=(302, 302, 302, 302, 302, 302),
         post=(302, 302, 302, 302, 302, 302),
-        note="redirects to the desk, whose entry says who gets in",
+        note="redirects to each role's first screen (the no-role page for an outsider)",
+    ),
+    "no_role": Entry(
+        get=(302, 200, 302, 302, 302, 302),
+        post=(302, 405, 405, 405, 405, 405),
+        note="the outsider's landing page; anyone with a role is sent to their own home",
     ),
     "api-v1:api-root": Entry(
         get=(404, 404, 404, 404, 404, 404),

@@ -17,7 +17,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from everytouch import ownership
-from everytouch.accounts.access import MANAGER_ROLES, has_role
+from everytouch.accounts.access import DESK_ROLES, MANAGER_ROLES, has_role, role_of
 from everytouch.accounts.people import display_name
 from everytouch.customers.models import Customer
 from everytouch.staff.directory.actions import StaffError, ensure_staff, set_backup
@@ -120,6 +120,12 @@ def still_owned(user: User) -> str:
     return f"{count_phrase(counts)} {verb} still owned by {display_name(user)}"
 
 
+def closing_departure(user: User) -> Departure | None:
+    """The completed departure that closed this login, if one did (for the login page)."""
+    qs = Departure.objects.filter(staff__user=user, status=DepartureStatus.COMPLETED)
+    return qs.select_related("opened_by").order_by("-completed_at", "-pk").first()
+
+
 # --- handing over -------------------------------------------------------------------------------
 
 
@@ -133,12 +139,22 @@ def _refusal(user: User, leaver: User) -> str | None:
     leaving = StaffMember.objects.filter(user=user, employment=Employment.LEAVING)
     if why is None and leaving.exists():
         why = "is leaving too"
+    if why is None and not has_role(user, DESK_ROLES):
+        why = _cannot_own_customers(user)
     return f"cannot hand over to {display_name(user)}, who {why}" if why else None
 
 
+def _cannot_own_customers(user: User) -> str:
+    role = role_of(user)
+    named = f"is a {role.label.lower()}" if role is not None else "has no desk role"
+    return f"{named} and cannot own customers or leads"
+
+
 def eligible_recipients(leaver: User) -> QuerySet[User]:
-    """Who may take over the leaver's work: people who can own things and are staying."""
+    """Who may take over the leaver's work: staying people who can own customers (the desk
+    roles; a trainer can be sent a message but cannot look after customers or leads)."""
     qs = ownership.possible_owners().exclude(pk=leaver.pk)
+    qs = qs.filter(profile__role__in=DESK_ROLES)
     qs = qs.exclude(staff__employment=Employment.LEAVING)
     return qs.order_by("first_name", "last_name", "username")
 
