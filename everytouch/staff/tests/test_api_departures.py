@@ -150,17 +150,17 @@ def test_it_runs_a_departure_start_to_finish(
 
 
 def test_it_splits_round_robin_in_the_order_given(
-    departure: Departure, manager: User, rep: User, rep2: User, trainer: User
+    departure: Departure, manager: User, rep: User, rep2: User, owner: User
 ) -> None:
     customers = [create_customer(CustomerData(name=f"C{i}", owner=rep), None) for i in range(3)]
     response = post(
         bearer(manager),
         f"{BASE}/{departure.pk}/handover",
-        {"strategy": "round_robin", "recipient_ids": [trainer.pk, rep2.pk]},
+        {"strategy": "round_robin", "recipient_ids": [owner.pk, rep2.pk]},
     )
     assert response.status_code == 200
-    assert [Customer.objects.get(pk=c.pk).owner for c in customers] == [trainer, rep2, trainer]
-    assert response.json()["departure"]["successor"]["id"] == trainer.pk
+    assert [Customer.objects.get(pk=c.pk).owner for c in customers] == [owner, rep2, owner]
+    assert response.json()["departure"]["successor"]["id"] == owner.pk
 
 
 def test_it_reads_a_departure(departure: Departure, manager: User, ann: Customer) -> None:

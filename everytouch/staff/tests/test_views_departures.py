@@ -125,16 +125,16 @@ def test_it_runs_a_departure_start_to_finish(
 
 
 def test_it_splits_round_robin_from_the_form(
-    departure: Departure, manager: User, rep: User, rep2: User, trainer: User
+    departure: Departure, manager: User, rep: User, rep2: User, owner: User
 ) -> None:
     customers = [create_customer(CustomerData(name=f"C{i}", owner=rep), None) for i in range(3)]
     response = client_for(manager).post(
         f"/staff/departures/{departure.pk}/handover/",
-        {"strategy": "round_robin", "recipients": [rep2.pk, trainer.pk]},
+        {"strategy": "round_robin", "recipients": [rep2.pk, owner.pk]},
     )
     assert response.status_code == 302
     owners = [Customer.objects.get(pk=c.pk).owner for c in customers]
-    assert owners == [rep2, trainer, rep2]
+    assert owners == [rep2, owner, rep2]
 
 
 def test_it_refuses_to_complete_while_anything_is_owned(
