@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.template import loader
 from django.test import Client
-from pytest_django.fixtures import SettingsWrapper
 
 from everytouch.testing import PASSWORD, bearer, client_for
 
@@ -61,7 +62,7 @@ def test_it_shows_a_styled_not_found_page_to_a_visitor() -> None:
 
 
 @pytest.mark.django_db
-def test_it_shows_a_styled_server_error_page(rep: User, settings: SettingsWrapper) -> None:
+def test_it_shows_a_styled_server_error_page(rep: User, settings: Any) -> None:
     settings.ROOT_URLCONF = "everytouch.accounts.tests.error_urls"
     client = Client(raise_request_exception=False)
     client.login(username=rep.username, password=PASSWORD)
