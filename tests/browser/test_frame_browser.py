@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
 from everytouch.staff.messages.actions import take_message
@@ -19,8 +19,8 @@ from everytouch.testing.browser import log_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ARTIFACTS = Path(os.environ.get("EVERYTOUCH_ARTIFACTS", "var/artifacts"))
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 360, "height": 740}
+DESKTOP = ViewportSize(width=1280, height=800)
+PHONE = ViewportSize(width=360, height=740)
 CALL_BACK = "+12015550199"
 
 
