@@ -28,7 +28,8 @@ def test_it_shows_each_role_the_quality_pages_it_may_open(
     request: pytest.FixtureRequest, role: str, hidden: set[str]
 ) -> None:
     html = client_for(user_for(request, role)).get(reverse("quality_dashboard")).content.decode()
-    assert f'<a href="{reverse("quality_dashboard")}">Quality</a>' in html
+    # The top-bar link, marked as the current page there.
+    assert f'<a href="{reverse("quality_dashboard")}" aria-current="page">Quality</a>' in html
     menu = html.split('<nav class="subnav" aria-label="Quality">', 1)[1].split("</nav>", 1)[0]
     shown = {label for label in ALL if f">{label}</a>" in menu}
     assert shown == ALL - hidden
