@@ -36,7 +36,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-SCREENSHOT_DIR = Path(tempfile.gettempdir())
+# Where screenshots land: failed tests' and the ones tests keep on purpose (keep_screenshot).
+# CI can point EVERYTOUCH_ARTIFACTS at a directory it uploads.
+SCREENSHOT_DIR = Path(os.environ.get("EVERYTOUCH_ARTIFACTS") or tempfile.gettempdir())
 TIMEOUT_MS = 10_000
 BROWSER_FIXTURES = frozenset({"chromium", "page"})
 # The JUnit property .ci/run looks for; keep the two in step.
@@ -109,6 +111,14 @@ def _screenshot(page: Page, test_name: str) -> None:
     page.screenshot(path=str(path), full_page=True)
     # Shown with the failure's captured output, so whoever reads the CI log can find the file.
     print(f"\nscreenshot of the failed page: {path}")
+
+
+def keep_screenshot(page: Page, folder: str, name: str) -> Path:
+    """Save the whole page as SCREENSHOT_DIR/<folder>/<name>.png, pass or fail."""
+    path = SCREENSHOT_DIR / folder / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
 
 
 def log_in(page: Page, server: LiveServer, user: User) -> None:

@@ -1,0 +1,96 @@
+"""Accessibility checks for the browser tests: axe-core, injected into the page under test.
+
+axe-core (vendored next to this file, MPL-2.0) is never loaded by the app's own pages: a test
+adds it to the page it has open, runs it, and reads back the violations. Only the WCAG 2.0 A/AA
+and 2.1 AA rules run, and only "serious" and "critical" findings fail a test; "moderate" and
+"minor" ones are advice, not a gate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page
+
+AXE_JS = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21aa")
+BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+# Sub-pixel rounding and a scrollbar's width can add a pixel or two without anything being cut.
+OVERFLOW_TOLERANCE_PX = 2
+
+_RUN_AXE = """tags => axe.run(document, {
+  runOnly: {type: 'tag', values: tags},
+  resultTypes: ['violations'],
+})"""
+
+# The elements wider than the viewport, named the way a CSS selector would, widest first.
+_WIDE_ELEMENTS = """limit => {
+  const wide = [];
+  // An element inside a scrolling box (a wide table in an overflow-x:auto wrapper) is fine.
+  const clipped = el => {
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  for (const el of document.body.querySelectorAll('*')) {
+    const right = el.getBoundingClientRect().right;
+    if (right > limit && !clipped(el)) {
+      const id = el.id ? '#' + el.id : '';
+      const cls = el.classList.length ? '.' + [...el.classList].join('.') : '';
+      wide.push([right, el.tagName.toLowerCase() + id + cls]);
+    }
+  }
+  wide.sort((a, b) => b[0] - a[0]);
+  return wide.slice(0, 5).map(([right, name]) => `${name} (to ${Math.round(right)}px)`);
+}"""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One axe rule broken on a page, with the elements that break it."""
+
+    rule: str
+    impact: str
+    help: str
+    help_url: str
+    targets: tuple[str, ...]
+    summary: str
+
+    def describe(self) -> str:
+        nodes = "\n".join(f"      {target}" for target in self.targets)
+        return (
+            f"  {self.rule} ({self.impact}): {self.help}\n    {self.help_url}\n"
+            f"    {self.summary}\n    nodes:\n{nodes}"
+        )
+
+
+def axe_violations(page: Page) -> list[Violation]:
+    """The serious and critical WCAG 2.1 AA violations axe finds on the page as it is now."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    result: dict[str, Any] = page.evaluate(_RUN_AXE, list(AXE_TAGS))
+    found = []
+    for item in result["violations"]:
+        if item.get("impact") not in BLOCKING_IMPACTS:
+            continue
+        nodes = item["nodes"]
+        targets = tuple(" ".join(str(part) for part in node["target"]) for node in nodes)
+        # The first node's summary says what to change ("contrast 3.2:1, expected 4.5:1").
+        summary = str(nodes[0].get("failureSummary", "")).replace("\n", " ") if nodes else ""
+        found.append(
+            Violation(item["id"], item["impact"], item["help"], item["helpUrl"], targets, summary)
+        )
+    return found
+
+
+def horizontal_overflow(page: Page) -> list[str]:
+    """What sticks out past the viewport's right edge, if the page scrolls sideways at all."""
+    width = int(page.evaluate("() => window.innerWidth"))
+    scroll_width = int(page.evaluate("() => document.documentElement.scrollWidth"))
+    if scroll_width <= width + OVERFLOW_TOLERANCE_PX:
+        return []
+    wide: list[str] = page.evaluate(_WIDE_ELEMENTS, width + OVERFLOW_TOLERANCE_PX)
+    return [f"page is {scroll_width}px wide at {width}px", *wide]

@@ -1,0 +1,221 @@
+"""Every main page, for every role, at desktop and phone width: axe finds nothing serious.
+
+One test per role, not one per page: the kit's live server lives for the whole session, but the
+records it serves are flushed after every transactional test, so neither the records nor the
+logged-in browser could outlive a test anyway. Inside one test a role logs in once and walks its
+pages; every problem is collected and the test fails once, listing each page, width, axe rule,
+its help text and the offending elements, so one run shows everything there is to fix.
+
+Each page and width is also kept as a screenshot under SCREENSHOT_DIR/accessibility/
+(``$EVERYTOUCH_ARTIFACTS`` or the system's temp directory; see docs/accessibility.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from everytouch.accounts.actions import create_user
+from everytouch.accounts.models import Role
+from everytouch.followups.actions import record_commitment
+from everytouch.interactions.actions import InteractionData, TurnData, log_interaction
+from everytouch.interactions.models import Channel
+from everytouch.leads.actions import LeadData, capture_lead
+from everytouch.quality.actions import score_interaction
+from everytouch.quality.campaigns import CampaignData, create_campaign
+from everytouch.quality.coaching import record_session
+from everytouch.quality.playbooks import NewPlaybook, create_playbook, starting_text
+from everytouch.staff.departures.actions import open_departure
+from everytouch.staff.directory.actions import ensure_staff, schedule_absence
+from everytouch.staff.messages.actions import take_message
+from everytouch.staff.notifications import notify
+from everytouch.testing import PASSWORD, make_customer
+from everytouch.testing.axe import axe_violations, horizontal_overflow
+from everytouch.testing.browser import SCREENSHOT_DIR, keep_screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WIDTHS = {"desktop": (1280, 800), "phone": (360, 740)}
+SCREENSHOTS = "accessibility"
+
+ALL = frozenset({"rep", "manager", "owner", "trainer"})
+DESK = frozenset({"rep", "manager", "owner"})
+MANAGERS = frozenset({"manager", "owner"})
+REVIEWERS = frozenset({"trainer", "manager", "owner"})
+
+World = dict[str, int]
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A page to check: its URL name, what fills the URL, and which roles may open it."""
+
+    name: str
+    roles: frozenset[str]
+    url: Callable[[World], str]
+    status: int = 200
+
+
+def to(name: str, key: str | None = None, kwarg: str = "pk", query: str = "") -> Callable[..., str]:
+    def url(world: World) -> str:
+        kwargs = {} if key is None else {kwarg: world[key]}
+        return reverse(name, kwargs=kwargs) + query
+
+    return url
+
+
+PAGES = (
+    Visit("desk", DESK, to("desk")),
+    Visit("customer list", ALL, to("customer_list")),
+    Visit("customer detail", ALL, to("customer_detail", "customer")),
+    Visit("customer edit", DESK, to("customer_edit", "customer")),
+    Visit("customer merge", MANAGERS, to("customer_merge", "customer")),
+    Visit("interaction list", ALL, to("interaction_list")),
+    Visit("interaction detail", ALL, to("interaction_detail", "interaction")),
+    Visit("my day", ALL, to("my_day")),
+    Visit("new promise", DESK, lambda w: reverse("commitment_new") + f"?customer={w['customer']}"),
+    Visit("calendar", ALL, to("calendar_settings")),
+    Visit("cadences", MANAGERS, to("cadence_plan")),
+    Visit("lead board", ALL, to("lead_board")),
+    Visit("lead detail", ALL, to("lead_detail", "lead")),
+    Visit("new lead", DESK, to("lead_new")),
+    Visit("lead speed", ALL, to("lead_speed")),
+    Visit("staff directory", ALL, to("staff_directory")),
+    Visit("staff member", ALL, to("staff_member", "member")),
+    Visit("my messages", ALL, to("messages_mine")),
+    Visit("all messages", MANAGERS, to("messages_all")),
+    Visit("take a message", DESK, to("message_new")),
+    Visit("notifications", ALL, to("notifications")),
+    Visit("quality dashboard", ALL, to("quality_dashboard")),
+    Visit("scorecard", ALL, to("scorecard", "scored")),
+    Visit("disputes", ALL, to("dispute_list")),
+    Visit("coaching", ALL, to("coaching_queue")),
+    Visit("coaching a rep", ALL, to("coaching_rep", "rep", "rep_id")),
+    Visit("campaigns", REVIEWERS, to("campaign_list")),
+    Visit("campaign", REVIEWERS, to("campaign_detail", "campaign")),
+    Visit("playbooks", ALL, to("playbook_list")),
+    Visit("playbook", ALL, to("playbook_detail", "playbook")),
+    Visit("edit playbook", MANAGERS, to("playbook_edit", "playbook")),
+    Visit("promotions", ALL, to("promotion_list")),
+    Visit("early warning", MANAGERS, to("early_warning")),
+    Visit("departures", MANAGERS, to("departure_list")),
+    Visit("departure", MANAGERS, to("departure_detail", "departure")),
+    Visit("not found", ALL, to("customer_detail", "missing"), status=404),
+    Visit("forbidden", frozenset({"rep"}), to("early_warning"), status=403),
+    Visit("forbidden", frozenset({"trainer"}), to("desk"), status=403),
+)
+
+SCORED_TURNS = (
+    TurnData("agent", "Acme Office, Ron speaking."),
+    TurnData("customer", "How much is the toner?"),
+    TurnData("agent", "It is $89."),
+)
+
+
+def build_world(rep: User, manager: User, viewer: User) -> World:
+    """One of each record the pages show, Ron's (the rep's), so every role has something."""
+    customer = make_customer(owner=rep)
+    data = InteractionData(channel=Channel.CALL, summary="Asked for a quote", handled_by=rep)
+    call = log_interaction(customer, data, rep)
+    lead, _ = capture_lead(customer, LeadData(need="40 chairs"), owner=rep, actor=rep)
+    due = timezone.now() + timedelta(hours=4)
+    record_commitment(customer, rep, "Call back with the quote", due, rep)
+    take_message(intended_for=rep, about="Call me back", taken_by=manager, customer=customer)
+    notify(viewer, "Call Jane back", reverse("my_day"), "a11y")
+    member = ensure_staff(rep)
+    start = timezone.now() + timedelta(days=7)
+    schedule_absence(member, start, start + timedelta(days=2), "Trade show")
+    leaver = create_user("leo", PASSWORD, Role.REP, first_name="Leo", last_name="Leaving")
+    departure = open_departure(ensure_staff(leaver), date.today() + timedelta(days=30), manager)
+    scored = log_interaction(customer, replace(data, turns=SCORED_TURNS), rep)
+    score_interaction(scored)
+    record_session(rep, manager, ["asked_name"], "Ask the name first.", timezone.now())
+    campaign = create_campaign(
+        CampaignData("Toner calls", date.today(), date.today(), ("Ask a price",), (rep,)), manager
+    )
+    playbook = create_playbook(NewPlaybook("Ron's team", None, starting_text()), manager)
+    return {
+        "customer": customer.pk,
+        "missing": customer.pk + 1000,
+        "interaction": call.pk,
+        "lead": lead.pk,
+        "member": member.pk,
+        "departure": departure.pk,
+        "scored": scored.pk,
+        "rep": rep.pk,
+        "campaign": campaign.pk,
+        "playbook": playbook.pk,
+    }
+
+
+def check(page: Page, role: str, label: str) -> list[str]:
+    """Axe and the sideways-scroll check at each width; screenshots kept either way."""
+    problems = []
+    for width_name, (width, height) in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        keep_screenshot(page, SCREENSHOTS, f"{role}-{label}-{width_name}")
+        where = f"{role} · {label} · {width_name} ({page.url})"
+        for violation in axe_violations(page):
+            problems.append(f"{where}\n{violation.describe()}")
+        if width_name == "phone" and (wide := horizontal_overflow(page)):
+            problems.append(f"{where}\n  scrolls sideways: " + "; ".join(wide))
+    return problems
+
+
+def visit(page: Page, url: str, expected: int) -> None:
+    response = page.goto(url)
+    assert response is not None
+    assert response.status == expected, f"{url} answered {response.status}, not {expected}"
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_it_finds_no_serious_accessibility_problem_on_any_page_a_role_opens(
+    request: pytest.FixtureRequest,
+    role: str,
+    live_server: LiveServer,
+    rep: User,
+    manager: User,
+    page: Page,
+) -> None:
+    viewer: User = request.getfixturevalue(role)
+    world = build_world(rep, manager, viewer)
+    problems: list[str] = []
+
+    visit(page, f"{live_server.url}{reverse('login')}", 200)
+    problems += check(page, "anonymous", "login")
+    if role == "rep":
+        # A form sent without its CSRF cookie: the error page a stale tab meets.
+        page.context.clear_cookies()
+        page.fill("#id_username", rep.username)
+        page.fill("#id_password", PASSWORD)
+        page.locator("form button[type=submit]").click()
+        expect(page.locator("h1")).to_be_visible()
+        problems += check(page, "anonymous", "csrf failure")
+
+    # Not the kit's log_in: that expects to land on the desk, and a trainer has no desk.
+    page.goto(f"{live_server.url}{reverse('login')}")
+    page.fill("#id_username", viewer.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/login/"))
+    pages = [p for p in PAGES if role in p.roles]
+    for page_to_check in pages:
+        visit(page, f"{live_server.url}{page_to_check.url(world)}", page_to_check.status)
+        problems += check(page, role, page_to_check.name)
+
+    if problems:
+        # pytest.fail rather than assert: the report reads as written, not as a list's repr.
+        pytest.fail(
+            f"{len(problems)} accessibility problem(s) for the {role}; screenshots in "
+            f"{SCREENSHOT_DIR / SCREENSHOTS}:\n\n" + "\n\n".join(problems),
+            pytrace=False,
+        )
