@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page
+from playwright.sync_api import BrowserContext, Page
 
 AXE_JS = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21aa")
@@ -65,6 +65,15 @@ class Violation:
             f"  {self.rule} ({self.impact}): {self.help}\n    {self.help_url}\n"
             f"    {self.summary}\n    nodes:\n{nodes}"
         )
+
+
+def preload_axe(context: BrowserContext) -> None:
+    """Have axe in every page this context opens from now on, before the page's own scripts.
+
+    Optional: axe_violations adds axe to a page that lacks it. Preloading saves a few tenths of
+    a second per page when a test checks dozens of them.
+    """
+    context.add_init_script(path=str(AXE_JS))
 
 
 def axe_violations(page: Page) -> list[Violation]:

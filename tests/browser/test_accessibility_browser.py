@@ -39,7 +39,7 @@ from everytouch.staff.directory.actions import ensure_staff, schedule_absence
 from everytouch.staff.messages.actions import take_message
 from everytouch.staff.notifications import notify
 from everytouch.testing import PASSWORD, make_customer
-from everytouch.testing.axe import axe_violations, horizontal_overflow
+from everytouch.testing.axe import axe_violations, horizontal_overflow, preload_axe
 from everytouch.testing.browser import SCREENSHOT_DIR, keep_screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -75,6 +75,9 @@ def to(name: str, key: str | None = None, kwarg: str = "pk", query: str = "") ->
 
 PAGES = (
     Visit("desk", DESK, to("desk")),
+    # The screen pop, as a known caller and as a new one, with the log form below it.
+    Visit("desk known caller", DESK, to("desk", query="?q=jane%40example.com")),
+    Visit("desk new caller", DESK, to("desk", query="?q=%2B14155550188")),
     Visit("customer list", ALL, to("customer_list")),
     Visit("customer detail", ALL, to("customer_detail", "customer")),
     Visit("customer edit", DESK, to("customer_edit", "customer")),
@@ -189,6 +192,7 @@ def test_it_finds_no_serious_accessibility_problem_on_any_page_a_role_opens(
     viewer: User = request.getfixturevalue(role)
     world = build_world(rep, manager, viewer)
     problems: list[str] = []
+    preload_axe(page.context)
 
     visit(page, f"{live_server.url}{reverse('login')}", 200)
     problems += check(page, "anonymous", "login")
@@ -219,3 +223,28 @@ def test_it_finds_no_serious_accessibility_problem_on_any_page_a_role_opens(
             f"{SCREENSHOT_DIR / SCREENSHOTS}:\n\n" + "\n\n".join(problems),
             pytrace=False,
         )
+
+
+def test_it_draws_a_visible_outline_around_whatever_the_keyboard_focuses(
+    live_server: LiveServer, page: Page
+) -> None:
+    # axe cannot see focus styles; Chromium's own ring is a thin "auto" outline that vanishes on
+    # the blue buttons, so the stylesheet draws a solid 3 px one on links, fields and buttons.
+    page.goto(f"{live_server.url}{reverse('login')}")
+    # A key press first: focus moved by script after it counts as keyboard focus (:focus-visible).
+    page.keyboard.press("Tab")
+    outlines = {}
+    for selector in ("header a", "#id_username", "#id_password", "form button[type=submit]"):
+        page.locator(selector).first.focus()
+        outlines[selector] = page.evaluate(
+            """() => {
+              const css = getComputedStyle(document.activeElement);
+              return css.outlineStyle + " " + css.outlineWidth;
+            }"""
+        )
+    assert outlines == {
+        "header a": "solid 3px",
+        "#id_username": "solid 3px",
+        "#id_password": "solid 3px",
+        "form button[type=submit]": "solid 3px",
+    }
