@@ -31,7 +31,7 @@ from everytouch.interactions.actions import InteractionData, TurnData, log_inter
 from everytouch.interactions.models import Channel
 from everytouch.leads.actions import LeadData, capture_lead
 from everytouch.quality.actions import score_interaction
-from everytouch.quality.campaigns import CampaignData, create_campaign
+from everytouch.quality.campaigns import CampaignData, create_campaign, create_link
 from everytouch.quality.coaching import record_session
 from everytouch.quality.playbooks import NewPlaybook, create_playbook, starting_text
 from everytouch.staff.departures.actions import open_departure
@@ -51,8 +51,10 @@ ALL = frozenset({"rep", "manager", "owner", "trainer"})
 DESK = frozenset({"rep", "manager", "owner"})
 MANAGERS = frozenset({"manager", "owner"})
 REVIEWERS = frozenset({"trainer", "manager", "owner"})
+# Forms that are the same for every role that may open them: checked once, to save time.
+ONCE = frozenset({"manager"})
 
-World = dict[str, int]
+World = dict[str, int | str]
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,14 @@ PAGES = (
     Visit("playbook", ALL, to("playbook_detail", "playbook")),
     Visit("edit playbook", MANAGERS, to("playbook_edit", "playbook")),
     Visit("promotions", ALL, to("promotion_list")),
+    Visit("new campaign", ONCE, to("campaign_new")),
+    Visit("new playbook", ONCE, to("playbook_new")),
+    Visit("new promotion", ONCE, to("promotion_new")),
+    Visit("transcript import", ONCE, to("transcript_import")),
+    Visit("agreement", ONCE, to("quality_agreement")),
+    Visit("conversations", ONCE, to("quality_conversations", query="?check=greeting&status=fail")),
+    Visit("webhooks", ONCE, to("webhook_list")),
+    Visit("start a departure", ONCE, to("departure_start", "member", "member_id")),
     Visit("early warning", MANAGERS, to("early_warning")),
     Visit("departures", MANAGERS, to("departure_list")),
     Visit("departure", MANAGERS, to("departure_detail", "departure")),
@@ -146,7 +156,9 @@ def build_world(rep: User, manager: User, viewer: User) -> World:
         CampaignData("Toner calls", date.today(), date.today(), ("Ask a price",), (rep,)), manager
     )
     playbook = create_playbook(NewPlaybook("Ron's team", None, starting_text()), manager)
+    tester_token = create_link(campaign, "Anna", None, timezone.now())[1]
     return {
+        "tester_token": tester_token,
         "customer": customer.pk,
         "missing": customer.pk + 1000,
         "interaction": call.pk,
@@ -196,13 +208,20 @@ def test_it_finds_no_serious_accessibility_problem_on_any_page_a_role_opens(
 
     visit(page, f"{live_server.url}{reverse('login')}", 200)
     problems += check(page, "anonymous", "login")
+    if role in ONCE:
+        # An outside tester's private link: a public page, no login.
+        tester_link = reverse("tester_link", kwargs={"token": world["tester_token"]})
+        visit(page, f"{live_server.url}{tester_link}", 200)
+        problems += check(page, "anonymous", "tester link")
     if role == "rep":
         # A form sent without its CSRF cookie: the error page a stale tab meets.
         page.context.clear_cookies()
         page.fill("#id_username", rep.username)
         page.fill("#id_password", PASSWORD)
-        page.locator("form button[type=submit]").click()
-        expect(page.locator("h1")).to_be_visible()
+        with page.expect_navigation() as refused:
+            page.locator("form button[type=submit]").click()
+        response = refused.value
+        assert response is not None and response.status == 403
         problems += check(page, "anonymous", "csrf failure")
 
     # Not the kit's log_in: that expects to land on the desk, and a trainer has no desk.
