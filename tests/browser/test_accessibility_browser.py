@@ -192,6 +192,19 @@ def visit(page: Page, url: str, expected: int) -> None:
     assert response.status == expected, f"{url} answered {response.status}, not {expected}"
 
 
+def wrong_answer(page: Page, role: str, label: str, url: str, expected: int) -> str | None:
+    """Open the page; say so if it answers another status (then it is not the page to check).
+
+    Reported with the rest rather than stopping the walk: after a change to who may open what,
+    one run still shows every page's problems (and PAGES needs the same change).
+    """
+    response = page.goto(url)
+    status = None if response is None else response.status
+    if status == expected:
+        return None
+    return f"{role} · {label} ({url})\n  answered {status}, not {expected}: not checked"
+
+
 @pytest.mark.parametrize("role", sorted(ALL))
 def test_it_finds_no_serious_accessibility_problem_on_any_page_a_role_opens(
     request: pytest.FixtureRequest,
@@ -232,8 +245,9 @@ def test_it_finds_no_serious_accessibility_problem_on_any_page_a_role_opens(
     expect(page).not_to_have_url(re.compile(r"/login/"))
     pages = [p for p in PAGES if role in p.roles]
     for page_to_check in pages:
-        visit(page, f"{live_server.url}{page_to_check.url(world)}", page_to_check.status)
-        problems += check(page, role, page_to_check.name)
+        url = f"{live_server.url}{page_to_check.url(world)}"
+        wrong = wrong_answer(page, role, page_to_check.name, url, page_to_check.status)
+        problems += [wrong] if wrong else check(page, role, page_to_check.name)
 
     if problems:
         # pytest.fail rather than assert: the report reads as written, not as a list's repr.
