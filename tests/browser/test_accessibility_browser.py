@@ -67,7 +67,9 @@ class Visit:
     status: int = 200
 
 
-def to(name: str, key: str | None = None, kwarg: str = "pk", query: str = "") -> Callable[..., str]:
+def to(
+    name: str, key: str | None = None, kwarg: str = "pk", query: str = ""
+) -> Callable[[World], str]:
     def url(world: World) -> str:
         kwargs = {} if key is None else {kwarg: world[key]}
         return reverse(name, kwargs=kwargs) + query
