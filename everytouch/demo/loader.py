@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from everytouch.accounts.models import Profile, Role
@@ -191,7 +192,11 @@ def _create_interactions(
     # timeline, the transfers) comes from the apps' own functions.
     rows = Interaction.objects.bulk_create(_interaction_row(p, customers, users) for p in plans)
     pairs = list(zip(rows, plans, strict=True))
-    Interaction.objects.filter(pk__in=[r.pk for r in rows]).update(created_at=F("started_at"))
+    # Each touch was analysed when it was logged, as the job after ``log_interaction`` does;
+    # left unanalysed, the sweep would turn months-old calls into today's leads.
+    Interaction.objects.filter(pk__in=[r.pk for r in rows]).update(
+        created_at=F("started_at"), analysed_at=Coalesce(F("ended_at"), F("started_at"))
+    )
     Turn.objects.bulk_create(
         Turn(interaction=row, index=i, speaker=t.speaker, text=t.text, start=t.start)
         for row, plan in pairs

@@ -199,3 +199,37 @@ def test_it_scores_every_transcript_and_leaves_a_quality_loop_to_look_at() -> No
     rows = {row.check_id: row for row in report.checks}
     assert rows["lead_captured"].overall.label == "1 of 5"
     assert not Dispute.objects.exclude(raised_by__username="luis").exists()
+
+
+@pytest.mark.django_db
+def test_it_loads_history_the_sweep_has_nothing_left_to_do_with() -> None:
+    from everytouch import sweeps
+    from everytouch.leads.models import Lead
+    from everytouch.leads.queries import speed_to_lead_by_owner
+    from everytouch.staff.models import Notification
+
+    demo.load_demo()
+    loaded = timezone.now()
+    leads = set(Lead.objects.values_list("pk", "created_at"))
+    assert len(leads) >= 20
+    done = sweeps.run_all()
+    # Every settled touch was analysed and scored when it was logged, as the jobs would have.
+    assert done["interactions analysed late"] == done["interactions scored late"] == 0
+    assert not Interaction.objects.filter(analysed_at__isnull=True).exists()
+    assert set(Lead.objects.values_list("pk", "created_at")) == leads
+    # Each lead is as old as the call it came from, and was answered back then.
+    for lead in Lead.objects.select_related("source_interaction"):
+        call = lead.source_interaction
+        assert call is not None and lead.created_at == (call.ended_at or call.started_at)
+        assert lead.first_response_at is not None
+        assert lead.created_at < lead.first_response_at < loaded - timedelta(minutes=4)
+        assert lead.last_activity_at < loaded
+        assert not lead.activities.filter(created_at__gte=loaded).exists()
+        assert not lead.activities.filter(created_at__gt=lead.last_activity_at).exists()
+    assert all(row.waiting == 0 for row in speed_to_lead_by_owner())
+    notices = Notification.objects.filter(key__startswith="lead-")
+    assert notices.exists()
+    assert not notices.filter(created_at__gte=loaded - timedelta(minutes=4)).exists()
+    assert not notices.filter(read_at=None).exists()
+    lead_events = TimelineEvent.objects.filter(kind__startswith="lead_")
+    assert not lead_events.filter(happened_at__gte=loaded - timedelta(minutes=4)).exists()
