@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from types import FrameType
 from typing import NoReturn
 
@@ -97,6 +97,9 @@ def cmd_serve(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 # --- demo ----------------------------------------------------------------------------------
+
+# Kept here rather than imported from everytouch.demo, which needs Django set up first.
+DEMO_TIME_ZONE = "America/Chicago"
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -214,10 +217,18 @@ def demo_url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
+def demo_environment(environ: MutableMapping[str, str]) -> None:
+    """What the demo sets unless the user set it; its worker, sweeper and server inherit it."""
+    # A demo has no mail server: notices are written to var/mail/ instead (unless configured).
+    environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    # Brightline is in Chicago: served in UTC, its office hours would read as the night.
+    environ.setdefault("TIME_ZONE", DEMO_TIME_ZONE)
+
+
 def cmd_demo(args: argparse.Namespace, extra: list[str]) -> int:
     _check_port_free(args.host, args.port)
-    # A demo has no mail server: notices are written to var/mail/ instead (unless configured).
-    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    # Before Django reads its settings, so this process plans the history in the same zone.
+    demo_environment(os.environ)
     url = demo_url(args.host, args.port)
     # Links in notices point where the demo runs, unless SITE_URL says otherwise.
     env = {} if os.environ.get("SITE_URL", "").strip() else {"SITE_URL": url.rstrip("/")}

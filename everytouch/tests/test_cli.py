@@ -22,6 +22,7 @@ from everytouch import demo
 from everytouch.accounts.actions import issue_token
 from everytouch.accounts.models import ApiToken, Role, hash_token
 from everytouch.cli import build_parser, main
+from everytouch.cli.processes import demo_environment
 from everytouch.cli.registry import COMMAND_MODULES
 from everytouch.customers.actions import CustomerData, create_customer
 from everytouch.customers.models import ContactPoint, Customer, EventKind, TimelineEvent
@@ -421,6 +422,9 @@ def test_it_loads_the_demo_once_and_prints_the_logins(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     started: list[tuple[str, ...]] = []
+    # The demo sets both for its children; set here, they are removed again after the test.
+    monkeypatch.setenv("TIME_ZONE", "UTC")
+    monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
     monkeypatch.setattr("everytouch.demo.load_demo", functools.partial(demo.load_demo, size=0.05))
     monkeypatch.setattr("everytouch.cli.processes.child", lambda *args, env: started.append(args))
     monkeypatch.setattr("everytouch.cli.processes.supervise", lambda children: 0)
@@ -458,6 +462,9 @@ def test_it_points_the_demos_links_at_the_address_it_serves(
 ) -> None:
     envs: dict[str, dict[str, str]] = {}
     monkeypatch.setenv("SITE_URL", site_url)
+    # The demo sets both for its children; set here, they are removed again after the test.
+    monkeypatch.setenv("TIME_ZONE", "UTC")
+    monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
     monkeypatch.setattr("everytouch.cli.processes._check_port_free", lambda host, port: None)
     monkeypatch.setattr("everytouch.cli.processes._prepare_demo", lambda reset: None)
     monkeypatch.setattr("everytouch.cli.processes._print_banner", print)
@@ -487,6 +494,34 @@ def test_it_serves_make_run_on_the_port_and_host_given_to_make() -> None:
     assert run_line("PORT=8001", "HOST=0.0.0.0").endswith("demo --host 0.0.0.0 --port 8001")
     # An exported HOST is a machine name in tcsh, never where the demo should listen.
     assert run_line(env={"HOST": "workstation"}).endswith("--host 127.0.0.1 --port 8000")
+
+
+def test_it_serves_the_demo_in_chicago_unless_a_time_zone_is_set() -> None:
+    environ: dict[str, str] = {}
+    demo_environment(environ)
+    assert environ["TIME_ZONE"] == "America/Chicago"
+    chosen = {"TIME_ZONE": "Europe/Berlin"}
+    demo_environment(chosen)
+    assert chosen["TIME_ZONE"] == "Europe/Berlin"
+
+
+def test_it_reads_the_demo_zone_into_the_settings_its_processes_load() -> None:
+    # A fresh interpreter, as `everytouch demo` and its children are: the zone must be in the
+    # environment before Django reads its settings.
+    script = (
+        "import os\n"
+        "from everytouch.cli.processes import demo_environment\n"
+        "from everytouch.cli_base import setup_django\n"
+        "demo_environment(os.environ)\n"
+        "setup_django()\n"
+        "from everytouch.business_time import business_tz\n"
+        "print(business_tz())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TIME_ZONE"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env
+    )
+    assert result.stdout.strip() == "America/Chicago"
 
 
 def _free_port() -> int:

@@ -233,3 +233,41 @@ def test_it_loads_history_the_sweep_has_nothing_left_to_do_with() -> None:
     assert not notices.filter(read_at=None).exists()
     lead_events = TimelineEvent.objects.filter(kind__startswith="lead_")
     assert not lead_events.filter(happened_at__gte=loaded - timedelta(minutes=4)).exists()
+
+
+@pytest.mark.django_db
+def test_it_makes_promises_due_in_business_hours_in_the_business_zone() -> None:
+    from django.test import override_settings
+
+    from everytouch.business_time import is_business_time
+    from everytouch.followups.models import Commitment
+
+    with override_settings(TIME_ZONE="America/Chicago"):
+        demo.load_demo()
+        promises = list(Commitment.objects.filter(cadence_key=""))
+        assert len(promises) >= 15
+        for promise in promises:
+            local = timezone.localtime(promise.due_at)
+            assert is_business_time(promise.due_at - timedelta(minutes=1)), local
+            assert local.minute % 15 == 0 and local > timezone.localtime()
+
+
+@pytest.mark.django_db
+def test_it_keeps_office_hours_in_chicago_when_served_there() -> None:
+    import time_machine
+    from django.test import override_settings
+
+    from everytouch.staff.directory.availability import availability
+
+    with override_settings(TIME_ZONE="America/Chicago"):
+        chicago = timezone.get_default_timezone()
+        demo.load_demo(size=SIZE)
+        for touch in Interaction.objects.all():
+            local = touch.started_at.astimezone(chicago)
+            assert (8, 0) <= (local.hour, local.minute) <= (17, 30) and local.weekday() < 5
+        kim = StaffMember.objects.get(user__username="kim")
+        # The test clock's 10:00 UTC is 04:00 in Chicago; 10:00 there is 15:00 or 16:00 UTC.
+        assert availability(kim, timezone.now()).state == "off_hours"
+        morning = timezone.localtime().replace(hour=10)
+        with time_machine.travel(morning, tick=False):
+            assert availability(kim, timezone.now()).state == "available"
