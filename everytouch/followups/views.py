@@ -210,5 +210,6 @@ def early_warning(request: HttpRequest) -> HttpResponse:
         "rules": rules,
         "floors": [(warnings.LABELS[m], rules.floors[m]) for m in warnings.MEASURES],
         "flagged": [r for r in reports if r.flags],
+        "summary": warnings.summary(reports, rules),
     }
     return render(request, "followups/early_warning.html", context)

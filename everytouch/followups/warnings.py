@@ -11,8 +11,12 @@ Per rep and ISO week (Monday to Sunday in the business time zone):
   done by their due time. A week with no promise due has no percentage and is never "below".
 
 A rep is flagged for a measure when every one of the last N complete weeks they worked
-(weeks starting on or after the day they joined) is below its floor. Floors and N come from
+(weeks starting on or after the day they joined: their start date in the staff directory, else
+the day their login was made) is below its floor. Floors and N come from
 ``EVERYTOUCH_EARLY_WARNING`` (see ``DEFAULT_RULES``); a floor of 0 turns a measure off.
+
+A week is "below" only when the rep worked it, and the page's colours, its flags and its
+summary sentence all read that one set (``Week.below``), so they cannot disagree.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from everytouch.business_time import business_tz
 from everytouch.followups.models import Commitment, CommitmentStatus
 from everytouch.interactions.models import Interaction
 from everytouch.leads.models import Lead, LeadActivity, Stage
-from everytouch.staff.models import Employment
+from everytouch.staff.models import Employment, StaffMember
 
 MEASURES = ("contacts", "leads", "meetings", "kept_pct")
 LABELS = {
@@ -69,6 +73,8 @@ class Week:
     meetings: int = 0
     due: int = 0
     kept: int = 0
+    # False for a week before the rep started: shown, never below a floor.
+    worked: bool = True
     below: set[str] = field(default_factory=set)
 
     @property
@@ -96,6 +102,10 @@ class RepReport:
     user: User
     weeks: list[Week]
     flags: list[Flag]
+
+    @property
+    def weeks_below(self) -> int:
+        return sum(1 for w in self.weeks if w.below)
 
 
 # --- weeks ---------------------------------------------------------------------------------------
@@ -162,9 +172,9 @@ def _is_below(week: Week, measure: str, floor: float) -> bool:
     return floor > 0 and value is not None and value < floor
 
 
-def flags_for(weeks: list[Week], joined: date, rule: Rules) -> list[Flag]:
+def flags_for(weeks: list[Week], rule: Rules) -> list[Flag]:
     """Measures below their floor in each of the last N complete weeks the rep worked."""
-    worked = [w for w in weeks if w.start >= joined]
+    worked = [w for w in weeks if w.worked]
     recent = worked[-rule.weeks :]
     if len(recent) < rule.weeks:
         return []
@@ -176,7 +186,7 @@ def flags_for(weeks: list[Week], joined: date, rule: Rules) -> list[Flag]:
 
 
 def _weeks_of(
-    user_id: int, starts: list[date], counts: dict[str, Counts], rule: Rules
+    user_id: int, joined: date, starts: list[date], counts: dict[str, Counts], rule: Rules
 ) -> list[Week]:
     weeks = []
     for start in starts:
@@ -188,16 +198,28 @@ def _weeks_of(
             meetings=counts["meetings"].get(key, 0),
             due=counts["due"].get(key, 0),
             kept=counts["kept"].get(key, 0),
+            worked=start >= joined,
         )
-        week.below = {m for m in MEASURES if _is_below(week, m, rule.floors[m])}
+        if week.worked:
+            week.below = {m for m in MEASURES if _is_below(week, m, rule.floors[m])}
         weeks.append(week)
     return weeks
 
 
 def reps() -> QuerySet[User]:
     """Reps who work here now: the people the dashboard watches."""
-    qs = User.objects.filter(is_active=True, profile__role=Role.REP)
+    qs = User.objects.filter(is_active=True, profile__role=Role.REP).select_related("staff")
     return qs.exclude(staff__employment=Employment.DEPARTED).order_by("first_name", "username")
+
+
+def joined_on(user: User) -> date:
+    """The day the rep started: the directory's start date, else the day the login was made."""
+    try:
+        # Loaded with ``reps()``'s select_related: no query per rep when the page lists them.
+        start: date | None = user.staff.start_date
+    except StaffMember.DoesNotExist:
+        start = None
+    return start or user.date_joined.astimezone(business_tz()).date()
 
 
 def early_warning(now: datetime, users: Iterable[User] | None = None) -> list[RepReport]:
@@ -208,7 +230,32 @@ def early_warning(now: datetime, users: Iterable[User] | None = None) -> list[Re
     counts = activity_counts([u.pk for u in people], starts[0], _midnight(week_start(now)))
     reports = []
     for user in people:
-        weeks = _weeks_of(user.pk, starts, counts, rule)
-        joined = user.date_joined.astimezone(business_tz()).date()
-        reports.append(RepReport(user, weeks, flags_for(weeks, joined, rule)))
+        weeks = _weeks_of(user.pk, joined_on(user), starts, counts, rule)
+        reports.append(RepReport(user, weeks, flags_for(weeks, rule)))
     return sorted(reports, key=lambda r: not r.flags)
+
+
+def summary(reports: list[RepReport], rule: Rules) -> str:
+    """The page's one-sentence verdict, from the same weeks that colour its tables."""
+    if not reports:
+        return "No reps yet."
+    total = len(reports)
+    flagged = sum(1 for r in reports if r.flags)
+    running = f"below a floor for {rule.weeks} {_weeks(rule.weeks)} running"
+    if flagged:
+        return f"{flagged} of {total} {_reps(total)} {running}."
+    some = sum(1 for r in reports if r.weeks_below)
+    if some:
+        return (
+            f"Nobody is {running}, but {some} of {total} {_reps(total)} had a week below one "
+            "(in red)."
+        )
+    return "Every rep is at or above every floor in every week shown."
+
+
+def _weeks(n: int) -> str:
+    return "week" if n == 1 else "weeks"
+
+
+def _reps(n: int) -> str:
+    return "rep" if n == 1 else "reps"

@@ -17,6 +17,7 @@ from everytouch.followups import actions, warnings
 from everytouch.followups.tests.helpers import a_call, a_lead
 from everytouch.leads.actions import move_stage
 from everytouch.leads.models import Stage
+from everytouch.staff.directory.actions import ensure_staff
 from everytouch.testing import client_for, make_customer
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +136,63 @@ def test_it_shows_the_flags_on_the_managers_dashboard(team_history: User, manage
     content = response.content.decode()
     assert '<li data-testid="flag"><strong>Ron Rep</strong>: meetings set below 1' in content
     assert content.count('data-testid="flag"') == 1
+
+
+def _page(manager: User) -> str:
+    with time_machine.travel(NOW, tick=False):
+        response = client_for(manager).get(reverse("early_warning"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_it_reads_a_reps_start_date_rather_than_the_day_their_login_was_made(
+    rep: User, manager: User
+) -> None:
+    # The demo's case: logins made today for people who have worked here for years. Every
+    # week is below every floor; the page must say so, not "nobody is below a floor".
+    joined(rep, NOW)
+    member = ensure_staff(rep)
+    member.start_date = date(2019, 5, 6)
+    member.save(update_fields=["start_date"])
+    report = warnings.early_warning(NOW, [User.objects.get(pk=rep.pk)])[0]
+    assert all(w.worked and w.below for w in report.weeks)
+    assert [f.measure for f in report.flags] == ["contacts", "leads", "meetings"]
+    content = _page(manager)
+    assert "1 of 1 rep below a floor for 4 weeks running." in content
+    assert "Nobody" not in content
+    assert content.count('data-testid="flag"') == 1
+
+
+def test_it_never_colours_a_week_before_the_rep_started(team_history: User, manager: User) -> None:
+    nina = by_name(warnings.early_warning(NOW))["nina"]
+    before = [w for w in nina.weeks if w.start < date(2025, 3, 17)]
+    assert before and not any(w.worked or w.below for w in before)
+    assert all(w.below for w in nina.weeks if w.worked)
+    assert "(before starting)" in _page(manager)
+
+
+def test_it_says_what_the_red_weeks_show_when_nobody_is_flagged(rep: User, manager: User) -> None:
+    # Ron works every other week: red weeks, but never four running.
+    joined(rep, datetime(2025, 1, 6, 9, tzinfo=UTC))
+    customer = make_customer()
+    for week in (WEEKS[0], WEEKS[2]):
+        a_week_of_work(rep, customer, week, meeting=True, kept=True)
+    reports = warnings.early_warning(NOW)
+    assert not any(r.flags for r in reports) and reports[0].weeks_below > 0
+    content = _page(manager)
+    assert 'class="error"' in content
+    assert (
+        "Nobody is below a floor for 4 weeks running, but 1 of 1 rep had a week below one "
+        "(in red)." in content
+    )
+
+
+def test_it_says_everyone_is_above_the_floors_only_when_no_week_is_red(
+    team_history: User, manager: User, settings: Any
+) -> None:
+    settings.EVERYTOUCH_EARLY_WARNING = {
+        "floors": {"contacts": 0, "leads": 0, "meetings": 0, "kept_pct": 0}
+    }
+    content = _page(manager)
+    assert "Every rep is at or above every floor in every week shown." in content
+    assert 'class="error"' not in content
