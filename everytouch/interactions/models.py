@@ -57,6 +57,12 @@ class Interaction(models.Model):
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.started_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def channel_with_article(self) -> str:
+        """ "a call", "an e-mail": the channel as a sentence names it ("from an e-mail")."""
+        label = self.get_channel_display().lower()
+        return f"{'an' if label[:1] in tuple('aeiou') else 'a'} {label}"
+
 
 class Turn(models.Model):
     interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="turns")

@@ -237,3 +237,20 @@ def test_it_shows_the_early_warning_only_to_managers(
     response = client_for(user_for(request, role)).get(reverse("early_warning"))
     assert response.status_code == status
     assert (b"<h2>Ron Rep</h2>" in response.content) == (status == 200)
+
+
+def test_it_names_the_touch_a_promise_came_from_with_the_right_article(
+    monday: time_machine.Traveller, customer: Customer, rep: User
+) -> None:
+    from everytouch.interactions.actions import InteractionData, log_interaction
+    from everytouch.interactions.models import Channel
+
+    email = log_interaction(
+        customer, InteractionData(channel=Channel.EMAIL, summary="Quote", handled_by=rep), rep
+    )
+    call = a_call(customer, rep, [("agent", "Hello")])
+    a_commitment(customer, rep, hours=2, what="Send the quote", source_interaction=email)
+    a_commitment(customer, rep, hours=3, what="Ring back", source_interaction=call)
+    content = client_for(rep).get(reverse("my_day")).content.decode()
+    assert "(from an e-mail)" in content and "(from a call)" in content
+    assert "from a e-mail" not in content
