@@ -17,6 +17,7 @@ from django.utils.dateformat import format as date_format
 # and "Mon 30 Nov 2026" (the template filters in customers/templatetags/formats.py use these).
 MOMENT = "D j M Y, H:i"
 DAY = "D j M Y"
+CLOCK = "H:i"
 
 
 def business_tz() -> ZoneInfo:

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from everytouch.accounts.people import display_name
+from everytouch.business_time import written_moment
 from everytouch.customers.contacts import format_phone
 from everytouch.customers.models import ContactKind, Customer, EventKind, TimelineEvent
 
@@ -173,7 +174,8 @@ def commitment_made(
     due_at: datetime,
     owner_name: str,
 ) -> TimelineEvent:
-    due = timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")
+    # Written once and shown for years: in the one style every screen uses, business time.
+    due = written(due_at)
     summary = f"Promise by {owner_name}, due {due}: {what}"
     data = {"commitment_id": commitment_id, "due_at": due_at.isoformat()}
     return _record(customer, EventKind.COMMITMENT_MADE, summary, actor=actor, data=data)

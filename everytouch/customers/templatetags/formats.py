@@ -11,14 +11,13 @@ from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from everytouch.business_time import DAY, MOMENT, business_tz, written_until
+from everytouch.business_time import CLOCK, DAY, MOMENT, business_tz, written_until
 from everytouch.customers.contacts import format_phone
 
 register = template.Library()
 
-# One date style for every screen: MOMENT and DAY come from business_time, which sentences
-# written in Python (away messages, routing advice) use too.
-CLOCK = "H:i"
+# One date style for every screen: MOMENT, DAY and CLOCK come from business_time, which
+# sentences written in Python (away messages, routing advice, notices) use too.
 
 
 def _local(value: datetime) -> datetime:

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from everytouch.business_time import written
 from everytouch.staff.models import Absence, Employment, StaffMember, Status, Team
 
 
@@ -109,8 +110,7 @@ def schedule_absence(
     clash = member.absences.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).first()
     if clash is not None:
         raise StaffError(
-            f"overlaps the absence from {clash.starts_at:%Y-%m-%d %H:%M} "
-            f"to {clash.ends_at:%Y-%m-%d %H:%M}"
+            f"overlaps the absence from {written(clash.starts_at)} to {written(clash.ends_at)}"
         )
     return Absence.objects.create(
         staff=member, starts_at=starts_at, ends_at=ends_at, reason=reason.strip(), backup=backup
