@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from everytouch.business_time import add_business_hours
+from everytouch.business_time import add_business_hours, business_tz
 from everytouch.customers.models import Customer, EventKind, TimelineEvent
 from everytouch.demo.data import EXPO, MESSAGE_ABOUT, PROMISES, SALES_WORDS
 from everytouch.followups.actions import record_commitment
@@ -158,7 +158,9 @@ def _promises(users: dict[str, User], now: datetime, rng: random.Random) -> int:
 
 def _away_and_messages(users: dict[str, User], now: datetime) -> int:
     jake, priya = ensure_staff(users["jake"]), ensure_staff(users["priya"])
-    ends = (now + timedelta(days=3)).replace(hour=0, minute=0, second=0, microsecond=0)
+    # Back at midnight in the business's zone: away through the whole of the day before.
+    back = (now + timedelta(days=3)).astimezone(business_tz()).date()
+    ends = datetime.combine(back, time(0), tzinfo=business_tz())
     schedule_absence(jake, now - timedelta(hours=2), ends, EXPO, priya)
     customers = list(Customer.objects.filter(owner=users["jake"]).order_by("pk")[:2])
     for customer in customers:

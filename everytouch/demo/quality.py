@@ -9,11 +9,12 @@ the sweep a minute after the demo starts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from everytouch.business_time import business_tz
 from everytouch.interactions.models import Interaction
 from everytouch.quality import actions, campaigns, reviews
 from everytouch.quality.models import CheckOutcome, Promotion, Scorecard
@@ -58,7 +59,7 @@ def _score_history() -> int:
 
 
 def _promotion(now: datetime) -> None:
-    today = now.date()
+    today = now.astimezone(business_tz()).date()
     Promotion.objects.create(
         name="Toner two for one",
         valid_from=today - timedelta(days=3),
@@ -93,7 +94,7 @@ def _reviews(users: dict[str, User]) -> int:
 
 def _campaign(users: dict[str, User], now: datetime) -> int:
     """Last week's call-in test of the sales line: five calls, one captured the caller."""
-    start = (now - timedelta(days=9)).date()
+    start = (now - timedelta(days=9)).astimezone(business_tz()).date()
     data = campaigns.CampaignData(
         name="Sales line call-in test",
         starts_on=start,
@@ -112,7 +113,8 @@ def _campaign(users: dict[str, User], now: datetime) -> int:
         call = campaigns.CallData(
             scenario=scenario,
             answer="live",
-            called_at=now - timedelta(days=9 - day, hours=3),
+            # Mid-morning in the business's zone, when a mystery shopper would call.
+            called_at=datetime.combine(start + timedelta(days=day), time(10, 20), business_tz()),
             rep=who,
             seconds_to_answer=8 + 5 * day,
             transcript=campaigns.read_transcript(text),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -257,7 +257,9 @@ def test_it_keeps_office_hours_in_chicago_when_served_there() -> None:
     import time_machine
     from django.test import override_settings
 
+    from everytouch.quality.models import CallTest
     from everytouch.staff.directory.availability import availability
+    from everytouch.staff.models import Absence
 
     with override_settings(TIME_ZONE="America/Chicago"):
         chicago = timezone.get_default_timezone()
@@ -271,3 +273,8 @@ def test_it_keeps_office_hours_in_chicago_when_served_there() -> None:
         morning = timezone.localtime().replace(hour=10)
         with time_machine.travel(morning, tick=False):
             assert availability(kim, timezone.now()).state == "available"
+        # Jake is back at midnight in Chicago, and the call-in tests were made mid-morning there.
+        expo = Absence.objects.get(staff__user__username="jake")
+        assert timezone.localtime(expo.ends_at).time() == time(0)
+        calls = CallTest.objects.values_list("called_at", flat=True)
+        assert calls and {timezone.localtime(c).time() for c in calls} == {time(10, 20)}

@@ -52,7 +52,7 @@ def test_it_records_a_promise_on_the_customers_timeline(
         "Send the brochure",
     )
     [summary] = events(customer, EventKind.COMMITMENT_MADE)
-    assert summary == "Promise by Ron Rep, due 2025-03-03 14:00: Send the brochure"
+    assert summary == "Promise by Ron Rep, due Mon 3 Mar 2025, 14:00: Send the brochure"
 
 
 @pytest.mark.parametrize(
@@ -163,7 +163,7 @@ def test_it_reminds_the_owner_once_inside_the_reminder_window(
     assert actions.send_reminder(commitment.pk, now) is None
     assert notices() == [("ron", f"commitment:{commitment.pk}:reminder")]
     text = Notification.objects.get().text
-    assert text == "Due Mon 03 Mar 14:00: Call back with the quote for 40 chairs (Jane Doe)"
+    assert text == "Due Mon 3 Mar 2025, 14:00: Call back with the quote for 40 chairs (Jane Doe)"
 
 
 def test_it_honours_the_configured_reminder_lead_time(
@@ -202,7 +202,7 @@ def test_it_escalates_a_missed_promise_to_the_team_manager_once(
     key = f"commitment:{commitment.pk}:missed"
     assert notices() == [("maria", key), ("ron", key)]
     manager_text = Notification.objects.get(user__username="maria").text
-    assert manager_text.startswith("Missed promise: Ron Rep promised Jane Doe by Mon 03 Mar 12:00")
+    assert manager_text.startswith("Missed promise: Ron Rep promised Jane Doe by Mon 3 Mar 2025, 12:00")
     assert events(customer, EventKind.COMMITMENT_MISSED) == [
         "Promise missed by Ron Rep, escalated to Maria Manager: "
         "Call back with the quote for 40 chairs"
