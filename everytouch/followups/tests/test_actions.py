@@ -202,7 +202,9 @@ def test_it_escalates_a_missed_promise_to_the_team_manager_once(
     key = f"commitment:{commitment.pk}:missed"
     assert notices() == [("maria", key), ("ron", key)]
     manager_text = Notification.objects.get(user__username="maria").text
-    assert manager_text.startswith("Missed promise: Ron Rep promised Jane Doe by Mon 3 Mar 2025, 12:00")
+    assert manager_text.startswith(
+        "Missed promise: Ron Rep promised Jane Doe by Mon 3 Mar 2025, 12:00"
+    )
     assert events(customer, EventKind.COMMITMENT_MISSED) == [
         "Promise missed by Ron Rep, escalated to Maria Manager: "
         "Call back with the quote for 40 chairs"

@@ -57,7 +57,8 @@ def test_it_reminds_then_escalates_each_exactly_once(
     assert subjects(smtp_inbox) == [
         (
             "ron@example.com",
-            "Everytouch: Due Mon 3 Mar 2025, 14:00: Call back with the quote for 40 chairs (Jane Doe)",
+            "Everytouch: Due Mon 3 Mar 2025, 14:00: "
+            "Call back with the quote for 40 chairs (Jane Doe)",
         )
     ]
     # A retried reminder and the sweep both find it sent.
