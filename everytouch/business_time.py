@@ -45,6 +45,11 @@ def written_until(moment: datetime) -> str:
     return written_moment(local)
 
 
+def written_day(day: date) -> str:
+    """A day as people write it: ``Mon 30 Nov 2026``."""
+    return date_format(day, DAY_FORMAT)
+
+
 def _parse_hours(spec: str) -> tuple[time, time]:
     start, _, end = spec.partition("-")
     return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())

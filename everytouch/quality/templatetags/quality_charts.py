@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from everytouch.business_time import written_day
 from everytouch.quality.dashboards import Board, Rate, Series
 
 register = template.Library()
@@ -60,7 +61,7 @@ class Week(NamedTuple):
 
 def _weeks(weeks: Sequence[date]) -> list[Week]:
     count = len(weeks)
-    return [Week(w, _x(i, count), w.isoformat(), f"{w:%b %-d}") for i, w in enumerate(weeks)]
+    return [Week(w, _x(i, count), w.isoformat(), written_day(w)) for i, w in enumerate(weeks)]
 
 
 # Charts are built as plain strings: a year of ten teams' lines is thousands of dots, and
@@ -102,7 +103,8 @@ def _axes(weeks: Sequence[date]) -> str:
     step = max(1, len(weeks) // 6)
     ticks = "".join(
         f'<text x="{_x(i, len(weeks)):.1f}" y="{HEIGHT - 2}" font-size="10" fill="#666"'
-        f' text-anchor="middle">{w:%b %-d}</text>'
+        # Short for the axis, in the house order (day before month): "30 Nov".
+        f' text-anchor="middle">{w.day} {w:%b}</text>'
         for i, w in enumerate(weeks)
         if i % step == 0
     )

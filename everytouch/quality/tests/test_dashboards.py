@@ -236,6 +236,15 @@ def test_it_draws_a_chart_per_check_with_labels_escaped(manager: User, rep: User
     assert "&lt;script&gt;alert(1)" in html
 
 
+def test_it_writes_the_charts_weeks_in_the_house_date_style(manager: User, rep: User) -> None:
+    scored_touch(rep)
+    html = client_for(manager).get(reverse("quality_dashboard")).content.decode()
+    # The dot's tip in full ("week of Mon 3 Mar 2025: 1 of 1"), the axis short ("3 Mar").
+    assert re.search(r"week of Mon \d{1,2} [A-Z][a-z]{2} \d{4}: \d+ of \d+</title>", html)
+    assert re.search(r'text-anchor="middle">\d{1,2} [A-Z][a-z]{2}</text>', html)
+    assert not re.search(r'text-anchor="middle">[A-Z][a-z]{2} \d', html)
+
+
 def test_it_counts_and_lists_touches_not_scored_with_the_reason(
     manager: User, rep: User, rep2: User
 ) -> None:
