@@ -93,7 +93,7 @@ def _settle(lead: Lead, captured: datetime, answer: timedelta, now: datetime) ->
     activities = list(lead.activities.order_by("pk"))
     moments = _moments(activities, captured, answer)
     latest = now - timedelta(minutes=5)
-    if moments[-1] > latest:
+    if moments[-1] > latest and moments[-1] > captured:
         # A recent call: the same story, told faster, so nothing happens in the future.
         span = max(latest - captured, timedelta(0)) / (moments[-1] - captured)
         moments = [captured + (m - captured) * span for m in moments]
