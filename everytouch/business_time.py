@@ -30,6 +30,7 @@ def written_moment(moment: datetime) -> str:
 
 
 def written_day(value: date) -> str:
+    """A day as people write it: ``Mon 30 Nov 2026``."""
     return date_format(value, DAY)
 
 
@@ -43,11 +44,6 @@ def written_until(moment: datetime) -> str:
     if (local.hour, local.minute, local.second) == (0, 0, 0):
         return written_day((local - timedelta(days=1)).date())
     return written_moment(local)
-
-
-def written_day(day: date) -> str:
-    """A day as people write it: ``Mon 30 Nov 2026``."""
-    return date_format(day, DAY_FORMAT)
 
 
 def _parse_hours(spec: str) -> tuple[time, time]:

@@ -175,7 +175,7 @@ def commitment_made(
     owner_name: str,
 ) -> TimelineEvent:
     # Written once and shown for years: in the one style every screen uses, business time.
-    due = written(due_at)
+    due = written_moment(due_at)
     summary = f"Promise by {owner_name}, due {due}: {what}"
     data = {"commitment_id": commitment_id, "due_at": due_at.isoformat()}
     return _record(customer, EventKind.COMMITMENT_MADE, summary, actor=actor, data=data)

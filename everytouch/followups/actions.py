@@ -24,7 +24,7 @@ from django.utils import timezone
 from everytouch.accounts.access import MANAGER_ROLES, has_role, may_act_for
 from everytouch.accounts.people import display_name
 from everytouch.analysis.commitments import find_commitments
-from everytouch.business_time import business_days, business_tz, opening_hours, written
+from everytouch.business_time import business_days, business_tz, opening_hours, written_moment
 from everytouch.customers import timeline
 from everytouch.customers.actions import resolve
 from everytouch.customers.models import Customer
@@ -177,7 +177,7 @@ def _locked_open(commitment_id: int) -> Commitment | None:
 
 
 def _reminder_text(commitment: Commitment) -> str:
-    due = written(commitment.due_at)
+    due = written_moment(commitment.due_at)
     return f"Due {due}: {commitment.what} ({commitment.customer.display_name})"
 
 
@@ -204,7 +204,7 @@ def send_reminder(commitment_id: int, now: datetime) -> Commitment | None:
 
 
 def _missed_texts(commitment: Commitment) -> tuple[str, str]:
-    due = written(commitment.due_at)
+    due = written_moment(commitment.due_at)
     customer = commitment.customer.display_name
     to_manager = (
         f"Missed promise: {display_name(commitment.owner)} promised {customer} "

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from everytouch.business_time import written
+from everytouch.business_time import written_moment
 from everytouch.staff.models import Absence, Employment, StaffMember, Status, Team
 
 
@@ -109,9 +109,8 @@ def schedule_absence(
     StaffMember.objects.select_for_update().filter(pk=member.pk).first()
     clash = member.absences.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).first()
     if clash is not None:
-        raise StaffError(
-            f"overlaps the absence from {written(clash.starts_at)} to {written(clash.ends_at)}"
-        )
+        start, end = written_moment(clash.starts_at), written_moment(clash.ends_at)
+        raise StaffError(f"overlaps the absence from {start} to {end}")
     return Absence.objects.create(
         staff=member, starts_at=starts_at, ends_at=ends_at, reason=reason.strip(), backup=backup
     )
