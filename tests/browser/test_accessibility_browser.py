@@ -86,6 +86,20 @@ PAGES = (
     Visit("customer detail", ALL, to("customer_detail", "customer")),
     Visit("customer edit", DESK, to("customer_edit", "customer")),
     Visit("customer merge", MANAGERS, to("customer_merge", "customer")),
+    Visit(
+        "merge preview",
+        MANAGERS,
+        lambda w: reverse("customer_merge", kwargs={"pk": w["customer"]}) + f"?other={w['twin']}",
+    ),
+    Visit(
+        "correct a contact",
+        DESK,
+        lambda w: reverse(
+            "customer_contact_edit", kwargs={"pk": w["customer"], "contact_id": w["contact"]}
+        ),
+    ),
+    Visit("desk by name", DESK, to("desk", query="?q=Jane")),
+    Visit("search", ALL, to("search", query="?q=Jane")),
     Visit("interaction list", ALL, to("interaction_list")),
     Visit("interaction detail", ALL, to("interaction_detail", "interaction")),
     Visit("my day", ALL, to("my_day")),
@@ -139,6 +153,7 @@ SCORED_TURNS = (
 def build_world(rep: User, manager: User, viewer: User) -> World:
     """One of each record the pages show, Ron's (the rep's), so every role has something."""
     customer = make_customer(owner=rep)
+    twin = make_customer(owner=rep, contacts=("+14155550177",))
     data = InteractionData(channel=Channel.CALL, summary="Asked for a quote", handled_by=rep)
     call = log_interaction(customer, data, rep)
     lead, _ = capture_lead(customer, LeadData(need="40 chairs"), owner=rep, actor=rep)
@@ -162,6 +177,8 @@ def build_world(rep: User, manager: User, viewer: User) -> World:
     return {
         "tester_token": tester_token,
         "customer": customer.pk,
+        "twin": twin.pk,
+        "contact": customer.contacts.all()[0].pk,
         "missing": customer.pk + 1000,
         "interaction": call.pk,
         "lead": lead.pk,
