@@ -1,4 +1,5 @@
-"""State changes for people: create users with a role, issue and revoke API tokens."""
+"""State changes for people: create users with a role, issue and revoke API tokens, keep a
+manager's saved list views."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from everytouch.accounts.hooks import role_given
-from everytouch.accounts.models import ApiToken, Profile, Role, hash_token
+from everytouch.accounts.listing import SAVED_PAGES, clean_query
+from everytouch.accounts.models import (
+    SAVED_VIEW_NAME_MAX,
+    ApiToken,
+    Profile,
+    Role,
+    SavedView,
+    hash_token,
+)
 
 
 @transaction.atomic
@@ -52,3 +61,44 @@ def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
 def revoke_token(token: ApiToken) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
+
+
+# A page's quick links stay a short row, not a second list to search.
+SAVED_VIEWS_PER_PAGE = 20
+
+
+class SavedViewError(ValueError):
+    """Why a view was not saved, in words for the person saving it."""
+
+
+def _saved_view_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise SavedViewError("give the view a name")
+    if len(name) > SAVED_VIEW_NAME_MAX:
+        raise SavedViewError(f"a view's name is at most {SAVED_VIEW_NAME_MAX} characters")
+    return name
+
+
+@transaction.atomic
+def save_view(user: User, page: str, name: str, query: str) -> SavedView:
+    """Save ``query``'s filters and sort for ``page`` under ``name``; saving a name again
+    replaces what it holds. Only the page's own parameters are kept."""
+    if page not in SAVED_PAGES:
+        raise SavedViewError(f"no list page {page!r} has saved views")
+    name = _saved_view_name(name)
+    kept = clean_query(query, SAVED_PAGES[page].params)
+    existing = SavedView.objects.select_for_update().filter(user=user, page=page, name=name)
+    view = existing.first()
+    if view is not None:
+        view.query = kept
+        view.save(update_fields=["query"])
+        return view
+    if SavedView.objects.filter(user=user, page=page).count() >= SAVED_VIEWS_PER_PAGE:
+        raise SavedViewError(f"at most {SAVED_VIEWS_PER_PAGE} saved views per page: delete one")
+    return SavedView.objects.create(user=user, page=page, name=name, query=kept)
+
+
+@transaction.atomic
+def delete_view(view: SavedView) -> None:
+    view.delete()

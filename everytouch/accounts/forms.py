@@ -1,14 +1,18 @@
-"""The login form: tells someone whose account a departure closed why they cannot log in."""
+"""The login form (it tells someone whose account a departure closed why they cannot log in)
+and the form that saves a list's filters as a named view."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
+from everytouch.accounts.listing import SAVED_PAGES
+from everytouch.accounts.models import SAVED_VIEW_NAME_MAX
 from everytouch.staff.departures.actions import closing_departure
 from everytouch.staff.models import Departure
 
@@ -45,3 +49,10 @@ def _closing_departure(username: str, password: str) -> Departure | None:
         make_password(password)
         return None
     return closing_departure(user) if user.check_password(password) else None
+
+
+class SavedViewForm(forms.Form):
+    page = forms.ChoiceField(choices=[(key, p.label) for key, p in SAVED_PAGES.items()])
+    name = forms.CharField(max_length=SAVED_VIEW_NAME_MAX, label="Save these filters as")
+    # The list's own query string; the action keeps only the page's whitelisted parameters.
+    query = forms.CharField(max_length=2000, required=False)

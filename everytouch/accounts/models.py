@@ -73,3 +73,31 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.endpoint} {self.key}"
+
+
+SAVED_VIEW_NAME_MAX = 60
+
+
+class SavedView(models.Model):
+    """A manager's named filters and sort for one list page, shown there as a quick link.
+
+    ``page`` is a key of ``listing.SAVED_PAGES``; ``query`` holds only that page's whitelisted
+    parameters (``listing.clean_query``), so a saved view can never carry anything else.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    page = models.CharField(max_length=32)
+    name = models.CharField(max_length=SAVED_VIEW_NAME_MAX)
+    query = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "page", "name"], name="uniq_saved_view_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page}: {self.name}"

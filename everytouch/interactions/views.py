@@ -19,6 +19,7 @@ from everytouch.accounts.access import (
     get_visible_or_404,
     require_role,
 )
+from everytouch.accounts.listing import Sorting
 from everytouch.accounts.web_kit import paginate
 from everytouch.customers.actions import (
     ContactConflict,
@@ -280,11 +281,32 @@ def interaction_list(request: HttpRequest) -> HttpResponse:
     channel = request.GET.get("channel", "")
     if channel in Channel.values:
         qs = qs.filter(channel=channel)
-    if request.GET.get("mine") == "1":
+    mine = request.GET.get("mine") == "1"
+    if mine:
         qs = qs.filter(handled_by=user)
-    page = paginate(request, qs)
-    context = {"page": page, "channel": channel, "channels": Channel.choices}
+    sort = INTERACTION_SORT.parse(request.GET.get("sort"))
+    page = paginate(request, qs.order_by(*sort.order_by()))
+    context = {
+        "page": page,
+        "channel": channel,
+        "channels": Channel.choices,
+        "mine": mine,
+        "sort": sort,
+    }
     return render(request, "interactions/list.html", context)
+
+
+# The list's columns; ``?sort=`` anything else gives the default (newest first).
+INTERACTION_SORT = Sorting(
+    columns={
+        "when": ("started_at", "id"),
+        "channel": ("channel", "-started_at", "-id"),
+        "customer": ("customer__name", "-started_at", "-id"),
+        "handled_by": ("handled_by__first_name", "handled_by__last_name", "-started_at", "-id"),
+    },
+    default="-when",
+    descending_first=frozenset({"when"}),
+)
 
 
 @login_required

@@ -4,6 +4,7 @@ from everytouch.leads import views, views_webhooks
 
 urlpatterns = [
     path("leads/", views.board, name="lead_board"),
+    path("leads/board/<str:stage>/", views.board_column, name="lead_board_column"),
     path("leads/export.csv", views.export_csv, name="lead_export"),
     path("leads/new/", views.lead_new, name="lead_new"),
     path("leads/speed/", views.speed, name="lead_speed"),

@@ -13,9 +13,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,6 +31,7 @@ from everytouch.accounts.access import (
     may_act_for,
     require_role,
 )
+from everytouch.accounts.listing import SortChoice, Sorting
 from everytouch.accounts.people import display_name
 from everytouch.accounts.redirects import safe_next
 from everytouch.accounts.web_kit import desk_users
@@ -41,10 +43,10 @@ from everytouch.leads.actions import LeadData
 from everytouch.leads.errors import LeadError
 from everytouch.leads.formatting import duration
 from everytouch.leads.forms import HandOffForm, LeadForm, StageForm
-from everytouch.leads.models import CLOSED_STAGES, OPEN_STAGES, Lead, Stage
+from everytouch.leads.models import OPEN_STAGES, Lead, Stage
 from everytouch.leads.queries import LeadFilter
 
-CLOSED_ON_BOARD = 10
+BOARD_PAGE = 20
 EXPORT_LIMIT = 10_000
 
 
@@ -90,21 +92,69 @@ def forward_first(current: str, may_reopen: bool) -> list[str]:
     return sorted(moves, key=lambda s: (order.index(s) < here, order.index(s)))
 
 
-def _columns(qs: QuerySet[Lead], user: User) -> list[dict[str, Any]]:
+# The board's order within each column; ``?sort=`` anything else gives the default.
+BOARD_SORT = Sorting(
+    columns={
+        "activity": ("last_activity_at", "pk"),
+        "created": ("created_at", "pk"),
+        "customer": ("customer__name", "-last_activity_at", "-pk"),
+    },
+    default="-activity",
+    descending_first=frozenset({"activity", "created"}),
+)
+SORT_LABELS = {
+    "-activity": "Latest activity first",
+    "activity": "Quiet longest first",
+    "-created": "Newest first",
+    "created": "Oldest first",
+    "customer": "Customer A-Z",
+}
+
+
+def _with_moves(cards: list[Lead], user: User) -> list[Lead]:
+    """Each card with the moves this user may make from its stage: the fallback form's choices,
+    and ``movable`` for the drag handle (a card nobody may move here is not draggable)."""
     may_reopen = can_manage(user)
+    for lead in cards:
+        moves = forward_first(lead.stage, may_reopen) if may_act_for(user, lead.owner_id) else []
+        # Lost needs a reason, so the form shows a reason box beside it.
+        lead.moves = [(s, Stage(s).label) for s in moves if s != Stage.LOST]  # type: ignore[attr-defined]
+        lead.can_lose = Stage.LOST in moves  # type: ignore[attr-defined]
+        lead.movable = bool(moves)  # type: ignore[attr-defined]
+    return cards
+
+
+def _column_page(qs: QuerySet[Lead], stage: str, sort: SortChoice, number: int) -> list[Lead]:
+    """One page of one column: BOARD_PAGE cards, and one more to tell whether more follow."""
+    start = (number - 1) * BOARD_PAGE
+    rows = qs.filter(stage=stage).order_by(*sort.order_by())
+    return list(rows[start : start + BOARD_PAGE + 1])
+
+
+def _column(stage: Stage, cards: list[Lead], total: int, number: int) -> dict[str, Any]:
+    shown = cards[:BOARD_PAGE]
+    return {
+        "stage": stage,
+        "label": stage.label,
+        "cards": shown,
+        "total": total,
+        "next_page": number + 1 if len(cards) > BOARD_PAGE else None,
+        "left": total - (number - 1) * BOARD_PAGE - len(shown),
+    }
+
+
+def _columns(qs: QuerySet[Lead], user: User, sort: SortChoice) -> list[dict[str, Any]]:
+    totals = dict(qs.order_by().values_list("stage").annotate(n=Count("pk")))
     columns = []
     for stage in Stage:
-        rows = qs.filter(stage=stage).order_by("-last_activity_at", "-pk")
-        cards = list(rows[:CLOSED_ON_BOARD] if stage in CLOSED_STAGES else rows)
-        for lead in cards:
-            moves = forward_first(lead.stage, may_reopen)
-            if not may_act_for(user, lead.owner_id):
-                moves = []
-            # Lost needs a reason, so it gets its own input rather than a plain button.
-            lead.moves = [(s, Stage(s).label) for s in moves if s != Stage.LOST]  # type: ignore[attr-defined]
-            lead.can_lose = Stage.LOST in moves  # type: ignore[attr-defined]
-        columns.append({"stage": stage, "label": stage.label, "cards": cards})
+        cards = _column_page(qs, stage, sort, 1)
+        _with_moves(cards[:BOARD_PAGE], user)
+        columns.append(_column(stage, cards, totals.get(stage.value, 0), 1))
     return columns
+
+
+def _sort_options() -> list[tuple[str, str]]:
+    return list(SORT_LABELS.items())
 
 
 @login_required
@@ -112,9 +162,12 @@ def _columns(qs: QuerySet[Lead], user: User) -> list[dict[str, Any]]:
 def board(request: HttpRequest) -> HttpResponse:
     user = require_role(request.user, STAFF_ROLES)
     f = board_filter(request, user)
+    sort = BOARD_SORT.parse(request.GET.get("sort"))
     context = {
-        "columns": _columns(queries.filter_leads(f), user),
+        "columns": _columns(queries.filter_leads(f), user, sort),
         "filter": f,
+        "sort": sort,
+        "sort_options": _sort_options(),
         "owner_param": request.GET.get("owner", ""),
         "owners": desk_users(),
         "stages": Stage.choices,
@@ -123,6 +176,25 @@ def board(request: HttpRequest) -> HttpResponse:
         "untouched_count": queries.untouched_leads(3).count(),
     }
     return render(request, "leads/board.html", context)
+
+
+@login_required
+@require_GET
+def board_column(request: HttpRequest, stage: str) -> HttpResponse:
+    """One more page of one column, for the board's "more" button (htmx: just the cards and the
+    next button); without htmx, a page of its own with previous and next links."""
+    user = require_role(request.user, STAFF_ROLES)
+    if stage not in Stage.values:
+        raise Http404("No such stage.")
+    number = _int(request.GET.get("page", "")) or 1
+    qs = queries.filter_leads(board_filter(request, user))
+    sort = BOARD_SORT.parse(request.GET.get("sort"))
+    cards = _column_page(qs, stage, sort, number)
+    _with_moves(cards[:BOARD_PAGE], user)
+    total = qs.filter(stage=stage).count()
+    context = {"col": _column(Stage(stage), cards, total, number), "page_number": number}
+    template = "leads/_column_page.html" if request.htmx else "leads/column.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
 
 
 @login_required
@@ -208,9 +280,38 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "leads/detail.html", _detail_context(lead, user))
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _move_answer(request: HttpRequest, lead: Lead, user: User) -> JsonResponse:
+    """The board's drag and drop: the same move, answered in JSON so the page can keep the card
+    where it was dropped (with its new choices) or put it back and say why."""
+    form = StageForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"ok": False, "message": "Not moved: choose a stage."}, status=422)
+    stage = form.cleaned_data["stage"]
+    try:
+        lead = actions.move_stage(lead, stage, user, form.cleaned_data["lost_reason"])
+    except LeadError as exc:
+        return JsonResponse({"ok": False, "message": f"Not moved: {exc}."}, status=409)
+    card = render_to_string(
+        "leads/_card.html", {"lead": _with_moves([lead], user)[0]}, request=request
+    )
+    message = f"Moved {lead.customer.display_name} to {Stage(stage).label}."
+    return JsonResponse({"ok": True, "message": message, "stage": stage, "card": card})
+
+
 @login_required
 @require_POST
 def lead_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    if _wants_json(request):
+        lead = _lead(request, pk)
+        user = require_role(request.user, STAFF_ROLES)
+        if not may_act_for(user, lead.owner_id):
+            refusal = "Not moved: only the lead's owner or a manager can move it."
+            return JsonResponse({"ok": False, "message": refusal}, status=403)
+        return _move_answer(request, lead, user)
     lead, user = _changeable(request, pk)
     form = StageForm(request.POST)
     if not form.is_valid():
