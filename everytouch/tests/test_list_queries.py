@@ -19,7 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from everytouch.accounts.actions import create_user
+from everytouch.accounts.actions import create_user, save_view
+from everytouch.accounts.listing import SAVED_PAGES
 from everytouch.accounts.models import Role
 from everytouch.customers.models import Customer
 from everytouch.followups.actions import record_commitment
@@ -52,6 +53,7 @@ class ListPage:
     name: str
     query: str = ""
     api: bool = False
+    kwargs: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return self.name + self.query
@@ -61,6 +63,12 @@ PAGES = [
     ListPage("customer_list"),
     ListPage("interaction_list"),
     ListPage("lead_board"),
+    ListPage("lead_board", "?sort=customer&owner=me"),
+    ListPage("lead_board_column", "?page=1", kwargs=(("stage", "new"),)),
+    ListPage("customer_list", "?sort=-owner&q=Person"),
+    ListPage("interaction_list", "?sort=handled_by&channel=call"),
+    ListPage("messages_mine", "?sort=-created"),
+    ListPage("messages_all", "?sort=-urgency"),
     ListPage("lead_export"),
     ListPage("lead_speed"),
     ListPage("messages_mine"),
@@ -107,7 +115,8 @@ PAGES = [
 
 def make_rows(viewer: User, first: int, count: int) -> None:
     """``count`` of everything a list shows, each from a rep of its own: customer, call, lead
-    (with its webhook delivery), promise, message and notice for the viewer, absence, departure."""
+    (with its webhook delivery), promise, message and notice for the viewer, absence, departure,
+    and a saved view of every list page for the viewer."""
     for i in range(first, first + count):
         rep = create_user(f"rep{i}", PASSWORD, Role.REP, first_name=f"Rep{i}", last_name="Rep")
         member = ensure_staff(rep)
@@ -123,6 +132,8 @@ def make_rows(viewer: User, first: int, count: int) -> None:
         schedule_absence(member, start, start + timedelta(days=1), "Trade show")
         open_departure(member, date.today() + timedelta(days=30), viewer)
         dispute_check(score_interaction(call), "asked_name", f"Dispute {i}", rep)
+        for saved_page in SAVED_PAGES:
+            save_view(viewer, saved_page, f"View {i}", "sort=-created")
         # quality: q-camp
         brief = (f"Ask the price of toner {i}",)
         campaign_data = CampaignData(f"Campaign {i}", date.today(), date.today(), brief, (rep,))
@@ -158,7 +169,7 @@ def queries(client: Client, url: str) -> int:
 )
 def test_it_lists_without_a_query_per_row(page: ListPage, manager: User) -> None:
     webhooks.create_endpoint("https://crm.example.com/hook", list(webhooks.EVENTS))
-    kwargs = {"token": issue_feed(manager)} if page.name == "calendar_feed" else {}
+    kwargs = {"token": issue_feed(manager)} if page.name == "calendar_feed" else dict(page.kwargs)
     url = reverse(page.name, kwargs=kwargs) + page.query
     client = bearer(manager) if page.api else Client()
     if not page.api:

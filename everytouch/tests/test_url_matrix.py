@@ -28,7 +28,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from everytouch.accounts.actions import create_user, issue_token
+from everytouch.accounts.actions import create_user, issue_token, save_view
 from everytouch.accounts.models import Role
 from everytouch.followups.actions import record_commitment
 from everytouch.followups.ical import issue_feed
@@ -165,6 +165,17 @@ POST_LIKE_GET = "answers POST like GET (no require_GET on the view); it writes n
 
 # Columns: anonymous, outsider, trainer, rep, manager, owner (COLUMNS).
 TABLE: dict[str, Entry] = {
+    "saved_view_save": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 403, 403, 403, 400, 400),
+        note="an empty form is a 400 naming what is missing; reps and trainers keep no views",
+    ),
+    "saved_view_delete": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 404, 404, 404, 302, 404),
+        args=pk("saved_view"),
+        note="the view is the manager's own: the owner finds no such view of theirs",
+    ),
     "home": Entry(
         get=(302, 302, 302, 302, 302, 302),
         post=(302, 302, 302, 302, 302, 302),
@@ -331,6 +342,12 @@ TABLE: dict[str, Entry] = {
     ),
     "lead_stage": Entry(
         get=(302, 405, 405, 405, 405, 405), post=(302, 404, 403, 403, 302, 302), args=pk("lead")
+    ),
+    "lead_board_column": Entry(
+        get=(302, 403, 200, 200, 200, 200),
+        post=(302, 405, 405, 405, 405, 405),
+        args=lambda world: {"stage": "new"},
+        query="?page=2&owner=me",
     ),
     "lead_export": Entry(get=(302, 403, 403, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)),
     "lead_from_interaction": Entry(
@@ -654,6 +671,7 @@ def world(manager: User, rep2: User) -> World:
         "scorecard": scorecard.pk,
         "dispute": dispute.pk,
     }
+    ids["saved_view"] = save_view(manager, "customers", "Mine", "owner=me&sort=-created").pk
     # quality: q-coach (a coaching session of Rita's on the scored call's asked_name check)
     record_session(rep2, manager, ["asked_name"], "Ask the name first.", timezone.now())
     # quality: q-camp
