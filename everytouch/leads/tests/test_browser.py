@@ -1,4 +1,5 @@
-"""The pipeline board in a real browser: cards move between columns with htmx, no reload."""
+"""The pipeline board in a real browser: cards move between columns from their Move menu (the
+keyboard and no-drag way) with htmx, no reload. Dragging: tests/browser/test_board_browser.py."""
 
 from __future__ import annotations
 
@@ -24,12 +25,16 @@ def test_it_moves_a_card_along_the_board_without_reloading_the_page(
     page.evaluate("window.stillTheSamePage = true")
     card = page.locator(f"#lead-{lead.pk}")
     expect(page.locator('section.column[data-stage="new"]')).to_contain_text("40 ergonomic chairs")
-    card.locator('button[value="contacted"]').click()
+    card.locator("summary").click()
+    card.locator("select[name=stage]").select_option("contacted")
+    card.locator("button[type=submit]").click()
     contacted = page.locator('section.column[data-stage="contacted"]')
     expect(contacted).to_contain_text("40 ergonomic chairs")
     expect(page.locator("#board .messages")).to_contain_text("Moved to Contacted")
-    page.locator(f"#lead-{lead.pk} input[name=lost_reason]").fill("bought elsewhere")
-    page.locator(f'#lead-{lead.pk} button[value="lost"]').click()
+    card.locator("summary").click()
+    card.locator("select[name=stage]").select_option("lost")
+    card.locator("input[name=lost_reason]").fill("bought elsewhere")
+    card.locator("button[type=submit]").click()
     expect(page.locator('section.column[data-stage="lost"]')).to_contain_text("40 ergonomic chairs")
     assert page.evaluate("window.stillTheSamePage") is True
     lead.refresh_from_db()
