@@ -73,7 +73,7 @@ def test_it_keeps_the_search_and_sort_in_the_pager_links(rep: User) -> None:
     assert names(response.content)[0] == "Person 25"
     assert 'href="?q=Person&amp;sort=-name&amp;page=2"' in response.content.decode()
     second = client_for(rep).get(
-        reverse("customer_list"), {"q": "Person", "sort": "-name", "page": 2}
+        reverse("customer_list"), {"q": "Person", "sort": "-name", "page": "2"}
     )
     assert names(second.content) == ["Person 00"]
     assert 'href="?q=Person&amp;sort=-name&amp;page=1"' in second.content.decode()

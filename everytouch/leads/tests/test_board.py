@@ -38,7 +38,9 @@ def test_it_loads_the_next_page_of_one_column_keeping_the_filters(rep: User, rep
     many_leads(rep, BOARD_PAGE + 3)
     a_lead(jane(owner=rep2), rep2, need="not Ron's")
     url = reverse("lead_board_column", args=["new"])
-    response = client_for(rep).get(url, {"owner": "me", "page": 2}, headers={"HX-Request": "true"})
+    response = client_for(rep).get(
+        url, {"owner": "me", "page": "2"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     assert b"<html" not in response.content
     assert response.content.count(b'class="lead-card"') == 3
