@@ -153,10 +153,6 @@ def _columns(qs: QuerySet[Lead], user: User, sort: SortChoice) -> list[dict[str,
     return columns
 
 
-def _sort_options() -> list[tuple[str, str]]:
-    return list(SORT_LABELS.items())
-
-
 @login_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
@@ -167,7 +163,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "columns": _columns(queries.filter_leads(f), user, sort),
         "filter": f,
         "sort": sort,
-        "sort_options": _sort_options(),
+        "sort_options": list(SORT_LABELS.items()),
         "owner_param": request.GET.get("owner", ""),
         "owners": desk_users(),
         "stages": Stage.choices,
