@@ -146,3 +146,27 @@ def test_it_moves_a_card_from_its_menu_without_dragging_on_a_phone(
     expect(page.locator(".messages")).to_contain_text("Moved to Contacted.")
     expect(column(page, "contacted").locator(f"#lead-{leads['Jane Doe'].pk}")).to_be_visible()
     shoot(page, "phone-menu")
+
+
+def test_it_loads_the_next_page_of_one_column_in_place(
+    live_server: LiveServer, rep: User, page: Page
+) -> None:
+    for i in range(23):
+        customer = make_customer(f"Caller {i:02}", (f"+1201555{4000 + i}",), owner=rep)
+        capture_lead(customer, LeadData(need=f"{i} desks"), owner=rep, actor=rep)
+    open_board(page, live_server, rep, "desktop")
+    new = column(page, "new")
+    expect(new.locator(".lead-card")).to_have_count(20)
+    expect(count(page, "new")).to_have_text("23")
+    page.evaluate("window.stillTheSamePage = true")
+
+    new.locator("[data-testid=more-new]").click()
+
+    expect(new.locator(".lead-card")).to_have_count(23)
+    expect(new.locator("[data-testid=more-new]")).to_have_count(0)
+    assert page.evaluate("window.stillTheSamePage") is True
+    # A card from the second page is a card like the others: it can be dragged on.
+    last = new.locator(".lead-card").last
+    drag(page, last, column(page, "contacted"))
+    expect(column(page, "contacted").locator(".lead-card")).to_have_count(1)
+    shoot(page, "desktop-more")
