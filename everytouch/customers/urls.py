@@ -1,9 +1,9 @@
 from django.urls import path
 
-from everytouch.customers import views
+from everytouch.customers import views, views_list
 
 urlpatterns = [
-    path("customers/", views.customer_list, name="customer_list"),
+    path("customers/", views_list.customer_list, name="customer_list"),
     path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
     path("customers/<int:pk>/edit/", views.customer_edit, name="customer_edit"),
     path("customers/<int:pk>/merge/", views.customer_merge, name="customer_merge"),

@@ -1,0 +1,54 @@
+"""The customer list: search, an owner filter and sortable columns, all kept in the URL."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from everytouch.accounts.access import STAFF_ROLES, require_role
+from everytouch.accounts.listing import Sorting
+from everytouch.accounts.web_kit import desk_users, paginate
+from everytouch.customers import actions
+from everytouch.customers.models import Customer
+
+# The list's columns; ``?sort=`` anything else gives the default (by name).
+CUSTOMER_SORT = Sorting(
+    columns={
+        "id": ("id",),
+        "name": ("name", "id"),
+        "company": ("company", "name", "id"),
+        "owner": ("owner__first_name", "owner__last_name", "name", "id"),
+        "created": ("created_at", "id"),
+    },
+    default="name",
+    descending_first=frozenset({"created"}),
+)
+
+
+def _owned_by(qs: QuerySet[Customer], owner: str, user: User) -> QuerySet[Customer]:
+    """``?owner=me``, ``?owner=<id>`` or ``?owner=none``; anything else leaves the list whole."""
+    if owner == "me":
+        return qs.filter(owner=user)
+    if owner == "none":
+        return qs.filter(owner__isnull=True)
+    return qs.filter(owner_id=int(owner)) if owner.isdigit() else qs
+
+
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    user = require_role(request.user, STAFF_ROLES)
+    query = request.GET.get("q", "")[:200]
+    owner = request.GET.get("owner", "")
+    sort = CUSTOMER_SORT.parse(request.GET.get("sort"))
+    qs = _owned_by(actions.search_customers(query), owner, user)
+    context = {
+        "page": paginate(request, qs.order_by(*sort.order_by())),
+        "q": query,
+        "owner": owner,
+        "owners": desk_users(),
+        "sort": sort,
+    }
+    return render(request, "customers/list.html", context)
