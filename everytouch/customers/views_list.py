@@ -9,12 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from everytouch.accounts.access import STAFF_ROLES, require_role
-from everytouch.accounts.listing import Sorting
+from everytouch.accounts.listing import SortChoice, Sorting
 from everytouch.accounts.web_kit import desk_users, paginate
 from everytouch.customers import actions
 from everytouch.customers.models import Customer
 
-# The list's columns; ``?sort=`` anything else gives the default (by name).
+# The list's columns; ``?sort=`` anything else gives the default (by name). A search with no
+# ``?sort=`` keeps the search's own order, best match first (docs/search.md).
 CUSTOMER_SORT = Sorting(
     columns={
         "id": ("id",),
@@ -26,6 +27,9 @@ CUSTOMER_SORT = Sorting(
     default="name",
     descending_first=frozenset({"created"}),
 )
+
+# No column is marked as sorted: the rows come in the search's ranking.
+BEST_MATCH_FIRST = SortChoice("", descending=False, fields=())
 
 
 def _owned_by(qs: QuerySet[Customer], owner: str, user: User) -> QuerySet[Customer]:
@@ -42,10 +46,14 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     user = require_role(request.user, STAFF_ROLES)
     query = request.GET.get("q", "")[:200]
     owner = request.GET.get("owner", "")
-    sort = CUSTOMER_SORT.parse(request.GET.get("sort"))
     qs = _owned_by(actions.search_customers(query), owner, user)
+    if query.strip() and not request.GET.get("sort"):
+        sort = BEST_MATCH_FIRST
+    else:
+        sort = CUSTOMER_SORT.parse(request.GET.get("sort"))
+        qs = qs.order_by(*sort.order_by())
     context = {
-        "page": paginate(request, qs.order_by(*sort.order_by())),
+        "page": paginate(request, qs),
         "q": query,
         "owner": owner,
         "owners": desk_users(),

@@ -171,3 +171,12 @@ def test_it_orders_the_customer_list_by_the_same_ranking(rep: User) -> None:
     listed = [c.display_name for c in response.context["page"].object_list]
     # By name alone Aaron would come first; a name starting with the query ranks higher.
     assert listed == ["Zed Zulu", "Aaron Zed"]
+
+
+def test_it_sorts_a_search_by_the_column_asked_for_instead(rep: User) -> None:
+    make_customer("Aaron Zed", ("+12015550105",), company="")
+    make_customer("Zed Zulu", ("zed@example.com",), company="")
+    response = client_for(rep).get(reverse("customer_list"), {"q": "zed", "sort": "name"})
+    listed = [c.display_name for c in response.context["page"].object_list]
+    assert listed == ["Aaron Zed", "Zed Zulu"]
+    assert 'aria-sort="ascending"' in response.content.decode()
