@@ -17,35 +17,10 @@ from playwright.sync_api import BrowserContext, Page
 AXE_JS = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21aa")
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
-# Sub-pixel rounding and a scrollbar's width can add a pixel or two without anything being cut.
-OVERFLOW_TOLERANCE_PX = 2
-
 _RUN_AXE = """tags => axe.run(document, {
   runOnly: {type: 'tag', values: tags},
   resultTypes: ['violations'],
 })"""
-
-# The elements wider than the viewport, named the way a CSS selector would, widest first.
-_WIDE_ELEMENTS = """limit => {
-  const wide = [];
-  // An element inside a scrolling box (a wide table in an overflow-x:auto wrapper) is fine.
-  const clipped = el => {
-    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
-      if (getComputedStyle(up).overflowX !== 'visible') return true;
-    }
-    return false;
-  };
-  for (const el of document.body.querySelectorAll('*')) {
-    const right = el.getBoundingClientRect().right;
-    if (right > limit && !clipped(el)) {
-      const id = el.id ? '#' + el.id : '';
-      const cls = el.classList.length ? '.' + [...el.classList].join('.') : '';
-      wide.push([right, el.tagName.toLowerCase() + id + cls]);
-    }
-  }
-  wide.sort((a, b) => b[0] - a[0]);
-  return wide.slice(0, 5).map(([right, name]) => `${name} (to ${Math.round(right)}px)`);
-}"""
 
 
 @dataclass(frozen=True)
@@ -93,13 +68,3 @@ def axe_violations(page: Page) -> list[Violation]:
             Violation(item["id"], item["impact"], item["help"], item["helpUrl"], targets, summary)
         )
     return found
-
-
-def horizontal_overflow(page: Page) -> list[str]:
-    """What sticks out past the viewport's right edge, if the page scrolls sideways at all."""
-    width = int(page.evaluate("() => window.innerWidth"))
-    scroll_width = int(page.evaluate("() => document.documentElement.scrollWidth"))
-    if scroll_width <= width + OVERFLOW_TOLERANCE_PX:
-        return []
-    wide: list[str] = page.evaluate(_WIDE_ELEMENTS, width + OVERFLOW_TOLERANCE_PX)
-    return [f"page is {scroll_width}px wide at {width}px", *wide]

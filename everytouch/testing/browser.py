@@ -8,6 +8,10 @@ there would quietly turn a red build green.
 Every test that uses the ``page`` (or ``chromium``) fixture, wherever it lives, is marked
 ``browser`` and carries a ``browser`` property in the JUnit report, which ``.ci/run`` reads to
 check that browser tests ran and none skipped. A failed browser test leaves a screenshot.
+
+What every browser test shares lives here too: the two screen sizes (VIEWPORTS, and the
+``viewport`` fixture that runs a test at each), logging in through the form (log_in), keeping a
+screenshot per feature (keep_screenshot) and the sideways-scroll check (horizontal_overflow).
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, ViewportSize, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 from everytouch.testing.cast import PASSWORD
@@ -40,11 +45,42 @@ CHROMIUM_ARGS = [
 # CI can point EVERYTOUCH_ARTIFACTS at a directory it uploads.
 SCREENSHOT_DIR = Path(os.environ.get("EVERYTOUCH_ARTIFACTS") or tempfile.gettempdir())
 TIMEOUT_MS = 10_000
+# The sizes every screen is checked at: a laptop, and the narrowest phone the app supports.
+VIEWPORTS: Mapping[str, ViewportSize] = MappingProxyType(
+    {
+        "desktop": ViewportSize(width=1280, height=800),
+        "phone": ViewportSize(width=360, height=740),
+    }
+)
+# Sub-pixel rounding and a scrollbar's width can add a pixel or two without anything being cut.
+OVERFLOW_TOLERANCE_PX = 2
 BROWSER_FIXTURES = frozenset({"chromium", "page"})
 # The JUnit property .ci/run looks for; keep the two in step.
 JUNIT_PROPERTY = ("browser", "true")
 
 _failed_key = pytest.StashKey[bool]()
+
+# The elements wider than the viewport, named the way a CSS selector would, widest first.
+_WIDE_ELEMENTS = """limit => {
+  const wide = [];
+  // An element inside a scrolling box (a wide table in an overflow-x:auto wrapper) is fine.
+  const clipped = el => {
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  for (const el of document.body.querySelectorAll('*')) {
+    const right = el.getBoundingClientRect().right;
+    if (right > limit && !clipped(el)) {
+      const id = el.id ? '#' + el.id : '';
+      const cls = el.classList.length ? '.' + [...el.classList].join('.') : '';
+      wide.push([right, el.tagName.toLowerCase() + id + cls]);
+    }
+  }
+  wide.sort((a, b) => b[0] - a[0]);
+  return wide.slice(0, 5).map(([right, name]) => `${name} (to ${Math.round(right)}px)`);
+}"""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -106,6 +142,14 @@ def page(
             context.close()
 
 
+@pytest.fixture(params=sorted(VIEWPORTS))
+def viewport(request: pytest.FixtureRequest, page: Page) -> str:
+    """Run the test once per VIEWPORTS size, the page already that size; the size's name."""
+    name = str(request.param)
+    page.set_viewport_size(VIEWPORTS[name])
+    return name
+
+
 def _screenshot(page: Page, test_name: str) -> None:
     path = SCREENSHOT_DIR / f"everytouch-{re.sub(r'[^A-Za-z0-9_.-]', '_', test_name)}.png"
     page.screenshot(path=str(path), full_page=True)
@@ -121,10 +165,30 @@ def keep_screenshot(page: Page, folder: str, name: str) -> Path:
     return path
 
 
-def log_in(page: Page, server: LiveServer, user: User) -> None:
-    """Log in through the real form and land on the desk."""
+def log_in(page: Page, server: LiveServer, user: User, lands_on: str | None = "/desk/") -> None:
+    """Log in through the real form and land on lands_on (None: anywhere but the login page).
+
+    A rep, manager or owner lands on the desk; a trainer or someone without a role does not.
+    """
     page.goto(f"{server.url}/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.locator("form button[type=submit]").click()
-    expect(page).to_have_url(f"{server.url}/desk/")
+    if lands_on is None:
+        expect(page).not_to_have_url(re.compile(r"/login/"))
+    else:
+        expect(page).to_have_url(f"{server.url}{lands_on}")
+
+
+def horizontal_overflow(page: Page) -> list[str]:
+    """What sticks out past the viewport's right edge, if the page scrolls sideways at all.
+
+    Empty when the page fits; a test asserts that with the list as the message, which names
+    the page's width and the widest elements.
+    """
+    width = int(page.evaluate("() => window.innerWidth"))
+    scroll_width = int(page.evaluate("() => document.documentElement.scrollWidth"))
+    if scroll_width <= width + OVERFLOW_TOLERANCE_PX:
+        return []
+    wide: list[str] = page.evaluate(_WIDE_ELEMENTS, width + OVERFLOW_TOLERANCE_PX)
+    return [f"page is {scroll_width}px wide at {width}px", *wide]

@@ -6,13 +6,12 @@ logged-in browser could outlive a test anyway. Inside one test a role logs in on
 pages; every problem is collected and the test fails once, listing each page, width, axe rule,
 its help text and the offending elements, so one run shows everything there is to fix.
 
-Each page and width is also kept as a screenshot under SCREENSHOT_DIR/accessibility/
-(``$EVERYTOUCH_ARTIFACTS`` or the system's temp directory; see docs/accessibility.md).
+Each page and width is also kept as a screenshot under $EVERYTOUCH_ARTIFACTS/accessibility/
+(default: the temp directory; see docs/accessibility.md).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -21,7 +20,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 from pytest_django.live_server_helper import LiveServer
 
 from everytouch.accounts.actions import create_user
@@ -39,12 +38,17 @@ from everytouch.staff.directory.actions import ensure_staff, schedule_absence
 from everytouch.staff.messages.actions import take_message
 from everytouch.staff.notifications import notify
 from everytouch.testing import PASSWORD, make_customer
-from everytouch.testing.axe import axe_violations, horizontal_overflow, preload_axe
-from everytouch.testing.browser import SCREENSHOT_DIR, keep_screenshot
+from everytouch.testing.axe import axe_violations, preload_axe
+from everytouch.testing.browser import (
+    SCREENSHOT_DIR,
+    VIEWPORTS,
+    horizontal_overflow,
+    keep_screenshot,
+    log_in,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WIDTHS = {"desktop": (1280, 800), "phone": (360, 740)}
 SCREENSHOTS = "accessibility"
 
 ALL = frozenset({"rep", "manager", "owner", "trainer"})
@@ -194,8 +198,8 @@ def build_world(rep: User, manager: User, viewer: User) -> World:
 def check(page: Page, role: str, label: str) -> list[str]:
     """Axe and the sideways-scroll check at each width; screenshots kept either way."""
     problems = []
-    for width_name, (width, height) in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": height})
+    for width_name, size in VIEWPORTS.items():
+        page.set_viewport_size(size)
         keep_screenshot(page, SCREENSHOTS, f"{role}-{label}-{width_name}")
         where = f"{role} · {label} · {width_name} ({page.url})"
         for violation in axe_violations(page):
@@ -256,12 +260,8 @@ def test_it_finds_no_serious_accessibility_problem_on_any_page_a_role_opens(
         assert response is not None and response.status == 403
         problems += check(page, "anonymous", "csrf failure")
 
-    # Not the kit's log_in: that expects to land on the desk, and a trainer has no desk.
-    page.goto(f"{live_server.url}{reverse('login')}")
-    page.fill("#id_username", viewer.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("form button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login/"))
+    # Each role lands on its own home page (a trainer has no desk).
+    log_in(page, live_server, viewer, lands_on=None)
     pages = [p for p in PAGES if role in p.roles]
     for page_to_check in pages:
         url = f"{live_server.url}{page_to_check.url(world)}"
