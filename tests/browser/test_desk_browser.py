@@ -5,11 +5,8 @@ screenshot of each step kept as a test artifact."""
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -21,41 +18,13 @@ from everytouch.customers.actions import CustomerData, create_customer
 from everytouch.customers.models import Customer
 from everytouch.interactions.models import Interaction
 from everytouch.staff.directory.actions import ensure_staff, schedule_absence
-from everytouch.testing.browser import log_in
+from everytouch.testing.browser import horizontal_overflow, keep_screenshot, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NEED = "Toner for the Ricoh MP 3055 in the front office"
 SUMMARY = "Quoted two cartridges; calls back Thursday to order"
-# Where the screenshots are kept (CI uploads this directory as the run's artifacts).
-ARTIFACTS = Path(
-    os.environ.get("EVERYTOUCH_ARTIFACTS", Path(tempfile.gettempdir()) / "everytouch-artifacts")
-)
-WIDTHS = {"desktop": (1280, 900), "phone": (360, 780)}
-
-
-@pytest.fixture(params=sorted(WIDTHS))
-def width(request: pytest.FixtureRequest, page: Page) -> str:
-    """Each flow runs at desktop width and at a phone's 360 px."""
-    name = str(request.param)
-    w, h = WIDTHS[name]
-    page.set_viewport_size({"width": w, "height": h})
-    return name
-
-
-def keep_screenshot(page: Page, flow: str, width: str, step: str) -> None:
-    folder = ARTIFACTS / "desk"
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{flow}-{width}-{step}.png"), full_page=True)
-
-
-def fits_the_screen(page: Page) -> None:
-    """Nothing makes the page scroll sideways (the menu bar is another helper's work)."""
-    overflow = page.evaluate(
-        "() => Array.from(document.querySelectorAll('main *'))"
-        ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).length"
-    )
-    assert overflow == 0
+SCREENSHOTS = "desk"
 
 
 @pytest.fixture
@@ -73,7 +42,7 @@ def rosa() -> Customer:
 
 
 def test_it_pops_a_known_caller_logs_the_call_and_stays_on_the_desk(
-    live_server: LiveServer, rep: User, jane: Customer, page: Page, width: str
+    live_server: LiveServer, rep: User, jane: Customer, page: Page, viewport: str
 ) -> None:
     log_in(page, live_server, rep)
 
@@ -90,7 +59,7 @@ def test_it_pops_a_known_caller_logs_the_call_and_stays_on_the_desk(
     form.locator("[name=summary]").fill(SUMMARY)
     # The checklist follows the form as the rep types: the need is no longer missing.
     expect(page.locator("#missing li[data-missing=need]")).to_have_count(0)
-    keep_screenshot(page, "log", width, "1-pop")
+    keep_screenshot(page, SCREENSHOTS, f"log-{viewport}-1-pop")
     form.locator("[data-testid=log-submit]").click()
 
     # Back on the desk: the touch confirmed with a link, the lookup empty and focused.
@@ -102,8 +71,8 @@ def test_it_pops_a_known_caller_logs_the_call_and_stays_on_the_desk(
     lookup = page.locator("#desk-lookup")
     expect(lookup).to_have_value("")
     expect(lookup).to_be_focused()
-    fits_the_screen(page)
-    keep_screenshot(page, "log", width, "2-logged")
+    assert not (overflow := horizontal_overflow(page)), overflow
+    keep_screenshot(page, SCREENSHOTS, f"log-{viewport}-2-logged")
     assert (call.channel, call.need, call.summary, call.handled_by) == ("call", NEED, SUMMARY, rep)
 
     confirmation.locator("[data-testid=logged-link]").click()
@@ -112,7 +81,7 @@ def test_it_pops_a_known_caller_logs_the_call_and_stays_on_the_desk(
 
 
 def test_it_offers_a_new_caller_form_and_creates_the_customer_with_the_call(
-    live_server: LiveServer, rep: User, page: Page, width: str
+    live_server: LiveServer, rep: User, page: Page, viewport: str
 ) -> None:
     log_in(page, live_server, rep)
 
@@ -134,7 +103,7 @@ def test_it_offers_a_new_caller_form_and_creates_the_customer_with_the_call(
 
 
 def test_it_finds_a_caller_by_name_or_last_digits_with_the_keyboard(
-    live_server: LiveServer, rep: User, jane: Customer, rosa: Customer, page: Page, width: str
+    live_server: LiveServer, rep: User, jane: Customer, rosa: Customer, page: Page, viewport: str
 ) -> None:
     create_customer(CustomerData(name="Janet Lowe", contacts=["+13125550144"]), None)
     log_in(page, live_server, rep)
@@ -144,8 +113,8 @@ def test_it_finds_a_caller_by_name_or_last_digits_with_the_keyboard(
     candidates = page.locator("#desk-candidates a.candidate")
     expect(candidates).to_have_count(2)
     expect(page.locator("[data-testid=pop-error]")).to_have_count(0)
-    fits_the_screen(page)
-    keep_screenshot(page, "find", width, "1-candidates")
+    assert not (overflow := horizontal_overflow(page)), overflow
+    keep_screenshot(page, SCREENSHOTS, f"find-{viewport}-1-candidates")
 
     # Type, arrows, Enter: down to Janet Lowe and back up to Jane Doe, who is popped.
     lookup.press("ArrowDown")
@@ -156,7 +125,7 @@ def test_it_finds_a_caller_by_name_or_last_digits_with_the_keyboard(
     expect(candidates.nth(0)).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("#screen-pop [data-testid=pop-name]")).to_have_text("Jane Doe")
-    keep_screenshot(page, "find", width, "2-picked")
+    keep_screenshot(page, SCREENSHOTS, f"find-{viewport}-2-picked")
 
     # The last digits of Rosa's number find her too.
     lookup.fill("")
@@ -174,7 +143,7 @@ def test_it_links_a_conflicting_number_to_its_customer_and_keeps_the_lookup(
     jane: Customer,
     rosa: Customer,
     page: Page,
-    width: str,
+    viewport: str,
     role: str,
 ) -> None:
     log_in(page, live_server, request.getfixturevalue(role))
@@ -190,8 +159,8 @@ def test_it_links_a_conflicting_number_to_its_customer_and_keeps_the_lookup(
     expect(conflict).to_contain_text("(331) 555-0119 already belongs to Rosa Delgado")
     expect(page.locator("#desk-lookup")).to_have_value("jane@example.com")
     expect(form.locator("[name=need]")).to_have_value("Change of address")
-    fits_the_screen(page)
-    keep_screenshot(page, "conflict", width, f"{role}")
+    assert not (overflow := horizontal_overflow(page)), overflow
+    keep_screenshot(page, SCREENSHOTS, f"conflict-{viewport}-{role}")
     assert not Interaction.objects.exists()
 
     merge = conflict.locator("[data-testid=conflict-merge]")
@@ -206,7 +175,7 @@ def test_it_links_a_conflicting_number_to_its_customer_and_keeps_the_lookup(
 
 
 def test_it_tells_the_backup_who_is_logged_in_to_take_the_call(
-    live_server: LiveServer, rep: User, rep2: User, page: Page, width: str
+    live_server: LiveServer, rep: User, rep2: User, page: Page, viewport: str
 ) -> None:
     data = CustomerData(name="Jane Doe", company="Acme Dental", owner=rep)
     data.contacts = ["+12015550123"]
@@ -224,5 +193,5 @@ def test_it_tells_the_backup_who_is_logged_in_to_take_the_call(
     # One decision, one sentence: nothing beside it contradicts it.
     expect(page.locator("#route-box")).not_to_contain_text("Put the call through")
     expect(page.locator("#route-box")).not_to_contain_text("Nobody is available")
-    fits_the_screen(page)
-    keep_screenshot(page, "route", width, "backup")
+    assert not (overflow := horizontal_overflow(page)), overflow
+    keep_screenshot(page, SCREENSHOTS, f"route-{viewport}-backup")
