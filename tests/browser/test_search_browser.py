@@ -1,39 +1,26 @@
 """The top-bar search in a real browser: type part of a number, arrow down, Enter, arrive.
 
 Run at desktop width and at 360 px (a phone); each run keeps screenshots of the open list as
-artifacts in $EVERYTOUCH_ARTIFACTS (the kit's screenshot directory when unset).
+artifacts under $EVERYTOUCH_ARTIFACTS/search/ (default: the temp directory).
 """
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from everytouch.customers.models import Customer
 from everytouch.testing import make_customer
-from everytouch.testing.browser import SCREENSHOT_DIR, log_in
+from everytouch.testing.browser import VIEWPORTS, horizontal_overflow, keep_screenshot, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SIZES: dict[str, ViewportSize] = {
-    "desktop": {"width": 1280, "height": 800},
-    "phone": {"width": 360, "height": 740},
-}
 BOX_NAME = "Search customers, leads and interactions"
-
-
-def artifact(page: Page, name: str) -> Path:
-    folder = Path(os.environ.get("EVERYTOUCH_ARTIFACTS") or SCREENSHOT_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"everytouch-search-{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
+SCREENSHOTS = "search"
 
 
 @pytest.fixture
@@ -43,16 +30,14 @@ def callers() -> tuple[Customer, Customer]:
     return rosa, bob
 
 
-@pytest.mark.parametrize("size", list(SIZES))
 def test_it_takes_a_rep_from_part_of_a_number_to_the_customer_by_keyboard(
     live_server: LiveServer,
     rep: User,
     page: Page,
     callers: tuple[Customer, Customer],
-    size: str,
+    viewport: str,
 ) -> None:
     rosa, bob = callers
-    page.set_viewport_size(SIZES[size])
     log_in(page, live_server, rep)
 
     box = page.get_by_role("combobox", name=BOX_NAME)
@@ -74,23 +59,22 @@ def test_it_takes_a_rep_from_part_of_a_number_to_the_customer_by_keyboard(
     expect(options.nth(1)).to_have_attribute("aria-selected", "true")
     expect(options.nth(0)).to_have_attribute("aria-selected", "false")
     box_on_screen = box.bounding_box()
-    assert box_on_screen is not None and box_on_screen["width"] <= SIZES[size]["width"]
-    artifact(page, f"typeahead-{size}")
+    assert box_on_screen is not None and box_on_screen["width"] <= VIEWPORTS[viewport]["width"]
+    assert not (overflow := horizontal_overflow(page)), overflow
+    keep_screenshot(page, SCREENSHOTS, f"typeahead-{viewport}")
 
     box.press("Enter")
     expect(page).to_have_url(re.compile(rf"/customers/{rosa.pk}/$"))
     assert bob.pk != rosa.pk
 
 
-@pytest.mark.parametrize("size", list(SIZES))
 def test_it_closes_with_escape_and_opens_every_result_with_enter(
     live_server: LiveServer,
     rep: User,
     page: Page,
     callers: tuple[Customer, Customer],
-    size: str,
+    viewport: str,
 ) -> None:
-    page.set_viewport_size(SIZES[size])
     log_in(page, live_server, rep)
     # "/" from anywhere outside a field jumps to the box.
     page.locator("h1").first.click()
@@ -115,5 +99,6 @@ def test_it_closes_with_escape_and_opens_every_result_with_enter(
     expect(section.get_by_role("link", name="Bob Smith")).to_be_visible()
     expect(page.get_by_role("combobox", name=BOX_NAME)).to_have_value("Smith")
     link = section.get_by_role("link", name="Bob Smith").bounding_box()
-    assert link is not None and link["x"] + link["width"] <= SIZES[size]["width"]
-    artifact(page, f"results-{size}")
+    assert link is not None and link["x"] + link["width"] <= VIEWPORTS[viewport]["width"]
+    assert not (overflow := horizontal_overflow(page)), overflow
+    keep_screenshot(page, SCREENSHOTS, f"results-{viewport}")
