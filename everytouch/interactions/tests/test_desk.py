@@ -22,6 +22,14 @@ def test_it_opens_the_desk_only_for_desk_roles(
     assert response.status_code == status
 
 
+def test_it_lets_only_the_latest_lookup_fill_the_screen_pop(rep: User) -> None:
+    # Typing "201.555.0123" sends a lookup per pause; an older answer (for "201.5") arriving
+    # last must not replace the pop for the whole number, so htmx drops the older request.
+    page = client_for(rep).get(reverse("desk")).content.decode()
+    lookup = page[page.index('id="desk-lookup"') : page.index("</form>", page.index("desk-lookup"))]
+    assert 'hx-sync="this:replace"' in lookup
+
+
 @pytest.mark.parametrize(("role", "status"), DESK_ACCESS)
 def test_it_pops_the_customer_for_a_number_in_another_format_only_for_desk_roles(
     request: pytest.FixtureRequest, role: str | None, status: int
