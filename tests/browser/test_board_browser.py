@@ -3,9 +3,6 @@ a drop the server refuses puts the card back and says why. Screenshots are kept 
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Locator, Page, expect
@@ -14,13 +11,10 @@ from pytest_django.live_server_helper import LiveServer
 from everytouch.leads.actions import LeadData, capture_lead, hand_off
 from everytouch.leads.models import Lead, Stage
 from everytouch.testing import make_customer
-from everytouch.testing.browser import log_in
+from everytouch.testing.browser import VIEWPORTS, keep_screenshot, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# Kept after the run (var/ is ignored by git); CI or a person opens them to see the board.
-ARTIFACTS = Path(os.environ.get("EVERYTOUCH_ARTIFACTS", "var/artifacts")) / "screenshots"
-WIDTHS = {"desktop": (1280, 800), "phone": (360, 740)}
 PEOPLE = ("Jane Doe", "Paula Jones", "Rosa Ray")
 
 
@@ -53,8 +47,7 @@ def drag(page: Page, card: Locator, column: Locator) -> None:
 
 
 def shoot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"board-{name}.png"), full_page=True)
+    keep_screenshot(page, "board", name)
 
 
 def column(page: Page, stage: str) -> Locator:
@@ -66,13 +59,12 @@ def count(page: Page, stage: str) -> Locator:
 
 
 def open_board(page: Page, server: LiveServer, rep: User, width: str) -> None:
-    w, h = WIDTHS[width]
-    page.set_viewport_size({"width": w, "height": h})
+    page.set_viewport_size(VIEWPORTS[width])
     log_in(page, server, rep)
     page.goto(f"{server.url}/leads/")
 
 
-@pytest.mark.parametrize("width", sorted(WIDTHS))
+@pytest.mark.parametrize("width", sorted(VIEWPORTS))
 def test_it_moves_a_card_dragged_to_the_next_column(
     live_server: LiveServer, rep: User, leads: dict[str, Lead], page: Page, width: str
 ) -> None:
