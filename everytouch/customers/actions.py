@@ -21,10 +21,6 @@ from everytouch.customers.contacts import (
 )
 from everytouch.customers.models import ContactKind, ContactPoint, Customer
 
-# The one customer search (list, API, desk, top bar); it lives in its own module and is
-# re-exported here because callers know it by this name.
-from everytouch.customers.search import search_customers as search_customers
-
 access_log = logging.getLogger("everytouch.access")
 
 

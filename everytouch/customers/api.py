@@ -33,12 +33,12 @@ from everytouch.customers.actions import (
     find_contact,
     log_access,
     resolve,
-    search_customers,
     update_customer,
 )
 from everytouch.customers.contacts import normalise
 from everytouch.customers.fields import ApiEmail, ApiPhone
 from everytouch.customers.models import ContactKind, ContactPoint, Customer, TimelineEvent
+from everytouch.customers.search import search_customers
 from everytouch.interactions.models import Interaction
 
 router = Router(tags=["customers"])

@@ -11,8 +11,8 @@ from django.shortcuts import render
 from everytouch.accounts.access import STAFF_ROLES, require_role
 from everytouch.accounts.listing import SortChoice, Sorting
 from everytouch.accounts.web_kit import desk_users, paginate
-from everytouch.customers import actions
 from everytouch.customers.models import Customer
+from everytouch.customers.search import search_customers
 
 # The list's columns; ``?sort=`` anything else gives the default (by name). A search with no
 # ``?sort=`` keeps the search's own order, best match first (docs/search.md).
@@ -46,7 +46,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     user = require_role(request.user, STAFF_ROLES)
     query = request.GET.get("q", "")[:200]
     owner = request.GET.get("owner", "")
-    qs = _owned_by(actions.search_customers(query), owner, user)
+    qs = _owned_by(search_customers(query), owner, user)
     if query.strip() and not request.GET.get("sort"):
         sort = BEST_MATCH_FIRST
     else:

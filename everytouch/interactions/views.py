@@ -27,10 +27,10 @@ from everytouch.customers.actions import (
     find_contact,
     log_access,
     resolve,
-    search_customers,
 )
 from everytouch.customers.contacts import InvalidContact, Normalised, format_phone, normalise
 from everytouch.customers.models import ContactKind, Customer
+from everytouch.customers.search import search_customers
 from everytouch.interactions import actions
 from everytouch.interactions.forms import DeskForm, TransferForm
 from everytouch.interactions.models import Channel, Direction, Interaction, Transfer

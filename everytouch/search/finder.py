@@ -86,17 +86,19 @@ def kinds_for(user: AnyUser) -> list[Kind]:
 def matching(user: AnyUser, kind: Kind, query: str) -> QuerySet[Any]:
     """Every record of ``kind`` matching ``query`` that ``user`` may open, best first."""
     text = clean(query)
-    if len(text) < MIN_LENGTH or kind not in kinds_for(user):
-        return _NONE[kind]()
-    return _FINDERS[kind](text)
+    finders = (
+        _FINDERS if len(text) >= MIN_LENGTH and kind in kinds_for(user) else _NONE_FOR_ANY_TEXT
+    )
+    return finders[kind](text)
 
 
 def search(user: AnyUser, query: str, limit: int) -> Results:
     """The first ``limit`` matches of each kind the user may see, with each kind's total."""
     text = clean(query)
+    finders = _FINDERS if len(text) >= MIN_LENGTH else _NONE_FOR_ANY_TEXT
     sections = []
     for kind in kinds_for(user):
-        qs = matching(user, kind, text)
+        qs = finders[kind](text)
         sections.append(Section(kind, list(qs[:limit]), qs.count()))
     return Results(text, sections)
 
@@ -129,8 +131,9 @@ _FINDERS: dict[Kind, Callable[[str], QuerySet[Any]]] = {
     Kind.LEADS: _leads,
     Kind.INTERACTIONS: _interactions,
 }
-_NONE: dict[Kind, Callable[[], QuerySet[Any]]] = {
-    Kind.CUSTOMERS: Customer.objects.none,
-    Kind.LEADS: Lead.objects.none,
-    Kind.INTERACTIONS: Interaction.objects.none,
+# What a query too short (or a kind not allowed) finds: nothing, without asking the database.
+_NONE_FOR_ANY_TEXT: dict[Kind, Callable[[str], QuerySet[Any]]] = {
+    Kind.CUSTOMERS: lambda _text: Customer.objects.none(),
+    Kind.LEADS: lambda _text: Lead.objects.none(),
+    Kind.INTERACTIONS: lambda _text: Interaction.objects.none(),
 }

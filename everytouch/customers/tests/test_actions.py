@@ -10,10 +10,10 @@ from everytouch.customers.actions import (
     create_customer,
     identify,
     merge_customers,
-    search_customers,
 )
 from everytouch.customers.contacts import InvalidContact
 from everytouch.customers.models import ContactPoint, Customer, EventKind
+from everytouch.customers.search import search_customers
 from everytouch.interactions.actions import InteractionData, log_interaction
 from everytouch.interactions.models import Channel
 from everytouch.testing import KNOWN_PHONE, make_customer

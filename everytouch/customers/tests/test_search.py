@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from everytouch.customers.actions import merge_customers, search_customers
+from everytouch.customers.actions import merge_customers
 from everytouch.customers.models import ContactKind, ContactPoint, Customer
-from everytouch.customers.search import MAX_QUERY, clean_query
+from everytouch.customers.search import MAX_QUERY, clean_query, search_customers
 from everytouch.testing import client_for, make_customer
 
 pytestmark = pytest.mark.django_db
