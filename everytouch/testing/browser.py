@@ -178,6 +178,9 @@ def log_in(page: Page, server: LiveServer, user: User, lands_on: str | None = "/
         expect(page).not_to_have_url(re.compile(r"/login/"))
     else:
         expect(page).to_have_url(f"{server.url}{lands_on}")
+    # The URL changes before the page's deferred scripts run: keys typed before htmx has bound
+    # its triggers send no request, so a busy machine would lose the first lookup.
+    page.wait_for_load_state("load")
 
 
 def horizontal_overflow(page: Page) -> list[str]:
