@@ -7,6 +7,7 @@ into ``var/secret_key`` on first run, US phone numbers, UTC.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "everytouch.accounts",
@@ -81,10 +85,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # After OTP: notes the session's last sighting and sends a session that still owes its
+    # second factor (or must enrol one) where it can give it.
+    "everytouch.accounts.middleware.LoginSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "everytouch.middleware.JsonApiErrors",
+    # Last, as axes asks: it turns a login refused for too many failures into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "everytouch.urls"
@@ -135,6 +145,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Axes first: it refuses a locked-out username+address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "everytouch.accounts.throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"  # which sends each role to its own first screen
 LOGOUT_REDIRECT_URL = "login"
@@ -180,6 +195,27 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Where the file backend (used by `everytouch demo` unless EMAIL_BACKEND is set) writes mail.
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "everytouch@localhost")
+
+# Login throttling (django-axes); why these numbers: docs/security.md, "Logging in".
+# Failures are counted per username and address together, so nobody can lock a colleague out
+# from elsewhere, and one address cannot guess one password more than this many times.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("EVERYTOUCH_LOGIN_FAILURE_LIMIT", 5, low=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("EVERYTOUCH_LOGIN_COOLOFF_MINUTES", 15, low=1))
+# The cool-off runs from the failure that locked the door, so the page can say when it opens.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "everytouch.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "everytouch.accounts.throttle.client_ip"
+# Successful logins are listed per session (accounts.LoginSession); a second, ever-growing log
+# of addresses would be personal data nobody reads.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# How many reverse proxies in front of the app append to X-Forwarded-For; 0 trusts no header.
+EVERYTOUCH_PROXY_COUNT = env_int("EVERYTOUCH_PROXY_COUNT", 0, low=0)
+# Owners and managers must set up a second factor before they can use the app.
+EVERYTOUCH_REQUIRE_2FA_FOR_MANAGERS = env_bool("EVERYTOUCH_REQUIRE_2FA_FOR_MANAGERS", False)
+OTP_TOTP_ISSUER = "Everytouch"
 
 RQ_TASK_BACKEND = "django_tasks_rq.RQBackend"
 TASKS = {

@@ -1,5 +1,5 @@
-"""State changes for people: create users with a role, issue and revoke API tokens, keep a
-manager's saved list views."""
+"""State changes for people: create users with a role, close a login, issue and revoke API
+tokens, keep a manager's saved list views."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from everytouch.accounts.models import (
     SavedView,
     hash_token,
 )
+from everytouch.accounts.sessions import end_all_sessions
 
 
 @transaction.atomic
@@ -45,6 +46,16 @@ def create_user(
         Profile.objects.create(user=user, role=role)
         role_given.fire(user)
     return user
+
+
+@transaction.atomic
+def close_login(user: User) -> int:
+    """Take away a user's login: inactive from now, and signed out of every browser session
+    (an inactive user's session would log nobody in anyway; this also clears their list).
+    Their API tokens stop working with ``is_active``. How many sessions were ended."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return end_all_sessions(user)
 
 
 @transaction.atomic

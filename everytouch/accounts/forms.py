@@ -32,6 +32,9 @@ class LoginForm(AuthenticationForm):
         try:
             return super().clean()
         except ValidationError as refused:
+            if getattr(self.request, "axes_locked_out", False):
+                # Too many failures: the lockout page answers, and nothing more is looked up.
+                raise
             username = self.cleaned_data.get("username") or ""
             password = self.cleaned_data.get("password") or ""
             self.closed_by = _closing_departure(username, password)
@@ -56,3 +59,15 @@ class SavedViewForm(forms.Form):
     name = forms.CharField(max_length=SAVED_VIEW_NAME_MAX, label="Save these filters as")
     # The list's own query string; the action keeps only the page's whitelisted parameters.
     query = forms.CharField(max_length=2000, required=False)
+
+
+class CodeForm(forms.Form):
+    """A one-time code from the authenticator app (six digits; spaces are forgiven)."""
+
+    code = forms.CharField(
+        label="Code from your app",
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

@@ -101,3 +101,27 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page}: {self.name}"
+
+
+class LoginSession(models.Model):
+    """One of a user's logged-in browser sessions, for the list where they can end it.
+
+    Django's session row holds no user column to query by; this one maps the session key to
+    its user, with what a person recognises a session by (when, where from, which browser).
+    Rows whose session has ended are pruned when the list is read (``sessions.live_sessions``).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_sessions"
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} since {self.created_at:%Y-%m-%d %H:%M}"

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from everytouch import ownership
 from everytouch.accounts.access import DESK_ROLES, MANAGER_ROLES, has_role, role_of
+from everytouch.accounts.actions import close_login
 from everytouch.accounts.people import display_name
 from everytouch.customers.models import Customer
 from everytouch.staff.directory.actions import StaffError, ensure_staff, set_backup
@@ -313,8 +314,7 @@ def complete_departure(departure: Departure, actor: User) -> Departure:
     now = timezone.now()
     member.employment, member.departed_at = Employment.DEPARTED, now
     member.save(update_fields=["employment", "departed_at"])
-    user.is_active = False
-    user.save(update_fields=["is_active"])
+    close_login(user)
     departure.status, departure.completed_at = DepartureStatus.COMPLETED, now
     departure.save(update_fields=["status", "completed_at"])
     return departure
