@@ -37,9 +37,9 @@ def client_of(request: HttpRequest) -> sessions.Client:
 
 
 def _is_verified(request: HttpRequest) -> bool:
-    # OTPMiddleware gives request.user is_verified(): true once this session gave a code.
-    check = getattr(request.user, "is_verified", None)
-    return bool(check()) if callable(check) else False
+    # Set by OTPMiddleware from the session, and by django_otp.login() when this request is the
+    # one that gave the code: the device the session proved, or None.
+    return getattr(request.user, "otp_device", None) is not None
 
 
 def gate_for(request: HttpRequest, user: User) -> str:

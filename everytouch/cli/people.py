@@ -1,4 +1,5 @@
-"""People and tokens: `createuser`, `token create` and `token revoke`."""
+"""People and tokens: `createuser`, `users unlock`, `users two-factor-off`, `token create` and
+`token revoke`."""
 
 from __future__ import annotations
 
@@ -76,6 +77,28 @@ def cmd_createuser(args: argparse.Namespace, extra: list[str]) -> int:
     return EXIT_OK
 
 
+def cmd_users_unlock(args: argparse.Namespace, extra: list[str]) -> int:
+    require_database()
+    from everytouch.accounts.throttle import unlock
+
+    user = find_user(args.username)
+    forgotten = unlock(user.username)
+    print(f"Unlocked {user.username}: forgot {forgotten} record(s) of failed logins.")
+    return EXIT_OK
+
+
+def cmd_users_two_factor_off(args: argparse.Namespace, extra: list[str]) -> int:
+    require_database()
+    from everytouch.accounts.second_factor import confirmed_device, remove
+
+    user = find_user(args.username)
+    if confirmed_device(user) is None:
+        raise UsageError(f"{user.username} has no second factor on")
+    remove(user)
+    print(f"Turned two-factor login off for {user.username}: they log in with the password.")
+    return EXIT_OK
+
+
 def cmd_token_create(args: argparse.Namespace, extra: list[str]) -> int:
     require_database()
     from everytouch.accounts.actions import issue_token
@@ -122,6 +145,16 @@ def add_commands(sub: Subcommands) -> None:
     secret = user.add_mutually_exclusive_group()
     secret.add_argument("--password", help="the password (visible in shell history)")
     secret.add_argument("--password-stdin", action="store_true", help="read it from stdin")
+    users = command(sub, "users", no_handler, "unlock a login, or turn off its second factor")
+    actions = users.add_subparsers(
+        dest="users_command", required=True, metavar="ACTION", parser_class=ValueFirstParser
+    )
+    unlock = command(actions, "unlock", cmd_users_unlock, "forget a username's failed logins")
+    unlock.add_argument("username")
+    off = command(
+        actions, "two-factor-off", cmd_users_two_factor_off, "remove a lost authenticator app"
+    )
+    off.add_argument("username")
     token = command(sub, "token", no_handler, "create or revoke API tokens")
     tokens = token.add_subparsers(
         dest="token_command", required=True, metavar="ACTION", parser_class=ValueFirstParser
