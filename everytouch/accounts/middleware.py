@@ -57,7 +57,7 @@ def note_session(request: HttpRequest, user: User) -> str:
         request.session.save()
         key = request.session.session_key
     assert key is not None
-    sessions.record_session(user, key, client_of(request))
+    sessions.record_login_session(user, key, client_of(request))
     gate = gate_for(request, user)
     request.session[SEEN_KEY] = timezone.now().isoformat()
     request.session[GATE_KEY] = gate

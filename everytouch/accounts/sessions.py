@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import import_module
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
@@ -44,7 +45,7 @@ def _store(session_key: str) -> SessionBase:
 
 
 @transaction.atomic
-def record_session(user: User, session_key: str, client: Client) -> LoginSession:
+def record_login_session(user: User, session_key: str, client: Client) -> LoginSession:
     """Note that ``session_key`` is ``user``'s, seen now; a known key is only touched."""
     now = timezone.now()
     row, _ = LoginSession.objects.update_or_create(
@@ -70,9 +71,25 @@ def seen_recently(seen_at: datetime | None, now: datetime) -> bool:
     return seen_at is not None and now - seen_at < SEEN_RESOLUTION
 
 
-def _is_live(row: LoginSession, user: User) -> bool:
-    data = _store(row.session_key).load()
-    if str(data.get(SESSION_KEY)) != str(user.pk):
+def _stored_data(keys: list[str]) -> dict[str, dict[str, Any]]:
+    """What the session store holds for each live key of ``keys``; ended ones are absent.
+
+    The database backends are read in one query (the list must not cost a query per row);
+    any other store is asked key by key.
+    """
+    engine = import_module(settings.SESSION_ENGINE)
+    store_class = engine.SessionStore
+    if not hasattr(store_class, "get_model_class"):
+        loaded = {key: store_class(key).load() for key in keys}
+        return {key: data for key, data in loaded.items() if data}
+    model = store_class.get_model_class()
+    rows = model.objects.filter(session_key__in=keys, expire_date__gt=timezone.now())
+    decoder = store_class()
+    return {row.session_key: decoder.decode(row.session_data) for row in rows}
+
+
+def _is_live(data: dict[str, Any] | None, user: User) -> bool:
+    if data is None or str(data.get(SESSION_KEY)) != str(user.pk):
         return False
     return bool(data.get(HASH_SESSION_KEY) == user.get_session_auth_hash())
 
@@ -85,11 +102,14 @@ def live_sessions(user: User) -> list[LoginSession]:
     expired, logged out, or was signed out by a password change; such rows are dropped.
     """
     rows = list(LoginSession.objects.filter(user=user))
-    dead = [row for row in rows if not _is_live(row, user)]
-    for row in dead:
-        _store(row.session_key).delete()
-    LoginSession.objects.filter(pk__in=[row.pk for row in dead]).delete()
-    return [row for row in rows if row not in dead]
+    stored = _stored_data([row.session_key for row in rows])
+    live = [row for row in rows if _is_live(stored.get(row.session_key), user)]
+    dead = [row for row in rows if row not in live]
+    if dead:
+        for row in dead:
+            _store(row.session_key).delete()
+        LoginSession.objects.filter(pk__in=[row.pk for row in dead]).delete()
+    return live
 
 
 @transaction.atomic

@@ -22,6 +22,8 @@ from django.utils import timezone
 from everytouch.accounts.actions import create_user, save_view
 from everytouch.accounts.listing import SAVED_PAGES
 from everytouch.accounts.models import Role
+from everytouch.accounts.sessions import Client as SessionClient
+from everytouch.accounts.sessions import record_login_session
 from everytouch.customers.models import Customer
 from everytouch.followups.actions import record_commitment
 from everytouch.followups.ical import issue_feed
@@ -81,6 +83,7 @@ PAGES = [
     ListPage("early_warning"),
     ListPage("calendar_feed"),
     ListPage("dispute_list"),
+    ListPage("login_sessions"),
     ListPage("api-v1:list_customers", api=True),
     ListPage("api-v1:list_interactions", api=True),
     ListPage("api-v1:list_leads", api=True),
@@ -132,6 +135,11 @@ def make_rows(viewer: User, first: int, count: int) -> None:
         schedule_absence(member, start, start + timedelta(days=1), "Trade show")
         open_departure(member, date.today() + timedelta(days=30), viewer)
         dispute_check(score_interaction(call), "asked_name", f"Dispute {i}", rep)
+        # A logged-in session of the viewer's for the session list.
+        browser = Client()
+        browser.force_login(viewer)
+        key = browser.session.session_key or ""
+        record_login_session(viewer, key, SessionClient(f"10.0.0.{i}", "Firefox"))
         for saved_page in SAVED_PAGES:
             save_view(viewer, saved_page, f"View {i}", "sort=-created")
         # quality: q-camp

@@ -30,6 +30,8 @@ from django.utils import timezone
 
 from everytouch.accounts.actions import create_user, issue_token, save_view
 from everytouch.accounts.models import Role
+from everytouch.accounts.sessions import Client as SessionClient
+from everytouch.accounts.sessions import record_login_session
 from everytouch.followups.actions import record_commitment
 from everytouch.followups.ical import issue_feed
 from everytouch.interactions.actions import InteractionData, TurnData, log_interaction
@@ -180,6 +182,31 @@ TABLE: dict[str, Entry] = {
         get=(302, 302, 302, 302, 302, 302),
         post=(302, 302, 302, 302, 302, 302),
         note="redirects to each role's first screen (the no-role page for an outsider)",
+    ),
+    "login_code": Entry(
+        get=(302, 302, 302, 302, 302, 302),
+        post=(302, 302, 302, 302, 302, 302),
+        note="the login's code step: without a password just given, back to the login page",
+    ),
+    "login_sessions": Entry(
+        get=(302, 200, 200, 200, 200, 200), post=(302, 405, 405, 405, 405, 405)
+    ),
+    "login_session_end": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 404, 404, 404, 404, 404),
+        args=pk("login_session"),
+        note="Rita's session: nobody else finds it, not even an owner",
+    ),
+    "login_sessions_end_others": Entry(
+        get=(302, 405, 405, 405, 405, 405), post=(302, 302, 302, 302, 302, 302)
+    ),
+    "two_factor": Entry(
+        get=(302, 200, 200, 200, 200, 200),
+        post=(302, 400, 400, 400, 400, 400),
+        note="anyone may set up a second factor for their own login; an empty code is a 400",
+    ),
+    "two_factor_disable": Entry(
+        get=(302, 405, 405, 405, 405, 405), post=(302, 400, 400, 400, 400, 400)
     ),
     "no_role": Entry(
         get=(302, 200, 302, 302, 302, 302),
@@ -671,6 +698,8 @@ def world(manager: User, rep2: User) -> World:
         "scorecard": scorecard.pk,
         "dispute": dispute.pk,
     }
+    rita_session = record_login_session(rep2, "matrix-session-of-rita", SessionClient(None, ""))
+    ids["login_session"] = rita_session.pk
     ids["saved_view"] = save_view(manager, "customers", "Mine", "owner=me&sort=-created").pk
     # quality: q-coach (a coaching session of Rita's on the scored call's asked_name check)
     record_session(rep2, manager, ["asked_name"], "Ask the name first.", timezone.now())
