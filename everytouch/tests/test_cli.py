@@ -631,6 +631,7 @@ def test_it_adds_the_commands_of_every_registered_module() -> None:
         "sweep",
         "migrate",
         "createuser",
+        "users",
         "token",
         "import",
         "export",
