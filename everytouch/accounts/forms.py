@@ -71,3 +71,9 @@ class CodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+
+class UnlockForm(forms.Form):
+    """The username whose failed logins a manager forgets (from every address)."""
+
+    username = forms.CharField(max_length=255)

@@ -8,6 +8,7 @@ cool-off has passed since the last counted failure. A wrong second-factor code c
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,8 +17,9 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.http import HttpRequest
+from django.utils import timezone
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):  # type: ignore[misc]  # axes is untyped
@@ -94,3 +96,44 @@ def locked_until(request: HttpRequest, username: str) -> datetime | None:
 def unlock(username: str) -> int:
     """Forget the failed logins of ``username`` from every address; how many were forgotten."""
     return int(AxesProxyHandler.reset_attempts(username=username))
+
+
+@dataclass(frozen=True)
+class RecentFailures:
+    """Failed logins of one username from one address within the cool-off."""
+
+    username: str
+    ip_address: str | None
+    failures: int
+    last_at: datetime
+    until: datetime | None  # when the lockout ends; None while it is not locked
+
+    @property
+    def locked(self) -> bool:
+        return self.until is not None
+
+
+def recent_failures() -> list[RecentFailures]:
+    """Every username and address with failures still counting, locked ones first.
+
+    One query: axes keeps a row per username, address and browser, summed here per pair as
+    axes itself counts them.
+    """
+    cooloff: Any = settings.AXES_COOLOFF_TIME
+    limit: int = settings.AXES_FAILURE_LIMIT
+    rows = (
+        AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - cooloff)
+        .values("username", "ip_address")
+        .annotate(failures=Sum("failures_since_start"), last_at=Max("attempt_time"))
+        .order_by("-failures", "-last_at", "username")
+    )
+    return [
+        RecentFailures(
+            username=row["username"] or "",
+            ip_address=row["ip_address"],
+            failures=row["failures"],
+            last_at=row["last_at"],
+            until=row["last_at"] + cooloff if row["failures"] >= limit else None,
+        )
+        for row in rows
+    ]

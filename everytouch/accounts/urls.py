@@ -15,6 +15,8 @@ urlpatterns = [
     ),
     path("account/two-factor/", views.two_factor, name="two_factor"),
     path("account/two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
+    path("account/lockouts/", views.lockout_list, name="login_lockouts"),
+    path("account/lockouts/unlock/", views.lockout_unlock, name="login_unlock"),
     path("views/save/", views.saved_view_save, name="saved_view_save"),
     path("views/<int:pk>/delete/", views.saved_view_delete, name="saved_view_delete"),
 ]

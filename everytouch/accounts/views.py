@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import django_otp
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -26,7 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from everytouch.accounts import actions, second_factor, sessions, throttle
 from everytouch.accounts.access import MANAGER_ROLES, can_manage, require_role, role_of
-from everytouch.accounts.forms import CodeForm, LoginForm, SavedViewForm
+from everytouch.accounts.forms import CodeForm, LoginForm, SavedViewForm, UnlockForm
 from everytouch.accounts.landing import home_url_name, people_to_ask
 from everytouch.accounts.listing import SAVED_PAGES
 from everytouch.accounts.middleware import GATE_KEY, OK, note_session
@@ -126,6 +127,39 @@ def locked_out(
     return render(request, "registration/locked_out.html", context, status=429)
 
 
+def _account_tabs(request: HttpRequest, tab: str) -> dict[str, Any]:
+    """What the account pages' tabs need: which one is open, and whether Lockouts shows."""
+    return {"current_tab": tab, "show_lockouts": can_manage(request.user)}
+
+
+@login_required
+@require_GET
+def lockout_list(request: HttpRequest) -> HttpResponse:
+    """Owners and managers: who is failing to log in from where, and unlocking a username."""
+    require_role(request.user, MANAGER_ROLES)
+    context = {
+        "failures": throttle.recent_failures(),
+        "limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        **_account_tabs(request, "lockouts"),
+    }
+    return render(request, "accounts/lockouts.html", context)
+
+
+@login_required
+@require_POST
+def lockout_unlock(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, MANAGER_ROLES)
+    form = UnlockForm(request.POST)
+    if not form.is_valid():
+        context = {"form": form, "back": reverse("login_lockouts")}
+        return render(request, "accounts/unlock_error.html", context, status=400)
+    username = form.cleaned_data["username"]
+    throttle.unlock(username)
+    messages.success(request, f"Unlocked “{username}”: they can log in again now.")
+    return redirect("login_lockouts")
+
+
 @login_required
 @require_GET
 def session_list(request: HttpRequest) -> HttpResponse:
@@ -139,7 +173,8 @@ def session_list(request: HttpRequest) -> HttpResponse:
         }
         for row in sessions.live_sessions(user)
     ]
-    return render(request, "accounts/sessions.html", {"rows": rows, "current_tab": "sessions"})
+    context = {"rows": rows, **_account_tabs(request, "sessions")}
+    return render(request, "accounts/sessions.html", context)
 
 
 def require_user(request: HttpRequest) -> User:
@@ -176,7 +211,11 @@ def _two_factor_page(
     request: HttpRequest, user: User, form: CodeForm, status: int = 200
 ) -> HttpResponse:
     device = second_factor.confirmed_device(user)
-    context: dict[str, Any] = {"form": form, "device": device, "current_tab": "two_factor"}
+    context: dict[str, Any] = {
+        "form": form,
+        "device": device,
+        **_account_tabs(request, "two_factor"),
+    }
     context["required"] = second_factor.required_for(user)
     if device is None:
         pending = second_factor.pending_device(user)

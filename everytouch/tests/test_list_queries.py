@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
@@ -84,6 +85,7 @@ PAGES = [
     ListPage("calendar_feed"),
     ListPage("dispute_list"),
     ListPage("login_sessions"),
+    ListPage("login_lockouts"),
     ListPage("api-v1:list_customers", api=True),
     ListPage("api-v1:list_interactions", api=True),
     ListPage("api-v1:list_leads", api=True),
@@ -135,6 +137,17 @@ def make_rows(viewer: User, first: int, count: int) -> None:
         schedule_absence(member, start, start + timedelta(days=1), "Trade show")
         open_departure(member, date.today() + timedelta(days=30), viewer)
         dispute_check(score_interaction(call), "asked_name", f"Dispute {i}", rep)
+        # A locked-out username for the lockouts page.
+        AccessAttempt.objects.create(
+            username=f"rep{i}",
+            ip_address=f"10.0.1.{i}",
+            user_agent="Firefox",
+            failures_since_start=5,
+            get_data="",
+            post_data="",
+            http_accept="",
+            path_info="/login/",
+        )
         # A logged-in session of the viewer's for the session list.
         browser = Client()
         browser.force_login(viewer)

@@ -200,6 +200,14 @@ TABLE: dict[str, Entry] = {
     "login_sessions_end_others": Entry(
         get=(302, 405, 405, 405, 405, 405), post=(302, 302, 302, 302, 302, 302)
     ),
+    "login_lockouts": Entry(
+        get=(302, 403, 403, 403, 200, 200), post=(302, 405, 405, 405, 405, 405)
+    ),
+    "login_unlock": Entry(
+        get=(302, 405, 405, 405, 405, 405),
+        post=(302, 403, 403, 403, 400, 400),
+        note="an empty form names no username: 400 for those allowed to unlock",
+    ),
     "two_factor": Entry(
         get=(302, 200, 200, 200, 200, 200),
         post=(302, 400, 400, 400, 400, 400),

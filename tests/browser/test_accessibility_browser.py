@@ -144,6 +144,7 @@ PAGES = (
     Visit("departure", MANAGERS, to("departure_detail", "departure")),
     Visit("sessions", ALL, to("login_sessions")),
     Visit("two-factor login", ALL, to("two_factor")),
+    Visit("lockouts", MANAGERS, to("login_lockouts")),
     Visit("not found", ALL, to("customer_detail", "missing"), status=404),
     Visit("forbidden", frozenset({"rep"}), to("early_warning"), status=403),
     Visit("forbidden", frozenset({"trainer"}), to("desk"), status=403),

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from everytouch.accounts.throttle import client_ip
 from everytouch.cli import main
-from everytouch.testing import PASSWORD
+from everytouch.testing import PASSWORD, client_for, user_for
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +153,40 @@ def test_it_reads_the_callers_address_from_forwarded_for_only_behind_configured_
     request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=forwarded)
 
     assert client_ip(request) == seen
+
+
+def test_it_shows_managers_who_is_locked_out_and_who_is_still_counting(
+    manager: User, rep: User, rep2: User
+) -> None:
+    _fail(Client(), rep.username, LIMIT, ip="10.0.0.1")
+    _fail(Client(), rep2.username, 2, ip="10.0.0.2")
+
+    page = client_for(manager).get("/account/lockouts/").content.decode()
+
+    opens = timezone.localtime(timezone.now() + timedelta(minutes=15))
+    ron, rita = page.index(">ron<"), page.index(">rita<")
+    assert ron < rita  # locked ones first
+    assert f"locked until {opens:%H:%M}" in page[ron:rita]
+    assert "10.0.0.1" in page and "10.0.0.2" in page
+    assert "counting" in page[rita:]
+
+
+def test_it_lets_a_manager_unlock_a_username(manager: User, rep: User) -> None:
+    _fail(Client(), rep.username, LIMIT)
+
+    response = client_for(manager).post("/account/lockouts/unlock/", {"username": rep.username})
+
+    assert response.status_code == 302
+    assert _post(Client(), rep.username, PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("role", ["rep", "trainer", "outsider"])
+def test_it_keeps_lockouts_to_owners_and_managers(
+    request: pytest.FixtureRequest, role: str, rep2: User
+) -> None:
+    _fail(Client(), rep2.username, LIMIT)
+    client = client_for(user_for(request, role))
+
+    assert client.get("/account/lockouts/").status_code == 403
+    assert client.post("/account/lockouts/unlock/", {"username": "rita"}).status_code == 403
+    assert _post(Client(), rep2.username, PASSWORD).status_code == 429
