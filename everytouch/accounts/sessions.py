@@ -135,6 +135,17 @@ def end_all_sessions(user: User) -> int:
     return end_other_sessions(user, keep=None)
 
 
+def forget_expired() -> int:
+    """Drop rows of sessions that have surely expired, whoever never opened their list.
+
+    An active session is saved at least once a minute (its last sighting), and each save
+    pushes its expiry SESSION_COOKIE_AGE ahead: a row not seen for longer is dead.
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    deleted, _ = LoginSession.objects.filter(last_seen_at__lt=cutoff).delete()
+    return deleted
+
+
 def forget_session(session_key: str | None) -> None:
     """Drop the row of a session that is being logged out (Django deletes the session)."""
     if session_key:

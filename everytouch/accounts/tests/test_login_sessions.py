@@ -4,6 +4,7 @@ a session out (one, or all but this one) really logs that browser out."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -12,6 +13,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
+from everytouch import sweeps
 from everytouch.accounts.models import LoginSession
 from everytouch.accounts.sessions import browser_label
 from everytouch.staff.departures import actions as handover
@@ -180,3 +182,17 @@ def test_it_ends_every_session_of_someone_whose_departure_completes(
 )
 def test_it_names_the_browser_from_the_user_agent(agent: str, label: str) -> None:
     assert browser_label(agent) == label
+
+
+def test_it_forgets_sessions_unseen_for_longer_than_a_session_lives(
+    rep: User, settings: Any
+) -> None:
+    logged_in(rep)
+    later = timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE + 60)
+
+    with time_machine.travel(later, tick=False):
+        fresh = logged_in(rep, IPHONE)
+        assert sweeps.run_all()["expired login sessions forgotten"] == 1
+
+    assert list(LoginSession.objects.values_list("user_agent", flat=True)) == [IPHONE]
+    assert is_in(fresh)
