@@ -28,6 +28,8 @@ from everytouch.ops.filemodes import private_dir, private_file
 # Tables a freshly migrated database already fills: restoring over them loses nothing.
 BOOKKEEPING = frozenset({"django_migrations", "django_content_type", "auth_permission"})
 PG_TIMEOUT_S = 3600
+# Debian keeps each PostgreSQL version's client tools apart; the server's own version is best.
+PG_VERSIONED_BIN = "/usr/lib/postgresql/{major}/bin"
 
 
 class BackupError(Exception):
@@ -102,12 +104,12 @@ def _open_sqlite_backup(source: Path) -> sqlite3.Connection:
     try:
         problems = db.execute("PRAGMA quick_check").fetchall()
         if problems != [("ok",)]:
-            raise BackupError(f"{source} is damaged: {problems[0][0]}")
+            raise BackupError(f"{source} is not a usable backup: {problems[0][0]}")
         if not db.execute("SELECT 1 FROM sqlite_master WHERE name='django_migrations'").fetchone():
             raise BackupError(f"{source} is an SQLite file but not an Everytouch backup")
     except sqlite3.DatabaseError as exc:
         db.close()
-        raise BackupError(f"{source} is not an SQLite backup: {exc}") from None
+        raise BackupError(f"{source} is not a usable backup: {exc}") from None
     except BackupError:
         db.close()
         raise
@@ -141,7 +143,7 @@ def pg_tool(name: str) -> str:
     version under /usr/lib/postgresql/N/bin), else the one on PATH."""
     connection.ensure_connection()
     major = connection.pg_version // 10000  # type: ignore[attr-defined]
-    matching = Path(f"/usr/lib/postgresql/{major}/bin/{name}")
+    matching = Path(PG_VERSIONED_BIN.format(major=major)) / name
     if matching.is_file():
         return str(matching)
     if found := shutil.which(name):
@@ -152,24 +154,25 @@ def pg_tool(name: str) -> str:
     )
 
 
-def _run_pg(argv: list[str]) -> None:
+def _run_pg(argv: list[str], failure: str) -> None:
     # Connection details go by environment, so the password is not on a command line.
     done = subprocess.run(  # noqa: S603
         argv, env=dict(_pg_environment()), capture_output=True, text=True, timeout=PG_TIMEOUT_S
     )
     if done.returncode != 0:
-        raise BackupError(f"{Path(argv[0]).name} failed: {done.stderr.strip()}")
+        raise BackupError(f"{failure}: {done.stderr.strip()}")
 
 
 def _pg_dump(target: Path) -> None:
-    _run_pg([pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={target}"])
+    argv = [pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={target}"]
+    _run_pg(argv, "pg_dump failed")
 
 
 def _pg_restore(source: Path) -> None:
     tool = pg_tool("pg_restore")
     # --list reads only the archive's table of contents: a wrong or damaged file fails here,
     # before anything in the database is dropped.
-    _run_pg([tool, "--list", str(source)])
+    _run_pg([tool, "--list", str(source)], f"{source} is not a usable backup")
     connection.close()  # our own idle connection holds no lock, but start clean after
     _run_pg(
         [
@@ -180,5 +183,6 @@ def _pg_restore(source: Path) -> None:
             "--single-transaction",
             f"--dbname={connection.settings_dict['NAME']}",
             str(source),
-        ]
+        ],
+        "pg_restore failed",
     )
