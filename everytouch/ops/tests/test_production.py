@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -40,9 +41,7 @@ POLICY = (
 
 
 def _run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        argv, env=env, capture_output=True, text=True, timeout=300, cwd=ROOT
-    )
+    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300, cwd=ROOT)
 
 
 def test_it_passes_django_s_deployment_checks_with_the_production_switches_on(
@@ -91,7 +90,7 @@ def test_it_reads_the_proxy_header_by_name_and_refuses_a_bad_one(
     assert env_proxy_header("EVERYTOUCH_PROXY_SSL_HEADER") is None
 
 
-def _ids(found: list[object]) -> list[str]:
+def _ids(found: Sequence[object]) -> list[str]:
     return [str(getattr(message, "id", "")) for message in found]
 
 
