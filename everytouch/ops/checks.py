@@ -57,7 +57,7 @@ def check_file_modes(**kwargs: Any) -> list[CheckMessage]:
 
 def check_secret_key_source(**kwargs: Any) -> list[CheckMessage]:
     # A key generated into var/ is fine on one machine, but every web machine must share one.
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if one_machine():
         return []
     if (Path(settings.VAR_DIR) / "secret_key").exists() and not _secret_key_from_env():
         return [
@@ -69,6 +69,11 @@ def check_secret_key_source(**kwargs: Any) -> list[CheckMessage]:
             )
         ]
     return []
+
+
+def one_machine() -> bool:
+    """SQLite means one machine; PostgreSQL is how many machines share the data."""
+    return connection.vendor == "sqlite"
 
 
 def _secret_key_from_env() -> bool:

@@ -143,3 +143,14 @@ def test_it_exits_1_only_at_the_fail_level_and_2_for_a_bad_level(
     with override_settings(EVERYTOUCH_HTTPS=True):
         assert main(["check"]) == 1
     assert "everytouch.E003" in capsys.readouterr().out
+
+
+def test_it_asks_many_machines_for_one_secret_key_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "secret_key").write_text("generated-here")
+    monkeypatch.setattr(checks, "one_machine", lambda: False)
+    with override_settings(VAR_DIR=tmp_path, SECRET_KEY="generated-here"):
+        assert _ids(checks.check_secret_key_source()) == ["everytouch.W002"]
+    with override_settings(VAR_DIR=tmp_path, SECRET_KEY="from-the-env"):
+        assert checks.check_secret_key_source() == []
