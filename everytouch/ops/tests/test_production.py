@@ -18,6 +18,7 @@ from django.test import Client, override_settings
 from everytouch.cli import main
 from everytouch.env import env_proxy_header
 from everytouch.ops import checks
+from everytouch.testing.workers import TEST_REDIS_URL, _redis_or_skip
 
 ROOT = Path(__file__).resolve().parents[3]
 PRODUCTION = {
@@ -124,6 +125,9 @@ def test_it_reports_an_unreachable_redis_for_the_rq_backend() -> None:
     queues = {"default": {"URL": "redis://127.0.0.1:1/0"}}
     with override_settings(TASKS=rq, RQ_QUEUES=queues):
         assert _ids(checks.check_task_backend()) == ["everytouch.E008"]
+    _redis_or_skip()
+    with override_settings(TASKS=rq, RQ_QUEUES={"default": {"URL": TEST_REDIS_URL}}):
+        assert checks.check_task_backend() == []
 
 
 @pytest.mark.django_db
