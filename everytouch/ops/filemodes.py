@@ -25,9 +25,9 @@ SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
 def private_dir(path: Path) -> Path:
     """Create `path` (and missing parents) as a directory only its owner may enter."""
-    if not path.exists():
-        # mkdir's mode is masked by the umask, which can only remove bits: never looser.
-        path.mkdir(mode=PRIVATE_DIR, parents=True)
+    # The umask can only remove bits from mkdir's mode: never looser. An existing directory is
+    # left as it is (`tighten` fixes it), and a process starting beside this one may make it.
+    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
     return path
 
 
