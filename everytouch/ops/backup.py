@@ -82,6 +82,8 @@ def restore(source: Path, *, force: bool) -> None:
     """Replace the database's content with the backup in `source`."""
     if not source.is_file():
         raise BackupError(f"{source} is not a file")
+    # The file is checked first: a wrong file is the answer to give, even over a full database.
+    _check_sqlite_backup(source) if is_sqlite() else _check_pg_backup(source)
     if not force and holds_data():
         raise BackupError("the database holds data; pass --force to replace it")
     _restore_sqlite(source) if is_sqlite() else _pg_restore(source)
@@ -114,6 +116,10 @@ def _open_sqlite_backup(source: Path) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def _check_sqlite_backup(source: Path) -> None:
+    _open_sqlite_backup(source).close()
 
 
 def _restore_sqlite(source: Path) -> None:
@@ -168,12 +174,16 @@ def _pg_dump(target: Path) -> None:
     _run_pg(argv, "pg_dump failed")
 
 
-def _pg_restore(source: Path) -> None:
-    tool = pg_tool("pg_restore")
+def _check_pg_backup(source: Path) -> None:
     # --list reads only the archive's table of contents: a wrong or damaged file fails here,
     # before anything in the database is dropped.
-    _run_pg([tool, "--list", str(source)], f"{source} is not a usable backup")
-    connection.close()  # our own idle connection holds no lock, but start clean after
+    _run_pg([pg_tool("pg_restore"), "--list", str(source)], f"{source} is not a usable backup")
+
+
+def _pg_restore(source: Path) -> None:
+    tool = pg_tool("pg_restore")
+    # pg_restore --clean drops and recreates every table: let go of ours (and its cached plans).
+    connection.close()
     _run_pg(
         [
             tool,

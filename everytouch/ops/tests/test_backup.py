@@ -117,6 +117,10 @@ def test_it_refuses_a_missing_or_damaged_backup_with_exit_2(
     assert main(["restore", str(damaged)]) == 2
     assert "is not a usable backup" in capsys.readouterr().err
     assert not backup.holds_data()
+    # Over a database with data, the wrong file is still what is reported.
+    demo.load_demo(size=0.05)
+    assert main(["restore", "--force", str(damaged)]) == 2
+    assert "is not a usable backup" in capsys.readouterr().err
 
 
 def test_it_never_overwrites_an_existing_file_with_a_backup(
