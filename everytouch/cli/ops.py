@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +26,8 @@ LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def tighten_file_modes() -> None:
-    """Make the data directory, database and mail owner-only (installs made before 0600)."""
+    """Make the data directory, database and mail owner-only: an install made before they
+    were created private is fixed on its next start."""
     setup_django()
     from everytouch.ops import checks, filemodes
 
@@ -84,14 +86,10 @@ def _print_checks(found: list[CheckMessage]) -> None:
 
 
 def _level_name(level: int) -> str:
-    import logging
-
     return logging.getLevelName(level)
 
 
 def cmd_check(args: argparse.Namespace, extra: list[str]) -> int:
-    import logging
-
     setup_django()
     found = _run_checks()
     _print_checks(found)
