@@ -186,3 +186,20 @@ def env_weekdays(name: str, default: str) -> str:
     if not days or any(d not in {"0", "1", "2", "3", "4", "5", "6"} for d in days):
         raise _refuse(name, value, "weekday numbers 0 (Monday) to 6 (Sunday), e.g. 0,1,2,3,4")
     return value
+
+
+def _is_header_name(value: str) -> bool:
+    # An HTTP field name is a "token": letters, digits and a few marks; no spaces or colons.
+    return bool(value) and all(c.isalnum() or c in "!#$%&'*+-.^_`|~" for c in value)
+
+
+def env_proxy_header(name: str) -> tuple[str, str] | None:
+    """The header a TLS proxy sets to ``https`` (``X-Forwarded-Proto``), as Django's
+    ``SECURE_PROXY_SSL_HEADER`` wants it: ``("HTTP_X_FORWARDED_PROTO", "https")``; None if unset.
+    """
+    value = _given(name)
+    if value is None:
+        return None
+    if not value.isascii() or not _is_header_name(value):
+        raise _refuse(name, value, "an HTTP header name such as X-Forwarded-Proto")
+    return ("HTTP_" + value.upper().replace("-", "_"), "https")

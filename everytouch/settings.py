@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from everytouch.env import (
@@ -21,17 +22,22 @@ from everytouch.env import (
     env_hours,
     env_int,
     env_list,
+    env_proxy_header,
     env_str,
     env_timezone,
     env_url,
     env_weekdays,
 )
+from everytouch.ops.filemodes import private_dir, private_file
 
 # Every environment variable read here is documented in docs/deploy.md and .env.example;
 # everytouch/tests/test_settings_docs.py fails when one is missing from either.
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("EVERYTOUCH_VAR_DIR", str(BASE_DIR / "var")))
+# The database, the secret key and the demo's mail live here: only the app's user may enter it
+# (docs/security.md, "Production"). Made here, first, so nothing below creates it with the umask.
+private_dir(VAR_DIR)
 
 
 def _secret_key() -> str:
@@ -41,9 +47,8 @@ def _secret_key() -> str:
         return key
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        # Created 600 before the key is written, so it is never readable by others.
+        private_file(path).write_text(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
@@ -53,6 +58,28 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 # Links in e-mails and calendar feeds start with it, and it is the one trusted CSRF origin.
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
+
+# Production over HTTPS (docs/deploy.md, "Production"): one switch turns on the redirect, Secure
+# cookies and HSTS; each may be set on its own too. Off by default, so a plain clone, the demo
+# and CI work over plain http.
+EVERYTOUCH_HTTPS = env_bool("EVERYTOUCH_HTTPS", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", EVERYTOUCH_HTTPS)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", EVERYTOUCH_HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", EVERYTOUCH_HTTPS)
+# A year, the length HSTS preload lists ask for; lower it while first trying HTTPS out.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if EVERYTOUCH_HTTPS else 0, low=0)
+# Both reach beyond this app (every subdomain; browsers' built-in lists), so they stay the
+# operator's explicit choice rather than riding on EVERYTOUCH_HTTPS.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Behind a TLS proxy the app sees plain http; the proxy's header says the browser used https.
+SECURE_PROXY_SSL_HEADER = env_proxy_header("EVERYTOUCH_PROXY_SSL_HEADER")
+# Django's defaults, stated so that a change shows in review.
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -66,8 +93,10 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "csp",
     "django_tasks",
     "django_tasks_db",
+    "everytouch.ops",
     "everytouch.accounts",
     "everytouch.customers",
     "everytouch.interactions",
@@ -91,11 +120,28 @@ MIDDLEWARE = [
     "everytouch.accounts.middleware.LoginSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "everytouch.middleware.JsonApiErrors",
     # Last, as axes asks: it turns a login refused for too many failures into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# The app has no inline script, style or event handler (templates and static files are checked
+# in a browser: tests/browser/test_csp_browser.py), so the policy allows only its own files.
+# Images may be data: URLs (Swagger UI's icons). Reports go to the browser console.
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 ROOT_URLCONF = "everytouch.urls"
 WSGI_APPLICATION = "everytouch.wsgi.application"
@@ -128,7 +174,11 @@ def _database(url: str) -> dict[str, Any]:
 _default_db = f"sqlite:///{VAR_DIR / 'everytouch.sqlite3'}"
 DATABASES = {"default": _database(env_str("DATABASE_URL", _default_db))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        # SQLite creates its -wal and -shm files with the database file's mode: a database
+        # file made 600 here, before Django opens it, keeps all three private.
+        private_dir(Path(DATABASES["default"]["NAME"]).parent)
+        private_file(Path(DATABASES["default"]["NAME"]))
     # WAL lets the worker write while the web process reads; the timeout rides out short locks.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,

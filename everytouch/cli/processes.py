@@ -13,6 +13,7 @@ from collections.abc import Mapping, MutableMapping
 from types import FrameType
 from typing import NoReturn
 
+from everytouch.cli.ops import tighten_file_modes
 from everytouch.cli_base import (
     EXIT_FAILED,
     EXIT_OK,
@@ -30,11 +31,13 @@ from everytouch.cli_base import (
 
 
 def cmd_migrate(args: argparse.Namespace, extra: list[str]) -> int:
+    tighten_file_modes()
     return run_management("migrate", extra)
 
 
 def cmd_worker(args: argparse.Namespace, extra: list[str]) -> int:
     require_database()
+    tighten_file_modes()
     from django.conf import settings
 
     if settings.TASKS["default"]["BACKEND"] == settings.RQ_TASK_BACKEND:
@@ -89,6 +92,7 @@ def gunicorn_argv(args: argparse.Namespace) -> list[str]:
 
 def cmd_serve(args: argparse.Namespace, extra: list[str]) -> int:
     require_database()
+    tighten_file_modes()
     argv = gunicorn_argv(args)
     sys.stdout.flush()
     sys.stderr.flush()
@@ -220,7 +224,8 @@ def demo_url(host: str, port: int) -> str:
 def demo_environment(environ: MutableMapping[str, str]) -> None:
     """What the demo sets unless the user set it; its worker, sweeper and server inherit it."""
     # A demo has no mail server: notices are written to var/mail/ instead (unless configured).
-    environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    # (Everytouch's file backend: Django's own would leave the files readable by everyone.)
+    environ.setdefault("EMAIL_BACKEND", "everytouch.ops.mailfiles.EmailBackend")
     # Brightline is in Chicago: served in UTC, its office hours would read as the night.
     environ.setdefault("TIME_ZONE", DEMO_TIME_ZONE)
 
@@ -233,6 +238,7 @@ def cmd_demo(args: argparse.Namespace, extra: list[str]) -> int:
     # Links in notices point where the demo runs, unless SITE_URL says otherwise.
     env = {} if os.environ.get("SITE_URL", "").strip() else {"SITE_URL": url.rstrip("/")}
     setup_django()
+    tighten_file_modes()
     _prepare_demo(args.reset)
     address = ["--host", args.host, "--port", str(args.port)]
     children = {

@@ -29,6 +29,10 @@
       if (move(inLookup ? null : target, event.key === "ArrowDown" ? 1 : -1)) {
         event.preventDefault();
       }
+    } else if (event.key === "Enter" && inLookup && window.htmx) {
+      // Look up at once. (Not an hx-trigger filter such as keyup[key=='Enter']: htmx runs
+      // those through eval, which the Content-Security-Policy refuses.)
+      window.htmx.trigger(target, "lookup-now");
     } else if (event.key === "Escape" && onCandidate) {
       event.preventDefault();
       document.getElementById("desk-lookup").focus();
