@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt, AccessAttemptExpiration, AccessFailureLog, AccessLog
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
@@ -20,6 +21,9 @@ from django.utils import timezone
 from everytouch import demo
 from everytouch.accounts.actions import issue_token, save_view
 from everytouch.accounts.models import Role
+from everytouch.accounts.second_factor import pending_device
+from everytouch.accounts.sessions import Client as Seen
+from everytouch.accounts.sessions import record_login_session
 from everytouch.cli import main
 from everytouch.followups.ical import issue_feed
 from everytouch.leads.models import Lead
@@ -72,6 +76,19 @@ def _fill_what_the_demo_leaves_empty() -> None:
     start_rescore(Playbook.objects.all()[0], now.date(), owner)
     create_link(Campaign.objects.all()[0], "Anna", None, now)
     open_departure(ensure_staff(rep), now.date() + timedelta(days=30), owner)
+    _fill_login_records(owner, now)
+
+
+def _fill_login_records(owner: User, now: Any) -> None:
+    record_login_session(owner, "k" * 32, Seen("203.0.113.5", "Firefox"))
+    pending_device(owner)
+    seen = {"ip_address": "203.0.113.9", "username": "anna", "user_agent": "curl"}
+    attempt = AccessAttempt.objects.create(
+        **seen, attempt_time=now, get_data="", post_data="", failures_since_start=1
+    )
+    AccessAttemptExpiration.objects.create(access_attempt=attempt, expires_at=now)
+    AccessFailureLog.objects.create(**seen, attempt_time=now, locked_out=False)
+    AccessLog.objects.create(**seen, attempt_time=now)
 
 
 def _load() -> Snapshot:
