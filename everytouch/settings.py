@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "everytouch.outbox",
     "everytouch.accounts",
     "everytouch.customers",
     "everytouch.interactions",
@@ -180,6 +181,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Where the file backend (used by `everytouch demo` unless EMAIL_BACKEND is set) writes mail.
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "everytouch@localhost")
+
+# Webhooks to private, loopback, link-local and other non-public addresses are refused (a
+# manager could otherwise make the server call its own network) unless the operator allows them.
+EVERYTOUCH_WEBHOOK_ALLOW_PRIVATE = env_bool("EVERYTOUCH_WEBHOOK_ALLOW_PRIVATE", False)
 
 RQ_TASK_BACKEND = "django_tasks_rq.RQBackend"
 TASKS = {

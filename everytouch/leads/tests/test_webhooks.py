@@ -24,6 +24,12 @@ from everytouch.testing.workers import Worker
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def loopback_allowed(settings: Any) -> None:
+    """The receiver runs on 127.0.0.1, which is refused unless the operator allows it."""
+    settings.EVERYTOUCH_WEBHOOK_ALLOW_PRIVATE = True
+
+
 @pytest.fixture
 def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(MONDAY_9, tick=False) as traveller:
