@@ -57,24 +57,27 @@ def beat(worker_id: str | None = None) -> None:
 
 
 def keep_beating(stop: threading.Event, every_s: float = BEAT_EVERY_S) -> None:
-    """Beat until ``stop`` is set; a failed beat is logged and the next one tried."""
+    """Beat every ``every_s`` seconds until ``stop`` is set; a failed beat is logged."""
     try:
-        while True:
+        while not stop.wait(every_s):
             try:
                 beat()
             except DatabaseError:
                 # A locked or briefly unreachable database: the next beat is in a few seconds,
                 # and only six missed beats in a row make this worker look dead.
                 logger.warning("worker heartbeat failed", exc_info=True)
-            if stop.wait(every_s):
-                return
     finally:
         # The thread's own connection; the job's connections belong to the main thread.
         connections.close_all()
 
 
 def start_heartbeat(every_s: float = BEAT_EVERY_S) -> threading.Event:
-    """Beat in a daemon thread for as long as the process lives; set the event to stop."""
+    """Beat now, then in a daemon thread for as long as the process lives; set the event to stop.
+
+    The first beat is made here, before any job runs, so no claim of this worker ever lacks a
+    heartbeat (and a database that cannot be written stops the worker at start, not later).
+    """
+    beat()
     stop = threading.Event()
     thread = threading.Thread(
         target=keep_beating, args=(stop, every_s), name="heartbeat", daemon=True
