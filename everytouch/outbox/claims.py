@@ -30,7 +30,7 @@ from everytouch.outbox.models import Claim
 UNWATCHED_LEASE = timedelta(minutes=5)
 # A worker that still beats but has been stuck on one send this long (a receiver trickling one
 # byte at a time past every timeout) gives the work up.
-LONGEST = timedelta(minutes=10)
+LONGEST = timedelta(minutes=15)
 
 
 def is_stale(claim: Claim, beats: dict[str, datetime], now: datetime) -> bool:
