@@ -1,0 +1,373 @@
+"""Does a slow webhook receiver slow down ordinary writes? (issue 12: it used to stall them all.)
+
+    .venv/bin/python -m benchmarks.slow_receiver [--rate 4] [--duration 30] [--delay 10]
+
+One run, on SQLite (the default deployment, where one writer at a time holds the database's
+write lock): the real server (``everytouch serve``, 2 processes) and the real worker
+(``everytouch worker``, database task backend) on 127.0.0.1, and a webhook receiver in this
+process that answers every delivery after ``--delay`` seconds. The same open-loop load runs
+twice: first with no webhook endpoint, then with an endpoint subscribed to ``lead.created`` at
+the slow receiver, so that the worker spends the whole second phase in the middle of POSTs.
+The load is ``POST /api/v1/customers`` and ``POST /api/v1/leads`` (every third request; each new
+lead queues a delivery), sent at a fixed rate whatever the server does (latency counts from each
+request's due time, so a stall cannot hide by slowing the sender). Prints p50/p90/p99 of the
+writes in each phase, their ratio, the 5xx answers and every "database is locked" in the answers
+and the server's and worker's logs. Target: p99 ratio about 1, no 5xx, no lock errors.
+
+It only ever talks to 127.0.0.1, sends a bounded number of requests and stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks._server import HOST, free_port, running_server
+
+REPO = Path(__file__).resolve().parent.parent
+console = Console(stderr=True)
+LOCKED = "database is locked"
+REQUEST_TIMEOUT_S = 60.0
+SERVER_WORKERS = 2
+
+
+# --- the slow receiver -----------------------------------------------------------------------
+
+
+@dataclass
+class SlowReceiver:
+    """An HTTP server on loopback that answers every POST 200 after ``delay`` seconds."""
+
+    delay: float
+    port: int = field(default_factory=free_port)
+    started: int = 0
+    answered: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}/hooks"
+
+    def counts(self) -> tuple[int, int]:
+        with self.lock:
+            return self.started, self.answered
+
+    @contextmanager
+    def running(self) -> Iterator[SlowReceiver]:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with receiver.lock:
+                    receiver.started += 1
+                receiver.stopping.wait(receiver.delay)
+                self.send_response(200)
+                self.end_headers()
+                with receiver.lock:
+                    receiver.answered += 1
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        server = ThreadingHTTPServer((HOST, self.port), Handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield self
+        finally:
+            self.stopping.set()
+            server.shutdown()
+            server.server_close()
+
+
+# --- the server's environment ----------------------------------------------------------------
+
+
+def server_env(var_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        EVERYTOUCH_VAR_DIR=str(var_dir),
+        DJANGO_SETTINGS_MODULE="everytouch.settings",
+        DEBUG="false",
+        EVERYTOUCH_TASK_BACKEND="django_tasks_db.DatabaseBackend",
+        # The receiver is on 127.0.0.1, which webhooks refuse unless the operator allows it.
+        EVERYTOUCH_WEBHOOK_ALLOW_PRIVATE="on",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def run_checked(argv: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(argv, env=env, cwd=REPO, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed:\n{done.stderr[-4000:]}")
+    return done.stdout
+
+
+def everytouch(*args: str) -> list[str]:
+    return [sys.executable, "-m", "everytouch.cli", *args]
+
+
+def make_rep() -> None:
+    """Run in the server's environment (``rep``): print a rep's id and API token as JSON."""
+    import django
+
+    django.setup()
+    from everytouch.accounts.actions import create_user, issue_token
+    from everytouch.accounts.models import Role
+
+    user = create_user("bench-rep", secrets.token_urlsafe(16), Role.REP)
+    _, raw = issue_token(user, "slow receiver benchmark")
+    print(json.dumps({"id": user.pk, "token": raw}))
+
+
+def add_endpoint(url: str) -> None:
+    """Run in the server's environment (``endpoint URL``): subscribe ``url`` to new leads."""
+    import django
+
+    django.setup()
+    from everytouch.leads import webhooks
+
+    webhooks.create_endpoint(url, [webhooks.LEAD_CREATED])
+
+
+@contextmanager
+def running_worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    argv = everytouch("worker", "--no-reload", "--interval", "0.2", "--no-startup-delay")
+    with log.open("wb") as out:
+        proc = subprocess.Popen(argv, env=env, cwd=REPO, stdout=out, stderr=out)
+        try:
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+# --- the load --------------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    path: str
+    status: int
+    latency_ms: float
+    locked: bool
+    body: str
+
+
+async def _post(port: int, token: str, path: str, body: dict[str, Any]) -> tuple[int, bytes]:
+    data = json.dumps(body).encode()
+    reader, writer = await asyncio.open_connection(HOST, port)
+    try:
+        writer.write(
+            (
+                f"POST {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
+                f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n"
+            ).encode()
+            + data
+        )
+        await writer.drain()
+        raw = await reader.read()
+    finally:
+        writer.close()
+    head, _, rest = raw.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), rest
+
+
+@dataclass(frozen=True)
+class Rep:
+    id: int
+    token: str
+
+
+def _request(i: int, phase: str, rep: Rep, customers: list[int]) -> tuple[str, dict[str, Any]]:
+    """Every third request captures a lead (a webhook when an endpoint listens)."""
+    if i % 3 == 2:
+        body = {"customer_id": customers[i % len(customers)], "need": f"{phase} need {i}"}
+        return "/api/v1/leads", {**body, "owner_id": rep.id}
+    # 555-3xxx in the first phase, 555-4xxx in the second: new customers every time.
+    series = 3 if phase == "quiet" else 4
+    body = {"name": f"{phase} customer {i}", "phones": [f"+1201555{series}{i:03d}"]}
+    return "/api/v1/customers", body
+
+
+async def _one(port: int, rep: Rep, i: int, phase: str, customers: list[int], due: float) -> Answer:
+    path, body = _request(i, phase, rep, customers)
+    loop = asyncio.get_running_loop()
+    try:
+        posting = _post(port, rep.token, path, body)
+        status, answer = await asyncio.wait_for(posting, REQUEST_TIMEOUT_S)
+    except (TimeoutError, OSError, IndexError, ValueError) as exc:
+        return Answer(path, 599, (loop.time() - due) * 1000, False, repr(exc))
+    latency = (loop.time() - due) * 1000
+    return Answer(path, status, latency, LOCKED.encode() in answer, answer[:200].decode("latin-1"))
+
+
+async def _open_loop(
+    port: int, rep: Rep, phase: str, customers: list[int], rate: float, duration: float
+) -> list[Answer]:
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.1
+    pending: list[asyncio.Task[Answer]] = []
+    for i in range(int(rate * duration)):
+        due = start + i / rate
+        if (delay := due - loop.time()) > 0:
+            await asyncio.sleep(delay)
+        pending.append(asyncio.create_task(_one(port, rep, i, phase, customers, due)))
+    return list(await asyncio.gather(*pending))
+
+
+def make_customers(port: int, token: str, count: int) -> list[int]:
+    async def make(i: int) -> int:
+        body = {"name": f"Lead customer {i}", "emails": [f"lead{i}@example.com"]}
+        status, answer = await _post(port, token, "/api/v1/customers", body)
+        if status != 201:
+            raise RuntimeError(f"could not make a customer: {status} {answer[:300]!r}")
+        return int(json.loads(answer)["id"])
+
+    async def make_all() -> list[int]:
+        return [await make(i) for i in range(count)]
+
+    return asyncio.run(make_all())
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+@dataclass
+class Phase:
+    name: str
+    answers: list[Answer]
+    deliveries_started: int = 0
+
+    def latencies(self) -> list[float]:
+        return [a.latency_ms for a in self.answers]
+
+    def p(self, q: float) -> float:
+        return percentile(self.latencies(), q)
+
+    def errors(self) -> int:
+        return sum(a.status >= 500 for a in self.answers)
+
+    def locked(self) -> int:
+        return sum(a.locked for a in self.answers)
+
+
+def report(phases: list[Phase], log_locks: dict[str, int]) -> None:
+    table = Table(title="Writes while the worker delivers webhooks", title_justify="left")
+    for column in ("phase", "writes", "p50 ms", "p90 ms", "p99 ms", "max ms", "5xx", "locked"):
+        table.add_column(column, justify="left" if column == "phase" else "right")
+    for phase in phases:
+        table.add_row(
+            phase.name,
+            str(len(phase.answers)),
+            f"{phase.p(50):.0f}",
+            f"{phase.p(90):.0f}",
+            f"{phase.p(99):.0f}",
+            f"{max(phase.latencies()):.0f}",
+            str(phase.errors()),
+            str(phase.locked()),
+        )
+    console.print(table)
+    quiet, slow = phases
+    console.print(
+        f"p99 with the slow receiver / without: {slow.p(99) / quiet.p(99):.2f}; "
+        f"p50: {slow.p(50) / quiet.p(50):.2f}"
+    )
+    console.print(f"deliveries the receiver was working on: {slow.deliveries_started}")
+    for name, count in log_locks.items():
+        console.print(f'"{LOCKED}" in the {name} log: {count}')
+    wrong = [a for p in phases for a in p.answers if a.status not in {200, 201}]
+    console.print(f"answers other than 200/201: {len(wrong)}")
+    for answer in wrong[:5]:
+        console.print(f"  {answer.path} {answer.status}: {answer.body}")
+
+
+def count_locked(log: Path) -> int:
+    return log.read_text(errors="replace").count(LOCKED) if log.exists() else 0
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> None:
+    var_dir = Path(tempfile.mkdtemp(prefix="everytouch-slow-receiver-"))
+    env = server_env(var_dir)
+    console.print(f"SQLite under {var_dir}; migrating...")
+    run_checked(everytouch("migrate", "-v", "0"), env)
+    made = json.loads(run_checked([sys.executable, "-m", "benchmarks.slow_receiver", "rep"], env))
+    rep = Rep(int(made["id"]), str(made["token"]))
+    port = free_port()
+    server_log, worker_log = var_dir / "server.log", var_dir / "worker.log"
+    receiver = SlowReceiver(delay=args.delay)
+    with (
+        receiver.running(),
+        running_server(env, port, SERVER_WORKERS, server_log),
+        running_worker(env, worker_log),
+    ):
+        leads = int(args.rate * args.duration / 3) + 1
+        customers = make_customers(port, rep.token, leads)
+        phases = []
+        console.print(f"phase 1: no webhook endpoint, {args.rate}/s for {args.duration:.0f} s")
+        answers = asyncio.run(_open_loop(port, rep, "quiet", customers, args.rate, args.duration))
+        phases.append(Phase("no webhook endpoint", answers))
+        run_checked(
+            [sys.executable, "-m", "benchmarks.slow_receiver", "endpoint", receiver.url], env
+        )
+        console.print(f"phase 2: an endpoint answering in {args.delay:.0f} s, same load")
+        answers = asyncio.run(_open_loop(port, rep, "slow", customers, args.rate, args.duration))
+        phases.append(Phase(f"receiver answers in {args.delay:.0f} s", answers))
+        phases[1].deliveries_started = receiver.counts()[0]
+    report(phases, {"server": count_locked(server_log), "worker": count_locked(worker_log)})
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["rep"]:
+        make_rep()
+        return
+    if sys.argv[1:2] == ["endpoint"]:
+        add_endpoint(sys.argv[2])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rate", type=float, default=4.0, help="writes per second (default 4)")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds per phase")
+    parser.add_argument("--delay", type=float, default=10.0, help="the receiver's answer time")
+    started = time.monotonic()
+    run(parser.parse_args())
+    console.print(f"done in {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
