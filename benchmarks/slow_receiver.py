@@ -46,6 +46,8 @@ console = Console(stderr=True)
 LOCKED = "database is locked"
 REQUEST_TIMEOUT_S = 60.0
 SERVER_WORKERS = 2
+CUSTOMERS = "POST /api/v1/customers"
+LEADS = "POST /api/v1/leads"
 
 
 # --- the slow receiver -----------------------------------------------------------------------
@@ -179,7 +181,8 @@ class Answer:
     body: str
 
 
-async def _post(port: int, token: str, path: str, body: dict[str, Any]) -> tuple[int, bytes]:
+async def _post(port: int, token: str, request: str, body: dict[str, Any]) -> tuple[int, bytes]:
+    path = request.split(" ", 1)[1]
     data = json.dumps(body).encode()
     reader, writer = await asyncio.open_connection(HOST, port)
     try:
@@ -209,11 +212,11 @@ def _request(i: int, phase: str, rep: Rep, customers: list[int]) -> tuple[str, d
     """Every third request captures a lead (a webhook when an endpoint listens)."""
     if i % 3 == 2:
         body = {"customer_id": customers[i % len(customers)], "need": f"{phase} need {i}"}
-        return "/api/v1/leads", {**body, "owner_id": rep.id}
+        return LEADS, {**body, "owner_id": rep.id}
     # 555-3xxx in the first phase, 555-4xxx in the second: new customers every time.
     series = 3 if phase == "quiet" else 4
     body = {"name": f"{phase} customer {i}", "phones": [f"+1201555{series}{i:03d}"]}
-    return "/api/v1/customers", body
+    return CUSTOMERS, body
 
 
 async def _one(port: int, rep: Rep, i: int, phase: str, customers: list[int], due: float) -> Answer:
@@ -245,7 +248,7 @@ async def _open_loop(
 def make_customers(port: int, token: str, count: int) -> list[int]:
     async def make(i: int) -> int:
         body = {"name": f"Lead customer {i}", "emails": [f"lead{i}@example.com"]}
-        status, answer = await _post(port, token, "/api/v1/customers", body)
+        status, answer = await _post(port, token, CUSTOMERS, body)
         if status != 201:
             raise RuntimeError(f"could not make a customer: {status} {answer[:300]!r}")
         return int(json.loads(answer)["id"])
@@ -272,6 +275,9 @@ class Phase:
     answers: list[Answer]
     deliveries_started: int = 0
 
+    def only(self, path: str) -> Phase:
+        return Phase(self.name, [a for a in self.answers if a.path == path])
+
     def latencies(self) -> list[float]:
         return [a.latency_ms for a in self.answers]
 
@@ -287,11 +293,26 @@ class Phase:
 
 def report(phases: list[Phase], log_locks: dict[str, int]) -> None:
     table = Table(title="Writes while the worker delivers webhooks", title_justify="left")
-    for column in ("phase", "writes", "p50 ms", "p90 ms", "p99 ms", "max ms", "5xx", "locked"):
-        table.add_column(column, justify="left" if column == "phase" else "right")
-    for phase in phases:
+    columns = (
+        "phase",
+        "requests",
+        "count",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+        "max ms",
+        "5xx",
+        "locked",
+    )
+    for column in columns:
+        table.add_column(column, justify="left" if column in {"phase", "requests"} else "right")
+    rows = [(p.name, "all writes", p) for p in phases]
+    for path in (CUSTOMERS, LEADS):
+        rows += [(p.name, path, p.only(path)) for p in phases]
+    for name, what, phase in rows:
         table.add_row(
-            phase.name,
+            name,
+            what,
             str(len(phase.answers)),
             f"{phase.p(50):.0f}",
             f"{phase.p(90):.0f}",
@@ -302,10 +323,15 @@ def report(phases: list[Phase], log_locks: dict[str, int]) -> None:
         )
     console.print(table)
     quiet, slow = phases
-    console.print(
-        f"p99 with the slow receiver / without: {slow.p(99) / quiet.p(99):.2f}; "
-        f"p50: {slow.p(50) / quiet.p(50):.2f}"
-    )
+    for label, before, after in (
+        ("all writes", quiet, slow),
+        (CUSTOMERS, quiet.only(CUSTOMERS), slow.only(CUSTOMERS)),
+        (LEADS, quiet.only(LEADS), slow.only(LEADS)),
+    ):
+        console.print(
+            f"{label}, with the slow receiver / without: p50 {after.p(50) / before.p(50):.2f}, "
+            f"p99 {after.p(99) / before.p(99):.2f}"
+        )
     console.print(f"deliveries the receiver was working on: {slow.deliveries_started}")
     for name, count in log_locks.items():
         console.print(f'"{LOCKED}" in the {name} log: {count}')
