@@ -134,10 +134,19 @@ def unsent_notices() -> list[int]:
     return sorted(found)
 
 
+def forget_abandoned(keys: set[str]) -> None:
+    """Drop stale claims on notices that need no e-mail any more (deleted, or no address)."""
+    for key in keys:
+        with transaction.atomic():
+            claims.drop_if_stale(CLAIM_KIND, key)
+
+
 def sweep_unsent_emails() -> int:
-    """Send every notice e-mail whose job was lost; returns how many went out."""
+    """Send every notice e-mail whose job was lost or whose sender died; how many went out."""
+    pending = unsent_notices()
+    forget_abandoned(set(claims.stale(CLAIM_KIND)) - {str(pk) for pk in pending})
     sent = 0
-    for pk in unsent_notices():
+    for pk in pending:
         try:
             sent += send_notification_email.call(pk)
         except (OSError, smtplib.SMTPException):

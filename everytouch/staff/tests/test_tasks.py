@@ -253,3 +253,17 @@ def test_it_never_sends_a_notice_a_live_worker_is_still_sending(
     tasks.record_sent(claimed)
     assert smtp_inbox.recipients() == ["ron@example.com"]
     assert tasks.sweep_unsent_emails() == 0
+
+
+def test_it_forgets_a_dead_senders_claim_on_a_notice_that_needs_no_email_any_more(
+    monday: time_machine.Traveller, office: Team, rep: User, manager: User, settings: Any
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    a_message(rep, manager)
+    notice = Notification.objects.get()
+    assert tasks.claim_notice(notice.pk) is not None
+    rep.email = ""
+    rep.save(update_fields=["email"])
+    monday.shift(claims.UNWATCHED_LEASE)
+    assert tasks.sweep_unsent_emails() == 0
+    assert claims.held(tasks.CLAIM_KIND) == []
