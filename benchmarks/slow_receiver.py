@@ -42,12 +42,14 @@ from rich.table import Table
 from benchmarks._server import HOST, free_port, running_server
 
 REPO = Path(__file__).resolve().parent.parent
-console = Console(stderr=True)
+console = Console(stderr=True, width=120)
 LOCKED = "database is locked"
 REQUEST_TIMEOUT_S = 60.0
+TIMED_OUT = 599  # no answer within REQUEST_TIMEOUT_S
 SERVER_WORKERS = 2
 CUSTOMERS = "POST /api/v1/customers"
 LEADS = "POST /api/v1/leads"
+SHORT = {CUSTOMERS: "customers", LEADS: "leads"}
 
 
 # --- the slow receiver -----------------------------------------------------------------------
@@ -226,7 +228,7 @@ async def _one(port: int, rep: Rep, i: int, phase: str, customers: list[int], du
         posting = _post(port, rep.token, path, body)
         status, answer = await asyncio.wait_for(posting, REQUEST_TIMEOUT_S)
     except (TimeoutError, OSError, IndexError, ValueError) as exc:
-        return Answer(path, 599, (loop.time() - due) * 1000, False, repr(exc))
+        return Answer(path, TIMED_OUT, (loop.time() - due) * 1000, False, repr(exc))
     latency = (loop.time() - due) * 1000
     return Answer(path, status, latency, LOCKED.encode() in answer, answer[:200].decode("latin-1"))
 
@@ -285,7 +287,10 @@ class Phase:
         return percentile(self.latencies(), q)
 
     def errors(self) -> int:
-        return sum(a.status >= 500 for a in self.answers)
+        return sum(500 <= a.status < TIMED_OUT for a in self.answers)
+
+    def timeouts(self) -> int:
+        return sum(a.status == TIMED_OUT for a in self.answers)
 
     def locked(self) -> int:
         return sum(a.locked for a in self.answers)
@@ -306,9 +311,9 @@ def report(phases: list[Phase], log_locks: dict[str, int]) -> None:
     )
     for column in columns:
         table.add_column(column, justify="left" if column in {"phase", "requests"} else "right")
-    rows = [(p.name, "all writes", p) for p in phases]
+    rows = [(p.name, "all", p) for p in phases]
     for path in (CUSTOMERS, LEADS):
-        rows += [(p.name, path, p.only(path)) for p in phases]
+        rows += [(p.name, SHORT[path], p.only(path)) for p in phases]
     for name, what, phase in rows:
         table.add_row(
             name,
@@ -319,6 +324,7 @@ def report(phases: list[Phase], log_locks: dict[str, int]) -> None:
             f"{phase.p(99):.0f}",
             f"{max(phase.latencies()):.0f}",
             str(phase.errors()),
+            str(phase.timeouts()),
             str(phase.locked()),
         )
     console.print(table)
@@ -368,13 +374,13 @@ def run(args: argparse.Namespace) -> None:
         phases = []
         console.print(f"phase 1: no webhook endpoint, {args.rate}/s for {args.duration:.0f} s")
         answers = asyncio.run(_open_loop(port, rep, "quiet", customers, args.rate, args.duration))
-        phases.append(Phase("no webhook endpoint", answers))
+        phases.append(Phase("no endpoint", answers))
         run_checked(
             [sys.executable, "-m", "benchmarks.slow_receiver", "endpoint", receiver.url], env
         )
         console.print(f"phase 2: an endpoint answering in {args.delay:.0f} s, same load")
         answers = asyncio.run(_open_loop(port, rep, "slow", customers, args.rate, args.duration))
-        phases.append(Phase(f"receiver answers in {args.delay:.0f} s", answers))
+        phases.append(Phase(f"receiver takes {args.delay:.0f} s", answers))
         phases[1].deliveries_started = receiver.counts()[0]
     report(phases, {"server": count_locked(server_log), "worker": count_locked(worker_log)})
 
