@@ -42,7 +42,7 @@ from rich.table import Table
 from benchmarks._server import HOST, free_port, running_server
 
 REPO = Path(__file__).resolve().parent.parent
-console = Console(stderr=True, width=120)
+console = Console(stderr=True, width=130)
 LOCKED = "database is locked"
 REQUEST_TIMEOUT_S = 60.0
 TIMED_OUT = 599  # no answer within REQUEST_TIMEOUT_S
@@ -307,6 +307,7 @@ def report(phases: list[Phase], log_locks: dict[str, int]) -> None:
         "p99 ms",
         "max ms",
         "5xx",
+        "timeouts",
         "locked",
     )
     for column in columns:
