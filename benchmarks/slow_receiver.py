@@ -4,15 +4,17 @@
 
 One run, on SQLite (the default deployment, where one writer at a time holds the database's
 write lock): the real server (``everytouch serve``, 2 processes) and the real worker
-(``everytouch worker``, database task backend) on 127.0.0.1, and a webhook receiver in this
-process that answers every delivery after ``--delay`` seconds. The same open-loop load runs
-twice: first with no webhook endpoint, then with an endpoint subscribed to ``lead.created`` at
-the slow receiver, so that the worker spends the whole second phase in the middle of POSTs.
-The load is ``POST /api/v1/customers`` and ``POST /api/v1/leads`` (every third request; each new
-lead queues a delivery), sent at a fixed rate whatever the server does (latency counts from each
+(``everytouch worker``, database task backend) on 127.0.0.1, and two webhook receivers in this
+process: one answers at once, the other after ``--delay`` seconds. The same open-loop load runs
+three times: with no webhook endpoint; with an endpoint for ``lead.created`` at the instant
+receiver (webhooks cost what they cost, with nothing slow); and with the only endpoint at the
+slow receiver, so the worker spends the whole phase in the middle of POSTs. The load is
+``POST /api/v1/customers`` and ``POST /api/v1/leads`` (every third request; each new lead
+queues a delivery), sent at a fixed rate whatever the server does (latency counts from each
 request's due time, so a stall cannot hide by slowing the sender). Prints p50/p90/p99 of the
-writes in each phase, their ratio, the 5xx answers and every "database is locked" in the answers
-and the server's and worker's logs. Target: p99 ratio about 1, no 5xx, no lock errors.
+writes in each phase, the ratios of the slow phase to the other two, the 5xx answers, the
+unanswered requests (60 s) and every "database is locked" in the answers and in the server's
+and worker's logs. Target: p99 ratio about 1, no 5xx, no lock errors.
 
 It only ever talks to 127.0.0.1, sends a bounded number of requests and stops by itself.
 """
@@ -50,6 +52,7 @@ SERVER_WORKERS = 2
 CUSTOMERS = "POST /api/v1/customers"
 LEADS = "POST /api/v1/leads"
 SHORT = {CUSTOMERS: "customers", LEADS: "leads"}
+SELF = [sys.executable, "-m", "benchmarks.slow_receiver"]
 
 
 # --- the slow receiver -----------------------------------------------------------------------
@@ -146,12 +149,14 @@ def make_rep() -> None:
 
 
 def add_endpoint(url: str) -> None:
-    """Run in the server's environment (``endpoint URL``): subscribe ``url`` to new leads."""
+    """Run in the server's environment (``endpoint URL``): ``url`` the only endpoint for leads."""
     import django
 
     django.setup()
     from everytouch.leads import webhooks
+    from everytouch.leads.models import WebhookEndpoint
 
+    WebhookEndpoint.objects.update(is_active=False)
     webhooks.create_endpoint(url, [webhooks.LEAD_CREATED])
 
 
@@ -210,18 +215,17 @@ class Rep:
     token: str
 
 
-def _request(i: int, phase: str, rep: Rep, customers: list[int]) -> tuple[str, dict[str, Any]]:
+def _request(i: int, phase: int, rep: Rep, customers: list[int]) -> tuple[str, dict[str, Any]]:
     """Every third request captures a lead (a webhook when an endpoint listens)."""
     if i % 3 == 2:
-        body = {"customer_id": customers[i % len(customers)], "need": f"{phase} need {i}"}
+        body = {"customer_id": customers[i % len(customers)], "need": f"phase {phase} need {i}"}
         return LEADS, {**body, "owner_id": rep.id}
-    # 555-3xxx in the first phase, 555-4xxx in the second: new customers every time.
-    series = 3 if phase == "quiet" else 4
-    body = {"name": f"{phase} customer {i}", "phones": [f"+1201555{series}{i:03d}"]}
+    # 555-3xxx in the first phase, 555-4xxx in the second...: new customers every time.
+    body = {"name": f"Phase {phase} customer {i}", "phones": [f"+1201555{3 + phase}{i:03d}"]}
     return CUSTOMERS, body
 
 
-async def _one(port: int, rep: Rep, i: int, phase: str, customers: list[int], due: float) -> Answer:
+async def _one(port: int, rep: Rep, i: int, phase: int, customers: list[int], due: float) -> Answer:
     path, body = _request(i, phase, rep, customers)
     loop = asyncio.get_running_loop()
     try:
@@ -234,7 +238,7 @@ async def _one(port: int, rep: Rep, i: int, phase: str, customers: list[int], du
 
 
 async def _open_loop(
-    port: int, rep: Rep, phase: str, customers: list[int], rate: float, duration: float
+    port: int, rep: Rep, phase: int, customers: list[int], rate: float, duration: float
 ) -> list[Answer]:
     loop = asyncio.get_running_loop()
     start = loop.time() + 0.1
@@ -329,17 +333,15 @@ def report(phases: list[Phase], log_locks: dict[str, int]) -> None:
             str(phase.locked()),
         )
     console.print(table)
-    quiet, slow = phases
-    for label, before, after in (
-        ("all writes", quiet, slow),
-        (CUSTOMERS, quiet.only(CUSTOMERS), slow.only(CUSTOMERS)),
-        (LEADS, quiet.only(LEADS), slow.only(LEADS)),
-    ):
-        console.print(
-            f"{label}, with the slow receiver / without: p50 {after.p(50) / before.p(50):.2f}, "
-            f"p99 {after.p(99) / before.p(99):.2f}"
-        )
-    console.print(f"deliveries the receiver was working on: {slow.deliveries_started}")
+    none, instant, slow = phases
+    for label, path in (("all writes", ""), ("customers", CUSTOMERS), ("leads", LEADS)):
+        for other in (none, instant):
+            base, then = (other.only(path), slow.only(path)) if path else (other, slow)
+            console.print(
+                f"{label}: slow receiver / {other.name}: p50 {then.p(50) / base.p(50):.2f}, "
+                f"p99 {then.p(99) / base.p(99):.2f}"
+            )
+    console.print(f"deliveries the slow receiver was working on: {slow.deliveries_started}")
     for name, count in log_locks.items():
         console.print(f'"{LOCKED}" in the {name} log: {count}')
     wrong = [a for p in phases for a in p.answers if a.status not in {200, 201}]
@@ -360,29 +362,32 @@ def run(args: argparse.Namespace) -> None:
     env = server_env(var_dir)
     console.print(f"SQLite under {var_dir}; migrating...")
     run_checked(everytouch("migrate", "-v", "0"), env)
-    made = json.loads(run_checked([sys.executable, "-m", "benchmarks.slow_receiver", "rep"], env))
+    made = json.loads(run_checked([*SELF, "rep"], env))
     rep = Rep(int(made["id"]), str(made["token"]))
     port = free_port()
     server_log, worker_log = var_dir / "server.log", var_dir / "worker.log"
-    receiver = SlowReceiver(delay=args.delay)
+    instant, slow = SlowReceiver(delay=0), SlowReceiver(delay=args.delay)
     with (
-        receiver.running(),
+        instant.running(),
+        slow.running(),
         running_server(env, port, SERVER_WORKERS, server_log),
         running_worker(env, worker_log),
     ):
         leads = int(args.rate * args.duration / 3) + 1
         customers = make_customers(port, rep.token, leads)
+        plan = [
+            ("no endpoint", None),
+            ("receiver answers at once", instant),
+            (f"receiver takes {args.delay:.0f} s", slow),
+        ]
         phases = []
-        console.print(f"phase 1: no webhook endpoint, {args.rate}/s for {args.duration:.0f} s")
-        answers = asyncio.run(_open_loop(port, rep, "quiet", customers, args.rate, args.duration))
-        phases.append(Phase("no endpoint", answers))
-        run_checked(
-            [sys.executable, "-m", "benchmarks.slow_receiver", "endpoint", receiver.url], env
-        )
-        console.print(f"phase 2: an endpoint answering in {args.delay:.0f} s, same load")
-        answers = asyncio.run(_open_loop(port, rep, "slow", customers, args.rate, args.duration))
-        phases.append(Phase(f"receiver takes {args.delay:.0f} s", answers))
-        phases[1].deliveries_started = receiver.counts()[0]
+        for number, (name, receiver) in enumerate(plan):
+            if receiver is not None:
+                run_checked([*SELF, "endpoint", receiver.url], env)
+            console.print(f"phase {number + 1}: {name}, {args.rate}/s for {args.duration:.0f} s")
+            load = _open_loop(port, rep, number, customers, args.rate, args.duration)
+            phases.append(Phase(name, asyncio.run(load)))
+        phases[-1].deliveries_started = slow.counts()[0]
     report(phases, {"server": count_locked(server_log), "worker": count_locked(worker_log)})
 
 
