@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "everytouch.ops",
+    "everytouch.outbox",
     "everytouch.accounts",
     "everytouch.customers",
     "everytouch.interactions",
@@ -266,6 +267,9 @@ EVERYTOUCH_PROXY_COUNT = env_int("EVERYTOUCH_PROXY_COUNT", 0, low=0)
 # Owners and managers must set up a second factor before they can use the app.
 EVERYTOUCH_REQUIRE_2FA_FOR_MANAGERS = env_bool("EVERYTOUCH_REQUIRE_2FA_FOR_MANAGERS", False)
 OTP_TOTP_ISSUER = "Everytouch"
+# Webhooks to private, loopback, link-local and other non-public addresses are refused (a
+# manager could otherwise make the server call its own network) unless the operator allows them.
+EVERYTOUCH_WEBHOOK_ALLOW_PRIVATE = env_bool("EVERYTOUCH_WEBHOOK_ALLOW_PRIVATE", False)
 
 RQ_TASK_BACKEND = "django_tasks_rq.RQBackend"
 TASKS = {

@@ -40,9 +40,26 @@ def cmd_worker(args: argparse.Namespace, extra: list[str]) -> int:
     tighten_file_modes()
     from django.conf import settings
 
-    if settings.TASKS["default"]["BACKEND"] == settings.RQ_TASK_BACKEND:
-        return run_management("rqworker", [*rq_worker_args(), *extra])
-    return run_management("db_worker", extra)
+    from everytouch.outbox import workers
+
+    # While this process lives it beats every few seconds; if it is killed mid-job, the sweep
+    # knows within half a minute that the outbound work it claimed is orphaned.
+    stop = workers.start_heartbeat()
+    try:
+        if settings.TASKS["default"]["BACKEND"] == settings.RQ_TASK_BACKEND:
+            return run_management("rqworker", [*rq_worker_args(), *extra])
+        return run_management("db_worker", [*db_worker_args(extra), *extra])
+    finally:
+        stop.set()
+
+
+def db_worker_args(extra: list[str]) -> list[str]:
+    """The heartbeat's worker id as the task backend's, so a dead worker's tasks can be failed."""
+    from everytouch.outbox import workers
+
+    if any(arg.startswith("--worker-id") for arg in extra):
+        return []
+    return ["--worker-id", workers.identity()]
 
 
 def rq_worker_args() -> list[str]:

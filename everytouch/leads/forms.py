@@ -45,7 +45,11 @@ class StageForm(forms.Form):
 
 
 class EndpointForm(forms.Form):
-    url = forms.CharField(max_length=500, label="URL", help_text="http:// or https://")
+    url = forms.CharField(
+        max_length=500,
+        label="URL",
+        help_text="http:// or https://, at a public address (not 127.0.0.1 or 10.x)",
+    )
     events = forms.MultipleChoiceField(
         choices=[(e, e) for e in EVENTS],
         initial=list(EVENTS),

@@ -1,7 +1,7 @@
 """Background work for leads: capture from a logged transcript, webhook deliveries, the sweep.
 
 Every task may run twice (a retry, the sweep, a worker killed after the work), so each one
-re-checks under a lock or through a unique row before doing anything; see webhooks.py.
+re-checks under a lock, through a unique row or a claim before doing anything; see webhooks.py.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def deliver_webhook(delivery_id: int, expected_attempts: int) -> bool:
 
 
 def sweep_lost_deliveries() -> int:
-    """Re-queue deliveries whose job was lost (a flushed queue, a crashed enqueue)."""
+    """Hand on deliveries a dead worker left mid-attempt; re-queue those whose job was lost."""
     return webhooks.requeue_lost()
 
 

@@ -2,12 +2,16 @@
 
 Delivery is at-least-once on the wire and exactly-once from our side: one WebhookDelivery row
 per (endpoint, event_id), created in the transaction that made the event, so a retried action
-or job never makes a second one. The sending job locks the row, POSTs, and marks it delivered
-in the same transaction; a job that finds it delivered does nothing. If a worker dies after the
-receiver answered but before the commit, the next attempt resends the same event_id in
-``X-Everytouch-Delivery`` so the receiver can drop the duplicate. A failed attempt is retried
-after 1 min, 5 min, 30 min, 2 h and 12 h; after that the delivery is marked failed and a manager
-can retry it by hand. docs/leads.md documents the payload and how to verify the signature.
+or job never makes a second one. That row is the outbox: no HTTP request is ever made inside a
+transaction. A job claims the row in one short transaction (an attempt counted, a claim taken
+in everytouch.outbox), commits, POSTs with no transaction open, and records the answer in a
+second short transaction; a job that finds the row delivered, another attempt count or a live
+claim does nothing. If a worker dies mid-attempt its heartbeat stops, and within half a minute
+the sweep hands the delivery on; the receiver may then get the same event twice, with the same
+``Idempotency-Key`` (and ``X-Everytouch-Delivery``), and drops the copy. A failed attempt is
+retried after 1 min, 5 min, 30 min, 2 h and 12 h; after that the delivery is marked failed and
+a manager can retry it by hand. Targets must be public addresses (targets.py).
+docs/leads.md documents the payload, how to verify the signature and how to de-duplicate.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import logging
 import secrets
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,7 +34,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from everytouch.accounts.people import display_name
+from everytouch.leads import targets
 from everytouch.leads.models import DeliveryStatus, Lead, WebhookDelivery, WebhookEndpoint
+from everytouch.outbox import claims
 
 logger = logging.getLogger("everytouch.leads")
 
@@ -47,8 +54,14 @@ TIMEOUT_SECONDS = 10
 SIGNATURE_HEADER = "X-Everytouch-Signature"
 EVENT_HEADER = "X-Everytouch-Event"
 DELIVERY_HEADER = "X-Everytouch-Delivery"
-# A pending delivery whose job should have run this long ago lost it; the sweep re-queues it.
+# The name receivers know from APIs that de-duplicate; the same value as DELIVERY_HEADER.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+# A waiting delivery nobody claimed whose job should have run this long ago lost its job (a
+# flushed queue, a crash between commit and enqueue); the sweep re-queues it. A job that died
+# mid-attempt is found much sooner, by its worker's silent heartbeat (see ``reclaim_stale``).
 LOST_JOB_GRACE = timedelta(minutes=10)
+# The kind of claim (everytouch.outbox) a delivery in flight holds.
+CLAIM_KIND = "webhook"
 
 
 class InvalidEndpoint(ValueError):
@@ -59,14 +72,38 @@ class InvalidEndpoint(ValueError):
 
 
 def check_url(url: str) -> str:
+    """The URL's form only; ``check_target`` looks at where it points."""
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"}:
         raise InvalidEndpoint(f"webhook URLs must start with http:// or https://, not {url!r}")
+    _port(url)
     if not parts.hostname:
         raise InvalidEndpoint(f"{url!r} has no host name")
     if parts.username or parts.password:
         raise InvalidEndpoint("put credentials in the secret, not in the URL")
+    return url
+
+
+def _port(url: str) -> int:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise InvalidEndpoint(f"{url!r} has an invalid port") from None
+    return port or (443 if parts.scheme == "https" else 80)
+
+
+def check_target(url: str) -> str:
+    """Refuse a URL whose host is, or resolves to, a private or otherwise internal address.
+
+    It may look the host up in DNS: call it outside any transaction.
+    """
+    url = check_url(url)
+    try:
+        targets.check_host(str(urlsplit(url).hostname), _port(url))
+    except targets.BlockedAddress as exc:
+        raise InvalidEndpoint(str(exc)) from None
     return url
 
 
@@ -79,12 +116,14 @@ def check_events(events: list[str]) -> list[str]:
     return [e for e in EVENTS if e in events]
 
 
-@transaction.atomic
 def create_endpoint(url: str, events: list[str]) -> WebhookEndpoint:
-    """A new endpoint with a fresh secret (the caller shows it once)."""
-    return WebhookEndpoint.objects.create(
-        url=check_url(url), events=check_events(events), secret=secrets.token_hex(32)
-    )
+    """A new endpoint with a fresh secret (the caller shows it once).
+
+    The target is checked (a DNS lookup) before the transaction opens, never inside it.
+    """
+    url, events = check_target(url), check_events(events)
+    with transaction.atomic():
+        return WebhookEndpoint.objects.create(url=url, events=events, secret=secrets.token_hex(32))
 
 
 @transaction.atomic
@@ -183,14 +222,7 @@ def encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirect would turn the POST into a GET without the body; treat it as a failure the
-    # manager sees in the log rather than a silent loss.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
+_opener = targets.opener()
 
 
 def post(delivery: WebhookDelivery) -> int:
@@ -206,6 +238,7 @@ def post(delivery: WebhookDelivery) -> int:
             SIGNATURE_HEADER: sign(delivery.endpoint.secret, body),
             EVENT_HEADER: delivery.event,
             DELIVERY_HEADER: delivery.event_id,
+            IDEMPOTENCY_HEADER: delivery.event_id,
         },
     )
     with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
@@ -237,34 +270,76 @@ def _record_failure(delivery: WebhookDelivery, status: int | None, error: str) -
         _enqueue_on_commit(delivery.pk, delivery.attempts, delivery.next_attempt_at)
 
 
-def deliver(delivery_id: int, expected_attempts: int) -> bool:
-    """One attempt at one delivery; True when this run delivered it.
+@dataclass(frozen=True)
+class Attempt:
+    """A delivery claimed for one attempt: what to send, and the claim's token."""
 
-    ``expected_attempts`` is how many attempts the job was scheduled after: a stale job (its
-    delivery was retried by hand or already sent) finds another count and does nothing.
+    delivery: WebhookDelivery
+    token: str
+
+
+@transaction.atomic
+def claim(delivery_id: int, expected_attempts: int) -> Attempt | None:
+    """First short transaction: count the attempt and claim the delivery, or None (nothing to do).
+
+    ``next_attempt_at`` is cleared while in flight: the lost-job sweep looks only at deliveries
+    waiting for a time, and a claimed one is the heartbeat's business.
     """
-    with transaction.atomic():
-        delivery = (
-            WebhookDelivery.objects.select_for_update()
-            .select_related("endpoint")
-            .filter(pk=delivery_id)
-            .first()
-        )
-        if delivery is None or delivery.status != DeliveryStatus.PENDING:
-            return False
-        if delivery.attempts != expected_attempts:
-            return False
-        status, error = _attempt(delivery)
-        delivery.attempts += 1
-        if error:
-            _record_failure(delivery, status, error)
-        else:
+    delivery = (
+        WebhookDelivery.objects.select_for_update()
+        .select_related("endpoint")
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None or delivery.status != DeliveryStatus.PENDING:
+        return None
+    if delivery.attempts != expected_attempts:
+        return None
+    token = claims.take(CLAIM_KIND, delivery.pk)
+    if token is None:
+        return None
+    delivery.attempts += 1
+    delivery.next_attempt_at = None
+    delivery.save(update_fields=["attempts", "next_attempt_at"])
+    return Attempt(delivery, token)
+
+
+@transaction.atomic
+def record(attempt: Attempt, status: int | None, error: str) -> bool:
+    """Second short transaction: the answer to one attempt; True when it delivered."""
+    # The delivery first, then the claim: the order ``claim`` locks them in.
+    delivery = WebhookDelivery.objects.select_for_update().filter(pk=attempt.delivery.pk).first()
+    ours = claims.release(CLAIM_KIND, attempt.delivery.pk, attempt.token)
+    if delivery is None:
+        return False
+    if not error:
+        # Recorded even if a sweep took the claim over meanwhile: the receiver has the event.
+        if delivery.status != DeliveryStatus.DELIVERED:
             delivery.status = DeliveryStatus.DELIVERED
             delivery.delivered_at = timezone.now()
             delivery.next_attempt_at = None
             delivery.last_status_code, delivery.last_error = status, ""
+            delivery.save()
+        return True
+    # A claim no longer ours was taken over by a sweep: its new holder records its own attempt.
+    if ours and delivery.status == DeliveryStatus.PENDING:
+        _record_failure(delivery, status, error)
         delivery.save()
-    return not error
+    return False
+
+
+def deliver(delivery_id: int, expected_attempts: int) -> bool:
+    """One attempt at one delivery; True when this run delivered it.
+
+    ``expected_attempts`` is how many attempts the job was scheduled after: a stale job (its
+    delivery was retried by hand, already sent or being sent) finds another count or a live
+    claim and does nothing. The POST runs between two transactions, never inside one.
+    """
+    attempt = claim(delivery_id, expected_attempts)
+    if attempt is None:
+        return False
+    status, error = _attempt(attempt.delivery)
+    return record(attempt, status, error)
 
 
 @transaction.atomic
@@ -282,9 +357,42 @@ def retry_now(delivery: WebhookDelivery) -> WebhookDelivery:
     return delivery
 
 
-@transaction.atomic
 def requeue_lost() -> int:
-    """Enqueue again every pending delivery whose job is long overdue; returns how many.
+    """The sweep: hand on deliveries a dead worker left, and re-queue lost jobs; how many."""
+    return reclaim_stale() + requeue_unclaimed()
+
+
+def reclaim_stale() -> int:
+    """Take back every delivery whose claiming worker went silent mid-attempt; how many.
+
+    The attempt was counted when claimed. It is tried again at once (the receiver did not
+    fail; our worker did), unless that was its last attempt. The receiver may have got it
+    already: the next attempt carries the same Idempotency-Key.
+    """
+    return sum(_reclaim(int(key)) for key in claims.stale(CLAIM_KIND))
+
+
+@transaction.atomic
+def _reclaim(delivery_id: int) -> int:
+    delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+    if not claims.drop_if_stale(CLAIM_KIND, delivery_id):
+        return 0
+    if delivery is None or delivery.status != DeliveryStatus.PENDING:
+        return 0
+    delivery.last_status_code = None
+    delivery.last_error = "the worker stopped during this attempt"
+    if delivery.attempts > len(BACKOFF):
+        delivery.status = DeliveryStatus.FAILED
+    else:
+        delivery.next_attempt_at = timezone.now()
+        _enqueue_on_commit(delivery.pk, delivery.attempts, None)
+    delivery.save()
+    return 1
+
+
+@transaction.atomic
+def requeue_unclaimed() -> int:
+    """Enqueue again every waiting delivery whose job is long overdue; returns how many.
 
     Their next attempt moves to now, so a queue that is merely slow is not flooded with a copy
     of the same job on every sweep (a copy would do nothing anyway: see ``deliver``).

@@ -9,4 +9,5 @@ pytest_plugins = [
     "everytouch.testing.mail",
     "everytouch.testing.workers",
     "everytouch.testing.browser",
+    "everytouch.testing.no_network_in_tx",
 ]

@@ -26,6 +26,8 @@ from everytouch.cli.processes import demo_environment
 from everytouch.cli.registry import COMMAND_MODULES
 from everytouch.customers.actions import CustomerData, create_customer
 from everytouch.customers.models import ContactPoint, Customer, EventKind, TimelineEvent
+from everytouch.outbox import workers
+from everytouch.outbox.models import WorkerHeartbeat
 from everytouch.testing import PASSWORD
 
 HEADER = "name,company,phone,email,owner,notes\n"
@@ -414,7 +416,14 @@ def test_it_runs_the_database_worker_with_options_passed_through(
         "django.core.management.ManagementUtility.execute", lambda self: seen.append(self.argv)
     )
     assert main(["worker", "--batch", "--interval", "2"]) == 0
-    assert seen == [["everytouch", "db_worker", "--batch", "--interval", "2"]]
+    # The task backend's worker id is the heartbeat's, so a dead worker's tasks can be failed.
+    worker_id = workers.identity()
+    assert seen == [
+        ["everytouch", "db_worker", "--worker-id", worker_id, "--batch", "--interval", "2"]
+    ]
+    assert WorkerHeartbeat.objects.filter(worker_id=worker_id).exists()
+    assert main(["worker", "--worker-id", "mine"]) == 0
+    assert seen[-1] == ["everytouch", "db_worker", "--worker-id", "mine"]
 
 
 @pytest.mark.django_db

@@ -19,6 +19,7 @@ LAYERS: list[set[str]] = [
     {"hooks", "spreadsheet"},
     {"analysis"},
     {"env", "business_time", "sweeps", "cli_base", "ops"},
+    {"outbox"},
     {"accounts"},
     {"customers"},
     {"interactions"},

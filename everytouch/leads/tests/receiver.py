@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from everytouch.leads.webhooks import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, verify
+from everytouch.leads.webhooks import (
+    DELIVERY_HEADER,
+    EVENT_HEADER,
+    IDEMPOTENCY_HEADER,
+    SIGNATURE_HEADER,
+    verify,
+)
 from everytouch.testing import free_port
 
 
@@ -22,6 +28,7 @@ class Received:
     delivery_id: str
     event: str
     body: dict[str, Any]
+    idempotency_key: str = ""
 
 
 @dataclass
@@ -42,7 +49,12 @@ class Receiver:
             with self.lock:
                 self.rejected += 1
             return 401
-        item = Received(headers[DELIVERY_HEADER], headers[EVENT_HEADER], json.loads(raw))
+        item = Received(
+            headers[DELIVERY_HEADER],
+            headers[EVENT_HEADER],
+            json.loads(raw),
+            headers.get(IDEMPOTENCY_HEADER, ""),
+        )
         with self.lock:
             self.accepted.append(item)
         return 200

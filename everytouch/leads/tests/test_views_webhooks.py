@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
@@ -56,6 +58,34 @@ def test_it_refuses_an_endpoint_that_is_not_http_with_the_reason(manager: User, 
     assert response.status_code == 400
     assert b"must start with http:// or https://" in response.content
     assert WebhookEndpoint.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://127.0.0.1:8000/hook", b"127.0.0.1 is a loopback address"),
+        ("http://169.254.169.254/latest", b"169.254.169.254 is a link-local address"),
+        ("https://[fd00::5]/hook", b"fd00::5 is a private address"),
+    ],
+)
+def test_it_refuses_an_endpoint_at_an_internal_address_with_the_reason(
+    manager: User, url: str, reason: bytes
+) -> None:
+    body = {"url": url, "events": ["lead.created"]}
+    response = client_for(manager).post(reverse("webhook_list"), body)
+    assert response.status_code == 400
+    assert reason in response.content
+    assert b"EVERYTOUCH_WEBHOOK_ALLOW_PRIVATE" in response.content
+    assert WebhookEndpoint.objects.count() == 0
+
+
+def test_it_accepts_an_internal_address_when_the_operator_allows_it(
+    manager: User, settings: Any
+) -> None:
+    settings.EVERYTOUCH_WEBHOOK_ALLOW_PRIVATE = True
+    body = {"url": "http://10.0.0.5/hook", "events": ["lead.created"]}
+    assert client_for(manager).post(reverse("webhook_list"), body).status_code == 201
+    assert WebhookEndpoint.objects.get().url == "http://10.0.0.5/hook"
 
 
 def test_it_refuses_endpoint_creation_to_a_rep(rep: User) -> None:

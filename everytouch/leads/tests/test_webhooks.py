@@ -6,6 +6,7 @@ time-machine moves the clock past each backoff instead of sleeping.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -19,9 +20,17 @@ from everytouch.leads.models import DeliveryStatus, Lead, WebhookDelivery, Webho
 from everytouch.leads.tasks import deliver_webhook, sweep_lost_deliveries
 from everytouch.leads.tests.helpers import MONDAY_9, SELLING_CALL, a_call, a_lead, jane
 from everytouch.leads.tests.receiver import Receiver
+from everytouch.outbox import claims
+from everytouch.outbox import workers as outbox_workers
 from everytouch.testing.workers import Worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def loopback_allowed(settings: Any) -> None:
+    """The receiver runs on 127.0.0.1, which is refused unless the operator allows it."""
+    settings.EVERYTOUCH_WEBHOOK_ALLOW_PRIVATE = True
 
 
 @pytest.fixture
@@ -152,7 +161,7 @@ def test_it_backs_off_then_gives_up_and_a_manager_can_retry(
     assert len(crm.accepted) == 1
 
 
-def test_it_requeues_a_delivery_whose_job_was_lost(
+def test_it_requeues_a_delivery_whose_job_was_lost_before_anyone_claimed_it(
     crm: Receiver, clock: time_machine.Traveller, rep: User, settings: Any
 ) -> None:
     crm.start()
@@ -210,3 +219,164 @@ def test_it_refuses_a_webhook_url_that_is_not_http(url: str) -> None:
     with pytest.raises(webhooks.InvalidEndpoint, match="http:// or https://"):
         webhooks.create_endpoint(url, ["lead.created"])
     assert WebhookEndpoint.objects.count() == 0
+
+
+def test_it_sends_the_same_idempotency_key_on_every_attempt(
+    crm: Receiver, worker: Worker, clock: time_machine.Traveller, rep: User
+) -> None:
+    crm.start()
+    flaky = iter([500])
+
+    def handle(headers: Any, raw: bytes) -> int:
+        status = next(flaky, None)
+        return status if status is not None else Receiver.handle(crm, headers, raw)
+
+    crm.handle = handle  # type: ignore[method-assign]
+    lead = a_lead(jane(owner=rep), rep)
+    worker.run()
+    assert only_delivery().last_status_code == 500
+    clock.shift(webhooks.BACKOFF[0])
+    worker.run()
+    [got] = crm.accepted
+    assert got.idempotency_key == got.delivery_id == f"lead.created.{lead.pk}"
+
+
+def test_it_hands_on_a_delivery_within_half_a_minute_when_its_worker_is_killed_mid_post(
+    crm: Receiver,
+    worker: Worker,
+    clock: time_machine.Traveller,
+    rep: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The receiver got the event, then our worker died before recording it."""
+    crm.start()
+    real_post = webhooks.post
+
+    def post_then_die(delivery: WebhookDelivery) -> int:
+        real_post(delivery)
+        raise SystemExit("worker killed after the receiver answered")
+
+    outbox_workers.beat()  # the worker running the jobs, alive when it claims
+    lead = a_lead(jane(owner=rep), rep)
+    with monkeypatch.context() as patch:
+        patch.setattr(webhooks, "post", post_then_die)
+        worker.run()
+    delivery = only_delivery()
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert claims.held(webhooks.CLAIM_KIND) == [str(delivery.pk)]
+    # Its heartbeat stops. Before half a minute the claim may still be a slow live worker's.
+    clock.shift(outbox_workers.STALE_AFTER - timedelta(seconds=1))
+    assert sweep_lost_deliveries() == 0
+    clock.shift(timedelta(seconds=1))
+    assert sweep_lost_deliveries() == 1
+    assert sweep_lost_deliveries() == 0
+    worker.run()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("delivered", 2)
+    assert claims.held(webhooks.CLAIM_KIND) == []
+    # The one duplicate a crash can cause carries the same key, so the receiver drops it.
+    key = f"lead.created.{lead.pk}"
+    assert [r.idempotency_key for r in crm.accepted] == [key, key]
+
+
+def test_it_leaves_a_delivery_alone_while_its_worker_is_alive_and_sending(
+    crm: Receiver, clock: time_machine.Traveller, rep: User, settings: Any
+) -> None:
+    crm.start()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    a_lead(jane(owner=rep), rep)
+    delivery = only_delivery()
+    outbox_workers.beat()
+    attempt = webhooks.claim(delivery.pk, 0)
+    assert attempt is not None
+    # A duplicate job, a manager's retry and the sweep, all while the POST is in flight.
+    assert not webhooks.deliver(delivery.pk, 0)
+    assert not webhooks.deliver(delivery.pk, 1)
+    clock.shift(timedelta(minutes=5))
+    outbox_workers.beat()
+    assert sweep_lost_deliveries() == 0
+    assert webhooks.record(attempt, *webhooks._attempt(attempt.delivery))
+    assert len(crm.accepted) == 1
+    assert only_delivery().status == DeliveryStatus.DELIVERED
+
+
+def test_it_refuses_at_connect_time_a_name_that_now_resolves_to_loopback(
+    crm: Receiver,
+    worker: Worker,
+    clock: Any,
+    rep: User,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """DNS rebinding: public when the endpoint was added, 127.0.0.1 when we connect."""
+    crm.start()
+    endpoint = WebhookEndpoint.objects.get()
+    endpoint.url = f"http://crm.example.com:{crm.port}/hooks/everytouch"
+    endpoint.save(update_fields=["url"])
+    settings.EVERYTOUCH_WEBHOOK_ALLOW_PRIVATE = False
+    real_getaddrinfo = socket.getaddrinfo
+
+    def rebound(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "crm.example.com":
+            return real_getaddrinfo("127.0.0.1", port, *args, **kwargs)
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebound)
+    a_lead(jane(owner=rep), rep)
+    worker.run()
+    assert crm.accepted == []
+    delivery = only_delivery()
+    assert (delivery.status, delivery.last_status_code) == ("pending", None)
+    assert "crm.example.com resolves to 127.0.0.1, a loopback address" in delivery.last_error
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("http://127.0.0.1:8000/hook", "loopback"),
+        ("http://127.1/hook", "loopback"),
+        ("http://localhost/hook", "loopback"),
+        ("https://[::1]/hook", "loopback"),
+        ("http://10.0.0.5/hook", "private"),
+        ("http://192.168.1.10/hook", "private"),
+        ("https://[fd00::1]/hook", "private"),
+        ("http://169.254.169.254/latest/meta-data", "link-local"),
+        ("http://[fe80::1]/hook", "link-local"),
+        ("http://224.0.0.1/hook", "multicast"),
+        ("http://[ff02::1]/hook", "multicast"),
+        ("http://0.0.0.0/hook", "unspecified"),
+        ("http://[::]/hook", "unspecified"),
+        ("http://240.0.0.1/hook", "reserved"),
+        ("http://[::ffff:127.0.0.1]/hook", "loopback"),
+        ("http://[64:ff9b::a00:1]/hook", "private"),
+        ("http://[2002:7f00:1::]/hook", "loopback"),
+        ("http://100.64.0.1/hook", "non-public"),
+    ],
+)
+def test_it_refuses_an_endpoint_at_an_internal_address_naming_why(
+    url: str, kind: str, settings: Any
+) -> None:
+    settings.EVERYTOUCH_WEBHOOK_ALLOW_PRIVATE = False
+    with pytest.raises(webhooks.InvalidEndpoint, match=f"a {kind} address"):
+        webhooks.create_endpoint(url, ["lead.created"])
+    assert WebhookEndpoint.objects.count() == 0
+    settings.EVERYTOUCH_WEBHOOK_ALLOW_PRIVATE = True
+    assert webhooks.create_endpoint(url, ["lead.created"]).url == url
+
+
+def test_it_refuses_a_name_that_resolves_to_a_private_address(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.EVERYTOUCH_WEBHOOK_ALLOW_PRIVATE = False
+    answers = {"crm.internal.example": "10.1.2.3", "crm.example.com": "93.184.216.34"}
+    real_getaddrinfo = socket.getaddrinfo
+
+    def resolve(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        return real_getaddrinfo(answers.get(host, host), port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    refused = r"resolves to 10\.1\.2\.3, a private address"
+    with pytest.raises(webhooks.InvalidEndpoint, match=refused):
+        webhooks.create_endpoint("https://crm.internal.example/hook", ["lead.created"])
+    assert webhooks.create_endpoint("https://crm.example.com/hook", ["lead.created"])
+    assert webhooks.create_endpoint("https://93.184.216.34/hook", ["lead.created"])

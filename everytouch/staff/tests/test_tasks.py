@@ -15,6 +15,7 @@ import time_machine
 from django.contrib.auth.models import User
 from django.core.mail import EmailMessage
 
+from everytouch.outbox import claims, workers
 from everytouch.staff import tasks
 from everytouch.staff.messages import actions as message_actions
 from everytouch.staff.messages.actions import LEVEL_BACKUP, LEVEL_MANAGER, LEVEL_OWNER
@@ -192,3 +193,77 @@ def test_it_repeats_the_same_message_id_if_killed_between_smtp_and_commit(
     assert len(ids) == 2
     # The receiving side can drop the copy: both carry the notice's own Message-ID.
     assert ids[0] == ids[1] == tasks.message_id_for(Notification.objects.get())
+
+
+def test_it_hands_on_a_notice_within_half_a_minute_when_its_worker_dies_mid_send(
+    smtp_inbox: Inbox,
+    worker: Worker,
+    monday: time_machine.Traveller,
+    office: Team,
+    rep: User,
+    manager: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The worker's heartbeat, not a ten-minute guess, tells the sweep the sender is gone."""
+    real_send = EmailMessage.send
+
+    def send_then_die(self: EmailMessage, fail_silently: bool = False) -> int:
+        real_send(self, fail_silently)
+        raise SystemExit("worker killed after the SMTP server accepted the mail")
+
+    workers.beat()  # the worker that runs the job, alive when it claims the notice
+    a_message(rep, manager)
+    with monkeypatch.context() as patch:
+        patch.setattr(EmailMessage, "send", send_then_die)
+        worker.run()
+    notice = Notification.objects.get()
+    assert notice.emailed_at is None
+    assert claims.held(tasks.CLAIM_KIND) == [str(notice.pk)]
+    monday.shift(workers.STALE_AFTER - timedelta(seconds=1))
+    assert tasks.sweep_unsent_emails() == 0  # maybe a slow live worker: leave it
+    monday.shift(timedelta(seconds=1))
+    assert tasks.sweep_unsent_emails() == 1
+    assert tasks.sweep_unsent_emails() == 0
+    notice.refresh_from_db()
+    assert notice.emailed_at is not None
+    assert claims.held(tasks.CLAIM_KIND) == []
+    assert smtp_inbox.message_ids() == [tasks.message_id_for(notice)] * 2
+
+
+def test_it_never_sends_a_notice_a_live_worker_is_still_sending(
+    smtp_inbox: Inbox,
+    monday: time_machine.Traveller,
+    office: Team,
+    rep: User,
+    manager: User,
+    settings: Any,
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    workers.beat()
+    a_message(rep, manager)
+    notice = Notification.objects.get()
+    claimed = tasks.claim_notice(notice.pk)
+    assert claimed is not None
+    # A slow mail server: the job is still talking to it well past the grace, still beating.
+    monday.shift(AFTER_GRACE)
+    workers.beat()
+    assert tasks.send_notification_email.call(notice.pk) is False
+    assert tasks.sweep_unsent_emails() == 0
+    tasks._email_for(claimed.notice).send()
+    tasks.record_sent(claimed)
+    assert smtp_inbox.recipients() == ["ron@example.com"]
+    assert tasks.sweep_unsent_emails() == 0
+
+
+def test_it_forgets_a_dead_senders_claim_on_a_notice_that_needs_no_email_any_more(
+    monday: time_machine.Traveller, office: Team, rep: User, manager: User, settings: Any
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    a_message(rep, manager)
+    notice = Notification.objects.get()
+    assert tasks.claim_notice(notice.pk) is not None
+    rep.email = ""
+    rep.save(update_fields=["email"])
+    monday.shift(claims.UNWATCHED_LEASE)
+    assert tasks.sweep_unsent_emails() == 0
+    assert claims.held(tasks.CLAIM_KIND) == []
