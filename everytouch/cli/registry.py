@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "everytouch.cli.processes",
     "everytouch.cli.people",
     "everytouch.cli.data",
+    "everytouch.privacy.cli",
     "everytouch.leads.cli",
     "everytouch.followups.cli",
     "everytouch.quality.cli",
