@@ -37,8 +37,9 @@ class EraseForm(forms.Form):
 @login_required
 @require_GET
 def customer_export(request: HttpRequest, pk: int) -> HttpResponse:
-    user = require_role(request.user, actions.EXPORT_ROLES)
-    customer = resolve(get_visible_or_404(user, Customer.objects.all(), pk, actions.EXPORT_ROLES))
+    # Not allowed to export is "no such customer here" (404), as for every customer page.
+    found = get_visible_or_404(request.user, Customer.objects.all(), pk, actions.EXPORT_ROLES)
+    customer, user = resolve(found), require_role(request.user, actions.EXPORT_ROLES)
     document = actions.export_customer(customer, user)
     body = json.dumps(document, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -50,8 +51,8 @@ def customer_export(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_erase(request: HttpRequest, pk: int) -> HttpResponse:
-    user = require_role(request.user, actions.ERASE_ROLES)
-    customer = resolve(get_visible_or_404(user, Customer.objects.all(), pk, actions.ERASE_ROLES))
+    found = get_visible_or_404(request.user, Customer.objects.all(), pk, actions.ERASE_ROLES)
+    customer, user = resolve(found), require_role(request.user, actions.ERASE_ROLES)
     if actions.is_erased(customer):
         messages.info(request, "This customer was already erased.")
         return redirect("customer_detail", pk=customer.pk)

@@ -37,6 +37,8 @@ def _log(actor: User | None, customer: Customer, what: str) -> None:
 @transaction.atomic
 def export_customer(customer: Customer, actor: User | None) -> dict[str, Any]:
     """The customer's complete data as one JSON-ready document; the export itself is recorded."""
+    # Read afresh: the document must say what is stored, not what a caller's copy holds.
+    customer = Customer.objects.get(pk=customer.pk)
     timeline.data_exported(customer, actor)
     _log(actor, customer, "export")
     return export.document(customer)
@@ -52,11 +54,14 @@ def erase_customer(customer: Customer, actor: User | None) -> ErasureRecord:
 
     All in one transaction: an erasure that fails halfway leaves nothing half-erased.
     """
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    # What identifies the customer is read under the lock, not from the caller's copy.
+    customer.refresh_from_db()
     if is_erased(customer):
         raise AlreadyErased(f"customer #{customer.pk} was already erased")
     subject = erase.subject(customer)
     counts = erase.run(subject)
+    # The caller's copy now shows the erased record, not the values that were erased.
     customer.refresh_from_db()
     customer_erased.fire(customer, subject.scrubber.words)
     timeline.erased(customer, actor)

@@ -53,7 +53,9 @@ def _call(customer: Customer, rep: User) -> Interaction:
     turns = [
         TurnData("customer", f"Hi, this is {NAME} from {COMPANY}."),
         TurnData("rep", "Thanks for calling! What can I do for you?"),
-        TurnData("customer", f"We need a quote for 12 boilers. Call me on 331-555-0119 or {EMAIL}."),
+        TurnData(
+            "customer", f"We need a quote for 12 boilers. Call me on 331-555-0119 or {EMAIL}."
+        ),
         TurnData("rep", "Certainly, I will call you back on Thursday with the quote."),
     ]
     data = InteractionData(
@@ -87,7 +89,7 @@ def build(owner: User, manager: User, rep: User, rep2: User) -> Story:
     interaction = _call(customer, rep)
     transfer(interaction, rep2, f"{NAME} wants billing", rep)
     _quality(interaction, rep2, manager)
-    lead, _ = capture_lead(
+    capture_lead(
         customer,
         LeadData(need=f"12 boilers for {COMPANY}", product_interest="Boilers", budget="$40k"),
         owner=rep,
