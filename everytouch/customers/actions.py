@@ -51,7 +51,7 @@ def log_access(user: User, customer: Customer, what: str) -> None:
     access_log.info("user=%s customer=%s action=%s", user.pk, customer.pk, what)
 
 
-def log_bulk_access(user: User | None, action: str, what: str, count: int) -> None:
+def log_bulk_access(user: User | None, action: str, count: int, what: str) -> None:
     """A list, search or export shows many records at once: one line per request says so.
 
     ``user`` is None for the command line, which runs as the operator.

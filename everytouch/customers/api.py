@@ -32,6 +32,7 @@ from everytouch.customers.actions import (
     create_customer,
     find_contact,
     log_access,
+    log_bulk_access,
     resolve,
     update_customer,
 )
@@ -244,6 +245,7 @@ def list_customers(
     customers, meta = page_slice(request, qs, params)
     for customer in customers:
         log_access(user, customer, "api.list")
+    log_bulk_access(user, "api.search" if q.strip() else "api.list", len(customers), "customers")
     items = [customer_out(request, c) for c in customers]
     return CustomerPage(**meta.model_dump(), items=items)
 
