@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from everytouch.accounts.models import IdempotencyKey
@@ -246,6 +248,17 @@ def webhook_deliveries(s: Subject) -> int:
     return _save_all(deliveries, ["payload"])
 
 
+def admin_history(s: Subject) -> int:
+    """The admin's change log names the record it changed ("Rosa Delgado") and what changed."""
+    kind = ContentType.objects.get_for_model(Customer)
+    ids = [str(c.pk) for c in s.records]
+    entries = list(LogEntry.objects.filter(content_type=kind, object_id__in=ids))
+    for entry in entries:
+        entry.object_repr = f"Erased customer #{entry.object_id}"
+        entry.change_message = s.scrubber.text(entry.change_message)
+    return _save_all(entries, ["object_repr", "change_message"])
+
+
 # In order: rows found through others (turns through interactions, notices through messages)
 # are erased before what finds them changes; the customer row last.
 STEPS: dict[str, Callable[[Subject], int]] = {
@@ -263,6 +276,7 @@ STEPS: dict[str, Callable[[Subject], int]] = {
     "commitments": commitments,
     "taken messages": taken_messages,
     "stored API answers": idempotency_answers,
+    "admin history": admin_history,
     "contact points": contact_points,
     "customer records": customers,
 }

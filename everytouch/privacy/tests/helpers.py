@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from everytouch.customers.actions import correct_contact
@@ -76,6 +78,17 @@ def _quality(interaction: Interaction, rep: User, manager: User) -> None:
     dispute_check(card, card.outcomes.last().check_id, f"{NAME} hung up early", rep)  # type: ignore[union-attr]
 
 
+def _edited_in_admin(customer: Customer, owner: User) -> None:
+    LogEntry.objects.create(
+        user=owner,
+        content_type=ContentType.objects.get_for_model(Customer),
+        object_id=str(customer.pk),
+        object_repr=str(customer),
+        action_flag=CHANGE,
+        change_message=f"Changed notes: {NAME} prefers mornings",
+    )
+
+
 def build(owner: User, manager: User, rep: User, rep2: User) -> Story:
     """Rosa, created over the API with an Idempotency-Key, then touched by every app."""
     create_endpoint("https://crm.example/hooks", [LEAD_CREATED])
@@ -85,6 +98,7 @@ def build(owner: User, manager: User, rep: User, rep2: User) -> Story:
     customer = Customer.objects.get(pk=answer.json()["id"])
     customer.notes = f"{NAME} prefers mornings"
     customer.save(update_fields=["notes"])
+    _edited_in_admin(customer, owner)
     correct_contact(customer.contacts.get(kind=ContactKind.PHONE), PHONE, rep)
     interaction = _call(customer, rep)
     transfer(interaction, rep2, f"{NAME} wants billing", rep)
