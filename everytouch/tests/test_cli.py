@@ -635,6 +635,7 @@ def test_it_adds_the_commands_of_every_registered_module() -> None:
         "import",
         "export",
         "analyze",
+        "customers",
         "leads",
         "promises",
         "quality",
