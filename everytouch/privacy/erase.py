@@ -58,9 +58,13 @@ def subject(customer: Customer) -> Subject:
 
 
 def _save_all(objs: list[Any], fields: list[str]) -> int:
-    for obj in objs:
-        obj.save(update_fields=fields)
+    # One statement per batch rather than per row: a long-standing customer has thousands.
+    if objs:
+        type(objs[0])._default_manager.bulk_update(objs, fields, batch_size=BATCH)
     return len(objs)
+
+
+BATCH = 500
 
 
 def customers(s: Subject) -> int:
@@ -68,7 +72,8 @@ def customers(s: Subject) -> int:
         record.name = f"Erased customer #{record.pk}"
         record.company = ""
         record.notes = ""
-    return _save_all(s.records, ["name", "company", "notes", "updated_at"])
+        record.save(update_fields=["name", "company", "notes", "updated_at"])
+    return len(s.records)
 
 
 def contact_points(s: Subject) -> int:
