@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "everytouch.followups",
     "everytouch.quality",
     "everytouch.search",
+    "everytouch.privacy",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,8 @@ EVERYTOUCH_EARLY_WARNING: dict[str, Any] = {
 }
 EVERYTOUCH_PHONE_REGION = env_str("EVERYTOUCH_PHONE_REGION", "US").upper()
 EVERYTOUCH_MAX_PAYLOAD_BYTES = env_int("EVERYTOUCH_MAX_PAYLOAD_BYTES", 1_000_000, low=1)
+# How long a stored answer to an Idempotency-Key is replayed; then it is deleted (docs/security.md).
+EVERYTOUCH_IDEMPOTENCY_TTL_HOURS = env_int("EVERYTOUCH_IDEMPOTENCY_TTL_HOURS", 24, low=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = EVERYTOUCH_MAX_PAYLOAD_BYTES
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

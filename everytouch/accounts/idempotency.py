@@ -7,6 +7,10 @@ rolls back everything it did and replays the winner's answer.
 
 Only successful answers are stored. A refused request (invalid phone, conflict) created nothing,
 so retrying it simply runs it again.
+
+Stored answers expire after ``EVERYTOUCH_IDEMPOTENCY_TTL_HOURS``: they are copies of customers'
+data, kept only as long as a client could sensibly retry. An expired key is a new key (the
+request runs again), and the sweep deletes expired rows.
 """
 
 from __future__ import annotations
@@ -14,10 +18,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from everytouch.accounts.models import IdempotencyKey
 
@@ -50,8 +57,26 @@ def clean_key(raw: str | None) -> str | None:
     return key
 
 
+def ttl() -> timedelta:
+    return timedelta(hours=settings.EVERYTOUCH_IDEMPOTENCY_TTL_HOURS)
+
+
+def expiry_cutoff(now: datetime | None = None) -> datetime:
+    """Answers stored before this moment have expired."""
+    return (now or timezone.now()) - ttl()
+
+
+def delete_expired() -> int:
+    """The sweep: delete every expired stored answer; returns how many."""
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=expiry_cutoff()).delete()
+    return deleted
+
+
 def stored_answer(user: User, endpoint: str, key: str, request_hash: str) -> Answer | None:
-    row = IdempotencyKey.objects.filter(user=user, endpoint=endpoint, key=key).first()
+    rows = IdempotencyKey.objects.filter(user=user, endpoint=endpoint, key=key)
+    # An expired answer is gone even if the sweep has not run yet: the key starts afresh.
+    rows.filter(created_at__lt=expiry_cutoff()).delete()
+    row = rows.first()
     if row is None:
         return None
     if row.request_hash != request_hash:

@@ -95,6 +95,7 @@ def cmd_import_customers(args: argparse.Namespace, extra: list[str]) -> int:
 def cmd_export_customers(args: argparse.Namespace, extra: list[str]) -> int:
     require_database()
     from everytouch.customers import importing
+    from everytouch.customers.actions import log_bulk_access
 
     if args.output in (None, "-"):
         count = importing.export_customers(sys.stdout)
@@ -105,6 +106,7 @@ def cmd_export_customers(args: argparse.Namespace, extra: list[str]) -> int:
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror}") from exc
     print(f"Exported {count} customer(s).", file=sys.stderr)
+    log_bulk_access(None, "export", count, "customers")
     return EXIT_OK
 
 

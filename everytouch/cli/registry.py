@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "everytouch.cli.people",
     "everytouch.cli.data",
     "everytouch.cli.ops",
+    "everytouch.privacy.cli",
     "everytouch.leads.cli",
     "everytouch.followups.cli",
     "everytouch.quality.cli",

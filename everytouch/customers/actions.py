@@ -51,6 +51,15 @@ def log_access(user: User, customer: Customer, what: str) -> None:
     access_log.info("user=%s customer=%s action=%s", user.pk, customer.pk, what)
 
 
+def log_bulk_access(user: User | None, action: str, count: int, what: str) -> None:
+    """A list, search or export shows many records at once: one line per request says so.
+
+    ``user`` is None for the command line, which runs as the operator.
+    """
+    who = user.pk if user is not None else "-"
+    access_log.info("user=%s action=%s count=%s what=%s", who, action, count, what)
+
+
 def resolve(customer: Customer) -> Customer:
     """Follow merges so an old id still leads to the surviving record."""
     seen = {customer.pk}

@@ -32,6 +32,7 @@ from everytouch.customers.actions import (
     create_customer,
     find_contact,
     log_access,
+    log_bulk_access,
     resolve,
     update_customer,
 )
@@ -244,6 +245,7 @@ def list_customers(
     customers, meta = page_slice(request, qs, params)
     for customer in customers:
         log_access(user, customer, "api.list")
+    log_bulk_access(user, "api.search" if q.strip() else "api.list", len(customers), "customers")
     items = [customer_out(request, c) for c in customers]
     return CustomerPage(**meta.model_dump(), items=items)
 
@@ -283,3 +285,50 @@ def patch_customer(request: HttpRequest, customer_id: int, payload: CustomerPatc
     customer = update_customer(customer, _customer_data(payload), user)
     log_access(user, customer, "api.update")
     return customer_out(request, customer)
+
+
+# --- data rights (export and erase; everytouch/privacy) -------------------------------------------
+# Imported where used so this block stays apart from the module's import list, which other
+# changes edit.
+
+
+class ErasureOut(Schema):
+    customer_id: int
+    erased_at: datetime
+    counts: dict[str, int] = Field(description="How many rows of each kind were anonymised")
+
+
+@router.get(
+    "/customers/{customer_id}/export",
+    response=dict[str, Any],
+    summary="Export a customer's complete data",
+)
+def export_customer_endpoint(request: HttpRequest, customer_id: int) -> dict[str, Any]:
+    """Everything stored about the customer in every app, one document (owners and managers)."""
+    from everytouch.accounts.access import require_role
+    from everytouch.privacy.actions import EXPORT_ROLES, export_customer
+
+    user = require_role(request.auth, EXPORT_ROLES)  # type: ignore[attr-defined]
+    return export_customer(_get_customer(customer_id), user)
+
+
+@router.post(
+    "/customers/{customer_id}/erase",
+    response=ErasureOut,
+    summary="Erase a customer (irreversible)",
+)
+def erase_customer_endpoint(request: HttpRequest, customer_id: int) -> ErasureOut:
+    """Anonymise the customer everywhere, keeping counts and dates; owners only."""
+    from ninja.errors import HttpError
+
+    from everytouch.accounts.access import require_role
+    from everytouch.privacy.actions import ERASE_ROLES, AlreadyErased, erase_customer
+
+    user = require_role(request.auth, ERASE_ROLES)  # type: ignore[attr-defined]
+    try:
+        record = erase_customer(_get_customer(customer_id), user)
+    except AlreadyErased as exc:
+        raise HttpError(409, str(exc)) from exc
+    return ErasureOut(
+        customer_id=record.customer_id, erased_at=record.erased_at, counts=record.counts
+    )

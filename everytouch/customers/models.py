@@ -89,6 +89,8 @@ class EventKind(models.TextChoices):
     COMMITMENT_MADE = "commitment_made", "Commitment made"
     COMMITMENT_DONE = "commitment_done", "Commitment kept"
     COMMITMENT_MISSED = "commitment_missed", "Commitment missed"
+    DATA_EXPORTED = "data_exported", "Data exported"
+    ERASED = "erased", "Erased"
 
 
 class TimelineEvent(models.Model):
@@ -110,3 +112,26 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.summary}"
+
+
+class ErasureRecord(models.Model):
+    """The audit entry of one erasure: who erased which customer when, and how many of what.
+
+    It holds no erased value (that is the point of erasing), only counts per kind of data, so
+    an auditor can see what was done. It outlives the erasure because the customer row stays
+    ("Erased customer #N") for the foreign keys of kept facts (interactions, scores).
+    """
+
+    customer = models.OneToOneField(Customer, on_delete=models.PROTECT, related_name="erasure")
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    erased_at = models.DateTimeField()
+    # {"contact points": 2, "turns": 14, ...}: how many rows of each kind were anonymised.
+    counts: models.JSONField[dict[str, int]] = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-erased_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Customer #{self.customer_id} erased at {self.erased_at:%Y-%m-%d %H:%M}"

@@ -195,3 +195,12 @@ def commitment_missed(
     summary = f"Promise missed by {owner_name}, escalated to {manager_name}: {what}"
     data = {"commitment_id": commitment_id}
     return _record(customer, EventKind.COMMITMENT_MISSED, summary, actor=None, data=data)
+
+
+def data_exported(customer: Customer, actor: User | None) -> TimelineEvent:
+    return _record(customer, EventKind.DATA_EXPORTED, "Data exported", actor=actor)
+
+
+def erased(customer: Customer, actor: User | None) -> TimelineEvent:
+    # Says only that it happened: what was erased is counted in the ErasureRecord.
+    return _record(customer, EventKind.ERASED, "Personal data erased", actor=actor)

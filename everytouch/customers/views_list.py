@@ -11,6 +11,7 @@ from django.shortcuts import render
 from everytouch.accounts.access import STAFF_ROLES, require_role
 from everytouch.accounts.listing import SortChoice, Sorting
 from everytouch.accounts.web_kit import desk_users, paginate
+from everytouch.customers.actions import log_bulk_access
 from everytouch.customers.models import Customer
 from everytouch.customers.search import search_customers
 
@@ -52,8 +53,10 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     else:
         sort = CUSTOMER_SORT.parse(request.GET.get("sort"))
         qs = qs.order_by(*sort.order_by())
+    page = paginate(request, qs)
+    log_bulk_access(user, "search" if query.strip() else "list", len(page), "customers")
     context = {
-        "page": paginate(request, qs),
+        "page": page,
         "q": query,
         "owner": owner,
         "owners": desk_users(),

@@ -29,7 +29,7 @@ from everytouch.accounts.endpoint_kit import (
     user_ref,
 )
 from everytouch.business_time import business_tz
-from everytouch.customers.actions import resolve
+from everytouch.customers.actions import log_bulk_access, resolve
 from everytouch.customers.models import Customer
 from everytouch.followups import actions
 from everytouch.followups.models import Commitment, CommitmentStatus
@@ -158,6 +158,7 @@ def list_commitments(
     if filters.customer_id is not None:
         qs = qs.filter(customer_id=filters.customer_id)
     items, meta = page_slice(request, qs.order_by("due_at", "pk"), params)
+    log_bulk_access(user, "api.list", len(items), "promises")
     return CommitmentPage(**meta.model_dump(), items=[commitment_out(c) for c in items])
 
 
@@ -174,6 +175,7 @@ def done_commitment(request: HttpRequest, commitment_id: int) -> CommitmentOut:
 def my_day(request: HttpRequest) -> MyDayOut:
     user = staff_reader(request)
     day = actions.my_day(user, timezone.now())
+    log_bulk_access(user, "api.list", len(day.overdue + day.today + day.upcoming), "promises")
     return MyDayOut(
         overdue=[commitment_out(c) for c in day.overdue],
         today=[commitment_out(c) for c in day.today],

@@ -77,6 +77,7 @@ def cmd_list(args: argparse.Namespace, extra: list[str]) -> int:
     require_database()
     from django.utils import timezone
 
+    from everytouch.customers.actions import log_bulk_access
     from everytouch.followups.models import Commitment, CommitmentStatus
 
     qs = Commitment.objects.select_related("customer", "owner")
@@ -88,7 +89,9 @@ def cmd_list(args: argparse.Namespace, extra: list[str]) -> int:
         qs = qs.filter(status=args.status)
     if args.overdue:
         qs = qs.exclude(status=CommitmentStatus.DONE).filter(due_at__lte=timezone.now())
-    _write(list(qs[: args.limit]), args.format)
+    rows = list(qs[: args.limit])
+    _write(rows, args.format)
+    log_bulk_access(None, "export", len(rows), "promises")
     return 0
 
 

@@ -29,7 +29,7 @@ from everytouch.accounts.access import (
 )
 from everytouch.accounts.people import display_name
 from everytouch.accounts.redirects import safe_next
-from everytouch.customers.actions import resolve
+from everytouch.customers.actions import log_bulk_access, resolve
 from everytouch.customers.models import Customer
 from everytouch.followups import actions, ical, warnings
 from everytouch.followups.forms import CadenceForm, CommitmentForm, local_input, steps_text
@@ -44,6 +44,7 @@ from everytouch.interactions.models import Interaction
 def my_day(request: HttpRequest) -> HttpResponse:
     user = require_role(request.user, STAFF_ROLES)
     day = actions.my_day(user, timezone.now())
+    log_bulk_access(user, "list", len(day.overdue + day.today + day.upcoming), "promises")
     return render(request, "followups/my_day.html", {"day": day})
 
 

@@ -24,7 +24,13 @@ from everytouch.accounts.endpoint_kit import (
     staff_reader,
     user_ref,
 )
-from everytouch.customers.actions import CustomerData, identify, log_access, resolve
+from everytouch.customers.actions import (
+    CustomerData,
+    identify,
+    log_access,
+    log_bulk_access,
+    resolve,
+)
 from everytouch.customers.fields import ApiEmail, ApiPhone
 from everytouch.customers.models import Customer
 from everytouch.interactions.actions import (
@@ -191,6 +197,7 @@ def list_interactions(
     interactions, meta = page_slice(request, qs, params)
     for customer in {i.customer for i in interactions if i.customer is not None}:
         log_access(user, customer, "api.list_interactions")
+    log_bulk_access(user, "api.list", len(interactions), "interactions")
     return InteractionPage(**meta.model_dump(), items=[interaction_out(i) for i in interactions])
 
 

@@ -26,6 +26,7 @@ from everytouch.customers.actions import (
     CustomerData,
     find_contact,
     log_access,
+    log_bulk_access,
     resolve,
 )
 from everytouch.customers.contacts import InvalidContact, Normalised, format_phone, normalise
@@ -286,6 +287,7 @@ def interaction_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(handled_by=user)
     sort = INTERACTION_SORT.parse(request.GET.get("sort"))
     page = paginate(request, qs.order_by(*sort.order_by()))
+    log_bulk_access(user, "list", len(page), "interactions")
     context = {
         "page": page,
         "channel": channel,

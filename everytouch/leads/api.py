@@ -31,7 +31,7 @@ from everytouch.accounts.endpoint_kit import (
     staff_reader,
     user_ref,
 )
-from everytouch.customers.actions import log_access, resolve
+from everytouch.customers.actions import log_access, log_bulk_access, resolve
 from everytouch.customers.models import Customer
 from everytouch.interactions.models import Interaction
 from everytouch.leads import actions, queries
@@ -215,7 +215,7 @@ def list_leads(
     request: HttpRequest, filters: Query[LeadFilters], params: Query[PageParams]
 ) -> LeadPage:
     """Newest first; filter by owner, stage, customer, untouched for N days, or text."""
-    staff_reader(request)
+    user = staff_reader(request)
     f = LeadFilter(
         owner_id=filters.owner_id,
         stage=filters.stage or "",
@@ -226,6 +226,7 @@ def list_leads(
     if filters.customer_id is not None:
         qs = qs.filter(customer_id=filters.customer_id)
     leads, meta = page_slice(request, qs.order_by("-created_at", "-pk"), params)
+    log_bulk_access(user, "api.list", len(leads), "leads")
     return LeadPage(**meta.model_dump(), items=[lead_out(request, lead) for lead in leads])
 
 

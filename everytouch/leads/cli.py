@@ -61,6 +61,7 @@ def _row(lead: Lead) -> list[str]:
 
 def cmd_leads_list(args: argparse.Namespace, extra: list[str]) -> int:
     require_database()
+    from everytouch.customers.actions import log_bulk_access
     from everytouch.leads.models import Lead, Stage
     from everytouch.leads.queries import untouched_leads
 
@@ -75,6 +76,7 @@ def cmd_leads_list(args: argparse.Namespace, extra: list[str]) -> int:
     writer.writerow(COLUMNS)
     for lead in qs.select_related("customer", "owner")[: args.limit]:
         writer.writerow(_row(lead))
+    log_bulk_access(None, "export", min(qs.count(), args.limit), "leads")
     return 0
 
 

@@ -35,7 +35,7 @@ from everytouch.accounts.listing import SortChoice, Sorting
 from everytouch.accounts.people import display_name
 from everytouch.accounts.redirects import safe_next
 from everytouch.accounts.web_kit import desk_users
-from everytouch.customers.actions import log_access, resolve
+from everytouch.customers.actions import log_access, log_bulk_access, resolve
 from everytouch.customers.models import Customer
 from everytouch.interactions.models import Interaction
 from everytouch.leads import actions, queries, stages
@@ -159,8 +159,10 @@ def board(request: HttpRequest) -> HttpResponse:
     user = require_role(request.user, STAFF_ROLES)
     f = board_filter(request, user)
     sort = BOARD_SORT.parse(request.GET.get("sort"))
+    columns = _columns(queries.filter_leads(f), user, sort)
+    log_bulk_access(user, "list", sum(len(c["cards"]) for c in columns), "leads")
     context = {
-        "columns": _columns(queries.filter_leads(f), user, sort),
+        "columns": columns,
         "filter": f,
         "sort": sort,
         "sort_options": list(SORT_LABELS.items()),
@@ -188,6 +190,7 @@ def board_column(request: HttpRequest, stage: str) -> HttpResponse:
     cards = _column_page(qs, stage, sort, number)
     _with_moves(cards[:BOARD_PAGE], user)
     total = qs.filter(stage=stage).count()
+    log_bulk_access(user, "list", len(cards[:BOARD_PAGE]), "leads")
     context = {"col": _column(Stage(stage), cards, total, number), "page_number": number}
     template = "leads/_column_page.html" if request.htmx else "leads/column.html"  # type: ignore[attr-defined]
     return render(request, template, context)
@@ -205,6 +208,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     writer.writerow(EXPORT_COLUMNS)
     for lead in qs.order_by("-created_at", "-pk")[:EXPORT_LIMIT]:
         writer.writerow(export_row(lead))
+    log_bulk_access(user, "export", min(qs.count(), EXPORT_LIMIT), "leads")
     return response
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from ninja import Field, P, QueryEx, Router, Schema
 
 from everytouch.accounts.endpoint_kit import staff_reader
-from everytouch.customers.actions import log_access
+from everytouch.customers.actions import log_access, log_bulk_access
 from everytouch.customers.contacts import format_phone
 from everytouch.customers.models import ContactKind, Customer
 from everytouch.customers.search import MAX_QUERY
@@ -64,6 +64,8 @@ def search(
         if section.kind == finder.Kind.CUSTOMERS:
             for customer in section.items:
                 log_access(user, customer, "api.search")
+    kinds = "+".join(s.kind for s in sections if s.items) or "nothing"
+    log_bulk_access(user, "api.search", sum(len(s.items) for s in sections), kinds)
     return SearchOut(query=results.query, too_short=finder.is_too_short(q), sections=sections)
 
 

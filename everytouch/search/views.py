@@ -8,6 +8,7 @@ otherwise, like every list page); what each role finds is decided in ``finder``.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,6 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from everytouch.accounts.access import STAFF_ROLES, require_role
 from everytouch.accounts.web_kit import paginate
+from everytouch.customers.actions import log_bulk_access
 from everytouch.search import finder
 
 # The page shows this many of each kind, with a link to all of them.
@@ -33,10 +35,20 @@ def search_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"q": query, "too_short": finder.is_too_short(query)}
     kind = _kind(request.GET.get("type", ""))
     if kind is not None and kind in finder.kinds_for(user):
-        context |= {"kind": kind, "page": paginate(request, finder.matching(user, kind, query))}
+        page = paginate(request, finder.matching(user, kind, query))
+        log_bulk_access(user, "search", len(page), kind)
+        context |= {"kind": kind, "page": page}
     else:
-        context["results"] = finder.search(user, query, PAGE_FIRST)
+        context["results"] = _logged(user, finder.search(user, query, PAGE_FIRST))
     return render(request, "search/page.html", context)
+
+
+def _logged(user: User, results: finder.Results) -> finder.Results:
+    """Search results show many records at once: the access log says how many of which kinds."""
+    shown = sum(len(s.items) for s in results.sections)
+    kinds = "+".join(s.kind for s in results.sections if s.items) or "nothing"
+    log_bulk_access(user, "search", shown, kinds)
+    return results
 
 
 def search_suggest(request: HttpRequest) -> HttpResponse:
@@ -53,7 +65,8 @@ def search_suggest(request: HttpRequest) -> HttpResponse:
 def _suggest(request: HttpRequest) -> HttpResponse:
     user = require_role(request.user, STAFF_ROLES)
     query = finder.clean(request.GET.get("q", ""))
-    results = None if finder.is_too_short(query) else finder.search(user, query, SUGGEST_FIRST)
+    found = None if finder.is_too_short(query) else finder.search(user, query, SUGGEST_FIRST)
+    results = _logged(user, found) if found is not None else None
     return render(request, "search/_suggest.html", {"q": query, "results": results})
 
 

@@ -648,6 +648,7 @@ def test_it_adds_the_commands_of_every_registered_module() -> None:
         "check",
         "backup",
         "restore",
+        "customers",
         "leads",
         "promises",
         "quality",

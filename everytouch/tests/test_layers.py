@@ -27,7 +27,7 @@ LAYERS: list[set[str]] = [
     {"leads"},
     {"followups"},
     {"quality"},
-    {"search"},
+    {"search", "privacy"},
 ]
 # The faces a person or machine talks to; they may import any domain module.
 TOP = {"api", "urls", "cli", "demo", "settings", "wsgi", "asgi", "middleware"}

@@ -243,6 +243,12 @@ TABLE: dict[str, Entry] = {
     "api-v1:get_customer": Entry(
         get=(401, 403, 200, 200, 200, 200), args=pk("customer", "customer_id")
     ),
+    "api-v1:export_customer_endpoint": Entry(
+        get=(401, 403, 403, 403, 200, 200), args=pk("customer", "customer_id")
+    ),
+    "api-v1:erase_customer_endpoint": Entry(
+        post=(401, 403, 403, 403, 403, 200), args=pk("customer", "customer_id")
+    ),
     "api-v1:patch_customer": Entry(
         body=customer_patch,
         patch=(401, 403, 403, 200, 200, 200),
@@ -335,6 +341,12 @@ TABLE: dict[str, Entry] = {
     ),
     "customer_merge": Entry(
         get=(302, 404, 404, 404, 200, 200), post=(302, 404, 404, 404, 400, 400), args=pk("customer")
+    ),
+    "customer_export": Entry(
+        get=(302, 404, 404, 404, 200, 200), post=(302, 405, 405, 405, 405, 405), args=pk("customer")
+    ),
+    "customer_erase": Entry(
+        get=(302, 404, 404, 404, 404, 200), post=(302, 404, 404, 404, 404, 400), args=pk("customer")
     ),
     "customer_contact_edit": Entry(
         get=(302, 404, 404, 200, 200, 200), post=(302, 404, 404, 400, 400, 400), args=contact_args

@@ -90,6 +90,7 @@ PAGES = (
     Visit("customer detail", ALL, to("customer_detail", "customer")),
     Visit("customer edit", DESK, to("customer_edit", "customer")),
     Visit("customer merge", MANAGERS, to("customer_merge", "customer")),
+    Visit("customer erase", frozenset({"owner"}), to("customer_erase", "customer")),
     Visit(
         "merge preview",
         MANAGERS,

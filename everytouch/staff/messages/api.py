@@ -30,7 +30,7 @@ from everytouch.accounts.endpoint_kit import (
     staff_reader,
     user_ref,
 )
-from everytouch.customers.actions import resolve
+from everytouch.customers.actions import log_bulk_access, resolve
 from everytouch.customers.models import Customer
 from everytouch.staff.directory.actions import StaffError
 from everytouch.staff.messages.actions import (
@@ -194,6 +194,7 @@ def list_messages(
     if filters.status is not None:
         qs = qs.filter(status=filters.status)
     messages, meta = page_slice(request, qs, params)
+    log_bulk_access(user, "api.list", len(messages), "messages")
     return MessagePage(**meta.model_dump(), items=[message_out(request, m) for m in messages])
 
 

@@ -30,7 +30,7 @@ from everytouch.accounts.listing import Sorting
 from everytouch.accounts.people import display_name
 from everytouch.accounts.redirects import safe_next
 from everytouch.accounts.web_kit import paginate
-from everytouch.customers.actions import resolve
+from everytouch.customers.actions import log_bulk_access, resolve
 from everytouch.customers.models import Customer
 from everytouch.staff import notifications
 from everytouch.staff.directory.actions import StaffError
@@ -95,10 +95,12 @@ def my_messages(request: HttpRequest) -> HttpResponse:
     mine = _with_people(TakenMessage.objects.filter(owner=user))
     sort = MY_MESSAGES_SORT.parse(request.GET.get("sort"))
     open_messages = _ranked(mine.exclude(status=MessageStatus.DONE)).order_by(*sort.order_by())
+    done_messages = mine.filter(status=MessageStatus.DONE)[:RECENTLY_DONE]
+    log_bulk_access(user, "list", len(open_messages) + len(done_messages), "messages")
     context = {
         "open_messages": open_messages,
         "sort": sort,
-        "done_messages": mine.filter(status=MessageStatus.DONE)[:RECENTLY_DONE],
+        "done_messages": done_messages,
         "can_take": has_role(user, DESK_ROLES),
         "is_manager": can_manage(user),
     }
@@ -107,11 +109,12 @@ def my_messages(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def all_messages(request: HttpRequest) -> HttpResponse:
-    require_role(request.user, MANAGER_ROLES)
+    user = require_role(request.user, MANAGER_ROLES)
     raw = request.GET.get("sort", "")
     sort = ALL_MESSAGES_SORT.parse(OLD_SORT_WORDS.get(raw, raw))
     unacknowledged = _ranked(TakenMessage.objects.filter(status=MessageStatus.OPEN))
     page = paginate(request, _with_people(unacknowledged).order_by(*sort.order_by()))
+    log_bulk_access(user, "list", len(page), "messages")
     return render(request, "staff/messages_all.html", {"page": page, "sort": sort})
 
 
