@@ -16,9 +16,9 @@ Each card becomes ``[card ending 1234]``. A run that fails Luhn (phone numbers, 
 account numbers) is left alone, and so is a run of one repeated digit. To keep lists of short
 numbers ("201 555 0123, 201 555 0199") from being read as a card by chance, a card made of
 written digit groups must use one kind of separator throughout, unless the whole run of
-groups is the card; and commas count as a separator only between single digits ("4, 1, 1, 1")
-or spoken ones. A 13+ digit account number that happens to pass Luhn is redacted too, which
-is the safe side to err on.
+groups is the card; and commas count as a separator only between single digits
+("4, 1, 1, 1"), groups of four ("4111, 1111, ...") or spoken digits. A 13+ digit account
+number that happens to pass Luhn is redacted too, which is the safe side to err on.
 
 Linear time on any input: one tokenising pass, and at most 19 groups looked at per group.
 """
@@ -304,7 +304,8 @@ def _luhn_window(sums: tuple[list[int], list[int]], a: int, b: int) -> bool:
 
 def _looks_like_card(chain: list[_Piece], first: int, last: int) -> bool:
     """Written groups use one separator throughout ("4111-1111-..."), unless they are the
-    whole run; commas separate only single digits. Spoken numbers may mix anything."""
+    whole run; commas separate only single digits or groups of four. Spoken numbers may mix
+    anything."""
     window = chain[first : last + 1]
     if any(p.gap == _TURN for p in window[1:]) and not _split_like_card(chain, first, last):
         return False
@@ -312,15 +313,17 @@ def _looks_like_card(chain: list[_Piece], first: int, last: int) -> bool:
         return True
     kinds = {p.gap or " " for p in window[1:]} - {_TURN}
     if any("," in kind for kind in kinds):
-        return len(kinds) == 1 and all(len(p.digits) == 1 for p in window)
+        sizes = [len(p.digits) for p in window]
+        fours = all(n == 4 for n in sizes[:-1]) and sizes[-1] <= 4
+        return len(kinds) == 1 and (fours or all(n == 1 for n in sizes))
     return len(kinds) <= 1 or (first == 0 and last == len(chain) - 1)
 
 
 def _split_like_card(chain: list[_Piece], first: int, last: int) -> bool:
-    """A number read out over two turns comes in groups of four ("4111 1111" / "1111 1111")
-    or digit by digit, at least four digits in each turn, from the start of the run in the
-    first turn. Short numbers in turn after turn (a phone number, then a house number; an
-    account number, then an amount) are not joined into one."""
+    """A number read out over two turns comes in groups of four ("4111 1111" / "1111 1111"),
+    in halves ("41111111" / "11111111") or digit by digit, at least four digits in each
+    turn, from the start of the run in the first turn. Short numbers in turn after turn (a
+    phone number, then a house number; an account number, then an amount) are not joined."""
     window = chain[first : last + 1]
     if first > 0 and chain[first].gap != _TURN:
         return False
@@ -332,4 +335,6 @@ def _split_like_card(chain: list[_Piece], first: int, last: int) -> bool:
     if min(per_turn.values()) < 4:
         return False
     written = [len(p.digits) for p in window if not p.spoken]
+    if written == [8, 8]:
+        return True
     return all(n <= 4 for n in written) and all(n == 4 for n in written[:-1])

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from everytouch.accounts.people import display_name
 from everytouch.leads.models import DeliveryStatus, Lead, WebhookDelivery, WebhookEndpoint
+from everytouch.redaction import redact_value
 
 logger = logging.getLogger("everytouch.leads")
 
@@ -180,7 +181,7 @@ def verify(secret: str, body: bytes, header: str) -> bool:
 
 
 def encode(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+    return json.dumps(redact_value(payload), separators=(",", ":"), sort_keys=True).encode()
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

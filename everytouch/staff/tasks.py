@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from everytouch.redaction import redact_value
 from everytouch.staff.models import Notification
 
 logger = logging.getLogger("everytouch.staff")
@@ -38,6 +39,7 @@ def _email_for(notice: Notification) -> EmailMessage:
     link = str(settings.SITE_URL).rstrip("/") + notice.url if notice.url else ""
     body = notice.text + (f"\n\n{link}" if link else "") + "\n"
     subject = "Everytouch: " + notice.text.splitlines()[0][:120]
+    subject, body = redact_value(subject), redact_value(body)  # the one pass, at the edge
     return EmailMessage(
         subject,
         body,
