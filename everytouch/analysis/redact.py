@@ -5,7 +5,8 @@ place to keep them (PCI DSS). What counts as a card number here:
 
 - a run of 13-19 digits that passes the Luhn check, written as one run or in groups;
 - the groups may be separated by spaces (any number, tabs, no-break spaces), dashes, dots,
-  slashes, commas or underscores, up to four such characters between two groups;
+  slashes, commas or underscores, up to six such characters between two groups (a tab or
+  no-break space escaped as in a repr() or JSON string, ``\\t`` or ``\\u00a0``, counts too);
 - anything may come before or after it (``ref-4111...``, ``card:4111...``);
 - digits may be spoken as words, alone or mixed with written ones: "four one one one",
   "oh" and "o" for zero, "double four", "triple one", "forty one", "eleven";
@@ -47,10 +48,13 @@ MIN_DIGITS = 13
 MAX_DIGITS = 19
 
 _SEPARATOR = r"[\s,./\-_]"
-# Between two groups of one number: "4111 1111", "4111  -  1111" (at most four characters).
-_GAP = re.compile(_SEPARATOR + "{1,4}")
+# Between two groups of one number: "4111 1111", "4111  -  1111" (a few characters at most).
+_GAP = re.compile(_SEPARATOR + "{1,6}")
 # After the last group of a turn or before the first of the next: "1111." / " 1111".
-_EDGE = re.compile(_SEPARATOR + "{0,4}")
+_EDGE = re.compile(_SEPARATOR + "{0,6}")
+# A tab, newline or no-break space escaped as in a repr() or JSON string ("4111\\xa01111"):
+# read as spaces of the same length, so the digits of "\\xa0" do not join the number.
+_ESCAPED_SPACE = re.compile(r"\\(?:[tn]|xa0|u00a0)")
 # A digit group, or a number word standing alone (not "someone", "often"); runs on folded text.
 _TOKEN = re.compile(r"\d+|\b(?:" + _trie(_WORDS) + r")\b")
 _ANY_DIGIT = re.compile(r"\d")
@@ -163,12 +167,20 @@ def _tokens(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(folded(text))]
 
 
+def _unescaped(text: str) -> str:
+    """The text with escaped spaces read as spaces; the same length, so offsets still hold."""
+    if "\\" not in text:
+        return text
+    return _ESCAPED_SPACE.sub(lambda m: " " * len(m.group()), text)
+
+
 def _joined(text: str, end: int, start: int) -> bool:
     return _GAP.fullmatch(text, end, start) is not None
 
 
 def _pieces(seg: int, text: str) -> list[_Piece]:
     """The digit groups of one text, each knowing the separator that joins it to the last."""
+    text = _unescaped(text)
     tokens = _tokens(text)
     pieces: list[_Piece] = []
     i = 0
@@ -236,8 +248,8 @@ def _runs_on(texts: Sequence[str], chain: list[_Piece], pieces: list[_Piece]) ->
     if tail == [pieces[0].digits, *head]:
         return False
     return (
-        _EDGE.fullmatch(texts[seg - 1], chain[-1].end) is not None
-        and _EDGE.fullmatch(texts[seg], 0, pieces[0].start) is not None
+        _EDGE.fullmatch(_unescaped(texts[seg - 1]), chain[-1].end) is not None
+        and _EDGE.fullmatch(_unescaped(texts[seg]), 0, pieces[0].start) is not None
     )
 
 

@@ -4,8 +4,8 @@ Hypothesis strategies for the redaction property tests (everytouch/analysis/reda
 the save-time pass in everytouch/redaction.py): Luhn-valid numbers of the real lengths and
 issuers, written with any separator and prefix, spoken digit by digit ("oh", "double four"),
 and split over two turns. ``survivors`` is the test's own reading of a text, independent of
-the detector: every digit and number word, run together, searched for any eight digits of
-the card in a row (the marker keeps the last four, which are not a card).
+the detector: digits and number words, run together between separators, searched for any
+eight digits of the card in a row (the marker keeps the last four, which are not a card).
 """
 
 from __future__ import annotations
@@ -145,13 +145,15 @@ def split_cards(draw: st.DrawFn) -> Card:
     return Card(digits, (before + parts[0], parts[1] + after))
 
 
-_READ = re.compile(r"\d|[^\W\d_]+")
+_READ = re.compile(r"\d|[^\W\d_]+|[\s\-./,_]|.", re.DOTALL)
 _UNITS = {word.lower(): digit for digit, words in WORDS.items() for word in words}
 
 
-def digits_read(text: str) -> str:
-    """Every digit of the text, number words read as digits, run together: "4 one, 1" -> "411"."""
-    out: list[str] = []
+def digits_read(text: str) -> list[str]:
+    """The runs of digits a person would read as one number: digits and number words, between
+    spaces, dashes, dots, slashes or commas; any other word or sign ends a run.
+    "4 one, 1 then 2" -> ["411", "2"]."""
+    runs, out = [], []
     repeat = 1
     for token in _READ.findall(text):
         low = token.lower()
@@ -159,16 +161,27 @@ def digits_read(text: str) -> str:
             repeat = _CHECK[low]
             continue
         digit = token if token.isdigit() else _UNITS.get(low, "")
-        out.append(str(int(digit)) * repeat if digit else "")
+        if digit:
+            out.append(str(int(digit)) * repeat)
+        elif not _SEPARATOR.fullmatch(token):
+            runs.append("".join(out))
+            out = []
         repeat = 1
-    return "".join(out)
+    runs.append("".join(out))
+    return [run for run in runs if run]
+
+
+_SEPARATOR = re.compile(r"[\s\-./,_]")
 
 
 def eight_digit_runs(cards: list[str]) -> set[str]:
-    return {digits[i : i + 8] for digits in cards for i in range(len(digits) - 7)}
+    """Every eight digits in a row of the cards, but those of two digits or fewer
+    ("00000006"), which a timestamp or a padded id can hold as well."""
+    runs = {digits[i : i + 8] for digits in cards for i in range(len(digits) - 7)}
+    return {run for run in runs if len(set(run)) > 2}
 
 
 def survivors(text: str, runs: set[str]) -> list[str]:
     """The eight-digit runs of any card (from `eight_digit_runs`) that ``text`` still holds."""
-    read = digits_read(text)
-    return sorted({read[i : i + 8] for i in range(len(read) - 7)} & runs)
+    found = {read[i : i + 8] for read in digits_read(text) for i in range(len(read) - 7)}
+    return sorted(found & runs)
