@@ -4,9 +4,10 @@ Callers read card numbers out over the phone and paste them into chats; a contac
 place to keep them (PCI DSS). What counts as a card number here:
 
 - a run of 13-19 digits that passes the Luhn check, written as one run or in groups;
-- the groups may be separated by spaces (any number, tabs, no-break spaces), dashes, dots,
-  slashes, commas or underscores, up to six such characters between two groups (a tab or
-  no-break space escaped as in a repr() or JSON string, ``\\t`` or ``\\u00a0``, counts too);
+- the groups may be separated by spaces (any number, tabs, no-break spaces; not a line
+  break), dashes, dots, slashes, commas or underscores, up to six such characters between
+  two groups (a tab or no-break space escaped as in a repr() or JSON string, ``\\t`` or
+  ``\\u00a0``, counts too);
 - anything may come before or after it (``ref-4111...``, ``card:4111...``);
 - digits may be spoken as words, alone or mixed with written ones: "four one one one",
   "oh" and "o" for zero, "double four", "triple one", "forty one", "eleven";
@@ -47,14 +48,15 @@ from everytouch.analysis._spoken import (
 MIN_DIGITS = 13
 MAX_DIGITS = 19
 
-_SEPARATOR = r"[\s,./\-_]"
+# Spaces but not line breaks (a new line starts another item: an address, then a phone).
+_SEPARATOR = r"(?:[^\S\r\n]|[,./\-_])"
 # Between two groups of one number: "4111 1111", "4111  -  1111" (a few characters at most).
 _GAP = re.compile(_SEPARATOR + "{1,6}")
 # After the last group of a turn or before the first of the next: "1111." / " 1111".
-_EDGE = re.compile(_SEPARATOR + "{0,6}")
-# A tab, newline or no-break space escaped as in a repr() or JSON string ("4111\\xa01111"):
+_EDGE = re.compile(r"[\s,./\-_]{0,6}")
+# A tab or no-break space escaped as in a repr() or JSON string ("4111\\xa01111"):
 # read as spaces of the same length, so the digits of "\\xa0" do not join the number.
-_ESCAPED_SPACE = re.compile(r"\\(?:[tn]|xa0|u00a0)")
+_ESCAPED_SPACE = re.compile(r"\\(?:t|xa0|u00a0)")
 # A digit group, or a number word standing alone (not "someone", "often"); runs on folded text.
 _TOKEN = re.compile(r"\d+|\b(?:" + _trie(_WORDS) + r")\b")
 _ANY_DIGIT = re.compile(r"\d")
