@@ -17,6 +17,7 @@ import argparse
 import csv
 import json
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -43,6 +44,7 @@ class Count:
     strings: int = 0
     before: int = 0
     after: int = 0
+    seconds: float = 0.0
 
 
 def _evi_dialogues() -> Iterator[list[str]]:
@@ -66,7 +68,9 @@ def _measure(show: int, print_: Callable[[str], None]) -> dict[str, Count]:
     shown = 0
     for source, texts in _dialogues():
         count = counts.setdefault(source, Count())
+        started = time.perf_counter()
         after = redact_turns(texts)
+        count.seconds += time.perf_counter() - started
         for text, new in zip(texts, after, strict=True):
             count.strings += 1
             count.before += before(text) != text
@@ -114,7 +118,8 @@ def _is_card(span: str) -> bool:
 
 def _line(source: str, count: Count) -> None:
     changed = f"changed before {count.before:3}  after {count.after:3}"
-    print(f"{source:10} {count.strings:7} turns  {changed}")
+    speed = f"{count.seconds * 1e6 / max(count.strings, 1):5.1f} µs a turn"
+    print(f"{source:10} {count.strings:7} turns  {changed}  {speed}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -128,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         total.strings += count.strings
         total.before += count.before
         total.after += count.after
+        total.seconds += count.seconds
     _line("all", total)
     _presidio(print)
 

@@ -18,7 +18,8 @@ Each card becomes ``[card ending 1234]``. A run that fails Luhn (phone numbers, 
 account numbers) is left alone, and so is a run of one repeated digit. To keep lists of short
 numbers ("201 555 0123, 201 555 0199") from being read as a card by chance, a card made of
 written digit groups must use one kind of separator throughout, unless the whole run of
-groups is the card; and commas count as a separator only between single digits
+groups is the card; no group may be longer than eight digits ("11238 9172338859" is a zip
+code and a phone number); and commas count as a separator only between single digits
 ("4, 1, 1, 1"), groups of four ("4111, 1111, ...") or spoken digits. A 13+ digit account
 number that happens to pass Luhn is redacted too, which is the safe side to err on.
 
@@ -323,6 +324,8 @@ def _looks_like_card(chain: list[_Piece], first: int, last: int) -> bool:
     window = chain[first : last + 1]
     if any(p.gap == _TURN for p in window[1:]) and not _split_like_card(chain, first, last):
         return False
+    if len(window) > 1 and any(len(p.digits) > 8 and not p.spoken for p in window):
+        return False  # a card is one run or groups of up to eight; "11238 9172338859" is not
     if any(p.spoken for p in window):
         return True
     kinds = {p.gap or " " for p in window[1:]} - {_TURN}
