@@ -21,7 +21,8 @@ written digit groups must use one kind of separator throughout, unless the whole
 groups is the card; no group may be longer than eight digits ("11238 9172338859" is a zip
 code and a phone number); and commas count as a separator only between single digits
 ("4, 1, 1, 1"), groups of four ("4111, 1111, ...") or spoken digits. A 13+ digit account
-number that happens to pass Luhn is redacted too, which is the safe side to err on.
+number that happens to pass Luhn is redacted too, which is the safe side to err on. A run
+right after a "+" is a phone number in international form ("+49 1512 3456789"), not a card.
 
 Linear time on any input: one tokenising pass, and at most 19 groups looked at per group.
 """
@@ -78,6 +79,8 @@ class _Piece:
     gap: str | None
     # A letter right after it: "20th", "5pm" (a card group is not written so).
     suffixed: bool = False
+    # A "+" right before it: a phone number in international form ("+49 1512 3456789").
+    plus: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +208,8 @@ def _pieces(seg: int, text: str) -> list[_Piece]:
             continue
         gap = (text[last_end:start].strip() or " ") if joined and last_end is not None else None
         suffixed = text[end : end + 1].isalpha()
-        pieces.append(_Piece(seg, start, end, digits, not word.isdigit(), gap, suffixed))
+        plus = text[start - 1 : start] == "+"
+        pieces.append(_Piece(seg, start, end, digits, not word.isdigit(), gap, suffixed, plus))
         last_end = end
     return pieces
 
@@ -285,6 +289,8 @@ def _longest_card(
     digits: str,
 ) -> int | None:
     best: int | None = None
+    if chain[first].plus:
+        return None  # no card is written "+4111...": an international phone number is
     last = first
     while last < len(chain) and offsets[last + 1] - offsets[first] <= MAX_DIGITS:
         a, b = offsets[first], offsets[last + 1]

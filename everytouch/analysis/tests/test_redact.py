@@ -136,6 +136,7 @@ def test_it_does_not_join_short_numbers_in_turn_after_turn(turns: list[str]) -> 
         "4111 1111 1111 1112",  # fails Luhn
         "order 12345678901234567890123",  # longer than any card
         "one or two, maybe three",
+        "+49 1512 3456787 or +4915123456787",  # international phones; 4915123456787 passes Luhn
     ],
 )
 def test_it_keeps_what_is_not_a_card(text: str) -> None:
