@@ -220,6 +220,8 @@ def _takes_next(word: str) -> bool:
 
 
 def _digits(group: list[str], joined: bool) -> str:
+    if len(group) == 1 and group[0].isdigit():
+        return group[0]
     if group == ["hundred"]:
         return "00" if joined else "100"  # "eight hundred" is 800; a bare "hundred" is 100
     if group[0] in _REPEATS and len(group) == 1:
@@ -267,6 +269,8 @@ def _cards(chain: list[_Piece]) -> Iterator[tuple[int, int, str]]:
     """(first piece, last piece, digits) of each card in the run, left to right, longest first
     from each start: O(19) per group, with the Luhn sums read off two running totals."""
     digits = "".join(p.digits for p in chain)
+    if len(digits) < MIN_DIGITS:
+        return
     sums = _luhn_sums(digits)
     offsets = [0]
     for piece in chain:
