@@ -41,8 +41,7 @@ from everytouch.analysis._spoken import (
     _REPEATS,
     _TENS,
     _UNITS,
-    _WORDS,
-    _trie,
+    NUMBER_WORDS,
     has_number_word,
     words_to_digits,
 )
@@ -59,8 +58,9 @@ _EDGE = re.compile(r"[\s,./\-_]{0,6}")
 # A tab or no-break space escaped as in a repr() or JSON string ("4111\\xa01111"):
 # read as spaces of the same length, so the digits of "\\xa0" do not join the number.
 _ESCAPED_SPACE = re.compile(r"\\(?:t|xa0|u00a0)")
-# A digit group, or a number word standing alone (not "someone", "often"); runs on folded text.
-_TOKEN = re.compile(r"\d+|\b(?:" + _trie(_WORDS) + r")\b")
+# Digit groups and letter runs, on folded text; a run of letters is a token when it is a
+# number word ("one", not "someone").
+_WORD_OR_DIGITS = re.compile(r"\d+|[^\W\d_]+")
 _ANY_DIGIT = re.compile(r"\d")
 # The gap class of a turn boundary: it matches whatever separators the parts use.
 _TURN = "\n--turn--\n"
@@ -168,9 +168,24 @@ def _parts(pieces: list[_Piece], digits: str, number: int) -> Iterator[CardPart]
 
 
 def _tokens(text: str) -> list[tuple[int, int, str]]:
-    if _ANY_DIGIT.search(text) is None and not has_number_word(text):
+    """Digit groups and whole number words; a word glued to a digit ("4111one") is none."""
+    low = folded(text)
+    has_digit = _ANY_DIGIT.search(text) is not None
+    if not has_digit and not has_number_word(text, low):
         return []
-    return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(folded(text))]
+    out: list[tuple[int, int, str]] = []
+    # One plain split and a set lookup: several times faster than a pattern of all the words.
+    for match in _WORD_OR_DIGITS.finditer(low):
+        token = match.group()
+        start, end = match.span()
+        if token[0].isdecimal() or (token in NUMBER_WORDS and _alone(low, start, end)):
+            out.append((start, end, token))
+    return out
+
+
+def _alone(low: str, start: int, end: int) -> bool:
+    before, after = low[start - 1 : start], low[end : end + 1]
+    return not (before.isdigit() or before == "_" or after.isdigit() or after == "_")
 
 
 def _unescaped(text: str) -> str:
@@ -209,7 +224,7 @@ def _pieces(seg: int, text: str) -> list[_Piece]:
         gap = (text[last_end:start].strip() or " ") if joined and last_end is not None else None
         suffixed = text[end : end + 1].isalpha()
         plus = text[start - 1 : start] == "+"
-        pieces.append(_Piece(seg, start, end, digits, not word.isdigit(), gap, suffixed, plus))
+        pieces.append(_Piece(seg, start, end, digits, not word.isdecimal(), gap, suffixed, plus))
         last_end = end
     return pieces
 
@@ -220,7 +235,7 @@ def _takes_next(word: str) -> bool:
 
 
 def _digits(group: list[str], joined: bool) -> str:
-    if len(group) == 1 and group[0].isdigit():
+    if len(group) == 1 and group[0].isdecimal():
         return group[0]
     if group == ["hundred"]:
         return "00" if joined else "100"  # "eight hundred" is 800; a bare "hundred" is 100
@@ -328,9 +343,9 @@ def _luhn_window(sums: tuple[list[int], list[int]], a: int, b: int) -> bool:
 
 
 def _looks_like_card(chain: list[_Piece], first: int, last: int) -> bool:
-    """Written groups use one separator throughout ("4111-1111-..."), unless they are the
-    whole run; commas separate only single digits or groups of four. Spoken numbers may mix
-    anything."""
+    """Written groups use one separator throughout ("4111-1111-..."; in each turn, if split),
+    unless they are the whole run; commas separate only single digits or groups of four.
+    Spoken numbers may mix anything."""
     window = chain[first : last + 1]
     if any(p.gap == _TURN for p in window[1:]) and not _split_like_card(chain, first, last):
         return False
@@ -338,12 +353,23 @@ def _looks_like_card(chain: list[_Piece], first: int, last: int) -> bool:
         return False  # a card is one run or groups of up to eight; "11238 9172338859" is not
     if any(p.spoken for p in window):
         return True
-    kinds = {p.gap or " " for p in window[1:]} - {_TURN}
+    per_turn: dict[int, set[str]] = {}
+    for piece in window[1:]:
+        if piece.gap != _TURN:
+            per_turn.setdefault(piece.seg, set()).add(piece.gap or " ")
+    sizes = [len(p.digits) for p in window]
+    return all(_one_separator(kinds, sizes) for kinds in per_turn.values()) or (
+        first == 0 and last == len(chain) - 1 and not any("," in k for k in per_turn.values())
+    )
+
+
+def _one_separator(kinds: set[str], sizes: list[int]) -> bool:
+    if len(kinds) > 1:
+        return False
     if any("," in kind for kind in kinds):
-        sizes = [len(p.digits) for p in window]
         fours = all(n == 4 for n in sizes[:-1]) and sizes[-1] <= 4
-        return len(kinds) == 1 and (fours or all(n == 1 for n in sizes))
-    return len(kinds) <= 1 or (first == 0 and last == len(chain) - 1)
+        return fours or all(n == 1 for n in sizes)
+    return True
 
 
 def _split_like_card(chain: list[_Piece], first: int, last: int) -> bool:
