@@ -72,11 +72,13 @@ def console() -> Iterator[io.StringIO]:
     )
     assert isinstance(handler, logging.StreamHandler)
     buffer = io.StringIO()
-    old = handler.setStream(buffer)
+    # Swapped without setStream(), which flushes the old stream: an earlier test's captured
+    # stderr may be closed by now.
+    old, handler.stream = handler.stream, buffer
     try:
         yield buffer
     finally:
-        handler.setStream(old)
+        handler.stream = old
 
 
 @pytest.fixture
