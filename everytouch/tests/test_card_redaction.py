@@ -28,13 +28,13 @@ from hypothesis import strategies as st
 
 from everytouch.interactions.models import Interaction
 from everytouch.leads import webhooks
-from everytouch.leads.models import WebhookDelivery, WebhookEndpoint
+from everytouch.leads.models import Lead, WebhookDelivery, WebhookEndpoint
 from everytouch.quality import campaigns
 from everytouch.quality.actions import score_interaction
 from everytouch.quality.campaigns import CampaignData
 from everytouch.quality.coaching import checks_seen
 from everytouch.quality.models import Campaign
-from everytouch.redaction import CardNumberFilter, redact_value
+from everytouch.redaction import EXEMPT, CardNumberFilter, redact_value, redacted_values
 from everytouch.staff import tasks
 from everytouch.staff.models import Notification
 from everytouch.testing import bearer, client_for, make_customer, post_json
@@ -316,3 +316,17 @@ def test_it_leaves_the_exempt_fields_alone(endpoint: WebhookEndpoint) -> None:
     endpoint.refresh_from_db()
     assert endpoint.secret == "4539148803436467"
     assert redact_value({"a": ["4539 1488 0343 6467", 7]}) == {"a": ["[card ending 6467]", 7]}
+
+
+def test_it_names_only_real_fields_as_exempt() -> None:
+    for path in EXEMPT:
+        app_model, field = path.rsplit(".", 1)
+        assert apps.get_model(app_model)._meta.get_field(field).name == field
+
+
+def test_it_redacts_values_for_a_queryset_update() -> None:
+    values = redacted_values(Lead, {"budget": "4539 1488 0343 6467", "stage": "won", "owner_id": 3})
+    assert values == {"budget": "[card ending 6467]", "stage": "won", "owner_id": 3}
+    assert redacted_values(WebhookEndpoint, {"secret": "4539148803436467"})["secret"] == (
+        "4539148803436467"
+    )
