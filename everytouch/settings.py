@@ -295,7 +295,9 @@ LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Card numbers never reach a log line (docs/security.md): every record passes the filter.
+    "filters": {"redact_cards": {"()": "everytouch.redaction.CardNumberFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_cards"]}},
     "loggers": {
         "everytouch": {"handlers": ["console"], "level": LOG_LEVEL},
         # Access to customer records (personal data) is logged here; see docs/security.md.

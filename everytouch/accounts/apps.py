@@ -6,6 +6,11 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
+        # The lowest app connects the one redaction pass, so it covers every app's models.
+        from everytouch import redaction
+
+        redaction.connect()
+
         from everytouch import sweeps
         from everytouch.accounts import sessions
 

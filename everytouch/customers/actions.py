@@ -113,7 +113,7 @@ def create_customer(data: CustomerData, actor: User | None) -> Customer:
     customer = Customer.objects.create(
         name=data.name.strip(),
         company=data.company.strip(),
-        notes=redact_card_numbers(data.notes),
+        notes=data.notes,
         owner=data.owner,
     )
     timeline.customer_created(customer, actor)
@@ -139,6 +139,8 @@ def update_customer(customer: Customer, data: CustomerData, actor: User | None) 
 def _apply_fields(customer: Customer, data: CustomerData) -> list[str]:
     changed: list[str] = []
     for name in ("name", "company", "notes"):
+        # Compared as it will be stored (the save-time pass redacts it), so a re-sent card
+        # number is no change.
         value = redact_card_numbers(str(getattr(data, name)).strip())
         if value and value != getattr(customer, name):
             setattr(customer, name, value)

@@ -22,6 +22,7 @@ from everytouch.interactions.models import Interaction
 from everytouch.leads.actions import LeadData, capture_lead, move_stage, record_response
 from everytouch.leads.formatting import duration
 from everytouch.leads.models import Lead, LeadActivity, Stage
+from everytouch.redaction import redacted
 from everytouch.staff.directory.actions import ensure_staff, schedule_absence
 from everytouch.staff.messages.actions import take_message
 from everytouch.staff.models import Notification
@@ -103,7 +104,7 @@ def _settle(lead: Lead, captured: datetime, answer: timedelta, now: datetime) ->
             how = activity.data.get("how", "responded")
             activity.summary = f"First response ({how}) after {duration(at - captured)}"
             lead.first_response_at = at
-    LeadActivity.objects.bulk_update(activities, ["created_at", "summary"])
+    LeadActivity.objects.bulk_update(redacted(activities), ["created_at", "summary"])
     lead.created_at, lead.last_activity_at = captured, moments[-1]
     lead.closed_at = moments[-1] if not lead.is_open else None
     lead.save(update_fields=["created_at", "first_response_at", "last_activity_at", "closed_at"])

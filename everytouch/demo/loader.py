@@ -37,6 +37,7 @@ from everytouch.demo.planner import (
 from everytouch.demo.quality import load_quality
 from everytouch.interactions.actions import summary_line, transfer
 from everytouch.interactions.models import Interaction, Transfer, Turn
+from everytouch.redaction import redacted
 from everytouch.staff.directory.actions import (
     StaffDetails,
     ensure_staff,
@@ -188,9 +189,11 @@ def _create_interactions(
 ) -> None:
     # The rows go in bulk: ``log_interaction`` would insert them one by one and queue a lead
     # capture for each of 2,000 long-settled touches, which the demo's worker would then act
-    # on. The planned text has no card numbers to redact. What is derived from the rows (the
-    # timeline, the transfers) comes from the apps' own functions.
-    rows = Interaction.objects.bulk_create(_interaction_row(p, customers, users) for p in plans)
+    # on. Bulk writes send no signals, so the rows go through the redaction pass by hand. What
+    # is derived from the rows (the timeline, the transfers) comes from the apps' own functions.
+    rows = Interaction.objects.bulk_create(
+        redacted(_interaction_row(p, customers, users) for p in plans)
+    )
     pairs = list(zip(rows, plans, strict=True))
     # Each touch was analysed when it was logged, as the job after ``log_interaction`` does;
     # left unanalysed, the sweep would turn months-old calls into today's leads.
@@ -198,9 +201,11 @@ def _create_interactions(
         created_at=F("started_at"), analysed_at=Coalesce(F("ended_at"), F("started_at"))
     )
     Turn.objects.bulk_create(
-        Turn(interaction=row, index=i, speaker=t.speaker, text=t.text, start=t.start)
-        for row, plan in pairs
-        for i, t in enumerate(plan.turns)
+        redacted(
+            Turn(interaction=row, index=i, speaker=t.speaker, text=t.text, start=t.start)
+            for row, plan in pairs
+            for i, t in enumerate(plan.turns)
+        )
     )
     _log_history(pairs, users)
     _transfer_history(pairs, users)

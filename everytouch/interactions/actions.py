@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from everytouch.accounts.access import DESK_ROLES, has_role
 from everytouch.accounts.people import display_name
-from everytouch.analysis.redact import redact_card_numbers
+from everytouch.analysis.redact import redact_turns
 from everytouch.customers import timeline
 from everytouch.customers.actions import (
     CustomerData,
@@ -23,6 +23,7 @@ from everytouch.customers.actions import (
 from everytouch.customers.models import ContactKind, Customer
 from everytouch.interactions.hooks import interaction_logged
 from everytouch.interactions.models import Channel, Direction, Interaction, Transfer, Turn
+from everytouch.redaction import redacted
 
 MAX_TURNS = 20_000
 
@@ -84,19 +85,17 @@ def log_interaction(
         started_at=data.started_at or timezone.now(),
         ended_at=data.ended_at,
         handled_by=data.handled_by or actor,
-        # Card numbers read out on a call never reach the database (PCI DSS).
-        summary=redact_card_numbers(data.summary.strip()),
-        need=redact_card_numbers(data.need.strip()),
+        summary=data.summary.strip(),
+        need=data.need.strip(),
     )
+    # Read as one conversation, so a card number read out over two turns goes from both; the
+    # save-time pass (everytouch/redaction.py) sees one row at a time and could not join them.
+    texts = redact_turns([t.text for t in data.turns])
     Turn.objects.bulk_create(
-        Turn(
-            interaction=interaction,
-            index=i,
-            speaker=t.speaker,
-            text=redact_card_numbers(t.text),
-            start=t.start,
+        redacted(
+            Turn(interaction=interaction, index=i, speaker=t.speaker, text=text, start=t.start)
+            for i, (t, text) in enumerate(zip(data.turns, texts, strict=True))
         )
-        for i, t in enumerate(data.turns)
     )
     if customer is not None:
         timeline.interaction_logged(

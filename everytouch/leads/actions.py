@@ -31,6 +31,7 @@ from everytouch.leads.hooks import lead_won
 from everytouch.leads.models import CLOSED_STAGES, OPEN_STAGES, Lead, LeadActivity, Stage
 from everytouch.leads.queries import default_owner
 from everytouch.ownership import can_own
+from everytouch.redaction import redact_value
 from everytouch.staff.notifications import notify
 
 DEDUP_WINDOW = timedelta(days=30)
@@ -47,7 +48,8 @@ class LeadData:
 
 def _need_key(need: str) -> str:
     """ "Wants 40 CHAIRS!" and "wants 40 chairs" are the same need."""
-    words = re.sub(r"[^\w]+", " ", need.casefold()).split()
+    # Keyed on the need as stored (redacted), so a repeat with a card number in it still matches.
+    words = re.sub(r"[^\w]+", " ", redact_value(need).casefold()).split()
     return " ".join(words)[:300]
 
 

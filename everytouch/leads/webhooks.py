@@ -37,6 +37,7 @@ from everytouch.accounts.people import display_name
 from everytouch.leads import targets
 from everytouch.leads.models import DeliveryStatus, Lead, WebhookDelivery, WebhookEndpoint
 from everytouch.outbox import claims
+from everytouch.redaction import redact_value
 
 logger = logging.getLogger("everytouch.leads")
 
@@ -219,7 +220,7 @@ def verify(secret: str, body: bytes, header: str) -> bool:
 
 
 def encode(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+    return json.dumps(redact_value(payload), separators=(",", ":"), sort_keys=True).encode()
 
 
 _opener = targets.opener()

@@ -36,6 +36,7 @@ from everytouch.quality.models import (
     Scorecard,
     ScoreState,
 )
+from everytouch.redaction import redacted
 from everytouch.staff.models import StaffMember, Team
 
 # Who reads every rep's quality records (scorecards, reviews, campaigns, coaching); a rep reads
@@ -251,15 +252,17 @@ def _fields_of(found: ScorecardSpec | str) -> dict[str, object]:
 
 def _store_outcomes(card: Scorecard, found: ScorecardSpec) -> list[CheckOutcome]:
     return CheckOutcome.objects.bulk_create(
-        CheckOutcome(
-            scorecard=card,
-            check_id=check.id,
-            title=check.title,
-            status=check.status,
-            confidence=round(check.confidence, 3),
-            evidence=[e.to_dict() for e in check.evidence],
+        redacted(
+            CheckOutcome(
+                scorecard=card,
+                check_id=check.id,
+                title=check.title,
+                status=check.status,
+                confidence=round(check.confidence, 3),
+                evidence=[e.to_dict() for e in check.evidence],
+            )
+            for check in found.checks
         )
-        for check in found.checks
     )
 
 

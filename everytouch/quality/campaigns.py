@@ -20,7 +20,12 @@ from django.db.models import Count, Prefetch, QuerySet
 from everytouch.accounts.access import MANAGER_ROLES, has_role
 from everytouch.accounts.people import display_name
 from everytouch.analysis.conversation import Conversation, ConversationError, Turn
-from everytouch.analysis.redact import redact_card_numbers
+from everytouch.analysis.redact import (
+    redact_card_numbers,
+    redact_turns,
+    redact_written_parts,
+    split_card_parts,
+)
 from everytouch.business_time import business_tz
 from everytouch.quality import actions
 from everytouch.quality.importing import conversations_in, reason
@@ -36,6 +41,7 @@ from everytouch.quality.models import (
     TesterLink,
     hash_link_token,
 )
+from everytouch.redaction import redacted
 
 # Who may see campaigns and their reports. Reps are left out on purpose: a rep must not find
 # out that they are being tested.
@@ -119,7 +125,9 @@ def create_campaign(data: CampaignData, actor: User) -> Campaign:
         created_by=actor,
     )
     _set_people(campaign, data)
-    Scenario.objects.bulk_create(Scenario(campaign=campaign, brief=b) for b in data.scenarios)
+    Scenario.objects.bulk_create(
+        redacted(Scenario(campaign=campaign, brief=b) for b in data.scenarios)
+    )
     return campaign
 
 
@@ -153,7 +161,7 @@ def _set_scenarios(campaign: Campaign, briefs: Sequence[str]) -> None:
         )
     Scenario.objects.filter(pk__in=[s.pk for s in removed]).delete()
     new = [Scenario(campaign=campaign, brief=b) for b in briefs if b not in current]
-    Scenario.objects.bulk_create(new)
+    Scenario.objects.bulk_create(redacted(new))
 
 
 def campaign_list() -> QuerySet[Campaign]:
@@ -262,11 +270,17 @@ def read_transcript(data: bytes, filename: str = "transcript.txt") -> Transcript
         return Transcript(text, None, f"the transcript could not be read: {reason(exc)}"[:300])
     if len(found) != 1:
         return Transcript(text, None, f"the file holds {len(found)} conversations, not one")
-    return Transcript(text, _redacted(found[0]))
+    # A number read out over two turns has a speaker label between its parts in the text as
+    # uploaded: the parts found in the turns are redacted there too.
+    texts = [t.text for t in found[0].turns]
+    return Transcript(redact_written_parts(text, split_card_parts(texts)), _redacted(found[0]))
 
 
 def _redacted(conversation: Conversation) -> Conversation:
-    turns = tuple(Turn(t.speaker, redact_card_numbers(t.text), t.start) for t in conversation.turns)
+    texts = redact_turns([t.text for t in conversation.turns])
+    turns = tuple(
+        Turn(t.speaker, text, t.start) for t, text in zip(conversation.turns, texts, strict=True)
+    )
     return dataclasses.replace(conversation, turns=turns)
 
 
@@ -295,7 +309,7 @@ def short_form_note(items: Iterable[str]) -> str:
 
 
 def _notes(data: CallData) -> str:
-    parts = [redact_card_numbers(data.notes.strip())]
+    parts = [data.notes.strip()]
     if data.short_form or (data.transcript is None and data.answer == Answer.LIVE):
         parts.append(short_form_note(data.short_form))
     return "\n".join(p for p in parts if p)

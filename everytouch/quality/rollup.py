@@ -33,6 +33,7 @@ from django.db.models.functions import TruncWeek
 
 from everytouch.business_time import business_tz
 from everytouch.quality.models import CheckOutcome, CheckStatus, CheckWeek, Scorecard, ScoreState
+from everytouch.redaction import redacted
 
 # Check ids in a playbook are identifiers; a leading "*" can never clash with one.
 RESERVED_PREFIX = "*"
@@ -246,5 +247,5 @@ def rebuild() -> int:
         CheckWeek(**key._asdict(), passed=p, failed=f, not_applicable=n)
         for key, (p, f, n) in tally.items()
     )
-    CheckWeek.objects.bulk_create(rows, batch_size=2000)
+    CheckWeek.objects.bulk_create(redacted(rows), batch_size=2000)
     return len(tally)

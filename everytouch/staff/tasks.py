@@ -23,6 +23,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from everytouch.outbox import claims
+from everytouch.redaction import redact_value
 from everytouch.staff.models import Notification
 
 logger = logging.getLogger("everytouch.staff")
@@ -48,6 +49,7 @@ def _email_for(notice: Notification) -> EmailMessage:
     body = notice.text + (f"\n\n{link}" if link else "") + "\n"
     subject = "Everytouch: " + notice.text.splitlines()[0][:120]
     timeout = settings.EMAIL_TIMEOUT or SMTP_TIMEOUT_S
+    subject, body = redact_value(subject), redact_value(body)  # the one pass, at the edge
     return EmailMessage(
         subject,
         body,

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from everytouch.business_time import written_moment
+from everytouch.redaction import redacted
 from everytouch.staff.models import Absence, Employment, StaffMember, Status, Team
 
 
@@ -31,7 +32,7 @@ def ensure_directory() -> int:
     have to create rows.
     """
     missing = User.objects.filter(is_active=True, profile__isnull=False, staff__isnull=True)
-    made = StaffMember.objects.bulk_create([StaffMember(user=u) for u in missing])
+    made = StaffMember.objects.bulk_create(redacted(StaffMember(user=u) for u in missing))
     return len(made)
 
 
