@@ -9,16 +9,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from everytouch.accounts.access import get_visible_or_404, require_role
+from everytouch.accounts.access import get_visible_or_404
+from everytouch.accounts.auth import caller, gated
 from everytouch.accounts.endpoint_kit import PageMeta, PageParams, UserRef, page_slice, user_ref
+from everytouch.accounts.models import Scope
 from everytouch.quality import campaigns
 from everytouch.quality.models import CallTest, Campaign
 
 router = Router(tags=["quality: call-in tests"])
+# Reps are refused like on the pages, so a rep cannot find out that they are being tested.
+VIEWERS = gated(campaigns.VIEWERS, Scope.READ)
 
 
 class CampaignOut(Schema):
@@ -103,10 +106,6 @@ class ResultsOut(Schema):
     not_scored: list[NotScoredOut]
 
 
-def _reader(request: HttpRequest) -> User:
-    return require_role(request.auth, campaigns.VIEWERS)  # type: ignore[attr-defined]
-
-
 def campaign_out(campaign: Campaign) -> CampaignOut:
     return CampaignOut(
         id=campaign.pk,
@@ -121,17 +120,16 @@ def campaign_out(campaign: Campaign) -> CampaignOut:
     )
 
 
-@router.get("/campaigns", response=CampaignPage)
+@router.get("/campaigns", response=CampaignPage, auth=VIEWERS)
 def list_campaigns(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
-    _reader(request)
     qs = campaigns.with_people(campaigns.campaign_list())
     items, meta = page_slice(request, qs, params)
     return {**meta.model_dump(), "items": [campaign_out(c) for c in items]}
 
 
-@router.get("/campaigns/{campaign_id}/results", response=ResultsOut)
+@router.get("/campaigns/{campaign_id}/results", response=ResultsOut, auth=VIEWERS)
 def campaign_results(request: HttpRequest, campaign_id: int) -> ResultsOut:
-    user = _reader(request)
+    user = caller(request)
     campaign = get_visible_or_404(user, Campaign.objects.all(), campaign_id, campaigns.VIEWERS)
     return results_out(campaigns.campaign_report(campaign))
 

@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from everytouch.accounts.actions import create_user, issue_token, save_view
-from everytouch.accounts.models import Role
+from everytouch.accounts.models import Role, Scope
 from everytouch.followups.actions import record_commitment
 from everytouch.followups.ical import issue_feed
 from everytouch.interactions.actions import InteractionData, TurnData, log_interaction
@@ -714,7 +714,7 @@ def cast(
     users["outsider"] = outsider
     cast = Cast(users)
     for role, user in users.items():
-        cast.tokens[role] = issue_token(user, "matrix")[1]
+        cast.tokens[role] = issue_token(user, "matrix", scopes=tuple(Scope))[1]
     return cast
 
 

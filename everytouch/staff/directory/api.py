@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from everytouch.accounts.endpoint_kit import desk_worker, staff_reader
+from everytouch.accounts.auth import DESK_READ, STAFF_READ
 from everytouch.customers.actions import identify, resolve
 from everytouch.customers.models import Customer
 from everytouch.staff.directory.availability import (
@@ -112,6 +112,7 @@ def _route_out(decision: RouteDecision, customer: Customer | None) -> RouteOut:
     response=RouteOut,
     summary="Who should take this caller?",
     operation_id="everytouch_staff_api_route_call",
+    auth=DESK_READ,
 )
 def route_call(
     request: HttpRequest,
@@ -121,7 +122,6 @@ def route_call(
     asked_for: str = "",
 ) -> RouteOut:
     """`caller`: the calling number or e-mail (any format); `asked_for`: username or extension."""
-    desk_worker(request)
     customer = _customer(customer_id, caller[:254])
     person: User | None = _find_member(asked_for).user if asked_for else None
     return _route_out(route(customer, topic[:100], person), customer)
@@ -132,9 +132,9 @@ def route_call(
     response=list[StaffOut],
     summary="The directory, with who is in or away",
     operation_id="everytouch_staff_api_list_staff",
+    auth=STAFF_READ,
 )
 def list_staff(request: HttpRequest, q: str = "") -> list[StaffOut]:
-    staff_reader(request)
     qs = StaffMember.objects.select_related("user", "team", "backup__user")
     qs = with_current_absence(qs.exclude(employment="departed"), timezone.now())
     if q:
@@ -147,10 +147,10 @@ def list_staff(request: HttpRequest, q: str = "") -> list[StaffOut]:
     summary="The honest away message as text or SSML",
     response={200: None},
     operation_id="everytouch_staff_api_get_away_message",
+    auth=STAFF_READ,
 )
 def get_away_message(request: HttpRequest, who: str, format: str = "text") -> HttpResponse:
     """`who` is a username, extension or directory id; `format` is `text` or `ssml`."""
-    staff_reader(request)
     member = _find_member(who)
     now = timezone.now()
     if format == "ssml":
