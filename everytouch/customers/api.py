@@ -23,6 +23,7 @@ from everytouch.accounts.endpoint_kit import (
     create_once,
     idempotency_key_doc,
     page_slice,
+    refused,
     staff_member,
     user_ref,
 )
@@ -215,7 +216,7 @@ def _get_customer(customer_id: int) -> Customer:
 
 @router.get(
     "/identify",
-    response=IdentifyOut,
+    response={200: IdentifyOut, **refused(400)},
     summary="Identify a caller by phone or e-mail",
     auth=STAFF_READ,
 )
@@ -254,7 +255,7 @@ def list_customers(
 
 @router.post(
     "/customers",
-    response={201: CustomerOut},
+    response={201: CustomerOut, **refused(409)},
     summary="Create a customer",
     openapi_extra=idempotency_key_doc(),
     auth=DESK_WRITE,
@@ -287,7 +288,7 @@ def get_customer(request: HttpRequest, customer_id: int) -> CustomerDetailOut:
 
 @router.patch(
     "/customers/{customer_id}",
-    response=CustomerOut,
+    response={200: CustomerOut, **refused(409)},
     summary="Update a customer",
     auth=DESK_WRITE,
 )

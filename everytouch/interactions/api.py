@@ -20,6 +20,7 @@ from everytouch.accounts.endpoint_kit import (
     create_once,
     idempotency_key_doc,
     page_slice,
+    refused,
     staff_member,
     user_ref,
 )
@@ -157,7 +158,7 @@ def _log(payload: InteractionIn, user: User) -> Interaction:
 
 @router.post(
     "/interactions",
-    response={201: InteractionOut},
+    response={201: InteractionOut, **refused(409)},
     summary="Log an interaction",
     openapi_extra=idempotency_key_doc(),
     auth=DESK_WRITE,

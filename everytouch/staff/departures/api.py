@@ -25,7 +25,7 @@ from pydantic import model_validator
 from everytouch import ownership
 from everytouch.accounts.access import MANAGER_ROLES
 from everytouch.accounts.auth import caller, gated
-from everytouch.accounts.endpoint_kit import UserRef, user_ref
+from everytouch.accounts.endpoint_kit import UserRef, refused, user_ref
 from everytouch.accounts.models import Scope
 from everytouch.staff.departures import actions
 from everytouch.staff.directory.actions import StaffError, ensure_staff
@@ -175,7 +175,7 @@ def _act(
 
 @router.post(
     "/departures",
-    response={201: DepartureOut},
+    response={201: DepartureOut, **refused(409)},
     summary="Open a departure",
     operation_id="everytouch_staff_api_departures_open_departure",
     auth=MANAGERS,
@@ -203,7 +203,7 @@ def get_departure(request: HttpRequest, departure_id: int) -> DepartureOut:
 
 @router.post(
     "/departures/{departure_id}/handover",
-    response=HandoverOut,
+    response={200: HandoverOut, **refused(409)},
     summary="Hand everything over",
     operation_id="everytouch_staff_api_departures_hand_over",
     auth=MANAGERS,
@@ -223,7 +223,7 @@ def hand_over(request: HttpRequest, departure_id: int, payload: HandoverIn) -> H
 
 @router.post(
     "/departures/{departure_id}/complete",
-    response=DepartureOut,
+    response={200: DepartureOut, **refused(409)},
     summary="Complete a departure",
     operation_id="everytouch_staff_api_departures_complete_departure",
     auth=MANAGERS,
@@ -235,7 +235,7 @@ def complete_departure(request: HttpRequest, departure_id: int) -> DepartureOut:
 
 @router.post(
     "/departures/{departure_id}/cancel",
-    response=DepartureOut,
+    response={200: DepartureOut, **refused(409)},
     summary="Cancel a departure",
     operation_id="everytouch_staff_api_departures_cancel_departure",
     auth=MANAGERS,

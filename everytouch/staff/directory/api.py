@@ -10,6 +10,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from everytouch.accounts.auth import DESK_READ, STAFF_READ
+from everytouch.accounts.endpoint_kit import refused
 from everytouch.customers.actions import identify, resolve
 from everytouch.customers.models import Customer
 from everytouch.staff.directory.availability import (
@@ -24,6 +25,9 @@ from everytouch.staff.models import StaffMember
 # Operation ids are spelt out: they are the ones the API had before the staff code moved into
 # folders (django-ninja derives them from the module path), and generated clients use them.
 router = Router(tags=["staff"])
+AWAY_MESSAGE_TYPES = {
+    media: {"schema": {"type": "string"}} for media in ("text/plain", "application/ssml+xml")
+}
 
 
 class StaffOut(Schema):
@@ -109,7 +113,7 @@ def _route_out(decision: RouteDecision, customer: Customer | None) -> RouteOut:
 
 @router.get(
     "/route",
-    response=RouteOut,
+    response={200: RouteOut, **refused(404)},
     summary="Who should take this caller?",
     operation_id="everytouch_staff_api_route_call",
     auth=DESK_READ,
@@ -145,7 +149,8 @@ def list_staff(request: HttpRequest, q: str = "") -> list[StaffOut]:
 @router.get(
     "/staff/{who}/away-message",
     summary="The honest away message as text or SSML",
-    response={200: None},
+    response={200: None, **refused(400)},
+    openapi_extra={"responses": {200: {"content": AWAY_MESSAGE_TYPES}}},
     operation_id="everytouch_staff_api_get_away_message",
     auth=STAFF_READ,
 )
