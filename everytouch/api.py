@@ -118,6 +118,14 @@ def refusal_statuses(operation: Operation, details: dict[str, Any]) -> set[int]:
     return statuses
 
 
+def url_statuses(details: dict[str, Any]) -> dict[int, dict[str, str]]:
+    """What the web server in front (gunicorn) answers before the app sees the request."""
+    if not details.get("parameters"):
+        return {}
+    # gunicorn's limit on the request line (4,094 bytes): its answer is HTML, not ours.
+    return {414: {"description": "The URL is longer than the server takes (about 4 KB)"}}
+
+
 def who_may(gate: Gate, method: str) -> str:
     roles = ", ".join(r.value for r in Role if r in gate.roles)
     return f"Roles: {roles}. A token needs the `{gate.scope_for(method)}` scope."
@@ -132,6 +140,7 @@ def document_refusals(operation: Operation, details: dict[str, Any]) -> None:
             "description": REFUSAL_REASONS.get(status, "Refused; `detail` says why"),
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
         }
+    responses.update(url_statuses(details))
     gate = gate_of(operation.auth_callbacks)
     if gate is None:
         return
@@ -258,7 +267,8 @@ def error_summary(errors: Sequence[dict[str, Any]]) -> str:
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    if request.method in {"POST", "PUT", "PATCH"} and not request.body:
+    about_body = any(e.get("loc", ("",))[0] == "body" for e in exc.errors)
+    if about_body and request.method in {"POST", "PUT", "PATCH"} and not request.body:
         return _error(request, 400, "the request body is empty; send a JSON object")
     return _error(request, 422, error_summary(exc.errors), errors=exc.errors)
 

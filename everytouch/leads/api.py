@@ -42,7 +42,7 @@ from everytouch.leads.queries import LeadFilter
 router = Router(tags=["leads"])
 
 
-class CustomerRef(Schema):
+class LeadCustomerRef(Schema):
     id: int
     name: str
     company: str
@@ -65,7 +65,7 @@ class LeadOut(Schema):
         description="On capture: false when an existing lead for "
         "the same need (last 30 days) was updated instead",
     )
-    customer: CustomerRef
+    customer: LeadCustomerRef
     need: str
     product_interest: str
     budget: str
@@ -120,7 +120,7 @@ def lead_out(request: HttpRequest, lead: Lead, created: bool | None = None) -> L
     return LeadOut(
         id=lead.pk,
         created=created,
-        customer=CustomerRef(id=customer.pk, name=customer.name, company=customer.company),
+        customer=LeadCustomerRef(id=customer.pk, name=customer.name, company=customer.company),
         need=lead.need,
         product_interest=lead.product_interest,
         budget=lead.budget,

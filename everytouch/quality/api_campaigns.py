@@ -64,7 +64,7 @@ class CellOut(Schema):
     label: str
 
 
-class QuoteOut(Schema):
+class CampaignQuoteOut(Schema):
     test_id: int
     who: str
     status: str
@@ -72,7 +72,7 @@ class QuoteOut(Schema):
     quote: str
 
 
-class CheckOut(Schema):
+class CampaignCheckOut(Schema):
     check_id: str
     title: str
     passed: int
@@ -81,7 +81,7 @@ class CheckOut(Schema):
     previous: TallyOut | None
     change_points: int | None
     by_rep: list[CellOut]
-    evidence: list[QuoteOut]
+    evidence: list[CampaignQuoteOut]
 
 
 class AnswerRateOut(Schema):
@@ -102,7 +102,7 @@ class ResultsOut(Schema):
     previous_campaign: CampaignRef | None
     tests: int
     answer_rate: AnswerRateOut
-    checks: list[CheckOut]
+    checks: list[CampaignCheckOut]
     not_scored: list[NotScoredOut]
 
 
@@ -162,8 +162,8 @@ def _who(who: campaigns.Who) -> WhoOut:
     return WhoOut(rep=rep, line=who.line, label=who.label)
 
 
-def _check_out(row: campaigns.CheckRow, report: campaigns.Report) -> CheckOut:
-    return CheckOut(
+def _check_out(row: campaigns.CheckRow, report: campaigns.Report) -> CampaignCheckOut:
+    return CampaignCheckOut(
         check_id=row.check_id,
         title=row.title,
         passed=row.overall.passed,
@@ -176,7 +176,7 @@ def _check_out(row: campaigns.CheckRow, report: campaigns.Report) -> CheckOut:
             for w, t in zip(report.who, row.cells, strict=True)
         ],
         evidence=[
-            QuoteOut(
+            CampaignQuoteOut(
                 test_id=q.test_id, who=q.who.label, status=q.status, turn=q.turn, quote=q.quote
             )
             for q in row.quotes
@@ -184,8 +184,10 @@ def _check_out(row: campaigns.CheckRow, report: campaigns.Report) -> CheckOut:
     )
 
 
-def _quote(q: campaigns.Quote) -> QuoteOut:
-    return QuoteOut(test_id=q.test_id, who=q.who.label, status=q.status, turn=q.turn, quote=q.quote)
+def _quote(q: campaigns.Quote) -> CampaignQuoteOut:
+    return CampaignQuoteOut(
+        test_id=q.test_id, who=q.who.label, status=q.status, turn=q.turn, quote=q.quote
+    )
 
 
 def _not_scored(test: CallTest) -> NotScoredOut:
