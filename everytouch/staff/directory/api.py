@@ -113,7 +113,7 @@ def _route_out(decision: RouteDecision, customer: Customer | None) -> RouteOut:
 
 @router.get(
     "/route",
-    response={200: RouteOut, **refused(404)},
+    response={200: RouteOut, **refused(400, 404)},
     summary="Who should take this caller?",
     operation_id="everytouch_staff_api_route_call",
     auth=DESK_READ,
