@@ -39,9 +39,10 @@ CHECKS = [
     response_schema_conformance,
 ]
 EXAMPLES = 20
-# Input that issue 12 gives to its own helper ("edges": dates at the calendar's edge, numbers
-# beyond 64 bits, NaN and Infinity). Left out here until that work is merged; then remove.
-LARGEST_ID = 2**63 - 1
+# Input that issue 12 gives to its own piece of work ("edges": dates at the calendar's edge,
+# numbers at or past 64 bits, an id or a page whose offset is, NaN and Infinity). Left out here
+# until that work is merged; then remove edge_input and its helpers.
+LARGEST_ID = (2**63 - 1) // 100
 EDGE_YEAR = re.compile(r"^(\d{4})-\d{2}-\d{2}")
 DIGITS = re.compile(r"[0-9]+")
 
