@@ -267,7 +267,7 @@ def error_summary(errors: Sequence[dict[str, Any]]) -> str:
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    about_body = any(e.get("loc", ("",))[0] == "body" for e in exc.errors)
+    about_body = any((e.get("loc") or ("",))[0] == "body" for e in exc.errors)
     if about_body and request.method in {"POST", "PUT", "PATCH"} and not request.body:
         return _error(request, 400, "the request body is empty; send a JSON object")
     return _error(request, 422, error_summary(exc.errors), errors=exc.errors)
