@@ -19,7 +19,9 @@ from django.apps import apps
 from django.contrib.auth.models import User
 from django.test import Client
 
+from everytouch.accounts.access import STAFF_ROLES
 from everytouch.accounts.actions import issue_token
+from everytouch.accounts.auth import API_AUTH, gate_of
 from everytouch.accounts.models import ApiToken, Scope
 from everytouch.api import api
 from everytouch.testing import client_for, user_for
@@ -184,3 +186,17 @@ def test_it_gives_existing_tokens_every_scope_when_scopes_arrive(rep: User) -> N
     migration = importlib.import_module("everytouch.accounts.migrations.0003_apitoken_scopes")
     migration.keep_what_they_could_do(apps, None)
     assert ApiToken.objects.get(pk=token.pk).scope_set == set(Scope)
+
+
+def test_it_takes_the_scope_from_the_method_for_an_operation_without_a_gate() -> None:
+    # The API's default gate, for an operation that names none of its own.
+    gate = gate_of(API_AUTH)
+    assert gate is not None
+    assert gate.roles == STAFF_ROLES
+    assert [gate.scope_for(m) for m in ("GET", "head", "POST", "PATCH", "DELETE")] == [
+        Scope.READ,
+        Scope.READ,
+        Scope.WRITE,
+        Scope.WRITE,
+        Scope.WRITE,
+    ]
