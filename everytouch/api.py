@@ -19,10 +19,13 @@ from django.shortcuts import render
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import DocsBase
+from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
 from ninja.parser import Parser
 
-from everytouch.accounts.auth import API_AUTH
+from everytouch.accounts.auth import API_AUTH, Gate, gate_of
 from everytouch.accounts.idempotency import IdempotencyError
+from everytouch.accounts.models import Role
 from everytouch.customers.actions import ContactConflict
 from everytouch.customers.api import router as customers_router
 from everytouch.customers.contacts import InvalidContact
@@ -71,7 +74,105 @@ class OfflineSwagger(DocsBase):
         return render(request, self.template, {"api": api, "swagger_settings": options})
 
 
-api = NinjaAPI(
+# What each refusal means, as the schema says it; the body is always {"detail": ...}.
+REFUSAL_REASONS = {
+    400: "Input the schema cannot express is wrong (an empty or non-JSON body, an unknown id "
+    "in a field, a refused action); `detail` says which",
+    401: "No credentials, or an unknown or revoked token",
+    403: "Your role or your token's scope does not allow this (or a session write without its "
+    "CSRF token)",
+    404: "No such record, or none this user may see",
+    409: "Conflicts with a stored record or with the record's state; `detail` says which",
+    413: "The body is larger than EVERYTOUCH_MAX_PAYLOAD_BYTES",
+    422: "A parameter or field is missing, of the wrong type or out of range (`errors` lists "
+    "them all), or an Idempotency-Key reused for another request",
+}
+REFUSAL_SCHEMAS: dict[str, Any] = {
+    "Refusal": {
+        "type": "object",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+    },
+    "InvalidRequest": {
+        "type": "object",
+        "properties": {
+            "detail": {"type": "string"},
+            "errors": {"type": "array", "items": {"type": "object"}},
+        },
+        "required": ["detail"],
+    },
+}
+
+
+def refusal_statuses(operation: Operation, details: dict[str, Any]) -> set[int]:
+    """The 4xx answers an operation can give: what every one shares, plus what it declares."""
+    statuses = {s for s in operation.response_models if isinstance(s, int) and 400 <= s < 500}
+    if operation.auth_callbacks:
+        statuses |= {401, 403}
+    if "{" in operation.path:
+        statuses.add(404)
+    if details.get("parameters") or "requestBody" in details:
+        statuses.add(422)
+    if "requestBody" in details:
+        statuses |= {400, 413}
+    return statuses
+
+
+def url_statuses(details: dict[str, Any]) -> dict[int, dict[str, str]]:
+    """What the web server in front (gunicorn) answers before the app sees the request."""
+    if not details.get("parameters"):
+        return {}
+    # gunicorn's limit on the request line (4,094 bytes): its answer is HTML, not ours.
+    return {414: {"description": "The URL is longer than the server takes (about 4 KB)"}}
+
+
+def who_may(gate: Gate, method: str) -> str:
+    roles = ", ".join(r.value for r in Role if r in gate.roles)
+    return f"Roles: {roles}. A token needs the `{gate.scope_for(method)}` scope."
+
+
+def document_refusals(operation: Operation, details: dict[str, Any]) -> None:
+    """Add the operation's refusals, and who may call it, to its schema."""
+    responses = details["responses"]
+    for status in sorted(refusal_statuses(operation, details)):
+        name = "InvalidRequest" if status == 422 else "Refusal"
+        responses[status] = {
+            "description": REFUSAL_REASONS.get(status, "Refused; `detail` says why"),
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+        }
+    responses.update(url_statuses(details))
+    gate = gate_of(operation.auth_callbacks)
+    if gate is None:
+        return
+    method = operation.methods[0]
+    scope = gate.scope_for(method).value
+    details["x-roles"] = [r.value for r in Role if r in gate.roles]
+    details["x-scope"] = scope
+    responses[403]["description"] += f". {who_may(gate, method)}"
+    details["description"] = f"{details.get('description', '')}\n\n{who_may(gate, method)}".strip()
+
+
+class DocumentedSchema(OpenAPISchema):
+    """Ninja's schema, plus every operation's refusals and who may call it."""
+
+    def operation_details(self, operation: Operation) -> dict[str, Any]:
+        details: dict[str, Any] = super().operation_details(operation)
+        document_refusals(operation, details)
+        return details
+
+
+class EverytouchAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        schema = DocumentedSchema(self, path_prefix)
+        schema["components"].setdefault("schemas", {}).update(REFUSAL_SCHEMAS)
+        return schema
+
+
+api = EverytouchAPI(
     title="Everytouch API",
     version="1",
     description="Identify callers, look up and create customers, log interactions. "
@@ -166,7 +267,8 @@ def error_summary(errors: Sequence[dict[str, Any]]) -> str:
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    if request.method in {"POST", "PUT", "PATCH"} and not request.body:
+    about_body = any((e.get("loc") or ("",))[0] == "body" for e in exc.errors)
+    if about_body and request.method in {"POST", "PUT", "PATCH"} and not request.body:
         return _error(request, 400, "the request body is empty; send a JSON object")
     return _error(request, 422, error_summary(exc.errors), errors=exc.errors)
 

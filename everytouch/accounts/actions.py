@@ -3,6 +3,8 @@ tokens, keep a manager's saved list views."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -10,12 +12,15 @@ from django.utils import timezone
 from everytouch.accounts.hooks import role_given
 from everytouch.accounts.listing import SAVED_PAGES, clean_query
 from everytouch.accounts.models import (
+    DEFAULT_SCOPES,
     SAVED_VIEW_NAME_MAX,
     ApiToken,
     Profile,
     Role,
     SavedView,
+    Scope,
     hash_token,
+    scope_text,
 )
 from everytouch.accounts.sessions import end_all_sessions
 
@@ -59,11 +64,16 @@ def close_login(user: User) -> int:
 
 
 @transaction.atomic
-def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
+def issue_token(
+    user: User, name: str, scopes: Iterable[Scope] = DEFAULT_SCOPES
+) -> tuple[ApiToken, str]:
     """Return the token row and the raw secret, which is never stored and shown only once."""
+    text = scope_text(scopes)
+    if not text:
+        raise ValueError("a token needs at least one scope")
     raw = ApiToken.new_raw()
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=raw[3:11], key_hash=hash_token(raw)
+        user=user, name=name, prefix=raw[3:11], key_hash=hash_token(raw), scopes=text
     )
     return token, raw
 

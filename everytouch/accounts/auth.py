@@ -1,22 +1,36 @@
-"""How the API knows who is calling: an API token for machines, the session for the browser."""
+"""How the API knows who is calling, and whether they may: the gates every operation has.
+
+A caller is an API token (``Authorization: Bearer`` or ``X-Api-Key``) for machines, or the
+logged-in session for the browser. Each operation names a ``Gate`` in its ``auth=``: the roles
+that may call it and the scope a token needs. django-ninja runs ``auth=`` before it reads the
+body or the query, so a caller learns in this order what is wrong with a request: 401 (who are
+you?), 403 (your role or token may not), then 422 (the body) and 404 (the record).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.errors import HttpError
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
-from everytouch.accounts.models import ApiToken, hash_token
+from everytouch.accounts.access import DESK_ROLES, MANAGER_ROLES, STAFF_ROLES, has_role
+from everytouch.accounts.models import ApiToken, Role, Scope, hash_token
 
 # The identify endpoint takes hundreds of requests a second from a phone system; writing
 # last_used_at on each would turn every read into a write for a value nobody needs to the second.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 MAX_TOKEN_LENGTH = 200
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ROLE_REFUSAL = "Your role does not allow this."
 
 
 def find_token(raw: str) -> ApiToken | None:
@@ -36,20 +50,56 @@ def touch_token(token: ApiToken) -> None:
         token.last_used_at = now
 
 
-def user_for_token(raw: str) -> User | None:
-    """The active user a raw API token belongs to, or None for unknown or revoked tokens."""
+def live_token(raw: str) -> ApiToken | None:
+    """The token a caller sent, if it is known, not revoked, and its user can still log in."""
     token = find_token(raw)
     if token is None or not token.user.is_active:
         return None
     touch_token(token)
-    return token.user
+    return token
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Who may call an operation: one of ``roles``, and a token with ``scope``.
+
+    ``scope=None`` takes it from the method: read for GET, write for anything else (the API's
+    default gate, so an operation without one of its own is still checked).
+    """
+
+    roles: frozenset[Role]
+    scope: Scope | None
+    refusal: str = ROLE_REFUSAL
+
+    def scope_for(self, method: str) -> Scope:
+        if self.scope is not None:
+            return self.scope
+        return Scope.READ if method.upper() in SAFE_METHODS else Scope.WRITE
+
+    def admit(self, request: HttpRequest, user: User, token: ApiToken | None) -> User:
+        """The user, if their role and (for a token) its scopes allow this request; else 403."""
+        if not has_role(user, self.roles):
+            raise PermissionDenied(self.refusal)
+        needed = self.scope_for(request.method or "GET")
+        if token is not None and needed not in token.scope_set:
+            held = token.scopes or "none"
+            raise PermissionDenied(
+                f"this token lacks the '{needed}' scope (it has: {held}); "
+                "issue a token with it: everytouch token create ... --scope " + needed
+            )
+        return user
 
 
 class BearerTokenAuth(HttpBearer):
     """``Authorization: Bearer <token>``."""
 
+    def __init__(self, gate: Gate) -> None:
+        self.gate = gate
+        super().__init__()
+
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        return user_for_token(token)
+        found = live_token(token)
+        return self.gate.admit(request, found.user, found) if found is not None else None
 
 
 class ApiKeyAuth(APIKeyHeader):
@@ -57,16 +107,25 @@ class ApiKeyAuth(APIKeyHeader):
 
     param_name = "X-Api-Key"
 
+    def __init__(self, gate: Gate) -> None:
+        self.gate = gate
+        super().__init__()
+
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        return user_for_token(key) if key else None
+        found = live_token(key) if key else None
+        return self.gate.admit(request, found.user, found) if found is not None else None
 
 
 class BrowserSessionAuth(SessionAuth):
-    """The logged-in browser session, CSRF-checked.
+    """The logged-in browser session, CSRF-checked; unscoped (the role decides alone).
 
     Ninja's own session auth checks CSRF before it looks for a session, so an anonymous POST
     would get 403 "CSRF check Failed"; looking for the user first keeps anonymous callers on 401.
     """
+
+    def __init__(self, gate: Gate) -> None:
+        self.gate = gate
+        super().__init__()
 
     def __call__(self, request: HttpRequest) -> User | None:
         user = getattr(request, "user", None)
@@ -74,10 +133,41 @@ class BrowserSessionAuth(SessionAuth):
             return None
         if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
             raise HttpError(403, "CSRF check failed: send the csrftoken cookie in X-CSRFToken")
-        return user
+        return self.gate.admit(request, user, None)
 
 
-bearer_auth = BearerTokenAuth()
-api_key_auth = ApiKeyAuth()
-session_auth = BrowserSessionAuth()
-API_AUTH = [bearer_auth, api_key_auth, session_auth]
+def gated(
+    roles: frozenset[Role], scope: Scope | None, refusal: str = ROLE_REFUSAL
+) -> list[AuthBase]:
+    """The ``auth=`` of an operation: any of the three ways in, then the gate."""
+    gate = Gate(roles, scope, refusal)
+    return [BearerTokenAuth(gate), ApiKeyAuth(gate), BrowserSessionAuth(gate)]
+
+
+def gate_of(auth_callbacks: Sequence[object]) -> Gate | None:
+    """The gate an operation's ``auth=`` list was made with (for the schema and the tests)."""
+    for callback in auth_callbacks:
+        gate = getattr(callback, "gate", None)
+        if isinstance(gate, Gate):
+            return gate
+    return None
+
+
+def caller(request: HttpRequest) -> User:
+    """The user the operation's gate let in."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):  # an operation without a gate: a bug, not the caller's fault
+        raise TypeError(f"{request.path} has no gate that names a user")
+    return user
+
+
+# Each operation names one of these as its ``auth=``. The API's default (an operation that names
+# none) is anyone with a role, with the scope taken from the method.
+API_AUTH = gated(STAFF_ROLES, None)
+STAFF_READ = gated(STAFF_ROLES, Scope.READ)
+STAFF_WRITE = gated(STAFF_ROLES, Scope.WRITE)
+DESK_READ = gated(DESK_ROLES, Scope.READ)
+DESK_WRITE = gated(DESK_ROLES, Scope.WRITE)
+MANAGER_ADMIN = gated(MANAGER_ROLES, Scope.ADMIN, "only owners and managers may do this")
+# Erasing a customer cannot be undone: the business's own decision (docs/customers.md).
+OWNER_ADMIN = gated(frozenset({Role.OWNER}), Scope.ADMIN, "only owners may do this")

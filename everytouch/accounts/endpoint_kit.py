@@ -139,3 +139,19 @@ def create_once(
     raw_key = request.headers.get(HEADER)
     status, body = run_once(user, endpoint, raw_key, payload.model_dump(), answer)
     return Status(status, body)
+
+
+# --- refusals ------------------------------------------------------------------------------------
+
+
+class Refusal(Schema):
+    """Every 4xx answer of the API: ``{"detail": "<reason>"}`` (some add fields beside it)."""
+
+    detail: str
+
+
+def refused(*statuses: int) -> dict[int, type[Refusal]]:
+    """``response=`` entries for the refusals an operation has beyond those everytouch/api.py
+    documents for every operation (401 and 403; 404 with a path id; 400, 413, 422 with a body);
+    for example ``response={201: CustomerOut, **refused(409)}``."""
+    return dict.fromkeys(statuses, Refusal)

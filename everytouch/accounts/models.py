@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -34,6 +35,32 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class Scope(models.TextChoices):
+    """What a token may be used for, on top of what its user's role allows.
+
+    ``read``: GET endpoints; ``write``: creating and changing records; ``admin``: the endpoints
+    only owners and managers may call. A browser session has no scopes: its role decides alone.
+    """
+
+    READ = "read", "Read"
+    WRITE = "write", "Write"
+    ADMIN = "admin", "Admin"
+
+
+# What `token create` and the admin give a new token unless told otherwise.
+DEFAULT_SCOPES = (Scope.READ, Scope.WRITE)
+
+
+def scope_text(scopes: Iterable[str]) -> str:
+    """Scopes as stored: known names, in the order of ``Scope``, space-separated (as OAuth)."""
+    wanted = {Scope(s) for s in scopes}
+    return " ".join(s.value for s in Scope if s in wanted)
+
+
+def default_scope_text() -> str:
+    return scope_text(DEFAULT_SCOPES)
+
+
 class ApiToken(models.Model):
     """A machine's key to the API. Only the hash is stored; the raw token is shown once."""
 
@@ -46,9 +73,15 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Space-separated Scope values; written only through scope_text, so always canonical.
+    scopes = models.CharField(max_length=32, default=default_scope_text)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}...)"
+
+    @property
+    def scope_set(self) -> frozenset[Scope]:
+        return frozenset(Scope(s) for s in self.scopes.split())
 
     @staticmethod
     def new_raw() -> str:

@@ -1,5 +1,5 @@
-"""People and tokens: `createuser`, `users unlock`, `users two-factor-off`, `token create` and
-`token revoke`."""
+"""People and tokens: `createuser`, `users unlock`, `users two-factor-off`, `token create`,
+`token list` and `token revoke`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ from everytouch.cli_base import (
     no_handler,
     require_database,
 )
+
+# The values of accounts.models.Scope, spelt out: the parser is built before Django is set up.
+SCOPES = ("read", "write", "admin")
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -102,17 +105,38 @@ def cmd_users_two_factor_off(args: argparse.Namespace, extra: list[str]) -> int:
 def cmd_token_create(args: argparse.Namespace, extra: list[str]) -> int:
     require_database()
     from everytouch.accounts.actions import issue_token
+    from everytouch.accounts.models import DEFAULT_SCOPES, Scope
 
     user = find_user(args.username)
     if not 0 < len(args.name.strip()) <= 100:
         raise UsageError("give the token a name of 1 to 100 characters, e.g. 'phone system'")
-    token, raw = issue_token(user, args.name.strip())
+    scopes = [Scope(s) for s in args.scopes] if args.scopes else DEFAULT_SCOPES
+    token, raw = issue_token(user, args.name.strip(), scopes)
     print(raw)
     print(
-        f"Token {token.name!r} (prefix {token.prefix}) for {user.username}: store it now, "
-        "it is not shown again.",
+        f"Token {token.name!r} (prefix {token.prefix}, scopes: {token.scopes}) for "
+        f"{user.username}: store it now, it is not shown again.",
         file=sys.stderr,
     )
+    return EXIT_OK
+
+
+def cmd_token_list(args: argparse.Namespace, extra: list[str]) -> int:
+    require_database()
+    from everytouch.accounts.models import ApiToken
+
+    tokens = ApiToken.objects.select_related("user").order_by("user__username", "created_at")
+    if args.username is not None:
+        tokens = tokens.filter(user=find_user(args.username))
+    if not args.all:
+        tokens = tokens.filter(revoked_at__isnull=True)
+    for token in tokens:
+        used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+        state = " revoked" if token.revoked_at else ""
+        print(
+            f"{token.prefix}  {token.user.username}  {token.name!r}  scopes: {token.scopes}  "
+            f"last used: {used}{state}"
+        )
     return EXIT_OK
 
 
@@ -155,13 +179,23 @@ def add_commands(sub: Subcommands) -> None:
         actions, "two-factor-off", cmd_users_two_factor_off, "remove a lost authenticator app"
     )
     off.add_argument("username")
-    token = command(sub, "token", no_handler, "create or revoke API tokens")
+    token = command(sub, "token", no_handler, "create, list or revoke API tokens")
     tokens = token.add_subparsers(
         dest="token_command", required=True, metavar="ACTION", parser_class=ValueFirstParser
     )
     create = command(tokens, "create", cmd_token_create, "issue a token, printed once")
     create.add_argument("username")
     create.add_argument("name", help="what the token is for, e.g. 'phone system'")
+    create.add_argument(
+        "--scope",
+        dest="scopes",
+        action="append",
+        choices=SCOPES,
+        help="read, write or admin; repeat for more (default: read and write)",
+    )
+    listing = command(tokens, "list", cmd_token_list, "list tokens with their scopes")
+    listing.add_argument("username", nargs="?", help="only this user's tokens")
+    listing.add_argument("--all", action="store_true", help="revoked tokens too")
     revoke = command(tokens, "revoke", cmd_token_revoke, "revoke a token by its prefix")
     revoke.add_argument("prefix", nargs="?", help="the 8 characters after 'et_'")
     # Spelled out for scripts: `--prefix=-Ab3xYz9` reads the same in every shell and tool.

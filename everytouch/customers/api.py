@@ -15,16 +15,16 @@ from ninja import Field, P, Query, QueryEx, Router, Schema
 from ninja.responses import Status
 from pydantic import model_validator
 
+from everytouch.accounts.auth import DESK_WRITE, MANAGER_ADMIN, OWNER_ADMIN, STAFF_READ, caller
 from everytouch.accounts.endpoint_kit import (
     PageMeta,
     PageParams,
     UserRef,
     create_once,
-    desk_worker,
     idempotency_key_doc,
     page_slice,
+    refused,
     staff_member,
-    staff_reader,
     user_ref,
 )
 from everytouch.customers.actions import (
@@ -215,10 +215,15 @@ def _get_customer(customer_id: int) -> Customer:
 # --- endpoints -----------------------------------------------------------------------------------
 
 
-@router.get("/identify", response=IdentifyOut, summary="Identify a caller by phone or e-mail")
+@router.get(
+    "/identify",
+    response={200: IdentifyOut, **refused(400)},
+    summary="Identify a caller by phone or e-mail",
+    auth=STAFF_READ,
+)
 def identify_caller(request: HttpRequest, q: QueryEx[str, P(max_length=254)]) -> IdentifyOut:
     """The screen pop: who is this phone number or e-mail, in any format?"""
-    user = staff_reader(request)
+    user = caller(request)
     normalised = normalise(q)
     point = find_contact(normalised)
     customer = resolve(point.customer) if point is not None else None
@@ -233,14 +238,14 @@ def identify_caller(request: HttpRequest, q: QueryEx[str, P(max_length=254)]) ->
     )
 
 
-@router.get("/customers", response=CustomerPage, summary="Search customers")
+@router.get("/customers", response=CustomerPage, summary="Search customers", auth=STAFF_READ)
 def list_customers(
     request: HttpRequest,
     params: Query[PageParams],
     q: QueryEx[str, P(max_length=254)] = "",
 ) -> CustomerPage:
     """Customers whose name, company, e-mail or phone (any format) matches ``q``."""
-    user = staff_reader(request)
+    user = caller(request)
     qs = search_customers(q).prefetch_related("contacts")
     customers, meta = page_slice(request, qs, params)
     for customer in customers:
@@ -252,13 +257,14 @@ def list_customers(
 
 @router.post(
     "/customers",
-    response={201: CustomerOut},
+    response={201: CustomerOut, **refused(409)},
     summary="Create a customer",
     openapi_extra=idempotency_key_doc(),
+    auth=DESK_WRITE,
 )
 def create_customer_endpoint(request: HttpRequest, payload: CustomerIn) -> Status[dict[str, Any]]:
     """Create a customer with phones and e-mails; all or nothing. Honours Idempotency-Key."""
-    user = desk_worker(request)
+    user = caller(request)
 
     def create() -> tuple[int, CustomerOut]:
         customer = create_customer(_customer_data(payload), user)
@@ -268,19 +274,29 @@ def create_customer_endpoint(request: HttpRequest, payload: CustomerIn) -> Statu
     return create_once(request, user, "POST /customers", payload, create)
 
 
-@router.get("/customers/{customer_id}", response=CustomerDetailOut, summary="Get a customer")
+@router.get(
+    "/customers/{customer_id}",
+    response=CustomerDetailOut,
+    summary="Get a customer",
+    auth=STAFF_READ,
+)
 def get_customer(request: HttpRequest, customer_id: int) -> CustomerDetailOut:
     """One customer with contacts, last interactions and recent timeline (merges followed)."""
-    user = staff_reader(request)
+    user = caller(request)
     customer = _get_customer(customer_id)
     log_access(user, customer, "api.read")
     return customer_detail(request, customer)
 
 
-@router.patch("/customers/{customer_id}", response=CustomerOut, summary="Update a customer")
+@router.patch(
+    "/customers/{customer_id}",
+    response={200: CustomerOut, **refused(409)},
+    summary="Update a customer",
+    auth=DESK_WRITE,
+)
 def patch_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> CustomerOut:
     """Fill in or change details and add contact points; blank fields are left alone."""
-    user = desk_worker(request)
+    user = caller(request)
     customer = _get_customer(customer_id)
     customer = update_customer(customer, _customer_data(payload), user)
     log_access(user, customer, "api.update")
@@ -302,29 +318,29 @@ class ErasureOut(Schema):
     "/customers/{customer_id}/export",
     response=dict[str, Any],
     summary="Export a customer's complete data",
+    auth=MANAGER_ADMIN,
 )
 def export_customer_endpoint(request: HttpRequest, customer_id: int) -> dict[str, Any]:
     """Everything stored about the customer in every app, one document (owners and managers)."""
-    from everytouch.accounts.access import require_role
-    from everytouch.privacy.actions import EXPORT_ROLES, export_customer
+    from everytouch.privacy.actions import export_customer
 
-    user = require_role(request.auth, EXPORT_ROLES)  # type: ignore[attr-defined]
+    user = caller(request)
     return export_customer(_get_customer(customer_id), user)
 
 
 @router.post(
     "/customers/{customer_id}/erase",
-    response=ErasureOut,
+    response={200: ErasureOut, **refused(409)},
     summary="Erase a customer (irreversible)",
+    auth=OWNER_ADMIN,
 )
 def erase_customer_endpoint(request: HttpRequest, customer_id: int) -> ErasureOut:
     """Anonymise the customer everywhere, keeping counts and dates; owners only."""
     from ninja.errors import HttpError
 
-    from everytouch.accounts.access import require_role
-    from everytouch.privacy.actions import ERASE_ROLES, AlreadyErased, erase_customer
+    from everytouch.privacy.actions import AlreadyErased, erase_customer
 
-    user = require_role(request.auth, ERASE_ROLES)  # type: ignore[attr-defined]
+    user = caller(request)
     try:
         record = erase_customer(_get_customer(customer_id), user)
     except AlreadyErased as exc:

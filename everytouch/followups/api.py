@@ -16,16 +16,15 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from everytouch.accounts.auth import DESK_WRITE, STAFF_READ, STAFF_WRITE, caller
 from everytouch.accounts.endpoint_kit import (
     PageMeta,
     PageParams,
     UserRef,
     create_once,
-    desk_worker,
     idempotency_key_doc,
     page_slice,
     staff_member,
-    staff_reader,
     user_ref,
 )
 from everytouch.business_time import business_tz
@@ -126,11 +125,12 @@ def _record(payload: CommitmentIn, user: User) -> tuple[int, CommitmentOut]:
     response={201: CommitmentOut},
     summary="Record a promise",
     openapi_extra=idempotency_key_doc(),
+    auth=DESK_WRITE,
 )
 def create_commitment(request: HttpRequest, payload: CommitmentIn) -> Status[dict[str, Any]]:
     """A promise to a customer, due later, with a reminder and escalation. Honours
     Idempotency-Key: a retry with the same key and body gets the first answer back."""
-    user = desk_worker(request)
+    user = caller(request)
     return create_once(request, user, "POST /commitments", payload, lambda: _record(payload, user))
 
 
@@ -144,12 +144,12 @@ def _with_relations() -> Any:
     return Commitment.objects.select_related("customer", "owner")
 
 
-@router.get("/commitments", response=CommitmentPage, summary="List promises")
+@router.get("/commitments", response=CommitmentPage, summary="List promises", auth=STAFF_READ)
 def list_commitments(
     request: HttpRequest, params: Query[PageParams], filters: Query[ListFilters]
 ) -> CommitmentPage:
     """Every promise, soonest due first; ``mine=1`` for yours, ``status`` open|done|missed."""
-    user = staff_reader(request)
+    user = caller(request)
     qs = _with_relations()
     if filters.mine:
         qs = qs.filter(owner=user)
@@ -162,18 +162,28 @@ def list_commitments(
     return CommitmentPage(**meta.model_dump(), items=[commitment_out(c) for c in items])
 
 
-@router.post("/commitments/{commitment_id}/done", response=CommitmentOut, summary="Mark done")
+@router.post(
+    "/commitments/{commitment_id}/done",
+    response=CommitmentOut,
+    summary="Mark done",
+    auth=STAFF_WRITE,
+)
 def done_commitment(request: HttpRequest, commitment_id: int) -> CommitmentOut:
     """The promise was kept; by its owner or a manager. Doing it twice changes nothing."""
-    user = staff_reader(request)
+    user = caller(request)
     commitment = get_object_or_404(_with_relations(), pk=commitment_id)
     done = actions.complete_commitment(commitment, user)
     return commitment_out(get_object_or_404(_with_relations(), pk=done.pk))
 
 
-@router.get("/my-day", response=MyDayOut, summary="My overdue, today's and this week's promises")
+@router.get(
+    "/my-day",
+    response=MyDayOut,
+    summary="My overdue, today's and this week's promises",
+    auth=STAFF_READ,
+)
 def my_day(request: HttpRequest) -> MyDayOut:
-    user = staff_reader(request)
+    user = caller(request)
     day = actions.my_day(user, timezone.now())
     log_bulk_access(user, "api.list", len(day.overdue + day.today + day.upcoming), "promises")
     return MyDayOut(

@@ -12,16 +12,16 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import AwareDatetime, model_validator
 
+from everytouch.accounts.auth import DESK_WRITE, STAFF_READ, caller
 from everytouch.accounts.endpoint_kit import (
     PageMeta,
     PageParams,
     UserRef,
     create_once,
-    desk_worker,
     idempotency_key_doc,
     page_slice,
+    refused,
     staff_member,
-    staff_reader,
     user_ref,
 )
 from everytouch.customers.actions import (
@@ -164,13 +164,14 @@ def _log(payload: InteractionIn, user: User) -> Interaction:
 
 @router.post(
     "/interactions",
-    response={201: InteractionOut},
+    response={201: InteractionOut, **refused(409)},
     summary="Log an interaction",
     openapi_extra=idempotency_key_doc(),
+    auth=DESK_WRITE,
 )
 def create_interaction(request: HttpRequest, payload: InteractionIn) -> Status[dict[str, Any]]:
     """Log a call, e-mail, chat or visit with its turns; identify-or-create the customer."""
-    user = desk_worker(request)
+    user = caller(request)
 
     def create() -> tuple[int, InteractionOut]:
         interaction = _log(payload, user)
@@ -181,12 +182,12 @@ def create_interaction(request: HttpRequest, payload: InteractionIn) -> Status[d
     return create_once(request, user, "POST /interactions", payload, create)
 
 
-@router.get("/interactions", response=InteractionPage, summary="List interactions")
+@router.get("/interactions", response=InteractionPage, summary="List interactions", auth=STAFF_READ)
 def list_interactions(
     request: HttpRequest, filters: Query[InteractionFilters], params: Query[PageParams]
 ) -> InteractionPage:
     """Newest first, filtered by customer, handler and channel."""
-    user = staff_reader(request)
+    user = caller(request)
     qs = Interaction.objects.select_related("customer", "handled_by")
     if filters.customer_id is not None:
         qs = qs.filter(customer_id=filters.customer_id)
@@ -202,11 +203,14 @@ def list_interactions(
 
 
 @router.get(
-    "/interactions/{interaction_id}", response=InteractionDetailOut, summary="Get an interaction"
+    "/interactions/{interaction_id}",
+    response=InteractionDetailOut,
+    summary="Get an interaction",
+    auth=STAFF_READ,
 )
 def get_interaction(request: HttpRequest, interaction_id: int) -> InteractionDetailOut:
     """One interaction with its ordered turns."""
-    user = staff_reader(request)
+    user = caller(request)
     qs = Interaction.objects.select_related("customer", "handled_by")
     interaction = get_object_or_404(qs, pk=interaction_id)
     if interaction.customer is not None:

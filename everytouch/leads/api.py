@@ -19,16 +19,15 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from everytouch.accounts.access import may_act_for
+from everytouch.accounts.auth import DESK_WRITE, STAFF_READ, STAFF_WRITE, caller
 from everytouch.accounts.endpoint_kit import (
     PageMeta,
     PageParams,
     UserRef,
     create_once,
-    desk_worker,
     idempotency_key_doc,
     page_slice,
     staff_member,
-    staff_reader,
     user_ref,
 )
 from everytouch.customers.actions import log_access, log_bulk_access, resolve
@@ -43,7 +42,7 @@ from everytouch.leads.queries import LeadFilter
 router = Router(tags=["leads"])
 
 
-class CustomerRef(Schema):
+class LeadCustomerRef(Schema):
     id: int
     name: str
     company: str
@@ -66,7 +65,7 @@ class LeadOut(Schema):
         description="On capture: false when an existing lead for "
         "the same need (last 30 days) was updated instead",
     )
-    customer: CustomerRef
+    customer: LeadCustomerRef
     need: str
     product_interest: str
     budget: str
@@ -121,7 +120,7 @@ def lead_out(request: HttpRequest, lead: Lead, created: bool | None = None) -> L
     return LeadOut(
         id=lead.pk,
         created=created,
-        customer=CustomerRef(id=customer.pk, name=customer.name, company=customer.company),
+        customer=LeadCustomerRef(id=customer.pk, name=customer.name, company=customer.company),
         need=lead.need,
         product_interest=lead.product_interest,
         budget=lead.budget,
@@ -154,7 +153,7 @@ def _get_lead(lead_id: int) -> Lead:
 
 
 def _changeable(request: HttpRequest, lead_id: int) -> tuple[Lead, User]:
-    user = staff_reader(request)
+    user = caller(request)
     lead = _get_lead(lead_id)
     if not may_act_for(user, lead.owner_id):
         raise PermissionDenied("only the lead's owner or a manager can change it")
@@ -188,10 +187,11 @@ def _refused(exc: LeadError) -> HttpError:
     response={200: LeadOut, 201: LeadOut},
     summary="Capture a lead",
     openapi_extra=idempotency_key_doc(),
+    auth=DESK_WRITE,
 )
 def create_lead(request: HttpRequest, payload: LeadIn) -> Status[dict[str, Any]]:
     """201 with a new lead, or 200 with the customer's lead for the same need updated."""
-    user = desk_worker(request)
+    user = caller(request)
     customer = _customer(payload.customer_id)
     owner = staff_member(payload.owner_id, "owner_id")
     source = _interaction(payload.source_interaction_id, customer)
@@ -210,12 +210,12 @@ def create_lead(request: HttpRequest, payload: LeadIn) -> Status[dict[str, Any]]
     return create_once(request, user, "POST /leads", payload, create)
 
 
-@router.get("/leads", response=LeadPage, summary="List leads")
+@router.get("/leads", response=LeadPage, summary="List leads", auth=STAFF_READ)
 def list_leads(
     request: HttpRequest, filters: Query[LeadFilters], params: Query[PageParams]
 ) -> LeadPage:
     """Newest first; filter by owner, stage, customer, untouched for N days, or text."""
-    user = staff_reader(request)
+    user = caller(request)
     f = LeadFilter(
         owner_id=filters.owner_id,
         stage=filters.stage or "",
@@ -230,16 +230,21 @@ def list_leads(
     return LeadPage(**meta.model_dump(), items=[lead_out(request, lead) for lead in leads])
 
 
-@router.get("/leads/{lead_id}", response=LeadDetailOut, summary="Get a lead")
+@router.get("/leads/{lead_id}", response=LeadDetailOut, summary="Get a lead", auth=STAFF_READ)
 def get_lead(request: HttpRequest, lead_id: int) -> LeadDetailOut:
     """One lead with its activities (stage changes, hand-offs, responses)."""
-    user = staff_reader(request)
+    user = caller(request)
     lead = _get_lead(lead_id)
     log_access(user, lead.customer, "api.lead_read")
     return lead_detail(request, lead)
 
 
-@router.post("/leads/{lead_id}/stage", response=LeadOut, summary="Move a lead to a stage")
+@router.post(
+    "/leads/{lead_id}/stage",
+    response=LeadOut,
+    summary="Move a lead to a stage",
+    auth=STAFF_WRITE,
+)
 def move_stage(request: HttpRequest, lead_id: int, payload: StageIn) -> LeadOut:
     """Allowed moves are in docs/leads.md; lost needs ``lost_reason``; won and lost close it."""
     lead, user = _changeable(request, lead_id)
@@ -250,7 +255,12 @@ def move_stage(request: HttpRequest, lead_id: int, payload: StageIn) -> LeadOut:
     return lead_out(request, lead)
 
 
-@router.post("/leads/{lead_id}/handoff", response=LeadOut, summary="Hand a lead off")
+@router.post(
+    "/leads/{lead_id}/handoff",
+    response=LeadOut,
+    summary="Hand a lead off",
+    auth=STAFF_WRITE,
+)
 def handoff(request: HttpRequest, lead_id: int, payload: HandoffIn) -> LeadOut:
     """Give the lead to another sales owner; they are notified and webhooks fire."""
     lead, user = _changeable(request, lead_id)

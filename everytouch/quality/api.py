@@ -13,12 +13,12 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 
+from everytouch.accounts.auth import STAFF_READ, caller
 from everytouch.accounts.endpoint_kit import (
     PageMeta,
     PageParams,
     UserRef,
     page_slice,
-    staff_reader,
     user_ref,
 )
 from everytouch.quality.models import CheckStatus, Dispute, Review, Scorecard, ScoreState
@@ -131,12 +131,12 @@ def _fields(card: Scorecard) -> dict[str, Any]:
     }
 
 
-@router.get("/scorecards", response=ScorecardPage, summary="List scorecards")
+@router.get("/scorecards", response=ScorecardPage, summary="List scorecards", auth=STAFF_READ)
 def list_scorecards(
     request: HttpRequest, params: Query[PageParams], filters: Query[ScorecardFilters]
 ) -> ScorecardPage:
     """Newest first. Filter by rep, state, a check's status (``check`` with ``status``), since."""
-    user = staff_reader(request)
+    user = caller(request)
     qs = _base(visible_scorecards(user))
     if filters.current:
         qs = qs.filter(is_current=True)
@@ -155,10 +155,15 @@ def list_scorecards(
     return ScorecardPage(**meta.model_dump(), items=[ScorecardOut(**_fields(c)) for c in items])
 
 
-@router.get("/scorecards/{scorecard_id}", response=ScorecardDetail, summary="One scorecard")
+@router.get(
+    "/scorecards/{scorecard_id}",
+    response=ScorecardDetail,
+    summary="One scorecard",
+    auth=STAFF_READ,
+)
 def get_scorecard(request: HttpRequest, scorecard_id: int) -> ScorecardDetail:
     """With the evidence, the reviews beside the automatic results, and the disputes."""
-    user = staff_reader(request)
+    user = caller(request)
     qs = _base(visible_scorecards(user)).prefetch_related(
         Prefetch("reviews", Review.objects.select_related("reviewer").order_by("created_at")),
         Prefetch(

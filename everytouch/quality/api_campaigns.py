@@ -9,16 +9,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from everytouch.accounts.access import get_visible_or_404, require_role
+from everytouch.accounts.access import get_visible_or_404
+from everytouch.accounts.auth import caller, gated
 from everytouch.accounts.endpoint_kit import PageMeta, PageParams, UserRef, page_slice, user_ref
+from everytouch.accounts.models import Scope
 from everytouch.quality import campaigns
 from everytouch.quality.models import CallTest, Campaign
 
 router = Router(tags=["quality: call-in tests"])
+# Reps are refused like on the pages, so a rep cannot find out that they are being tested.
+VIEWERS = gated(campaigns.VIEWERS, Scope.READ)
 
 
 class CampaignOut(Schema):
@@ -61,7 +64,7 @@ class CellOut(Schema):
     label: str
 
 
-class QuoteOut(Schema):
+class CampaignQuoteOut(Schema):
     test_id: int
     who: str
     status: str
@@ -69,7 +72,7 @@ class QuoteOut(Schema):
     quote: str
 
 
-class CheckOut(Schema):
+class CampaignCheckOut(Schema):
     check_id: str
     title: str
     passed: int
@@ -78,7 +81,7 @@ class CheckOut(Schema):
     previous: TallyOut | None
     change_points: int | None
     by_rep: list[CellOut]
-    evidence: list[QuoteOut]
+    evidence: list[CampaignQuoteOut]
 
 
 class AnswerRateOut(Schema):
@@ -99,12 +102,8 @@ class ResultsOut(Schema):
     previous_campaign: CampaignRef | None
     tests: int
     answer_rate: AnswerRateOut
-    checks: list[CheckOut]
+    checks: list[CampaignCheckOut]
     not_scored: list[NotScoredOut]
-
-
-def _reader(request: HttpRequest) -> User:
-    return require_role(request.auth, campaigns.VIEWERS)  # type: ignore[attr-defined]
 
 
 def campaign_out(campaign: Campaign) -> CampaignOut:
@@ -121,17 +120,16 @@ def campaign_out(campaign: Campaign) -> CampaignOut:
     )
 
 
-@router.get("/campaigns", response=CampaignPage)
+@router.get("/campaigns", response=CampaignPage, auth=VIEWERS)
 def list_campaigns(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
-    _reader(request)
     qs = campaigns.with_people(campaigns.campaign_list())
     items, meta = page_slice(request, qs, params)
     return {**meta.model_dump(), "items": [campaign_out(c) for c in items]}
 
 
-@router.get("/campaigns/{campaign_id}/results", response=ResultsOut)
+@router.get("/campaigns/{campaign_id}/results", response=ResultsOut, auth=VIEWERS)
 def campaign_results(request: HttpRequest, campaign_id: int) -> ResultsOut:
-    user = _reader(request)
+    user = caller(request)
     campaign = get_visible_or_404(user, Campaign.objects.all(), campaign_id, campaigns.VIEWERS)
     return results_out(campaigns.campaign_report(campaign))
 
@@ -164,8 +162,8 @@ def _who(who: campaigns.Who) -> WhoOut:
     return WhoOut(rep=rep, line=who.line, label=who.label)
 
 
-def _check_out(row: campaigns.CheckRow, report: campaigns.Report) -> CheckOut:
-    return CheckOut(
+def _check_out(row: campaigns.CheckRow, report: campaigns.Report) -> CampaignCheckOut:
+    return CampaignCheckOut(
         check_id=row.check_id,
         title=row.title,
         passed=row.overall.passed,
@@ -178,7 +176,7 @@ def _check_out(row: campaigns.CheckRow, report: campaigns.Report) -> CheckOut:
             for w, t in zip(report.who, row.cells, strict=True)
         ],
         evidence=[
-            QuoteOut(
+            CampaignQuoteOut(
                 test_id=q.test_id, who=q.who.label, status=q.status, turn=q.turn, quote=q.quote
             )
             for q in row.quotes
@@ -186,8 +184,10 @@ def _check_out(row: campaigns.CheckRow, report: campaigns.Report) -> CheckOut:
     )
 
 
-def _quote(q: campaigns.Quote) -> QuoteOut:
-    return QuoteOut(test_id=q.test_id, who=q.who.label, status=q.status, turn=q.turn, quote=q.quote)
+def _quote(q: campaigns.Quote) -> CampaignQuoteOut:
+    return CampaignQuoteOut(
+        test_id=q.test_id, who=q.who.label, status=q.status, turn=q.turn, quote=q.quote
+    )
 
 
 def _not_scored(test: CallTest) -> NotScoredOut:

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, P, QueryEx, Router, Schema
 
-from everytouch.accounts.endpoint_kit import staff_reader
+from everytouch.accounts.auth import STAFF_READ, caller
 from everytouch.customers.actions import log_access, log_bulk_access
 from everytouch.customers.contacts import format_phone
 from everytouch.customers.models import ContactKind, Customer
@@ -48,14 +48,19 @@ class SearchOut(Schema):
     sections: list[SearchSection]
 
 
-@router.get("/search", response=SearchOut, summary="Search customers, leads and interactions")
+@router.get(
+    "/search",
+    response=SearchOut,
+    summary="Search customers, leads and interactions",
+    auth=STAFF_READ,
+)
 def search(
     request: HttpRequest,
     q: QueryEx[str, P(max_length=MAX_QUERY)] = "",
     limit: QueryEx[int, P(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> SearchOut:
     """Name, company, e-mail, any part of a phone in any format, or a number (``#123``)."""
-    user = staff_reader(request)
+    user = caller(request)
     results = finder.search(user, q, limit)
     sections = []
     for section in results.sections:

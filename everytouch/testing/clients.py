@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from everytouch.accounts.actions import issue_token
+from everytouch.accounts.models import Scope
 from everytouch.testing.cast import PASSWORD
 
 
@@ -21,8 +22,11 @@ def client_for(user: User | None) -> Client:
 
 
 def bearer(user: User) -> Client:
-    """An API client sending a fresh token of ``user`` as ``Authorization: Bearer``."""
-    _, raw = issue_token(user, "test")
+    """An API client sending a fresh token of ``user`` as ``Authorization: Bearer``.
+
+    The token has every scope, so what a test sees is what the user's role allows.
+    """
+    _, raw = issue_token(user, "test", scopes=tuple(Scope))
     return Client(headers={"Authorization": f"Bearer {raw}"})
 
 

@@ -19,9 +19,10 @@ import pytest
 from django.contrib.auth.models import User
 
 from everytouch import demo
-from everytouch.accounts.actions import issue_token
-from everytouch.accounts.models import ApiToken, Role, hash_token
+from everytouch.accounts.actions import issue_token, revoke_token
+from everytouch.accounts.models import ApiToken, Role, Scope, hash_token
 from everytouch.cli import build_parser, main
+from everytouch.cli.people import SCOPES
 from everytouch.cli.processes import demo_environment
 from everytouch.cli.registry import COMMAND_MODULES
 from everytouch.customers.actions import CustomerData, create_customer
@@ -115,6 +116,50 @@ def test_it_prints_a_new_token_once_and_stores_only_its_hash(
     assert token.key_hash == hash_token(raw)
     assert token.name == "phone system"
     assert raw not in err
+
+
+@pytest.mark.django_db
+def test_it_gives_a_token_the_scopes_asked_for(
+    rep: User, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["token", "create", rep.username, "hr", "--scope", "admin", "--scope", "read"]
+    assert main(argv) == 0
+    assert ApiToken.objects.get(user=rep).scopes == "read admin"
+    assert "scopes: read admin" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_it_gives_a_token_read_and_write_unless_told(rep: User) -> None:
+    assert main(["token", "create", rep.username, "pbx"]) == 0
+    assert ApiToken.objects.get(user=rep).scopes == "read write"
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_unknown_scope(rep: User, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["token", "create", rep.username, "pbx", "--scope", "root"]) == 2
+    assert "invalid choice: 'root'" in capsys.readouterr().err
+    assert not ApiToken.objects.exists()
+
+
+def test_it_offers_every_scope_the_model_knows() -> None:
+    assert tuple(s.value for s in Scope) == SCOPES
+
+
+@pytest.mark.django_db
+def test_it_lists_live_tokens_with_their_scopes(
+    rep: User, manager: User, capsys: pytest.CaptureFixture[str]
+) -> None:
+    live, _ = issue_token(rep, "pbx", [Scope.READ])
+    gone, _ = issue_token(manager, "hr", [Scope.ADMIN])
+    revoke_token(gone)
+    assert main(["token", "list"]) == 0
+    out = capsys.readouterr().out
+    assert f"{live.prefix}  ron  'pbx'  scopes: read  last used: never" in out
+    assert gone.prefix not in out
+    assert main(["token", "list", "maria", "--all"]) == 0
+    out = capsys.readouterr().out
+    assert f"{gone.prefix}  maria  'hr'  scopes: admin" in out and "revoked" in out
+    assert live.prefix not in out
 
 
 @pytest.mark.django_db

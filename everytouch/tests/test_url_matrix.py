@@ -9,7 +9,8 @@ The web pages use a session; the API a bearer token (anonymous sends none). The 
 the URLs belong to a colleague (a second rep, Rita), so the rep column says what a rep may do
 with someone else's records. A web POST sends an empty form: for the roles allowed in, that
 is a validation answer; for the others, the refusal is what matters. An API write sends a
-valid body, since the API validates a body before it checks the role.
+valid body, so the roles allowed in get the success answer (the API checks the role first:
+test_api_gates.py sends every operation an invalid request).
 Every request runs in a transaction that is rolled back, so each role sees the same world.
 """
 
@@ -29,7 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from everytouch.accounts.actions import create_user, issue_token, save_view
-from everytouch.accounts.models import Role
+from everytouch.accounts.models import Role, Scope
 from everytouch.accounts.sessions import Client as SessionClient
 from everytouch.accounts.sessions import record_login_session
 from everytouch.followups.actions import record_commitment
@@ -763,7 +764,7 @@ def cast(
     users["outsider"] = outsider
     cast = Cast(users)
     for role, user in users.items():
-        cast.tokens[role] = issue_token(user, "matrix")[1]
+        cast.tokens[role] = issue_token(user, "matrix", scopes=tuple(Scope))[1]
     return cast
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_saved_view'),
+        ('accounts', '0003_apitoken_scopes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

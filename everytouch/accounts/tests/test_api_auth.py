@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from threading import Barrier
@@ -23,7 +24,7 @@ from everytouch.customers.actions import CustomerData, create_customer
 from everytouch.customers.models import Customer
 from everytouch.interactions.actions import InteractionData, TurnData, log_interaction
 from everytouch.interactions.models import Channel
-from everytouch.testing import PASSWORD
+from everytouch.testing import PASSWORD, post_json
 
 IDENTIFY = "/api/v1/identify"
 CUSTOMERS = "/api/v1/customers"
@@ -283,10 +284,13 @@ def test_it_issues_a_token_from_the_admin_and_shows_it_once(
     admin_client_logged_in: Client, rep: User
 ) -> None:
     response = admin_client_logged_in.post(
-        "/admin/accounts/apitoken/add/", {"user": rep.pk, "name": "pbx"}, follow=True
+        "/admin/accounts/apitoken/add/",
+        {"user": rep.pk, "name": "pbx", "scopes": ["read"]},
+        follow=True,
     )
     assert response.status_code == 200
     token = ApiToken.objects.get()
+    assert token.scopes == "read"
     shown = [str(m) for m in response.context["messages"]]
     raw = shown[0].split(": ")[1].split(" ")[0]
     assert raw.startswith("et_")
@@ -294,6 +298,31 @@ def test_it_issues_a_token_from_the_admin_and_shows_it_once(
         Client(headers={"X-Api-Key": raw}).get(IDENTIFY, {"q": "201-555-0123"}).status_code == 200
     )
     assert token.prefix == raw[3:11]
+    # Read only: the token it made cannot write.
+    response = post_json(Client(headers={"X-Api-Key": raw}), CUSTOMERS, {"name": "Jo"})
+    assert response.status_code == 403
+
+
+def test_it_offers_scope_checkboxes_with_read_and_write_ticked(
+    admin_client_logged_in: Client,
+) -> None:
+    response = admin_client_logged_in.get("/admin/accounts/apitoken/add/")
+    html = response.content.decode()
+    for scope in ("read", "write", "admin"):
+        assert f'type="checkbox" name="scopes" value="{scope}"' in html
+    ticked = re.findall(r'value="(\w+)"[^>]*checked', html)
+    assert ticked == ["read", "write"]
+
+
+def test_it_refuses_a_token_without_a_scope_in_the_admin(
+    admin_client_logged_in: Client, rep: User
+) -> None:
+    response = admin_client_logged_in.post(
+        "/admin/accounts/apitoken/add/", {"user": rep.pk, "name": "pbx"}
+    )
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not ApiToken.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -23,8 +23,10 @@ from ninja.responses import Status
 from pydantic import model_validator
 
 from everytouch import ownership
-from everytouch.accounts.access import MANAGER_ROLES, has_role
-from everytouch.accounts.endpoint_kit import UserRef, user_ref
+from everytouch.accounts.access import MANAGER_ROLES
+from everytouch.accounts.auth import caller, gated
+from everytouch.accounts.endpoint_kit import UserRef, refused, user_ref
+from everytouch.accounts.models import Scope
 from everytouch.staff.departures import actions
 from everytouch.staff.directory.actions import StaffError, ensure_staff
 from everytouch.staff.models import Departure, DepartureStatus, StaffMember
@@ -33,6 +35,7 @@ from everytouch.staff.models import Departure, DepartureStatus, StaffMember
 # folders (django-ninja derives them from the module path), and generated clients use them.
 router = Router(tags=["departures"])
 
+MANAGERS = gated(MANAGER_ROLES, Scope.ADMIN, "only owners and managers may manage departures")
 ITEMS_SHOWN = 100
 MAX_RECIPIENTS = 50
 
@@ -86,13 +89,6 @@ class HandoverOut(Schema):
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def _manager(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    if not isinstance(user, User) or not has_role(user, MANAGER_ROLES):
-        raise HttpError(403, "only owners and managers may manage departures")
-    return user
 
 
 @contextmanager
@@ -167,7 +163,7 @@ def _member(payload: DepartureIn) -> StaffMember:
 def _act(
     request: HttpRequest, departure_id: int, act: Callable[[Departure, User], object]
 ) -> DepartureOut:
-    actor = _manager(request)
+    actor = caller(request)
     departure = _get(departure_id)
     with _refusals():
         act(departure, actor)
@@ -179,13 +175,14 @@ def _act(
 
 @router.post(
     "/departures",
-    response={201: DepartureOut},
+    response={201: DepartureOut, **refused(409)},
     summary="Open a departure",
     operation_id="everytouch_staff_api_departures_open_departure",
+    auth=MANAGERS,
 )
 def open_departure(request: HttpRequest, payload: DepartureIn) -> Status[DepartureOut]:
     """Mark someone as leaving; everything they own must be handed over before completing."""
-    actor = _manager(request)
+    actor = caller(request)
     member = _member(payload)
     with _refusals():
         departure = actions.open_departure(member, payload.effective_on, actor)
@@ -197,22 +194,23 @@ def open_departure(request: HttpRequest, payload: DepartureIn) -> Status[Departu
     response=DepartureOut,
     summary="A departure",
     operation_id="everytouch_staff_api_departures_get_departure",
+    auth=MANAGERS,
 )
 def get_departure(request: HttpRequest, departure_id: int) -> DepartureOut:
     """What the leaver still owns, per kind, and whether the departure can be completed."""
-    _manager(request)
     return departure_out(_get(departure_id))
 
 
 @router.post(
     "/departures/{departure_id}/handover",
-    response=HandoverOut,
+    response={200: HandoverOut, **refused(409)},
     summary="Hand everything over",
     operation_id="everytouch_staff_api_departures_hand_over",
+    auth=MANAGERS,
 )
 def hand_over(request: HttpRequest, departure_id: int, payload: HandoverIn) -> HandoverOut:
     """Give every open row the leaver owns a new owner: all to one person, or split."""
-    actor = _manager(request)
+    actor = caller(request)
     departure = _get(departure_id)
     to = _person(payload.to_id, "to_id")
     recipients = _people(payload.recipient_ids)
@@ -225,9 +223,10 @@ def hand_over(request: HttpRequest, departure_id: int, payload: HandoverIn) -> H
 
 @router.post(
     "/departures/{departure_id}/complete",
-    response=DepartureOut,
+    response={200: DepartureOut, **refused(409)},
     summary="Complete a departure",
     operation_id="everytouch_staff_api_departures_complete_departure",
+    auth=MANAGERS,
 )
 def complete_departure(request: HttpRequest, departure_id: int) -> DepartureOut:
     """Refused (409) while the leaver still owns anything; afterwards they cannot log in."""
@@ -236,9 +235,10 @@ def complete_departure(request: HttpRequest, departure_id: int) -> DepartureOut:
 
 @router.post(
     "/departures/{departure_id}/cancel",
-    response=DepartureOut,
+    response={200: DepartureOut, **refused(409)},
     summary="Cancel a departure",
     operation_id="everytouch_staff_api_departures_cancel_departure",
+    auth=MANAGERS,
 )
 def cancel_departure(request: HttpRequest, departure_id: int) -> DepartureOut:
     """They are staying; what was already handed over stays with its new owner."""

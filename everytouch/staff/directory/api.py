@@ -9,7 +9,8 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from everytouch.accounts.endpoint_kit import desk_worker, staff_reader
+from everytouch.accounts.auth import DESK_READ, STAFF_READ
+from everytouch.accounts.endpoint_kit import refused
 from everytouch.customers.actions import identify, resolve
 from everytouch.customers.models import Customer
 from everytouch.staff.directory.availability import (
@@ -24,6 +25,9 @@ from everytouch.staff.models import StaffMember
 # Operation ids are spelt out: they are the ones the API had before the staff code moved into
 # folders (django-ninja derives them from the module path), and generated clients use them.
 router = Router(tags=["staff"])
+AWAY_MESSAGE_TYPES = {
+    media: {"schema": {"type": "string"}} for media in ("text/plain", "application/ssml+xml")
+}
 
 
 class StaffOut(Schema):
@@ -109,9 +113,10 @@ def _route_out(decision: RouteDecision, customer: Customer | None) -> RouteOut:
 
 @router.get(
     "/route",
-    response=RouteOut,
+    response={200: RouteOut, **refused(400, 404)},
     summary="Who should take this caller?",
     operation_id="everytouch_staff_api_route_call",
+    auth=DESK_READ,
 )
 def route_call(
     request: HttpRequest,
@@ -121,7 +126,6 @@ def route_call(
     asked_for: str = "",
 ) -> RouteOut:
     """`caller`: the calling number or e-mail (any format); `asked_for`: username or extension."""
-    desk_worker(request)
     customer = _customer(customer_id, caller[:254])
     person: User | None = _find_member(asked_for).user if asked_for else None
     return _route_out(route(customer, topic[:100], person), customer)
@@ -132,9 +136,9 @@ def route_call(
     response=list[StaffOut],
     summary="The directory, with who is in or away",
     operation_id="everytouch_staff_api_list_staff",
+    auth=STAFF_READ,
 )
 def list_staff(request: HttpRequest, q: str = "") -> list[StaffOut]:
-    staff_reader(request)
     qs = StaffMember.objects.select_related("user", "team", "backup__user")
     qs = with_current_absence(qs.exclude(employment="departed"), timezone.now())
     if q:
@@ -145,12 +149,13 @@ def list_staff(request: HttpRequest, q: str = "") -> list[StaffOut]:
 @router.get(
     "/staff/{who}/away-message",
     summary="The honest away message as text or SSML",
-    response={200: None},
+    response={200: None, **refused(400)},
+    openapi_extra={"responses": {200: {"content": AWAY_MESSAGE_TYPES}}},
     operation_id="everytouch_staff_api_get_away_message",
+    auth=STAFF_READ,
 )
 def get_away_message(request: HttpRequest, who: str, format: str = "text") -> HttpResponse:
     """`who` is a username, extension or directory id; `format` is `text` or `ssml`."""
-    staff_reader(request)
     member = _find_member(who)
     now = timezone.now()
     if format == "ssml":

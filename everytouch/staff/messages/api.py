@@ -19,15 +19,14 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from everytouch.accounts.access import can_manage
+from everytouch.accounts.auth import DESK_WRITE, STAFF_READ, STAFF_WRITE, caller
 from everytouch.accounts.endpoint_kit import (
     PageMeta,
     PageParams,
     UserRef,
     create_once,
-    desk_worker,
     idempotency_key_doc,
     page_slice,
-    staff_reader,
     user_ref,
 )
 from everytouch.customers.actions import log_bulk_access, resolve
@@ -164,10 +163,11 @@ def _answerable(user: User, message_id: int) -> TakenMessage:
     summary="Take a message",
     openapi_extra=idempotency_key_doc(),
     operation_id="everytouch_staff_api_messages_create_message",
+    auth=DESK_WRITE,
 )
 def create_message(request: HttpRequest, payload: MessageIn) -> Status[dict[str, Any]]:
     """Take a message for someone; it goes to whoever can act on it. Honours Idempotency-Key."""
-    user = desk_worker(request)
+    user = caller(request)
 
     def create() -> tuple[int, MessageOut]:
         return 201, message_out(request, _take(payload, user))
@@ -180,12 +180,13 @@ def create_message(request: HttpRequest, payload: MessageIn) -> Status[dict[str,
     response=MessagePage,
     summary="List messages",
     operation_id="everytouch_staff_api_messages_list_messages",
+    auth=STAFF_READ,
 )
 def list_messages(
     request: HttpRequest, filters: Query[MessageFilters], params: Query[PageParams]
 ) -> MessagePage:
     """Oldest first. ``mine=1`` lists my messages; managers may leave it out to see everyone's."""
-    user = staff_reader(request)
+    user = caller(request)
     if not filters.mine and not can_manage(user):
         raise PermissionDenied("only managers may list everyone's messages; ask with mine=1")
     qs = _with_people(TakenMessage.objects.order_by("created_at", "pk"))
@@ -203,10 +204,11 @@ def list_messages(
     response=MessageOut,
     summary="Acknowledge a message",
     operation_id="everytouch_staff_api_messages_ack_message",
+    auth=STAFF_WRITE,
 )
 def ack_message(request: HttpRequest, message_id: int) -> MessageOut:
     """Stops escalation. Only the owner or a manager; anyone else gets 404."""
-    user = staff_reader(request)
+    user = caller(request)
     message = acknowledge_message(_answerable(user, message_id), user)
     return message_out(request, _with_people(TakenMessage.objects.all()).get(pk=message.pk))
 
@@ -216,9 +218,10 @@ def ack_message(request: HttpRequest, message_id: int) -> MessageOut:
     response=MessageOut,
     summary="Complete a message",
     operation_id="everytouch_staff_api_messages_done_message",
+    auth=STAFF_WRITE,
 )
 def done_message(request: HttpRequest, message_id: int) -> MessageOut:
     """The call-back is done. Only the owner or a manager; anyone else gets 404."""
-    user = staff_reader(request)
+    user = caller(request)
     message = complete_message(_answerable(user, message_id), user)
     return message_out(request, _with_people(TakenMessage.objects.all()).get(pk=message.pk))

@@ -15,6 +15,7 @@ from ninja import NinjaAPI
 
 from everytouch.accounts.actions import issue_token
 from everytouch.accounts.auth import API_AUTH
+from everytouch.accounts.models import Scope
 from everytouch.customers.actions import CustomerData, create_customer
 from everytouch.customers.models import Customer, TimelineEvent
 from everytouch.staff.departures import actions as handover
@@ -52,7 +53,7 @@ def _urls(settings: Any) -> Iterator[None]:
 
 
 def bearer(user: User) -> Client:
-    _, raw = issue_token(user, "test")
+    _, raw = issue_token(user, "test", scopes=tuple(Scope))
     return Client(headers={"Authorization": f"Bearer {raw}"})
 
 
