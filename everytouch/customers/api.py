@@ -16,6 +16,7 @@ from ninja.responses import Status
 from pydantic import model_validator
 
 from everytouch.accounts.endpoint_kit import (
+    ApiId,
     PageMeta,
     PageParams,
     UserRef,
@@ -100,7 +101,7 @@ class CustomerIn(Schema):
     name: str = Field("", max_length=200)
     company: str = Field("", max_length=200)
     notes: str = Field("", max_length=10_000)
-    owner_id: int | None = None
+    owner_id: ApiId | None = None
     phones: PhoneList = Field(default_factory=list, max_length=MAX_CONTACTS)
     emails: EmailList = Field(default_factory=list, max_length=MAX_CONTACTS)
 
@@ -117,7 +118,7 @@ class CustomerPatch(Schema):
     name: str = Field("", max_length=200)
     company: str = Field("", max_length=200)
     notes: str = Field("", max_length=10_000)
-    owner_id: int | None = None
+    owner_id: ApiId | None = None
     phones: PhoneList = Field(default_factory=list, max_length=MAX_CONTACTS)
     emails: EmailList = Field(default_factory=list, max_length=MAX_CONTACTS)
 
