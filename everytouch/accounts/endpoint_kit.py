@@ -20,7 +20,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import AfterValidator, AwareDatetime
 
-from everytouch.accounts import bounds
+from everytouch import bounds
 from everytouch.accounts.access import DESK_ROLES, STAFF_ROLES, has_role, require_role
 from everytouch.accounts.idempotency import HEADER, Answer, run_once
 from everytouch.accounts.people import display_name

@@ -18,6 +18,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from everytouch import bounds
 from everytouch.accounts.access import may_act_for
 from everytouch.accounts.endpoint_kit import (
     ApiId,
@@ -102,7 +103,7 @@ class LeadPage(PageMeta):
 class LeadFilters(Schema):
     owner_id: ApiId | None = None
     stage: Stage | None = None
-    untouched_days: int | None = Field(None, ge=0, le=3650)
+    untouched_days: int | None = Field(None, ge=0, le=bounds.MAX_LOOKBACK_DAYS)
     q: str = Field("", max_length=200)
     customer_id: ApiId | None = None
 

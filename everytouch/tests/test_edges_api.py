@@ -1,7 +1,7 @@
 """Values at the edge of their range get a 422 naming the field, never a 500 or a 409.
 
 Dates that cannot be turned into UTC, page numbers beyond 64 bits, ids past the database's
-integers, NaN and Infinity, bodies nested to the recursion limit: everytouch/accounts/bounds.py.
+integers, NaN and Infinity, bodies nested to the recursion limit: everytouch/bounds.py.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.test import Client
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from everytouch.accounts import bounds
+from everytouch import bounds
 from everytouch.accounts.endpoint_kit import BodyRefused, check_body
 from everytouch.api import StrictJSONRenderer
 from everytouch.interactions.models import Turn

@@ -15,7 +15,7 @@ server error from deep inside the database driver or Python's date arithmetic.
 - JSON bodies: at most ``MAX_JSON_DEPTH`` levels deep, ``MAX_JSON_ITEMS`` items in one list, and
   only finite numbers (Python reads ``NaN`` and ``Infinity``; JSON has neither).
 
-Plain Python (no Django) so the CLI and the readers of every app can share it.
+Plain Python (no Django), in the lowest layer, so the CLI, the readers and every app share it.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ LATEST_YEAR = 2200
 MAX_ID = 2**63 - 1
 MAX_SMALL_INT = 2**31 - 1
 MAX_PAGE = 10_000
+# A filter such as "untouched for N days" looks back at most ten years; far more would overflow
+# the date arithmetic (``now - timedelta(days=N)``).
+MAX_LOOKBACK_DAYS = 3650
 MAX_JSON_DEPTH = 32
 MAX_JSON_ITEMS = 20_000
 
@@ -56,17 +59,22 @@ def int_problem(value: int, low: int = 0, high: int = MAX_ID) -> str | None:
     return None
 
 
-def parse_id(raw: str) -> int | None:
-    """A positive id from a query string or form, or None for anything else.
+def parse_whole(raw: str, low: int = 0, high: int = MAX_ID) -> int | None:
+    """A whole number ``low..high`` from a query string or form, or None for anything else.
 
     ``str.isdigit`` alone lets "²" through (and ``int("²")`` fails), and a 30-digit number
     would reach the database as more than it can hold.
     """
     raw = raw.strip()
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_ID)):
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(high)):
         return None
     number = int(raw)
-    return number if 1 <= number <= MAX_ID else None
+    return number if low <= number <= high else None
+
+
+def parse_id(raw: str) -> int | None:
+    """A record's id (1 up to a 64-bit integer) from a query string or form, or None."""
+    return parse_whole(raw, low=1)
 
 
 def json_problem(data: object) -> str | None:
