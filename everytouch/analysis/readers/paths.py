@@ -97,6 +97,10 @@ def _file_entries(path: Path, options: ReadOptions) -> Iterator[Entry]:
         entries = [exc]
     except OSError as exc:
         entries = [ConversationError(f"cannot read: {exc.strerror or exc}")]
+    except Exception as exc:
+        # A reader bug or a limit of Python itself (RecursionError, MemoryError, OverflowError)
+        # must cost this one file, never the rest of the run.
+        entries = [ConversationError(f"cannot parse: {type(exc).__name__}: {exc}")]
     for entry in entries:
         yield entry if isinstance(entry, ConversationError) else _with_source(entry, path)
 
