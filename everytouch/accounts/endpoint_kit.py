@@ -8,6 +8,7 @@ everytouch/api.py.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, TypeVar, overload
@@ -18,7 +19,7 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 
 from everytouch import bounds
 from everytouch.accounts.access import DESK_ROLES, STAFF_ROLES, has_role, require_role
@@ -89,6 +90,15 @@ ApiMoment = Annotated[datetime, AfterValidator(_in_calendar)]
 ApiAwareMoment = Annotated[AwareDatetime, AfterValidator(_in_calendar)]
 # Ids in bodies and query strings: the database compares and stores 64-bit integers.
 ApiId = Annotated[int, Field(ge=1, le=bounds.MAX_ID)]
+
+
+def _finite_or_none(value: float | None) -> float | None:
+    return value if value is None or math.isfinite(value) else None
+
+
+# A stored float in an answer: one saved before inputs were checked may be Infinity, which
+# strict JSON cannot carry; it reads as "not known" rather than failing the whole answer.
+FiniteOut = Annotated[float | None, BeforeValidator(_finite_or_none)]
 
 
 class BodyRefused(ValueError):

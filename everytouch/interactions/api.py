@@ -15,6 +15,7 @@ from pydantic import model_validator
 from everytouch.accounts.endpoint_kit import (
     ApiAwareMoment,
     ApiId,
+    FiniteOut,
     PageMeta,
     PageParams,
     UserRef,
@@ -104,7 +105,7 @@ class InteractionOut(Schema):
 class TurnOut(Schema):
     speaker: str
     text: str
-    start: float | None
+    start: FiniteOut
 
 
 class InteractionDetailOut(InteractionOut):

@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 from everytouch import bounds
 from everytouch.accounts.endpoint_kit import BodyRefused, check_body
 from everytouch.api import StrictJSONRenderer
-from everytouch.interactions.models import Turn
-from everytouch.testing import bearer
+from everytouch.interactions.actions import InteractionData, log_interaction
+from everytouch.interactions.models import Channel, Turn
+from everytouch.testing import bearer, make_customer
 from everytouch.testing.clients import post_json
 
 pytestmark = pytest.mark.django_db
@@ -158,8 +159,22 @@ def test_it_refuses_a_list_longer_than_the_limit(api: Client) -> None:
     assert "more than" in _refused(post_json(api, "/api/v1/interactions", body), "tags")
 
 
+def test_it_serves_a_turn_time_stored_as_infinity_as_unknown(api: Client, rep: User) -> None:
+    # Stored before inputs were checked: the answer stays strict JSON, the time reads as null.
+    call = log_interaction(
+        make_customer(), InteractionData(channel=Channel.CALL, handled_by=rep), rep
+    )
+    Turn.objects.create(interaction=call, index=0, speaker="agent", text="Hi", start=math.inf)
+    response = api.get(f"/api/v1/interactions/{call.pk}")
+    assert response.status_code == 200
+    assert json.loads(response.content, parse_constant=_refuse)["turns"][0]["start"] is None
+
+
+def _refuse(name: str) -> None:
+    raise AssertionError(f"{name} in the answer")
+
+
 def test_it_never_renders_nan_or_infinity() -> None:
-    # A turn stored before inputs were checked: the API must not send it as invalid JSON.
     with pytest.raises(ValueError, match="JSON compliant"):
         StrictJSONRenderer().render(None, {"start": math.inf}, response_status=200)  # type: ignore[arg-type]
 
