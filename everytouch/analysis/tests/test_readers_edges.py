@@ -158,3 +158,51 @@ def test_it_never_raises_whatever_number_or_nesting_a_file_holds(
             assert item.reason
         else:
             json.dumps([t.start for t in item.turns], allow_nan=False)
+
+
+DEFAULT_PLAYBOOK = Path(cli.__file__).parent / "data" / "default_playbook.yaml"
+
+
+def _usage_files(folder: Path) -> list[tuple[str, Path]]:
+    playbook = DEFAULT_PLAYBOOK.read_text(encoding="utf-8")
+    huge_max = playbook.replace(
+        "{name: transfers_at_most, max: 1}", "{name: transfers_at_most, max: 1" + "0" * 400 + "}"
+    )
+    files = {
+        "huge.json": "[" + "9" * 5000 + "]",
+        "deep.json": "[" * 100_000 + "]" * 100_000,
+        "huge.yaml": "- " + "9" * 5000 + "\n",
+        "max.yaml": huge_max,
+        "deep.yaml": "[" * 5000 + "]" * 5000,
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return [
+        ("--promotions", folder / "huge.json"),
+        ("--promotions", folder / "deep.json"),
+        ("--promotions", folder / "huge.yaml"),
+        ("--playbook", folder / "max.yaml"),
+        ("--playbook", folder / "deep.yaml"),
+    ]
+
+
+def test_it_exits_2_on_a_playbook_or_promotions_file_it_cannot_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _files(tmp_path, [OK])
+    for option, path in _usage_files(tmp_path):
+        assert cli.main([str(tmp_path / "f000.json"), option, str(path)]) == cli.EXIT_USAGE
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {path}"), err
+
+
+@pytest.mark.parametrize(
+    "line", ['{"text": "Hi", "label": ' + "9" * 5000 + "}", '{"text": ' + "[" * 100_000]
+)
+def test_it_exits_2_on_a_labels_line_it_cannot_read(
+    line: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(line + "\n", encoding="utf-8")
+    assert cli.main(["train", "--labels", str(labels), "--check", "x"]) == cli.EXIT_USAGE
+    assert f"error: {labels}:1: not readable JSON" in capsys.readouterr().err
