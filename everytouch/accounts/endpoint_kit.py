@@ -135,7 +135,8 @@ def page_slice(
     count = qs.count()
     start = (params.page - 1) * params.page_size
     items = list(qs[start : start + params.page_size])
-    has_next = start + len(items) < count
+    # No link past the last page a caller may ask for: past it, a filter finds rows, not paging.
+    has_next = start + len(items) < count and params.page < bounds.MAX_PAGE
     meta = PageMeta(
         count=count,
         page=params.page,

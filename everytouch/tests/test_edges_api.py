@@ -100,6 +100,16 @@ def test_it_answers_a_page_beyond_the_limit_with_a_422(api: Client, url: str, pa
     assert str(bounds.MAX_PAGE) in _refused(api.get(url, {"page": page}), "page")
 
 
+def test_it_links_no_page_past_the_last_it_serves(
+    api: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bounds, "MAX_PAGE", 2)
+    for name in ("Ann", "Bob", "Cy"):
+        post_json(api, "/api/v1/customers", {"name": name})
+    assert api.get("/api/v1/customers", {"page": 1, "page_size": 1}).json()["next"]
+    assert api.get("/api/v1/customers", {"page": 2, "page_size": 1}).json()["next"] is None
+
+
 def test_it_serves_the_last_allowed_page_empty(api: Client) -> None:
     response = api.get("/api/v1/customers", {"page": bounds.MAX_PAGE})
     assert response.status_code == 200
