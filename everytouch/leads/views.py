@@ -138,7 +138,7 @@ def _column(stage: Stage, cards: list[Lead], total: int, number: int) -> dict[st
         "label": stage.label,
         "cards": shown,
         "total": total,
-        "next_page": number + 1 if len(cards) > BOARD_PAGE else None,
+        "next_page": number + 1 if len(cards) > BOARD_PAGE and number < bounds.MAX_PAGE else None,
         "left": total - (number - 1) * BOARD_PAGE - len(shown),
     }
 

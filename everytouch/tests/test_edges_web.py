@@ -22,6 +22,7 @@ from everytouch import bounds
 from everytouch.accounts.web_kit import DayField, MomentField
 from everytouch.cli import main
 from everytouch.followups.models import Commitment
+from everytouch.leads import views as lead_views
 from everytouch.leads.actions import LeadData, capture_lead
 from everytouch.testing import client_for, make_customer
 
@@ -115,6 +116,19 @@ def board(rep: User) -> Client:
 def test_it_serves_a_lead_board_column_for_any_page_number(board: Client, page: str) -> None:
     url = reverse("lead_board_column", args=["new"])
     assert board.get(url, {"page": page}).status_code == 200
+
+
+def test_it_offers_no_column_page_past_the_last_it_serves(
+    rep: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bounds, "MAX_PAGE", 2)
+    monkeypatch.setattr(lead_views, "BOARD_PAGE", 1)
+    for need in ("Desks", "Chairs", "Lamps"):
+        capture_lead(make_customer(need, ()), LeadData(need=need), owner=rep, actor=None)
+    client = client_for(rep)
+    url = reverse("lead_board_column", args=["new"])
+    assert b'rel="next"' in client.get(url, {"page": 1}).content
+    assert b'rel="next"' not in client.get(url, {"page": 2}).content
 
 
 @pytest.mark.parametrize("value", [HUGE, "²", "٣"])
