@@ -218,14 +218,21 @@ def _expand(paths: Sequence[str | os.PathLike[str]], recursive: bool) -> Iterato
         paths = [paths]
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            yield from _walk(path, recursive)
-        elif path.is_file():
-            yield path
-        elif path.exists():
-            yield ReadError(str(path), "not a regular file")
-        else:
-            yield ReadError(str(path), "no such file or directory")
+        try:
+            yield from _expand_one(path, recursive)
+        except OSError as exc:  # a name too long for the file system, a path we may not read
+            yield ReadError(str(path)[:200], f"cannot read: {exc.strerror or exc}")
+
+
+def _expand_one(path: Path, recursive: bool) -> Iterator[Path | ReadError]:
+    if path.is_dir():
+        yield from _walk(path, recursive)
+    elif path.is_file():
+        yield path
+    elif path.exists():
+        yield ReadError(str(path), "not a regular file")
+    else:
+        yield ReadError(str(path), "no such file or directory")
 
 
 def _walk(folder: Path, recursive: bool) -> Iterator[Path | ReadError]:

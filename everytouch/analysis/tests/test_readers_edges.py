@@ -206,3 +206,12 @@ def test_it_exits_2_on_a_labels_line_it_cannot_read(
     labels.write_text(line + "\n", encoding="utf-8")
     assert cli.main(["train", "--labels", str(labels), "--check", "x"]) == cli.EXIT_USAGE
     assert f"error: {labels}:1: not readable JSON" in capsys.readouterr().err
+
+
+def test_it_reports_a_path_too_long_for_the_file_system_and_goes_on(tmp_path: Path) -> None:
+    (ok,) = _files(tmp_path, [OK])
+    too_long = tmp_path / ("a" * 5000)
+    first, second = read_paths([too_long, ok])
+    assert isinstance(first, ReadError)
+    assert first.reason == "cannot read: File name too long"
+    assert isinstance(second, Conversation)
