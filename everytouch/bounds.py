@@ -50,15 +50,6 @@ def calendar_problem(value: date) -> str | None:
     return None
 
 
-def int_problem(value: int, low: int = 0, high: int = MAX_ID) -> str | None:
-    """Why a whole number is outside ``low..high``, or None."""
-    if value < low:
-        return f"must be {low} or more"
-    if value > high:
-        return f"must be {high} or less"
-    return None
-
-
 def parse_whole(raw: str, low: int = 0, high: int = MAX_ID) -> int | None:
     """A whole number ``low..high`` from a query string or form, or None for anything else.
 
