@@ -189,9 +189,15 @@ def test_it_never_renders_nan_or_infinity() -> None:
         StrictJSONRenderer().render(None, {"start": math.inf}, response_status=200)  # type: ignore[arg-type]
 
 
+def _containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=2), inner, max_size=3)
+    )
+
+
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=3),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=2), inner),
+    _containers,
     max_leaves=40,
 )
 
