@@ -22,8 +22,10 @@ from ninja.openapi.docs import DocsBase
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
 
 from everytouch.accounts.auth import API_AUTH, Gate, gate_of
+from everytouch.accounts.endpoint_kit import BodyRefused, check_body
 from everytouch.accounts.idempotency import IdempotencyError
 from everytouch.accounts.models import Role
 from everytouch.customers.actions import ContactConflict
@@ -47,10 +49,21 @@ class ObjectParser(Parser):
     """Every request body is a JSON object; anything else would validate as all-defaults."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
-        data = json.loads(request.body)
+        try:
+            data = json.loads(request.body)
+        except RecursionError:
+            raise BodyRefused("the body is nested too deeply") from None
         if not isinstance(data, dict):
             raise ValueError("the request body must be a JSON object")
+        check_body(data)
         return data
+
+
+class StrictJSONRenderer(JSONRenderer):
+    """Only JSON that every parser reads: a NaN or Infinity that slipped into a response is a
+    bug to see in the log (a 500), not ``NaN`` sent to a client whose parser chokes on it."""
+
+    json_dumps_params = {"allow_nan": False}
 
 
 class OfflineSwagger(DocsBase):
@@ -180,6 +193,7 @@ api = EverytouchAPI(
     urls_namespace="api-v1",
     auth=API_AUTH,
     parser=ObjectParser(),
+    renderer=StrictJSONRenderer(),
     docs=OfflineSwagger(),
 )
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -283,6 +297,9 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     detail = str(exc)
+    if isinstance(exc.__cause__, BodyRefused):
+        # Ninja wraps every parser error as "Cannot parse request body"; this one has a reason.
+        return _error(request, 422, str(exc.__cause__))
     if detail.startswith("Cannot parse request body"):
         detail = "the request body must be a JSON object"
     return _error(request, exc.status_code, detail)

@@ -13,6 +13,8 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NoReturn, TypeAlias, TypeVar
 
+from everytouch import bounds
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
@@ -98,15 +100,26 @@ def no_handler(args: argparse.Namespace, extra: list[str]) -> int:
     raise UsageError("choose a subcommand")
 
 
-def positive(raw: str) -> int:
-    """An argparse type: a whole number of at least 1."""
-    try:
-        value = int(raw)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+def whole(low: int = 0, high: int = bounds.MAX_SMALL_INT) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high`` (exit 2 otherwise), so a
+    30-digit count or id never reaches the database or the date arithmetic."""
+
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}")
+        if value > high:
+            raise argparse.ArgumentTypeError(f"must be at most {high}")
+        return value
+
+    return parse
+
+
+positive = whole(1)
+record_id = whole(1, bounds.MAX_ID)
 
 
 # --- Django and the database ---------------------------------------------------------------

@@ -14,8 +14,18 @@ some skip a leading tab or carriage return first), so a customer who types
 on whoever opens an export. Every export writes its rows through `writer`, which puts an
 apostrophe before such a cell: spreadsheets hide it and keep the cell as text.
 
-E.164 phone numbers ("+13125550101", several joined by spaces) are the one exception: they
-cannot be a formula, and keeping them bare lets an export import back unchanged.
+Two kinds of cell are left bare although they start with + or -, because a spreadsheet reads
+them as exactly what they say and they cannot compute anything:
+
+- a plain number ("-42", "+3.50"): it stays a number people can sum, not text;
+- E.164 phone numbers ("+13125550101", several joined by spaces or semicolons): they keep
+  importing back unchanged.
+
+Everything else that starts with a formula character gets the apostrophe, including a phone
+written with spaces ("+1 555 0101") and arithmetic such as "-2+3": left bare, the first would
+show as an error and the second as 1; with the apostrophe both show as typed. A cell that
+already starts with apostrophes before a formula character gets one more, so `unguard` gives
+back exactly what was stored.
 
 Pure Python on purpose (no Django), so any layer may use it.
 """
@@ -33,18 +43,30 @@ if TYPE_CHECKING:
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PHONES_ONLY = re.compile(r"^\+\d{6,15}([ ;]\+\d{6,15})*$")
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d{1,15}(\.\d{1,15})?$")
 
 
 def safe_cell(value: object) -> object:
     """`value`, with an apostrophe before it if a spreadsheet would run it as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return value if _PHONES_ONLY.match(value) else "'" + value
-    return value
+    if not isinstance(value, str) or not _guarded(value):
+        return value
+    return "'" + value
+
+
+def _guarded(text: str) -> bool:
+    if text.startswith(FORMULA_STARTS):
+        return not (_PLAIN_NUMBER.match(text) or _PHONES_ONLY.match(text))
+    # Already apostrophes before a formula character: one more, or unguard would eat one.
+    return text.startswith("'") and text.lstrip("'").startswith(FORMULA_STARTS)
 
 
 def unguard(text: str) -> str:
-    """Undo `safe_cell` on a cell read back from one of our exports."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+    """Undo `safe_cell` on a cell read back from one of our exports (older ones too, which
+    guarded plain numbers)."""
+    if not text.startswith("'"):
+        return text
+    rest = text[1:]
+    return rest if rest.startswith(FORMULA_STARTS) or _guarded(rest) else text
 
 
 class SafeWriter:

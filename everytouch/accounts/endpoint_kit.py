@@ -8,8 +8,10 @@ everytouch/api.py.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from typing import Any, overload
+from datetime import date, datetime
+from typing import Annotated, Any, TypeVar, overload
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
@@ -17,7 +19,9 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 
+from everytouch import bounds
 from everytouch.accounts.access import DESK_ROLES, STAFF_ROLES, has_role, require_role
 from everytouch.accounts.idempotency import HEADER, Answer, run_once
 from everytouch.accounts.people import display_name
@@ -67,11 +71,52 @@ def user_ref(user: User | None) -> UserRef | None:
     return UserRef(id=user.pk, name=display_name(user))
 
 
+# --- values at the edge of their range (bounds.py) ----------------------------------------------
+
+D = TypeVar("D", bound=date)
+
+
+def _in_calendar(value: D) -> D:
+    problem = bounds.calendar_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# Every date and datetime a request may send is one of these, so none overflows on its way to
+# UTC and the database: the caller gets a 422 naming the field instead.
+ApiDay = Annotated[date, AfterValidator(_in_calendar)]
+ApiMoment = Annotated[datetime, AfterValidator(_in_calendar)]
+ApiAwareMoment = Annotated[AwareDatetime, AfterValidator(_in_calendar)]
+# Ids in bodies and query strings: the database compares and stores 64-bit integers.
+ApiId = Annotated[int, Field(ge=1, le=bounds.MAX_ID)]
+
+
+def _finite_or_none(value: float | None) -> float | None:
+    return value if value is None or math.isfinite(value) else None
+
+
+# A stored float in an answer: one saved before inputs were checked may be Infinity, which
+# strict JSON cannot carry; it reads as "not known" rather than failing the whole answer.
+FiniteOut = Annotated[float | None, BeforeValidator(_finite_or_none)]
+
+
+class BodyRefused(ValueError):
+    """A request body that parsed as JSON but is refused as a whole (bounds.json_problem)."""
+
+
+def check_body(data: object) -> None:
+    """Raise BodyRefused naming where ``data`` is too deep, too long or not finite."""
+    problem = bounds.json_problem(data)
+    if problem:
+        raise BodyRefused(problem)
+
+
 # --- pages ---------------------------------------------------------------------------------------
 
 
 class PageParams(Schema):
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=bounds.MAX_PAGE)
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
@@ -90,7 +135,8 @@ def page_slice(
     count = qs.count()
     start = (params.page - 1) * params.page_size
     items = list(qs[start : start + params.page_size])
-    has_next = start + len(items) < count
+    # No link past the last page a caller may ask for: past it, a filter finds rows, not paging.
+    has_next = start + len(items) < count and params.page < bounds.MAX_PAGE
     meta = PageMeta(
         count=count,
         page=params.page,

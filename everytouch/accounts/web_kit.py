@@ -1,19 +1,23 @@
-"""What every app's web pages share: paging, choosing a colleague, read-only admin inlines.
+"""What every app's web pages share: paging, numbers and dates from the user, choosing a
+colleague, read-only admin inlines.
 
 Views and forms of any app import this, never another app's views or forms (docs/architecture.md).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
+from everytouch import bounds
 from everytouch.accounts.access import DESK_ROLES
 from everytouch.accounts.people import display_name
 
@@ -24,6 +28,53 @@ M = TypeVar("M", bound=Model)
 def paginate(request: HttpRequest, items: QuerySet[M], per_page: int = PAGE_SIZE) -> Page[M]:
     """The page ``?page=`` asks for; a bad or out-of-range number gives the nearest page."""
     return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def page_number(request: HttpRequest) -> int:
+    """``?page=`` as a page number from 1 to bounds.MAX_PAGE; anything else is page 1."""
+    return min(bounds.parse_id(request.GET.get("page", "")) or 1, bounds.MAX_PAGE)
+
+
+# --- dates and numbers people type ---------------------------------------------------------------
+
+
+def validate_in_calendar(value: date) -> None:
+    """A form error, not a 500 on the way to UTC, for a date outside bounds.py's years."""
+    problem = bounds.calendar_problem(value)
+    if problem:
+        raise ValidationError(
+            f"Enter a date in the years {bounds.EARLIEST_YEAR} to {bounds.LATEST_YEAR}.",
+            code="out_of_range",
+        )
+
+
+class DayField(forms.DateField):
+    """Every date field of every form: refuses days outside the years the app accepts."""
+
+    default_validators = [validate_in_calendar]
+
+
+class MomentField(forms.DateTimeField):
+    """Every date-and-time field of every form: refuses moments outside the accepted years."""
+
+    default_validators = [validate_in_calendar]
+
+
+class CountField(forms.IntegerField):
+    """A whole number the user types (days, seconds, a turn): 0..2^31-1 unless told otherwise,
+    so it fits every integer column and every ``timedelta``."""
+
+    def __init__(
+        self, *, min_value: int = 0, max_value: int = bounds.MAX_SMALL_INT, **kwargs: Any
+    ) -> None:
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+
+
+class IdField(forms.IntegerField):
+    """An id carried in a form (often a hidden input): 1 up to what the database holds."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=bounds.MAX_ID, **kwargs)
 
 
 def desk_users() -> QuerySet[User]:

@@ -8,10 +8,13 @@ JSON form (one object per conversation; JSONL files hold many)::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, cast, get_args
+
+from everytouch import bounds
 
 Speaker = Literal["agent", "customer"]
 Channel = Literal["call", "email", "chat", "visit"]
@@ -65,6 +68,8 @@ def turn_from_dict(data: Any, index: int) -> Turn:
     start = data.get("start")
     if start is not None and (isinstance(start, bool) or not isinstance(start, int | float)):
         raise ConversationError(f"turn {index}: start must be a number of seconds")
+    if start is not None and not math.isfinite(start):
+        raise ConversationError(f"turn {index}: start must be a finite number of seconds")
     return Turn(cast(Speaker, speaker), text, None if start is None else float(start))
 
 
@@ -74,9 +79,13 @@ def _parse_started_at(value: Any) -> datetime | None:
     if not isinstance(value, str):
         raise ConversationError("started_at must be an ISO-8601 string")
     try:
-        return datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
     except ValueError as exc:
         raise ConversationError(f"started_at is not ISO-8601: {value!r}") from exc
+    problem = bounds.calendar_problem(moment)
+    if problem:
+        raise ConversationError(f"started_at {problem}")
+    return moment
 
 
 def conversation_from_dict(data: Any) -> Conversation:

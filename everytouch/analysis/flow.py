@@ -684,11 +684,15 @@ def _parse_promotions(path: Path, text: str) -> Any:
             return json.loads(text)
         except json.JSONDecodeError as exc:
             raise PromotionsError(f"line {exc.lineno}: {exc.msg}") from exc
+        except (ValueError, RecursionError) as exc:  # a 5,000-digit number; nesting too deep
+            raise PromotionsError(f"not readable JSON: {exc}") from exc
     if path.suffix.lower() in {".yaml", ".yml"}:
         try:
             return yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise PromotionsError(str(exc)) from exc
+        except (ValueError, RecursionError) as exc:
+            raise PromotionsError(f"not readable YAML: {exc}") from exc
     return _lines(text)
 
 

@@ -72,6 +72,8 @@ def _json(line: str) -> dict[str, Any]:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise _LineError(f"not valid JSON: {exc.msg} (column {exc.colno})") from exc
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit number; nesting too deep
+        raise _LineError(f"not readable JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise _LineError(f"expected a JSON object, got {type(data).__name__}")
     return data

@@ -176,8 +176,8 @@ class _Reader:
             raise self.error(node, f"{what} must be {'an integer' if integer else 'a number'}")
         try:
             return float(int(raw.replace("_", ""), 0)) if integer else float(raw)
-        except ValueError as exc:
-            raise self.error(node, f"{what}: cannot read {raw!r}") from exc
+        except (ValueError, OverflowError) as exc:  # OverflowError: too large for a float
+            raise self.error(node, f"{what}: cannot read {_clip(raw)!r}") from exc
 
     def text_list(self, node: yaml.Node, what: str) -> tuple[str, ...]:
         if isinstance(node, yaml.ScalarNode):
@@ -185,6 +185,10 @@ class _Reader:
         if not isinstance(node, yaml.SequenceNode):
             raise self.error(node, f"{what} must be a list of text")
         return tuple(self.text(item, what) for item in node.value)
+
+
+def _clip(raw: str) -> str:
+    return raw if len(raw) <= 40 else raw[:37] + "..."
 
 
 def _compose(text: str, source: str) -> yaml.Node:
@@ -196,6 +200,8 @@ def _compose(text: str, source: str) -> yaml.Node:
         raise PlaybookError(f"{source}:{line}: not valid YAML: {exc.problem}") from exc
     except yaml.YAMLError as exc:
         raise PlaybookError(f"{source}:1: not valid YAML: {exc}") from exc
+    except RecursionError as exc:
+        raise PlaybookError(f"{source}:1: not readable YAML: nested too deeply") from exc
     if node is None:
         raise PlaybookError(f"{source}:1: the playbook is empty")
     return node

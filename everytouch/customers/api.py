@@ -17,6 +17,7 @@ from pydantic import model_validator
 
 from everytouch.accounts.auth import DESK_WRITE, MANAGER_ADMIN, OWNER_ADMIN, STAFF_READ, caller
 from everytouch.accounts.endpoint_kit import (
+    ApiId,
     PageMeta,
     PageParams,
     UserRef,
@@ -101,7 +102,7 @@ class CustomerIn(Schema):
     name: str = Field("", max_length=200)
     company: str = Field("", max_length=200)
     notes: str = Field("", max_length=10_000)
-    owner_id: int | None = None
+    owner_id: ApiId | None = None
     phones: PhoneList = Field(default_factory=list, max_length=MAX_CONTACTS)
     emails: EmailList = Field(default_factory=list, max_length=MAX_CONTACTS)
 
@@ -118,7 +119,7 @@ class CustomerPatch(Schema):
     name: str = Field("", max_length=200)
     company: str = Field("", max_length=200)
     notes: str = Field("", max_length=10_000)
-    owner_id: int | None = None
+    owner_id: ApiId | None = None
     phones: PhoneList = Field(default_factory=list, max_length=MAX_CONTACTS)
     emails: EmailList = Field(default_factory=list, max_length=MAX_CONTACTS)
 

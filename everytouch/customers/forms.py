@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.models import User
 
 from everytouch.accounts.people import display_name
-from everytouch.accounts.web_kit import OwnerChoiceField, desk_users
+from everytouch.accounts.web_kit import IdField, OwnerChoiceField, desk_users
 from everytouch.customers.actions import MERGE_FIELDS, MergeChoices
 from everytouch.customers.fields import clean_email_field, clean_phone_field
 from everytouch.customers.models import ContactKind, ContactPoint, Customer
@@ -61,7 +61,7 @@ class ContactForm(forms.Form):
 class MergeForm(forms.Form):
     """Pick the other record by its number (or from a suggestion, which sends the same field)."""
 
-    other = forms.IntegerField(label="Customer number", min_value=1, help_text="e.g. 1234")
+    other = IdField(label="Customer number", help_text="e.g. 1234")
 
     def __init__(self, keep: Customer, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,7 +86,7 @@ def _shown(customer: Customer, name: str) -> str:
 class MergePreviewForm(forms.Form):
     """The confirmation: which record survives and, for each field that differs, whose value."""
 
-    other = forms.IntegerField(widget=forms.HiddenInput)
+    other = IdField(widget=forms.HiddenInput)
     survivor = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect, label="Keep record")
 
     def __init__(self, first: Customer, second: Customer, *args: Any, **kwargs: Any) -> None:

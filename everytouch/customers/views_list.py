@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from everytouch import bounds
 from everytouch.accounts.access import STAFF_ROLES, require_role
 from everytouch.accounts.listing import SortChoice, Sorting
 from everytouch.accounts.web_kit import desk_users, paginate
@@ -39,7 +40,8 @@ def _owned_by(qs: QuerySet[Customer], owner: str, user: User) -> QuerySet[Custom
         return qs.filter(owner=user)
     if owner == "none":
         return qs.filter(owner__isnull=True)
-    return qs.filter(owner_id=int(owner)) if owner.isdigit() else qs
+    owner_id = bounds.parse_id(owner)
+    return qs.filter(owner_id=owner_id) if owner_id else qs
 
 
 @login_required

@@ -18,6 +18,8 @@ from ninja.responses import Status
 
 from everytouch.accounts.auth import DESK_WRITE, STAFF_READ, STAFF_WRITE, caller
 from everytouch.accounts.endpoint_kit import (
+    ApiId,
+    ApiMoment,
     PageMeta,
     PageParams,
     UserRef,
@@ -56,11 +58,11 @@ class CommitmentOut(Schema):
 
 
 class CommitmentIn(Schema):
-    customer_id: int
+    customer_id: ApiId
     what: str = Field(..., max_length=actions.MAX_WHAT)
-    due_at: datetime = Field(description="ISO-8601; without an offset it is read in business time")
-    owner_id: int | None = Field(None, description="Who keeps the promise; you by default")
-    interaction_id: int | None = None
+    due_at: ApiMoment = Field(description="ISO-8601; without an offset it is read in business time")
+    owner_id: ApiId | None = Field(None, description="Who keeps the promise; you by default")
+    interaction_id: ApiId | None = None
 
 
 class CommitmentPage(PageMeta):
@@ -137,7 +139,7 @@ def create_commitment(request: HttpRequest, payload: CommitmentIn) -> Status[dic
 class ListFilters(Schema):
     mine: bool = False
     status: CommitmentStatus | None = None
-    customer_id: int | None = None
+    customer_id: ApiId | None = None
 
 
 def _with_relations() -> Any:

@@ -7,14 +7,16 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from everytouch import spreadsheet
+from everytouch import bounds, spreadsheet
 from everytouch.cli_base import (
     Subcommands,
     UsageError,
     command,
     find_user,
     no_handler,
+    record_id,
     require_database,
+    whole,
 )
 
 if TYPE_CHECKING:
@@ -37,7 +39,11 @@ def parse_due(raw: str, now: datetime) -> datetime:
         parsed = dateparser.parse(raw, settings=settings)
     if parsed is None:
         raise UsageError(f"cannot read {raw!r} as a date and time")
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+    due = parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+    problem = bounds.calendar_problem(due)
+    if problem:
+        raise UsageError(f"--due {problem}")
+    return due
 
 
 def _row(c: Commitment) -> list[str]:
@@ -128,7 +134,7 @@ def add_commands(sub: Subcommands) -> None:
     promises = command(sub, "promises", no_handler, "record, list and keep promises")
     actions = promises.add_subparsers(dest="promises_command", required=True, metavar="ACTION")
     add = command(actions, "add", cmd_add, "record a promise to a customer")
-    add.add_argument("--customer", type=int, required=True, help="customer id")
+    add.add_argument("--customer", type=record_id, required=True, help="customer id")
     add.add_argument("--owner", required=True, help="who promised (username)")
     add.add_argument("--what", required=True, help='e.g. "call back with the lease quote"')
     add.add_argument("--due", required=True, help='ISO time or words: "Friday 3pm"')
@@ -138,9 +144,9 @@ def add_commands(sub: Subcommands) -> None:
     listing.add_argument("--status")
     listing.add_argument("--overdue", action="store_true", help="due and not kept")
     listing.add_argument("--format", choices=["table", "csv"], default="table")
-    listing.add_argument("--limit", type=int, default=1000)
+    listing.add_argument("--limit", type=whole(), default=1000)
     done = command(actions, "done", cmd_done, "mark a promise kept")
-    done.add_argument("promise", type=int)
+    done.add_argument("promise", type=record_id)
     done.add_argument("--as", dest="as_user", required=True, help="the owner or a manager")
     day = command(actions, "my-day", cmd_my_day, "overdue, today and the week ahead")
     day.add_argument("username")

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from everytouch.accounts.access import STAFF_ROLES
-from everytouch.accounts.web_kit import OwnerChoiceField
+from everytouch.accounts.web_kit import MomentField, OwnerChoiceField
 from everytouch.business_time import business_tz
 from everytouch.followups.actions import MAX_WHAT
 
@@ -29,7 +29,7 @@ def local_input(moment: datetime | None) -> str:
 
 class CommitmentForm(forms.Form):
     what = forms.CharField(max_length=MAX_WHAT, label="What was promised")
-    due_at = forms.DateTimeField(
+    due_at = MomentField(
         label="Due by",
         input_formats=[LOCAL_FORMAT, "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_FORMAT),

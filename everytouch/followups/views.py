@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from everytouch import bounds
 from everytouch.accounts.access import (
     DESK_ROLES,
     MANAGER_ROLES,
@@ -66,15 +67,17 @@ def commitment_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _customer_or_404(raw: str) -> Customer:
-    if not raw.isdigit():
+    pk = bounds.parse_id(raw)
+    if pk is None:
         raise Http404("Pick a customer first.")
-    return resolve(get_object_or_404(Customer, pk=int(raw)))
+    return resolve(get_object_or_404(Customer, pk=pk))
 
 
 def _interaction(raw: str, customer: Customer) -> Interaction | None:
-    if not raw.isdigit():
+    pk = bounds.parse_id(raw)
+    if pk is None:
         return None
-    interaction = get_object_or_404(Interaction, pk=int(raw))
+    interaction = get_object_or_404(Interaction, pk=pk)
     if interaction.customer is None or resolve(interaction.customer).pk != customer.pk:
         raise Http404("That interaction is not this customer's.")
     return interaction

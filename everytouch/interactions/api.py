@@ -10,10 +10,13 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
-from pydantic import AwareDatetime, model_validator
+from pydantic import model_validator
 
 from everytouch.accounts.auth import DESK_WRITE, STAFF_READ, caller
 from everytouch.accounts.endpoint_kit import (
+    ApiAwareMoment,
+    ApiId,
+    FiniteOut,
     PageMeta,
     PageParams,
     UserRef,
@@ -43,12 +46,20 @@ from everytouch.interactions.actions import (
 from everytouch.interactions.models import Channel, Direction, Interaction, Speaker
 
 router = Router(tags=["interactions"])
+# A turn starts within a week of the call's start: more is a unit mistake (ms for seconds).
+MAX_TURN_START = 7 * 24 * 3600
 
 
 class TurnIn(Schema):
     speaker: Speaker
     text: str = Field(..., min_length=1, max_length=20_000)
-    start: float | None = Field(None, ge=0, description="Seconds from the start of the call")
+    start: float | None = Field(
+        None,
+        ge=0,
+        le=MAX_TURN_START,
+        allow_inf_nan=False,
+        description="Seconds from the start of the call",
+    )
 
 
 class InteractionIn(Schema):
@@ -57,17 +68,17 @@ class InteractionIn(Schema):
     An unknown phone or e-mail creates the customer (named ``customer_name``) with the touch.
     """
 
-    customer_id: int | None = None
+    customer_id: ApiId | None = None
     phone: ApiPhone = ""
     email: ApiEmail = ""
     customer_name: str = Field("", max_length=200)
     channel: Channel
     direction: Direction = Direction.INBOUND
-    started_at: AwareDatetime | None = None
-    ended_at: AwareDatetime | None = None
+    started_at: ApiAwareMoment | None = None
+    ended_at: ApiAwareMoment | None = None
     summary: str = Field("", max_length=20_000)
     need: str = Field("", max_length=300)
-    handled_by_id: int | None = None
+    handled_by_id: ApiId | None = None
     turns: list[TurnIn] = Field(default_factory=list, max_length=MAX_TURNS)
 
     @model_validator(mode="after")
@@ -100,7 +111,7 @@ class InteractionOut(Schema):
 class TurnOut(Schema):
     speaker: str
     text: str
-    start: float | None
+    start: FiniteOut
 
 
 class InteractionDetailOut(InteractionOut):
@@ -108,8 +119,8 @@ class InteractionDetailOut(InteractionOut):
 
 
 class InteractionFilters(Schema):
-    customer_id: int | None = None
-    handled_by_id: int | None = None
+    customer_id: ApiId | None = None
+    handled_by_id: ApiId | None = None
     channel: Channel | None = None
 
 

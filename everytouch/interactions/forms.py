@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 
-from everytouch.accounts.web_kit import OwnerChoiceField, desk_users
+from everytouch.accounts.web_kit import IdField, OwnerChoiceField, desk_users
 from everytouch.customers.fields import clean_email_field, clean_phone_field
 from everytouch.interactions.models import Channel, Direction
 
@@ -13,7 +13,7 @@ from everytouch.interactions.models import Channel, Direction
 class DeskForm(forms.Form):
     """The one form a rep fills in while talking: who it is, what they need, what happened."""
 
-    customer_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    customer_id = IdField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(max_length=200, required=False)
     company = forms.CharField(max_length=200, required=False)
     phone = forms.CharField(max_length=40, required=False)

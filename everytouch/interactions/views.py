@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from everytouch import bounds
 from everytouch.accounts.access import (
     DESK_ROLES,
     STAFF_ROLES,
@@ -69,10 +70,11 @@ def _transferred_to(user: User) -> list[Transfer]:
 
 def _just_logged(user: User, raw_id: str) -> Interaction | None:
     """The touch this rep just logged, confirmed on the desk they stay on (only their own)."""
-    if not raw_id.isdigit():
+    pk = bounds.parse_id(raw_id)
+    if pk is None:
         return None
     qs = Interaction.objects.select_related("customer").filter(handled_by=user)
-    return qs.filter(pk=int(raw_id)).first()
+    return qs.filter(pk=pk).first()
 
 
 @login_required
@@ -170,8 +172,8 @@ def desk_ask(request: HttpRequest) -> HttpResponse:
     """The caller asks for someone: where they are, who covers, and where to put the call."""
     user = require_role(request.user, DESK_ROLES)
     customer = _form_customer(request.GET.get("customer_id", ""))
-    member_id = request.GET.get("person", "")
-    member = StaffMember.objects.filter(pk=int(member_id)).first() if member_id.isdigit() else None
+    member_id = bounds.parse_id(request.GET.get("person", ""))
+    member = StaffMember.objects.filter(pk=member_id).first() if member_id else None
     decision = decide(customer, asked_for=member.user if member else None, viewer=user)
     context = {"route": decision, "customer": customer, "asked": member}
     return render(request, "desk/_route.html", context)
@@ -196,9 +198,10 @@ def _still_missing(customer: Customer | None, typed: QueryDict) -> list[str]:
 
 
 def _form_customer(raw_id: str) -> Customer | None:
-    if not raw_id.isdigit():
+    pk = bounds.parse_id(raw_id)
+    if pk is None:
         return None
-    customer = Customer.objects.filter(pk=int(raw_id)).first()
+    customer = Customer.objects.filter(pk=pk).first()
     return resolve(customer) if customer else None
 
 

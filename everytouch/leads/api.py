@@ -18,9 +18,11 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from everytouch import bounds
 from everytouch.accounts.access import may_act_for
 from everytouch.accounts.auth import DESK_WRITE, STAFF_READ, STAFF_WRITE, caller
 from everytouch.accounts.endpoint_kit import (
+    ApiId,
     PageMeta,
     PageParams,
     UserRef,
@@ -49,13 +51,13 @@ class LeadCustomerRef(Schema):
 
 
 class LeadIn(Schema):
-    customer_id: int
+    customer_id: ApiId
     need: str = Field(..., min_length=1, max_length=300)
     product_interest: str = Field("", max_length=200)
     budget: str = Field("", max_length=100)
     timeline: str = Field("", max_length=100)
-    owner_id: int | None = Field(None, description="Default: the customer's owner, else sales")
-    source_interaction_id: int | None = None
+    owner_id: ApiId | None = Field(None, description="Default: the customer's owner, else sales")
+    source_interaction_id: ApiId | None = None
 
 
 class LeadOut(Schema):
@@ -98,11 +100,11 @@ class LeadPage(PageMeta):
 
 
 class LeadFilters(Schema):
-    owner_id: int | None = None
+    owner_id: ApiId | None = None
     stage: Stage | None = None
-    untouched_days: int | None = Field(None, ge=0, le=3650)
+    untouched_days: int | None = Field(None, ge=0, le=bounds.MAX_LOOKBACK_DAYS)
     q: str = Field("", max_length=200)
-    customer_id: int | None = None
+    customer_id: ApiId | None = None
 
 
 class StageIn(Schema):
@@ -111,7 +113,7 @@ class StageIn(Schema):
 
 
 class HandoffIn(Schema):
-    owner_id: int
+    owner_id: ApiId
 
 
 def lead_out(request: HttpRequest, lead: Lead, created: bool | None = None) -> LeadOut:

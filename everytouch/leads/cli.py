@@ -10,14 +10,16 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from everytouch import spreadsheet
+from everytouch import bounds, spreadsheet
 from everytouch.cli_base import (
     Subcommands,
     UsageError,
     command,
     find_user,
     no_handler,
+    record_id,
     require_database,
+    whole,
 )
 
 if TYPE_CHECKING:
@@ -186,13 +188,18 @@ def add_commands(sub: Subcommands) -> None:
     listing = command(actions, "list", cmd_leads_list, "list leads (tab-separated or CSV)")
     listing.add_argument("--owner", help="username")
     listing.add_argument("--stage")
-    listing.add_argument("--untouched", type=int, metavar="DAYS", help="open and idle this long")
+    listing.add_argument(
+        "--untouched",
+        type=whole(0, bounds.MAX_LOOKBACK_DAYS),
+        metavar="DAYS",
+        help="open and idle this long",
+    )
     listing.add_argument("--format", choices=["table", "csv"], default="table")
-    listing.add_argument("--limit", type=int, default=1000)
+    listing.add_argument("--limit", type=whole(), default=1000)
     capture = command(actions, "capture", cmd_leads_capture, "create (or update) a lead")
     capture.add_argument("--need", required=True, help="what the customer wants")
     who = capture.add_mutually_exclusive_group()
-    who.add_argument("--customer", type=int, help="customer id")
+    who.add_argument("--customer", type=record_id, help="customer id")
     who.add_argument("--phone", help="identify or create the customer by phone")
     capture.add_argument("--email", default="", help="identify or create by e-mail")
     capture.add_argument("--name", default="", help="name for a new customer")
@@ -201,11 +208,11 @@ def add_commands(sub: Subcommands) -> None:
     capture.add_argument("--owner", help="sales owner (default: the customer's owner)")
     capture.add_argument("--as", dest="as_user", help="who is doing this (for the timeline)")
     handoff = command(actions, "handoff", cmd_leads_handoff, "give a lead to another owner")
-    handoff.add_argument("lead", type=int)
+    handoff.add_argument("lead", type=record_id)
     handoff.add_argument("to", help="username of the new owner")
     handoff.add_argument("--as", dest="as_user")
     stage = command(actions, "stage", cmd_leads_stage, "move a lead along the pipeline")
-    stage.add_argument("lead", type=int)
+    stage.add_argument("lead", type=record_id)
     stage.add_argument("stage")
     stage.add_argument("--as", dest="as_user", required=True, help="the owner or a manager")
     stage.add_argument("--reason", default="", help="why it was lost")

@@ -5,13 +5,13 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 
-from everytouch.accounts.web_kit import OwnerChoiceField, desk_users
+from everytouch.accounts.web_kit import IdField, OwnerChoiceField, desk_users
 from everytouch.leads.models import Stage
 from everytouch.leads.webhooks import EVENTS
 
 
 class LeadForm(forms.Form):
-    customer_id = forms.IntegerField(widget=forms.HiddenInput)
+    customer_id = IdField(widget=forms.HiddenInput)
     need = forms.CharField(max_length=300, label="What do they need?")
     product_interest = forms.CharField(max_length=200, required=False)
     budget = forms.CharField(max_length=100, required=False)

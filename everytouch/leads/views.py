@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from everytouch import spreadsheet
+from everytouch import bounds, spreadsheet
 from everytouch.accounts.access import (
     DESK_ROLES,
     STAFF_ROLES,
@@ -34,7 +34,7 @@ from everytouch.accounts.access import (
 from everytouch.accounts.listing import SortChoice, Sorting
 from everytouch.accounts.people import display_name
 from everytouch.accounts.redirects import safe_next
-from everytouch.accounts.web_kit import desk_users
+from everytouch.accounts.web_kit import desk_users, page_number
 from everytouch.customers.actions import log_access, log_bulk_access, resolve
 from everytouch.customers.models import Customer
 from everytouch.interactions.models import Interaction
@@ -69,8 +69,8 @@ def _changeable(request: HttpRequest, pk: int) -> tuple[Lead, User]:
 # --- the board -----------------------------------------------------------------------------------
 
 
-def _int(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() else None
+def _int(raw: str, high: int = bounds.MAX_ID) -> int | None:
+    return bounds.parse_whole(raw, high=high)
 
 
 def board_filter(request: HttpRequest, user: User) -> LeadFilter:
@@ -79,7 +79,7 @@ def board_filter(request: HttpRequest, user: User) -> LeadFilter:
     return LeadFilter(
         owner_id=user.pk if owner == "me" else _int(owner),
         stage=stage if stage in Stage.values else "",
-        untouched_days=_int(request.GET.get("untouched", "")),
+        untouched_days=_int(request.GET.get("untouched", ""), high=bounds.MAX_LOOKBACK_DAYS),
         q=request.GET.get("q", "")[:200],
     )
 
@@ -138,7 +138,7 @@ def _column(stage: Stage, cards: list[Lead], total: int, number: int) -> dict[st
         "label": stage.label,
         "cards": shown,
         "total": total,
-        "next_page": number + 1 if len(cards) > BOARD_PAGE else None,
+        "next_page": number + 1 if len(cards) > BOARD_PAGE and number < bounds.MAX_PAGE else None,
         "left": total - (number - 1) * BOARD_PAGE - len(shown),
     }
 
@@ -184,7 +184,7 @@ def board_column(request: HttpRequest, stage: str) -> HttpResponse:
     user = require_role(request.user, STAFF_ROLES)
     if stage not in Stage.values:
         raise Http404("No such stage.")
-    number = _int(request.GET.get("page", "")) or 1
+    number = page_number(request)
     qs = queries.filter_leads(board_filter(request, user))
     sort = BOARD_SORT.parse(request.GET.get("sort"))
     cards = _column_page(qs, stage, sort, number)
@@ -359,7 +359,8 @@ def lead_respond(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _customer_param(raw: str) -> Customer | None:
-    customer = Customer.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    pk = bounds.parse_id(raw)
+    customer = Customer.objects.filter(pk=pk).first() if pk else None
     return resolve(customer) if customer else None
 
 

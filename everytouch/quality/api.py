@@ -15,6 +15,8 @@ from ninja import Query, Router, Schema
 
 from everytouch.accounts.auth import STAFF_READ, caller
 from everytouch.accounts.endpoint_kit import (
+    ApiId,
+    ApiMoment,
     PageMeta,
     PageParams,
     UserRef,
@@ -86,11 +88,11 @@ class ScorecardPage(PageMeta):
 
 
 class ScorecardFilters(Schema):
-    rep_id: int | None = None
+    rep_id: ApiId | None = None
     state: ScoreState | None = None
     check: str | None = None
     status: CheckStatus | None = None
-    since: datetime | None = None
+    since: ApiMoment | None = None
     current: bool = True
 
 

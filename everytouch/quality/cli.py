@@ -12,7 +12,7 @@ import sys
 from datetime import date
 from typing import TYPE_CHECKING
 
-from everytouch import spreadsheet
+from everytouch import bounds, spreadsheet
 from everytouch.cli_base import Subcommands, UsageError, command, no_handler, require_database
 
 if TYPE_CHECKING:
@@ -25,17 +25,22 @@ COLUMNS = ["rep", "check", "title", "passed", "applicable", "pass_rate"]
 def iso_date(raw: str) -> date:
     """An argparse type: a date written YYYY-MM-DD."""
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{raw!r} is not a date (YYYY-MM-DD)") from None
+    problem = bounds.calendar_problem(day)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return day
 
 
 def _team(raw: str) -> Team:
     from everytouch.staff.models import Team
 
     found = Team.objects.filter(name__iexact=raw).first()
-    if found is None and raw.isdigit():
-        found = Team.objects.filter(pk=int(raw)).first()
+    pk = bounds.parse_id(raw)
+    if found is None and pk is not None:
+        found = Team.objects.filter(pk=pk).first()
     if found is None:
         names = ", ".join(Team.objects.order_by("name").values_list("name", flat=True))
         raise UsageError(f"no team named {raw!r} (teams: {names or 'none yet'})")

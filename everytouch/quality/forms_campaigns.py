@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from everytouch.accounts.people import display_name
-from everytouch.accounts.web_kit import desk_users
+from everytouch.accounts.web_kit import CountField, DayField, MomentField, desk_users
 from everytouch.business_time import business_tz
 from everytouch.quality import campaigns
 from everytouch.quality.models import Answer, Campaign, Scenario
@@ -36,8 +36,8 @@ class PeopleField(forms.ModelMultipleChoiceField[User]):
 
 class CampaignForm(forms.Form):
     name = forms.CharField(max_length=120)
-    starts_on = forms.DateField(label="Starts on", widget=DATE_INPUT)
-    ends_on = forms.DateField(label="Ends on", widget=DATE_INPUT)
+    starts_on = DayField(label="Starts on", widget=DATE_INPUT)
+    ends_on = DayField(label="Ends on", widget=DATE_INPUT)
     scenarios = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text='One brief per line, e.g. "Ask the price of a toner cartridge and nothing else".',
@@ -100,7 +100,7 @@ class LinkForm(forms.Form):
     label = forms.CharField(
         max_length=120, label="Who the link is for", help_text='e.g. "Anna, Shopper Agency"'
     )
-    expires_on = forms.DateField(
+    expires_on = DayField(
         required=False,
         label="Expires after",
         widget=DATE_INPUT,
@@ -114,10 +114,10 @@ class TestForm(forms.Form):
     scenario = forms.ModelChoiceField(queryset=Scenario.objects.none(), empty_label=None)
     who = forms.ChoiceField(label="Rep or line tested")
     answer = forms.ChoiceField(choices=Answer.choices, widget=forms.RadioSelect, label="Answered")
-    seconds_to_answer = forms.IntegerField(
+    seconds_to_answer = CountField(
         min_value=0, max_value=3600, required=False, label="Seconds to answer"
     )
-    called_at = forms.DateTimeField(
+    called_at = MomentField(
         label="When",
         input_formats=[LOCAL_FORMAT, "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_FORMAT),

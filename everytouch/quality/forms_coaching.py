@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from everytouch.accounts.web_kit import CountField, MomentField
 from everytouch.business_time import business_tz
 from everytouch.quality.coaching import MAX_NOTES, MAX_WINDOW_DAYS, WINDOW_DAYS
 
@@ -15,7 +16,7 @@ LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class WindowForm(forms.Form):
-    days = forms.IntegerField(
+    days = CountField(
         min_value=1, max_value=MAX_WINDOW_DAYS, required=False, label="Last how many days"
     )
 
@@ -38,7 +39,7 @@ class SessionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Write what was covered in the notes."},
     )
-    held_at = forms.DateTimeField(
+    held_at = MomentField(
         label="When it was held",
         required=False,
         input_formats=[LOCAL_FORMAT, "%Y-%m-%d %H:%M"],

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from everytouch.accounts.web_kit import DayField
 from everytouch.quality.playbooks import MAX_TEXT
 from everytouch.staff.models import Team
 
@@ -65,7 +66,7 @@ class TeamForm(forms.Form):
 
 
 class RescoreForm(forms.Form):
-    since = forms.DateField(
+    since = DayField(
         label="Re-score touches since",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Every touch since that day scored with this playbook, with the active version.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from everytouch.accounts.web_kit import DayField
 from everytouch.quality.models import Promotion
 from everytouch.quality.promotions import PromotionData, PromotionError, parse_keywords
 
@@ -12,8 +13,8 @@ DAY = forms.DateInput(attrs={"type": "date"})
 
 class PromotionForm(forms.Form):
     name = forms.CharField(max_length=120, help_text="Saying the name counts as a mention.")
-    valid_from = forms.DateField(label="First day", widget=DAY)
-    valid_to = forms.DateField(label="Last day", widget=DAY)
+    valid_from = DayField(label="First day", widget=DAY)
+    valid_to = DayField(label="Last day", widget=DAY)
     keywords = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from everytouch.accounts.web_kit import CountField
 from everytouch.quality.models import CheckStatus
 from everytouch.quality.reviews import MAX_COMMENT
 
@@ -17,7 +18,7 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required when your verdict differs from the automatic one.",
     )
-    evidence_turn = forms.IntegerField(
+    evidence_turn = CountField(
         required=False,
         min_value=1,
         label="Evidence turn",
@@ -33,7 +34,7 @@ class DisputeForm(forms.Form):
 class ResolveForm(forms.Form):
     status = forms.ChoiceField(choices=CheckStatus.choices, label="Correct result")
     comment = forms.CharField(max_length=MAX_COMMENT, widget=forms.Textarea(attrs={"rows": 2}))
-    evidence_turn = forms.IntegerField(required=False, min_value=1, label="Evidence turn")
+    evidence_turn = CountField(required=False, min_value=1, label="Evidence turn")
 
 
 def zero_based(turn: int | None) -> int | None:

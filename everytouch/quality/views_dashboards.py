@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from everytouch.accounts.access import STAFF_ROLES, has_role, require_role
-from everytouch.accounts.web_kit import PAGE_SIZE, OwnerChoiceField
+from everytouch.accounts.web_kit import PAGE_SIZE, DayField, OwnerChoiceField
 from everytouch.interactions.models import Channel
 from everytouch.quality import actions, dashboards
 from everytouch.quality.dashboards import Filters
@@ -35,12 +35,12 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class FilterForm(forms.Form):
-    since = forms.DateField(required=False, label="From", widget=DATE)
-    until = forms.DateField(required=False, label="To", widget=DATE)
+    since = DayField(required=False, label="From", widget=DATE)
+    until = DayField(required=False, label="To", widget=DATE)
     team = forms.ModelChoiceField(Team.objects.order_by("name"), required=False)
     rep = OwnerChoiceField(User.objects.none(), required=False)
     channel = forms.ChoiceField(choices=[("", "All channels"), *Channel.choices], required=False)
-    week = forms.DateField(required=False, widget=forms.HiddenInput)
+    week = DayField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

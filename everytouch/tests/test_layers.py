@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1]
 
 # Lowest first. A module may import its own unit and any unit in a lower layer.
 LAYERS: list[set[str]] = [
-    {"hooks", "spreadsheet"},
+    {"hooks", "spreadsheet", "bounds"},
     {"analysis"},
     {"env", "business_time", "sweeps", "cli_base", "ops", "redaction"},
     {"outbox"},

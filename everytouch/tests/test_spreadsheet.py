@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from hypothesis import given
@@ -26,9 +27,28 @@ def test_it_makes_a_formula_text(text: str) -> None:
     assert safe_cell(text) == "'" + text
 
 
-@pytest.mark.parametrize("value", ["Jane Doe", "", "+13125550101", "+13125550101 +17735550103", 7])
+@pytest.mark.parametrize(
+    "value",
+    ["Jane Doe", "", "+13125550101", "+13125550101 +17735550103", 7, -7, "-42", "+3.50", "-0.5"],
+)
 def test_it_leaves_plain_text_numbers_and_e164_phones_alone(value: object) -> None:
     assert safe_cell(value) == value
+
+
+@pytest.mark.parametrize("text", ["+1 555 0101", "+1 (312) 555-0101", "-2+3", "-1e5", "+"])
+def test_it_keeps_a_formatted_phone_or_arithmetic_as_the_text_typed(text: str) -> None:
+    assert safe_cell(text) == "'" + text
+    assert unguard("'" + text) == text
+
+
+@pytest.mark.parametrize("text", ["'=1+1", "''@SUM(A1)", "'-5"])
+def test_it_guards_an_apostrophe_before_a_formula_so_it_reads_back_whole(text: str) -> None:
+    assert safe_cell(text) == "'" + text
+    assert unguard(str(safe_cell(text))) == text
+
+
+def test_it_reads_back_a_number_an_older_export_guarded() -> None:
+    assert unguard("'-5") == "-5"
 
 
 def test_it_writes_guarded_rows_with_the_delimiter_asked_for() -> None:
@@ -37,12 +57,12 @@ def test_it_writes_guarded_rows_with_the_delimiter_asked_for() -> None:
     assert out.getvalue() == "name\tid\r\n'=1+1\t3\r\n"
 
 
-@given(st.text())
+@given(st.one_of(st.text(), st.from_regex(r"\A'*[=+\-@\t\r]?[\d. ]*\Z")))
 def test_it_reads_back_what_it_guarded(text: str) -> None:
-    guarded = safe_cell(text)
-    assert not str(guarded).startswith(FORMULA_STARTS) or str(guarded).startswith("+")
-    if not text.startswith("'"):
-        assert unguard(str(guarded)) == text
+    guarded = str(safe_cell(text))
+    if guarded.startswith(FORMULA_STARTS):
+        assert re.fullmatch(r"[+-]\d+(\.\d+)?|(\+\d+[ ;]?)+", guarded), guarded
+    assert unguard(guarded) == text
 
 
 # --- reading ---------------------------------------------------------------------------------

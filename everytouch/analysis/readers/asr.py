@@ -59,7 +59,7 @@ def _number(value: Any) -> float | None:
         return None
     try:
         seconds = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", or an integer too large for a float
         return None
     return seconds if math.isfinite(seconds) else None
 

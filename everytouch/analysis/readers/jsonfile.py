@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -15,9 +16,38 @@ from everytouch.analysis.readers._common import ReadOptions
 Entry = Conversation | ConversationError
 
 
+# No transcript needs a longer whole number; Python refuses to read one of over 4,300 digits
+# (a ValueError json.loads lets through), and far fewer already overflow a float.
+MAX_INT_DIGITS = 32
+
+
+def _whole(raw: str) -> int:
+    if len(raw.lstrip("-")) > MAX_INT_DIGITS:
+        raise ConversationError(
+            f"a number of {len(raw)} digits is too long (at most {MAX_INT_DIGITS})"
+        )
+    return int(raw)
+
+
+def _finite(raw: str) -> float:
+    value = float(raw)
+    if not math.isfinite(value):
+        raise ConversationError(f"the number {raw[:20]} is too large")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ConversationError(f"{name} is not a JSON number")
+
+
+def decode(text: str) -> Any:
+    """``json.loads`` that keeps to JSON: no NaN or Infinity, no number too large to use."""
+    return json.loads(text, parse_int=_whole, parse_float=_finite, parse_constant=_no_constant)
+
+
 def loads(text: str) -> Any:
     try:
-        return json.loads(text)
+        return decode(text)
     except json.JSONDecodeError as exc:
         raise _invalid(exc) from exc
     except RecursionError as exc:
@@ -39,7 +69,7 @@ def iter_json(text: str, conv_id: str, options: ReadOptions) -> Iterator[Entry]:
     """One conversation object, a list of them, or a Whisper / AWS Transcribe result; JSONL
     saved with a .json suffix is read as JSONL."""
     try:
-        data = json.loads(text)
+        data = decode(text)
     except json.JSONDecodeError as exc:
         if exc.msg != "Extra data" or not text.lstrip().startswith("{"):
             raise _invalid(exc) from exc

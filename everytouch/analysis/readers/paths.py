@@ -97,6 +97,10 @@ def _file_entries(path: Path, options: ReadOptions) -> Iterator[Entry]:
         entries = [exc]
     except OSError as exc:
         entries = [ConversationError(f"cannot read: {exc.strerror or exc}")]
+    except Exception as exc:
+        # A reader bug or a limit of Python itself (RecursionError, MemoryError, OverflowError)
+        # must cost this one file, never the rest of the run.
+        entries = [ConversationError(f"cannot parse: {type(exc).__name__}: {exc}")]
     for entry in entries:
         yield entry if isinstance(entry, ConversationError) else _with_source(entry, path)
 
@@ -214,14 +218,21 @@ def _expand(paths: Sequence[str | os.PathLike[str]], recursive: bool) -> Iterato
         paths = [paths]
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            yield from _walk(path, recursive)
-        elif path.is_file():
-            yield path
-        elif path.exists():
-            yield ReadError(str(path), "not a regular file")
-        else:
-            yield ReadError(str(path), "no such file or directory")
+        try:
+            yield from _expand_one(path, recursive)
+        except OSError as exc:  # a name too long for the file system, a path we may not read
+            yield ReadError(str(path)[:200], f"cannot read: {exc.strerror or exc}")
+
+
+def _expand_one(path: Path, recursive: bool) -> Iterator[Path | ReadError]:
+    if path.is_dir():
+        yield from _walk(path, recursive)
+    elif path.is_file():
+        yield path
+    elif path.exists():
+        yield ReadError(str(path), "not a regular file")
+    else:
+        yield ReadError(str(path), "no such file or directory")
 
 
 def _walk(folder: Path, recursive: bool) -> Iterator[Path | ReadError]:

@@ -25,7 +25,7 @@ from pydantic import model_validator
 from everytouch import ownership
 from everytouch.accounts.access import MANAGER_ROLES
 from everytouch.accounts.auth import caller, gated
-from everytouch.accounts.endpoint_kit import UserRef, refused, user_ref
+from everytouch.accounts.endpoint_kit import ApiDay, ApiId, UserRef, refused, user_ref
 from everytouch.accounts.models import Scope
 from everytouch.staff.departures import actions
 from everytouch.staff.directory.actions import StaffError, ensure_staff
@@ -43,9 +43,9 @@ MAX_RECIPIENTS = 50
 class DepartureIn(Schema):
     """Name the person leaving by directory entry (``member_id``) or by user (``user_id``)."""
 
-    member_id: int | None = None
-    user_id: int | None = None
-    effective_on: date = Field(..., description="Their last day")
+    member_id: ApiId | None = None
+    user_id: ApiId | None = None
+    effective_on: ApiDay = Field(..., description="Their last day")
 
     @model_validator(mode="after")
     def one_person(self) -> DepartureIn:
@@ -56,8 +56,8 @@ class DepartureIn(Schema):
 
 class HandoverIn(Schema):
     strategy: Literal["all", "round_robin", "by_company"] = "all"
-    to_id: int | None = Field(None, description="For 'all': the one person who takes everything")
-    recipient_ids: list[int] = Field(
+    to_id: ApiId | None = Field(None, description="For 'all': the one person who takes everything")
+    recipient_ids: list[ApiId] = Field(
         default_factory=list,
         max_length=MAX_RECIPIENTS,
         description="For 'round_robin' and 'by_company': in the order rows are dealt out",

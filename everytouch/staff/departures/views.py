@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from everytouch.accounts.access import MANAGER_ROLES, get_visible_or_404, require_role
 from everytouch.accounts.people import display_name
+from everytouch.accounts.web_kit import DayField
 from everytouch.customers.models import Customer
 from everytouch.staff.departures import actions
 from everytouch.staff.directory.actions import StaffError
@@ -44,7 +45,7 @@ class PeopleField(forms.ModelMultipleChoiceField[User]):
 
 
 class StartForm(forms.Form):
-    effective_on = forms.DateField(
+    effective_on = DayField(
         label="Last day (effective date)", widget=forms.DateInput(attrs={"type": "date"})
     )
 

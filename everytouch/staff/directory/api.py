@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from everytouch import bounds
 from everytouch.accounts.auth import DESK_READ, STAFF_READ
 from everytouch.accounts.endpoint_kit import refused
 from everytouch.customers.actions import identify, resolve
@@ -82,8 +83,9 @@ def _find_member(who: str) -> StaffMember:
     """A staff member by username, extension or directory id, as a phone system knows them."""
     qs = StaffMember.objects.select_related("user", "team", "backup__user")
     match = Q(user__username=who) | Q(extension=who)
-    if who.isdigit():
-        match |= Q(pk=int(who))
+    pk = bounds.parse_id(who)
+    if pk is not None:
+        match |= Q(pk=pk)
     members = list(qs.filter(match)[:2])
     if len(members) != 1:
         raise HttpError(404, f"no single staff member is known as {who!r}")

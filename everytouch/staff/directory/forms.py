@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from everytouch.accounts.web_kit import DayField, MomentField
 from everytouch.staff.models import StaffMember, Status, Team
 
 
@@ -21,7 +22,7 @@ def _active_members(exclude: StaffMember | None) -> Any:
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices)
-    until = forms.DateTimeField(
+    until = MomentField(
         required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     reason = forms.CharField(max_length=200, required=False)
@@ -33,8 +34,8 @@ class StatusForm(forms.Form):
 
 
 class AbsenceForm(forms.Form):
-    starts_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    starts_at = MomentField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = MomentField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     reason = forms.CharField(
         max_length=200, required=False, help_text='e.g. "at a trade show", "on holiday"'
     )
@@ -51,7 +52,7 @@ class DetailsForm(forms.Form):
     extension = forms.CharField(max_length=10, required=False)
     skills = forms.CharField(required=False, help_text="comma-separated, e.g. billing, leases")
     languages = forms.CharField(required=False, help_text="comma-separated")
-    start_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = DayField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     work_start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     work_end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     time_zone = forms.CharField(max_length=64, required=False)

@@ -21,6 +21,7 @@ from ninja.responses import Status
 from everytouch.accounts.access import can_manage
 from everytouch.accounts.auth import DESK_WRITE, STAFF_READ, STAFF_WRITE, caller
 from everytouch.accounts.endpoint_kit import (
+    ApiId,
     PageMeta,
     PageParams,
     UserRef,
@@ -49,13 +50,13 @@ router = Router(tags=["messages"])
 class MessageIn(Schema):
     """Give at least one way to call back: a number, an e-mail, or a customer with either."""
 
-    intended_for_id: int = Field(..., description="The person the caller asked for")
+    intended_for_id: ApiId = Field(..., description="The person the caller asked for")
     about: str = Field(..., min_length=1, max_length=MAX_ABOUT)
     caller_name: str = Field("", max_length=200)
     callback_number: str = Field("", max_length=40)
     callback_email: str = Field("", max_length=254)
     urgency: Urgency = Urgency.NORMAL
-    customer_id: int | None = None
+    customer_id: ApiId | None = None
 
 
 class CustomerRef(Schema):

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from everytouch.accounts.people import display_name
+from everytouch.accounts.web_kit import IdField
 from everytouch.customers.actions import resolve
 from everytouch.customers.models import Customer
 from everytouch.staff.messages.actions import MAX_ABOUT
@@ -34,7 +35,7 @@ class MessageForm(forms.Form):
     callback_email = forms.CharField(max_length=254, required=False, label="Call-back e-mail")
     about = forms.CharField(max_length=MAX_ABOUT, widget=forms.Textarea, label="What about")
     urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.NORMAL)
-    customer_id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    customer_id = IdField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

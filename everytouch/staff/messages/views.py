@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from everytouch import bounds
 from everytouch.accounts.access import (
     DESK_ROLES,
     MANAGER_ROLES,
@@ -120,7 +121,7 @@ def all_messages(request: HttpRequest) -> HttpResponse:
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
     raw = request.GET.get(name, "")
-    return int(raw) if raw.isdigit() else None
+    return bounds.parse_id(raw)
 
 
 def _prefill(request: HttpRequest) -> tuple[dict[str, Any], Customer | None]:
