@@ -175,7 +175,7 @@ def _log(payload: InteractionIn, user: User) -> Interaction:
 
 @router.post(
     "/interactions",
-    response={201: InteractionOut, **refused(409)},
+    response={201: InteractionOut, **refused(404, 409)},
     summary="Log an interaction",
     openapi_extra=idempotency_key_doc(),
     auth=DESK_WRITE,
