@@ -14,7 +14,7 @@ from axes.models import AccessAttempt, AccessAttemptExpiration, AccessFailureLog
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -25,10 +25,13 @@ from everytouch.accounts.second_factor import pending_device
 from everytouch.accounts.sessions import Client as Seen
 from everytouch.accounts.sessions import record_login_session
 from everytouch.cli import main
+from everytouch.customers.models import Customer
 from everytouch.followups.ical import issue_feed
 from everytouch.leads.models import Lead
 from everytouch.leads.webhooks import create_endpoint, emit
 from everytouch.ops import backup
+from everytouch.outbox import claims, workers
+from everytouch.privacy.actions import erase_customer
 from everytouch.quality.campaigns import create_link
 from everytouch.quality.coaching import record_session
 from everytouch.quality.models import Campaign, Playbook
@@ -77,6 +80,10 @@ def _fill_what_the_demo_leaves_empty() -> None:
     create_link(Campaign.objects.all()[0], "Anna", None, now)
     open_departure(ensure_staff(rep), now.date() + timedelta(days=30), owner)
     _fill_login_records(owner, now)
+    workers.beat("worker-1")
+    with transaction.atomic():
+        assert claims.take("webhook", 1) is not None
+    erase_customer(Customer.objects.order_by("-pk")[0], owner)
 
 
 def _fill_login_records(owner: User, now: Any) -> None:
