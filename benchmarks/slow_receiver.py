@@ -42,6 +42,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks._server import HOST, free_port, running_server
+from benchmarks._server import _stop as stop
 
 REPO = Path(__file__).resolve().parent.parent
 console = Console(stderr=True, width=130)
@@ -168,12 +169,7 @@ def running_worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[
         try:
             yield proc
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
 
 
 # --- the load --------------------------------------------------------------------------------
