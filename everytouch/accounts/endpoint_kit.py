@@ -22,7 +22,7 @@ from ninja.responses import Status
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 
 from everytouch import bounds
-from everytouch.accounts.access import DESK_ROLES, STAFF_ROLES, has_role, require_role
+from everytouch.accounts.access import STAFF_ROLES, has_role
 from everytouch.accounts.idempotency import HEADER, Answer, run_once
 from everytouch.accounts.people import display_name
 
@@ -31,16 +31,8 @@ MAX_PAGE_SIZE = 100
 
 
 # --- who may call --------------------------------------------------------------------------------
-
-
-def staff_reader(request: HttpRequest) -> User:
-    """Anyone with a role may read; outsiders are refused before any lookup."""
-    return require_role(request.auth, STAFF_ROLES)  # type: ignore[attr-defined]
-
-
-def desk_worker(request: HttpRequest) -> User:
-    """Creating and changing records is desk work: owners, managers and reps."""
-    return require_role(request.auth, DESK_ROLES)  # type: ignore[attr-defined]
+# Role and scope are checked by each operation's auth gate (everytouch/accounts/auth.py), before
+# the body is read; what is left here names people a payload refers to.
 
 
 def staff_member(user_id: int | None, field: str) -> User | None:
