@@ -108,7 +108,7 @@ def redacted(rows: Iterable[_Model]) -> list[_Model]:
 
 def redacted_values(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
     """Keyword values for ``QuerySet.update`` (which sends no signals), redacted."""
-    fields = {f.name: f for f in text_fields(model)} | {f.attname: f for f in text_fields(model)}
+    fields = {name: f for f in text_fields(model) for name in (f.name, f.attname)}
     return {
         name: _fit(fields[name], redact_value(value)) if name in fields else value
         for name, value in values.items()

@@ -97,6 +97,7 @@ def record_sent(claimed: Claimed) -> None:
 @transaction.atomic
 def release_unsent(claimed: Claimed) -> None:
     """The send failed: drop the claim so the sweep tries again after ``EMAIL_GRACE``."""
+    # Lock the notice row first, as claim_notice does, so the claim changes under the same lock.
     Notification.objects.select_for_update().filter(pk=claimed.notice.pk).first()
     claims.release(CLAIM_KIND, claimed.notice.pk, claimed.token)
 

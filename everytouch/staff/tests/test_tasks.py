@@ -166,6 +166,15 @@ def test_it_sends_a_lost_email_exactly_once_from_the_sweep(
     assert smtp_inbox.recipients() == ["ron@example.com"]
 
 
+_real_send = EmailMessage.send
+
+
+def send_then_die(self: EmailMessage, fail_silently: bool = False) -> int:
+    """Stands in for EmailMessage.send: the mail is sent, then the worker dies before commit."""
+    _real_send(self, fail_silently)
+    raise SystemExit("worker killed after the SMTP server accepted the mail")
+
+
 def test_it_repeats_the_same_message_id_if_killed_between_smtp_and_commit(
     smtp_inbox: Inbox,
     worker: Worker,
@@ -176,12 +185,6 @@ def test_it_repeats_the_same_message_id_if_killed_between_smtp_and_commit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The one window exactly-once cannot close: the server has the mail, our row does not."""
-    real_send = EmailMessage.send
-
-    def send_then_die(self: EmailMessage, fail_silently: bool = False) -> int:
-        real_send(self, fail_silently)
-        raise SystemExit("worker killed after the SMTP server accepted the mail")
-
     a_message(rep, manager)
     with monkeypatch.context() as patch:
         patch.setattr(EmailMessage, "send", send_then_die)
@@ -205,12 +208,6 @@ def test_it_hands_on_a_notice_within_half_a_minute_when_its_worker_dies_mid_send
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The worker's heartbeat, not a ten-minute guess, tells the sweep the sender is gone."""
-    real_send = EmailMessage.send
-
-    def send_then_die(self: EmailMessage, fail_silently: bool = False) -> int:
-        real_send(self, fail_silently)
-        raise SystemExit("worker killed after the SMTP server accepted the mail")
-
     workers.beat()  # the worker that runs the job, alive when it claims the notice
     a_message(rep, manager)
     with monkeypatch.context() as patch:
