@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "everytouch.cli.data",
     "everytouch.cli.ops",
     "everytouch.privacy.cli",
+    "everytouch.customers.cli",
     "everytouch.leads.cli",
     "everytouch.followups.cli",
     "everytouch.quality.cli",

@@ -9,5 +9,6 @@ from everytouch.hooks import Hook
 # knows of is anonymised. Anything else that keeps a copy of a customer's data (a search index,
 # a cache) connects here in its ``ready()`` and forgets the customer; the customer's old values
 # are passed because an index keyed by text can only find them that way. Receivers must not
-# store or log those values.
+# store or log those values. The customer search index needs no receiver: database triggers
+# (customers migration 0008) rewrite its rows as the erasure anonymises them (docs/search.md).
 customer_erased: Hook[[Customer, frozenset[str]]] = Hook("customer erased")

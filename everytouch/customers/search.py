@@ -1,9 +1,15 @@
 """Finding customers from whatever a person types: a name, a company, an e-mail or a phone.
 
 One function, ``search_customers``, serves the customer list, the API, the desk and the
-top-bar search, so they all agree on what matches and in which order. It works with plain
-``icontains`` and a digits-only comparison today; full-text indexes can replace its insides
-later without any caller changing.
+top-bar search, so they all agree on what matches and in which order.
+
+It answers from an index (docs/search.md): on SQLite an FTS5 trigram table kept in step by
+database triggers (migration customers 0008), on PostgreSQL pg_trgm GIN indexes. First a small
+set of candidate ids is found through the index, at most ``SEARCH_CAP`` per kind of match, then
+only those rows are ranked and sorted, so a search costs about the same at a thousand customers
+or a million. Words of fewer than three characters cannot use a trigram index: alone they match
+the start of a name or company (a B-tree range); beside longer words they narrow those words'
+matches.
 
 Phones are stored in E.164 (``+13315550119``), so a typed number is reduced to its digits and
 looked for inside the stored digits: "0119", "555-01", "(331) 555" and "331.555.0119" all find
@@ -14,9 +20,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 
 import phonenumbers
+from django.db import connection, transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 
 from everytouch.customers.contacts import (
     InvalidContact,
@@ -32,12 +41,25 @@ MAX_QUERY = 200
 MAX_WORDS = 6
 # Fewer digits than this match half the book; "555" is the shortest useful fragment.
 MIN_DIGITS = 3
+# A trigram index can only look up a fragment of at least three characters.
+MIN_INDEXED = 3
+# At most this many candidates per kind of match (name prefix, word prefix, any match...): a
+# search as broad as "son" still ranks and counts a few thousand rows, not a million. A list
+# with at least this many rows was cut; the list page says so (``was_capped``).
+SEARCH_CAP = 1000
+# Several words: the narrowest word's matches are checked for the others row by row, at most
+# this many (a query of only very broad words lists what the index finds in one row).
+DRIVER_LIMIT = 5000
 
 _NOT_DIGIT = re.compile(r"\D+", re.ASCII)
 # What people put between the digits of a phone number, and nothing else.
 _PHONE_LIKE = re.compile(r"^[\d\s().+\-/]*\d[\d\s().+\-/]*$", re.ASCII)
 # "#301": how the app writes a record's number ("already belongs to Rosa Delgado (#301)").
 _RECORD_NUMBER = re.compile(r"^#\s*(\d{1,18})$", re.ASCII)
+# SQLite's UPPER() folds ASCII letters only; a prefix bound must be folded the same way.
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# Sorts after any character, so [prefix, prefix + _TOP) is every string starting with prefix.
+_TOP = "\U0010ffff"
 
 # Ranks, best first: an exact phone or e-mail is the person on the line.
 EXACT, NAME_PREFIX, WORD_PREFIX, OTHER = range(4)
@@ -71,15 +93,26 @@ def search_customers(query: str) -> QuerySet[Customer]:
     Order: the record's own number ("#301") or an exact phone or e-mail, then names starting
     with the query, then names with a word starting with it (or a company starting with it),
     then the rest; by name within each. An empty query lists everyone by name. Merged-away
-    records never appear.
+    records never appear. A very broad query gives its best ``SEARCH_CAP``-odd matches.
     """
     qs = Customer.objects.filter(merged_into__isnull=True).select_related("owner")
     text = clean_query(query)
     if not text:
         return qs.order_by("name", "id")
     exact = _exact(text)
-    qs = qs.filter(_matches(text) | exact).annotate(search_rank=_rank(text, exact))
+    sql, params = candidate_sql(text, connection.vendor)
+    # User text reaches the SQL only as parameters; the SQL itself is built from constants.
+    candidates = RawSQL(sql, params)  # noqa: S611
+    qs = qs.filter(pk__in=candidates).annotate(search_rank=_rank(text, exact))
     return qs.order_by("search_rank", "name", "id")
+
+
+def was_capped(query: str, count: int) -> bool:
+    """Whether a search's ``count`` rows may be a cut of its matches (see ``SEARCH_CAP``)."""
+    return bool(clean_query(query)) and count >= SEARCH_CAP
+
+
+# --- exact matches and ranking (run only on the candidate rows) ------------------------------
 
 
 def _contact(kind: ContactKind, **lookup: str) -> Q:
@@ -91,61 +124,26 @@ def _nothing() -> Q:
     return Q(pk__in=[])
 
 
+def _exact_contact(text: str) -> tuple[str, str] | None:
+    """The (kind, stored value) of the complete phone or e-mail ``text`` is, if it is one."""
+    if not looks_like_email(text) and not is_phone_like(text):
+        return None
+    try:
+        found = normalise(text)
+    except InvalidContact:
+        return None
+    return found.kind, found.value
+
+
 def _exact(text: str) -> Q:
     """The customer whose number ("#301") or complete phone or e-mail this is."""
     number = record_number(text)
     if number is not None:
         return Q(pk=number)
-    if not looks_like_email(text) and not is_phone_like(text):
+    contact = _exact_contact(text)
+    if contact is None:
         return _nothing()
-    try:
-        found = normalise(text)
-    except InvalidContact:
-        return _nothing()
-    return _contact(found.kind, value=found.value)
-
-
-def _matches(text: str) -> Q:
-    """A phone-looking query is a number (or a company like "3M" or "7-Eleven"); anything
-    else must find every one of its words somewhere in the customer."""
-    if is_phone_like(text):
-        return _phone_digits(text) | _text_match(text)
-    match = Q()
-    for word in text.split(" ")[:MAX_WORDS]:
-        match &= _word_match(word)
-    return match
-
-
-def _text_match(text: str) -> Q:
-    return Q(name__icontains=text) | Q(company__icontains=text)
-
-
-def _word_match(word: str) -> Q:
-    match = _text_match(word) | _contact(ContactKind.EMAIL, value__icontains=word)
-    if is_phone_like(word):
-        match |= _phone_digits(word)
-    return match
-
-
-def _phone_digits(text: str) -> Q:
-    """Stored E.164 digits containing the typed digits; a national trunk prefix ("0" in
-    "020 7946", "8" in Russia) is tried without it too, since E.164 never stores it."""
-    digits = digits_of(text)
-    if len(digits) < MIN_DIGITS:
-        return _nothing()
-    match = _contact(ContactKind.PHONE, value__contains=digits)
-    national = _without_trunk_prefix(digits)
-    if national != digits and len(national) >= MIN_DIGITS:
-        match |= _contact(ContactKind.PHONE, value__contains=national)
-    return match
-
-
-def _without_trunk_prefix(digits: str) -> str:
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region(default_region())
-    prefix = metadata.national_prefix if metadata is not None else None
-    if prefix and digits.startswith(prefix):
-        return digits[len(prefix) :]
-    return digits
+    return _contact(ContactKind(contact[0]), value=contact[1])
 
 
 def _rank(text: str, exact: Q) -> Case:
@@ -156,3 +154,288 @@ def _rank(text: str, exact: Q) -> Case:
         default=Value(OTHER),
         output_field=IntegerField(),
     )
+
+
+# --- candidates through the index ------------------------------------------------------------
+
+
+Param = str | int
+# One SELECT of customer ids and its parameters.
+Arm = tuple[str, list[Param]]
+
+
+@dataclass
+class _Sql:
+    """A statement being assembled, with its parameters in order (Django's %s style)."""
+
+    parts: list[str] = field(default_factory=list)
+    params: list[Param] = field(default_factory=list)
+
+    def add(self, sql: str, *params: Param) -> None:
+        self.parts.append(sql)
+        self.params.extend(params)
+
+
+def candidate_sql(text: str, vendor: str) -> Arm:
+    """One SELECT of customer ids: a union of capped arms, each answered by an index.
+
+    Every arm is a subset of what the query matches, so the union is exact when nothing was
+    capped; the arms for the best ranks come first so a cut never drops them.
+    """
+    arms: list[Arm] = []
+    number = record_number(text)
+    if number is not None:
+        arms.append(("SELECT %s", [number]))
+    contact = _exact_contact(text)
+    if contact is not None:
+        arms.append(
+            (
+                "SELECT customer_id FROM customers_contactpoint WHERE kind = %s AND value = %s",
+                list(contact),
+            )
+        )
+    arms.extend(_prefix_arms(text, vendor))
+    arms.extend(_matches_arms(text, vendor))
+    out = _Sql()
+    for i, (sql, params) in enumerate(arms):
+        out.add(f"SELECT * FROM ({sql} LIMIT {SEARCH_CAP}) AS arm{i}", *params)  # noqa: S608
+    return " UNION ALL ".join(out.parts), out.params
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _prefix_arms(text: str, vendor: str) -> list[Arm]:
+    """Names, then companies, starting with the query (B-tree), then names with a word that
+    does (trigram): the best ranks after an exact match."""
+    arms: list[Arm] = []
+    for column in ("name", "company"):
+        if vendor == "postgresql":
+            # The pattern-ops index (migration 0008) serves LIKE 'AB%' in any collation.
+            # UPPER on both sides: the database's idea of upper case, not Python's ("ß").
+            sql = f"UPPER({column}) LIKE UPPER(%s)"
+            params: list[Param] = [_like_escape(text) + "%"]
+        else:
+            low = text.translate(_ASCII_UPPER)
+            sql = f"UPPER({column}) >= %s AND UPPER({column}) < %s"
+            params = [low, low + _TOP]
+        arms.append(
+            (
+                f"SELECT id FROM customers_customer WHERE {sql} AND merged_into_id IS NULL",  # noqa: S608
+                params,
+            )
+        )
+    if len(text) + 1 >= MIN_INDEXED:
+        if vendor == "postgresql":
+            arms.append(
+                (
+                    "SELECT id FROM customers_customer WHERE name ILIKE %s"
+                    " AND merged_into_id IS NULL",
+                    ["% " + _like_escape(text) + "%"],
+                )
+            )
+        elif vendor == "sqlite":
+            arms.append(_fts_select("name : " + _phrase(" " + text)))
+    return arms
+
+
+def _matches_arms(text: str, vendor: str) -> list[Arm]:
+    """Everything the query matches, through the trigram index: a phone-like query as a
+    number (or a name like "3M" or "7-Eleven"); anything else must find every one of its words
+    somewhere in the customer. Empty if no word is long enough for the index (the prefix arms
+    then answer alone)."""
+    if is_phone_like(text):
+        whole = _word_select(text, vendor, whole=True)
+        return [whole] if whole is not None else []
+    words = _distinct(text.split(" ")[:MAX_WORDS])
+    long_words = [w for w in words if len(w) >= MIN_INDEXED]
+    short_words = [w for w in words if len(w) < MIN_INDEXED]
+    if not long_words:
+        return []
+    if len(long_words) == 1:
+        (only,) = long_words
+        select = _word_select(only, vendor, whole=False)
+        assert select is not None  # a long word always has a text condition
+        return [_narrowed(*select, short_words, vendor) if short_words else select]
+    # Several words. Intersecting every word's matches costs as much as the broadest word
+    # ("ada" in a million names); instead: the rows that hold all the words at once ("Kara
+    # Ito", "jane acme"), then the customers of the narrowest word checked row by row for
+    # the others (a name word with a phone or e-mail fragment).
+    arms: list[Arm] = []
+    same_row = _same_row(long_words, vendor)
+    if same_row is not None:
+        arms.append(_narrowed(*same_row, short_words, vendor) if short_words else same_row)
+        if _rows_upto(arms[0], SEARCH_CAP) >= SEARCH_CAP:
+            return arms  # the list is cut anyway, and these are the likeliest ones
+    selects = [(w, _word_select(w, vendor, whole=False)) for w in long_words]
+    driver, select = min(
+        ((w, s) for w, s in selects if s is not None), key=lambda ws: _rows_upto(ws[1])
+    )
+    rest = [w for w in words if w != driver]
+    arms.append(_narrowed(f"{select[0]} LIMIT {DRIVER_LIMIT}", select[1], rest, vendor))
+    return arms
+
+
+def _same_row(words: list[str], vendor: str) -> Arm | None:
+    """Customers with every word in one row: name and company, or one contact point."""
+    if vendor == "sqlite":
+        return _fts_select(" AND ".join(f"({_fts_terms(w, whole=False)})" for w in words))
+    if vendor != "postgresql":
+        return None
+    out = _Sql()
+    for word in words:
+        pattern = "%" + _like_escape(word) + "%"
+        out.add("(name ILIKE %s OR company ILIKE %s)", pattern, pattern)
+    conditions = " AND ".join(out.parts)
+    sql = f"SELECT id FROM customers_customer WHERE {conditions} AND merged_into_id IS NULL"  # noqa: S608
+    return sql, out.params
+
+
+def _rows_upto(arm: Arm, limit: int = DRIVER_LIMIT) -> int:
+    """How many rows ``arm`` gives, counted no further than ``limit``."""
+    sql = f"SELECT count(*) FROM ({arm[0]} LIMIT {limit}) AS counted"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arm[1])
+        row = cursor.fetchone()
+    return int(row[0]) if row else limit
+
+
+def _distinct(words: list[str]) -> list[str]:
+    """The words that add a condition: "ann anna" needs only "anna"; longest first, since
+    the most specific word gives the shortest list to intersect."""
+    folded = sorted({w.lower(): w for w in words}.items(), key=lambda kv: -len(kv[0]))
+    kept: list[tuple[str, str]] = []
+    for key, word in folded:
+        if not any(key in other for other, _ in kept):
+            kept.append((key, word))
+    return [word for _, word in kept]
+
+
+def _phone_variants(text: str) -> list[str]:
+    """Stored E.164 digits to look for: the typed digits, and without a national trunk prefix
+    ("0" in "020 7946", "8" in Russia), since E.164 never stores it."""
+    digits = digits_of(text)
+    if len(digits) < MIN_DIGITS:
+        return []
+    variants = [digits]
+    national = _without_trunk_prefix(digits)
+    if national != digits and len(national) >= MIN_DIGITS:
+        variants.append(national)
+    return variants
+
+
+def _without_trunk_prefix(digits: str) -> str:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(default_region())
+    prefix = metadata.national_prefix if metadata is not None else None
+    if prefix and digits.startswith(prefix):
+        return digits[len(prefix) :]
+    return digits
+
+
+def _word_select(word: str, vendor: str, *, whole: bool) -> Arm | None:
+    """Customer ids where ``word`` is in the name or company, in an e-mail (not for a whole
+    phone-like query, as before), or, for a phone-like word, in a phone's digits."""
+    phones = _phone_variants(word) if is_phone_like(word) else []
+    text_ok = len(word) >= MIN_INDEXED
+    if vendor == "sqlite":
+        terms = _fts_terms(word, whole=whole)
+        return _fts_select(terms) if terms else None
+    if vendor != "postgresql":
+        return None
+    out = _Sql()
+    pattern = "%" + _like_escape(word) + "%"
+    if text_ok:
+        out.add(
+            "SELECT id FROM customers_customer WHERE (name ILIKE %s OR company ILIKE %s)"
+            " AND merged_into_id IS NULL",
+            pattern,
+            pattern,
+        )
+        if not whole:
+            out.add(
+                "SELECT customer_id FROM customers_contactpoint"
+                " WHERE kind = 'email' AND value ILIKE %s",
+                pattern,
+            )
+    for digits in phones:
+        out.add(
+            "SELECT customer_id FROM customers_contactpoint WHERE kind = 'phone' AND value LIKE %s",
+            f"%{digits}%",
+        )
+    if not out.parts:
+        return None
+    return "(" + " UNION ALL ".join(out.parts) + ")", out.params
+
+
+def _fts_terms(word: str, *, whole: bool) -> str:
+    """The FTS5 condition for one word (see ``_word_select``); empty if it has none."""
+    columns = "{name company}" if whole else "{name company email}"
+    terms = [f"{columns} : {_phrase(word)}"] if len(word) >= MIN_INDEXED else []
+    phones = _phone_variants(word) if is_phone_like(word) else []
+    terms += [f"phone : {_phrase(d)}" for d in phones]
+    return " OR ".join(terms)
+
+
+def _phrase(text: str) -> str:
+    """``text`` as one FTS5 string: operators, column filters and quotes in it are literal."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _fts_select(match: str) -> Arm:
+    # The rowid carries the customer id (migration 0008): no content table to read.
+    return "SELECT rowid >> 32 FROM customers_search WHERE customers_search MATCH %s", [match]
+
+
+def _narrowed(sql: str, params: list[Param], words: list[str], vendor: str) -> Arm:
+    """The customers of ``sql`` that also hold each of ``words`` somewhere: checked row by row
+    on the tables, which is cheap on a list the index already cut down."""
+    like = "ILIKE" if vendor == "postgresql" else "LIKE"
+    out = _Sql()
+    out.add(f"SELECT c.id FROM customers_customer c WHERE c.id IN ({sql})", *params)  # noqa: S608
+    for word in words:
+        pattern = "%" + _like_escape(word) + "%"
+        contact = _Sql()
+        contact.add(f"(p.kind = 'email' AND p.value {like} %s ESCAPE '\\')", pattern)
+        for digits in _phone_variants(word) if is_phone_like(word) else []:
+            contact.add("(p.kind = 'phone' AND p.value LIKE %s)", f"%{digits}%")
+        out.add(
+            f"(c.name {like} %s ESCAPE '\\' OR c.company {like} %s ESCAPE '\\'"  # noqa: S608
+            " OR EXISTS (SELECT 1 FROM customers_contactpoint p WHERE p.customer_id = c.id"
+            f" AND ({' OR '.join(contact.parts)})))",
+            pattern,
+            pattern,
+            *contact.params,
+        )
+    return " AND ".join(out.parts), out.params
+
+
+# --- keeping the SQLite index ----------------------------------------------------------------
+
+# The same rows the triggers write (customers migration 0008): the customer id in the rowid.
+_REBUILD = (
+    "INSERT INTO customers_search (customers_search) VALUES ('delete-all')",
+    "INSERT INTO customers_search (rowid, name, company)"
+    " SELECT id << 32, name, company FROM customers_customer WHERE merged_into_id IS NULL",
+    "INSERT INTO customers_search (rowid, email, phone)"
+    " SELECT (customer_id << 32) + id, CASE WHEN kind = 'email' THEN value END,"
+    " CASE WHEN kind = 'phone' THEN value END FROM customers_contactpoint",
+    "INSERT INTO customers_search (customers_search) VALUES ('optimize')",
+)
+
+
+def rebuild_index() -> int:
+    """Refill the SQLite search index from the tables; returns the rows indexed (0 and nothing
+    to do on PostgreSQL, whose indexes cannot drift). The triggers keep it current; this is for
+    a database restored from a backup made before the index existed, or one edited with the
+    triggers dropped."""
+    if connection.vendor != "sqlite":
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in _REBUILD:
+            cursor.execute(statement)
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM customers_customer WHERE merged_into_id IS NULL)"
+            " + (SELECT count(*) FROM customers_contactpoint)"
+        )
+        return int(cursor.fetchone()[0])

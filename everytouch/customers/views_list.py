@@ -14,7 +14,7 @@ from everytouch.accounts.listing import SortChoice, Sorting
 from everytouch.accounts.web_kit import desk_users, paginate
 from everytouch.customers.actions import log_bulk_access
 from everytouch.customers.models import Customer
-from everytouch.customers.search import search_customers
+from everytouch.customers.search import search_customers, was_capped
 
 # The list's columns; ``?sort=`` anything else gives the default (by name). A search with no
 # ``?sort=`` keeps the search's own order, best match first (docs/search.md).
@@ -63,5 +63,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "owner": owner,
         "owners": desk_users(),
         "sort": sort,
+        # A broad search lists its best matches only (docs/search.md); say so.
+        "capped": was_capped(query, page.paginator.count),
     }
     return render(request, "customers/list.html", context)

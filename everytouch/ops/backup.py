@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -93,11 +94,27 @@ def holds_data() -> bool:
     """Whether any table beyond what a fresh migrate fills has a row."""
     with connection.cursor() as cursor:
         tables = set(connection.introspection.table_names(cursor)) - BOOKKEEPING
-        for table in sorted(tables):
+        for table in sorted(tables - _fts_shadow_tables(cursor)):
             cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(table)} LIMIT 1")  # noqa: S608
             if cursor.fetchone():
                 return True
     return False
+
+
+# FTS5 keeps a virtual table's index in these tables, which hold bookkeeping rows even when the
+# virtual table is empty (the customer search, customers migration 0008).
+_FTS5_SHADOWS = ("data", "idx", "content", "docsize", "config")
+
+
+def _fts_shadow_tables(cursor: Any) -> set[str]:
+    """The shadow tables of SQLite virtual tables; whether the virtual table itself holds rows
+    is what counts."""
+    if connection.vendor != "sqlite":
+        return set()
+    cursor.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'"
+    )
+    return {f"{name}_{shadow}" for (name,) in cursor.fetchall() for shadow in _FTS5_SHADOWS}
 
 
 def _open_sqlite_backup(source: Path) -> sqlite3.Connection:

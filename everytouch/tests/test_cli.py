@@ -694,6 +694,7 @@ def test_it_adds_the_commands_of_every_registered_module() -> None:
         "backup",
         "restore",
         "customers",
+        "search",
         "leads",
         "promises",
         "quality",

@@ -84,6 +84,14 @@ def test_it_finds_every_word_of_a_name_and_company() -> None:
     assert list(search_customers("jane initech")) == []
 
 
+def test_it_finds_words_spread_over_the_name_and_the_contact_points(
+    rosa: Customer, others: Any
+) -> None:
+    assert list(search_customers("rosa 0119")) == [rosa]
+    assert list(search_customers("delgado.example rosa")) == [rosa]
+    assert list(search_customers("0119 rosa bob")) == []
+
+
 def test_it_finds_a_customer_by_record_number(rosa: Customer, others: Any) -> None:
     assert list(search_customers(f"#{rosa.pk}")) == [rosa]
     assert list(search_customers(f"# {rosa.pk}")) == [rosa]
