@@ -222,7 +222,9 @@ def _prefix_arms(text: str, vendor: str) -> list[Arm]:
             params = [low, low + _TOP]
         arms.append(
             (
-                f"SELECT id FROM customers_customer WHERE {sql} AND merged_into_id IS NULL",  # noqa: S608
+                # No merged_into_id test here: the index alone answers (the final query drops
+                # merged-away records).
+                f"SELECT id FROM customers_customer WHERE {sql}",  # noqa: S608
                 params,
             )
         )
@@ -273,7 +275,7 @@ def _matches_arms(text: str, vendor: str) -> list[Arm]:
         ((w, s) for w, s in selects if s is not None), key=lambda ws: _rows_upto(ws[1])
     )
     rest = [w for w in words if w != driver]
-    arms.append(_narrowed(f"{select[0]} LIMIT {DRIVER_LIMIT}", select[1], rest, vendor))
+    arms.append(_narrowed(*select, rest, vendor))
     return arms
 
 
@@ -392,7 +394,11 @@ def _narrowed(sql: str, params: list[Param], words: list[str], vendor: str) -> A
     on the tables, which is cheap on a list the index already cut down."""
     like = "ILIKE" if vendor == "postgresql" else "LIKE"
     out = _Sql()
-    out.add(f"SELECT c.id FROM customers_customer c WHERE c.id IN ({sql})", *params)  # noqa: S608
+    # The LIMIT keeps the IN list (which is built in full) small when ``sql`` is broad.
+    out.add(
+        f"SELECT c.id FROM customers_customer c WHERE c.id IN ({sql} LIMIT {DRIVER_LIMIT})",  # noqa: S608
+        *params,
+    )
     for word in words:
         pattern = "%" + _like_escape(word) + "%"
         contact = _Sql()
