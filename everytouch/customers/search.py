@@ -228,7 +228,9 @@ def _prefix_arms(text: str, vendor: str) -> list[Arm]:
                 params,
             )
         )
-    if len(text) + 1 >= MIN_INDEXED:
+    # One word only: for several, the same-row arm holds these rows, and a long phrase of common
+    # trigrams (" jon evans") costs a scan of each one's whole list.
+    if len(text) + 1 >= MIN_INDEXED and " " not in text:
         if vendor == "postgresql":
             arms.append(
                 (
@@ -275,7 +277,7 @@ def _matches_arms(text: str, vendor: str) -> list[Arm]:
         ((w, s) for w, s in selects if s is not None), key=lambda ws: _rows_upto(ws[1])
     )
     rest = [w for w in words if w != driver]
-    arms.append(_narrowed(*select, rest, vendor))
+    arms.append(_narrowed(*select, rest, vendor, DRIVER_LIMIT))
     return arms
 
 
@@ -389,14 +391,16 @@ def _fts_select(match: str) -> Arm:
     return "SELECT rowid >> 32 FROM customers_search WHERE customers_search MATCH %s", [match]
 
 
-def _narrowed(sql: str, params: list[Param], words: list[str], vendor: str) -> Arm:
+def _narrowed(
+    sql: str, params: list[Param], words: list[str], vendor: str, limit: int = 2 * SEARCH_CAP
+) -> Arm:
     """The customers of ``sql`` that also hold each of ``words`` somewhere: checked row by row
     on the tables, which is cheap on a list the index already cut down."""
     like = "ILIKE" if vendor == "postgresql" else "LIKE"
     out = _Sql()
     # The LIMIT keeps the IN list (which is built in full) small when ``sql`` is broad.
     out.add(
-        f"SELECT c.id FROM customers_customer c WHERE c.id IN ({sql} LIMIT {DRIVER_LIMIT})",  # noqa: S608
+        f"SELECT c.id FROM customers_customer c WHERE c.id IN ({sql} LIMIT {limit})",  # noqa: S608
         *params,
     )
     for word in words:
