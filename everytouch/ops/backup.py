@@ -107,14 +107,15 @@ _FTS5_SHADOWS = ("data", "idx", "content", "docsize", "config")
 
 
 def _fts_shadow_tables(cursor: Any) -> set[str]:
-    """The shadow tables of SQLite virtual tables; whether the virtual table itself holds rows
-    is what counts."""
+    """SQLite virtual tables and their shadow tables: an index of other tables' rows (a
+    contentless FTS5 table cannot even be scanned), so the indexed tables are what counts."""
     if connection.vendor != "sqlite":
         return set()
     cursor.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'"
     )
-    return {f"{name}_{shadow}" for (name,) in cursor.fetchall() for shadow in _FTS5_SHADOWS}
+    names = [name for (name,) in cursor.fetchall()]
+    return {*names, *(f"{name}_{shadow}" for name in names for shadow in _FTS5_SHADOWS)}
 
 
 def _open_sqlite_backup(source: Path) -> sqlite3.Connection:
