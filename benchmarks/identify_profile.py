@@ -24,6 +24,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -132,6 +134,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--fields", default="", help="sent as ?fields= (e.g. last_interactions)")
+    parser.add_argument("--pg-db", default="everytouch_bench", help="PostgreSQL database to use")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -145,7 +148,10 @@ def main(argv: list[str] | None = None) -> int:
 
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"cpus={os.cpu_count()} load average={load}", file=sys.stderr)
-    databases = {"sqlite": sqlite_database, "postgres": postgres_database}
+    databases: dict[str, Callable[[Numbers, Path], AbstractContextManager[dict[str, str]]]] = {
+        "sqlite": sqlite_database,
+        "postgres": partial(postgres_database, name=args.pg_db),
+    }
     numbers = Numbers(args.customers)
     with (
         tempfile.TemporaryDirectory(prefix=f"everytouch-profile-{args.db}-") as work,

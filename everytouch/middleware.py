@@ -61,7 +61,7 @@ def is_token_call(request: HttpRequest) -> bool:
     meta = request.META
     return (
         request.path_info.startswith(API_PREFIX)
-        and "HTTP_COOKIE" not in meta
+        and not meta.get("HTTP_COOKIE")
         and any(meta.get(name) for name in TOKEN_HEADERS)
     )
 
