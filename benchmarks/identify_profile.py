@@ -116,13 +116,42 @@ def inside(args: argparse.Namespace) -> None:
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
-    stats.strip_dirs()
     print(f"app CPU per request, unprofiled: {cpu_ms:.3f} ms ({args.requests} requests)")
+    print_areas(stats)
+    stats.strip_dirs()
     print(f"profiled requests: {args.requests}; times below are totals over them")
     stats.sort_stats("tottime").print_stats(args.top)
     stats.sort_stats("cumulative").print_stats(args.top)
     print(out.getvalue())
     print(json.dumps({"cpu_ms": cpu_ms}))
+
+
+def area(filename: str, function: str) -> str:
+    """Which library or part of the app a profiled function belongs to."""
+    if filename == "~":  # a C function: the driver's execute, or a builtin
+        driver = ("sqlite3", "SQLiteCursorWrapper", "psycopg", "Cursor")
+        return "database driver" if any(d in function for d in driver) else "builtins"
+    path = Path(filename)
+    if "site-packages" in path.parts:
+        return path.parts[path.parts.index("site-packages") + 1].split(".")[0]
+    if "everytouch" in path.parts:
+        rest = path.parts[path.parts.index("everytouch") + 1 :]
+        return "everytouch." + (rest[0].removesuffix(".py") if rest else "")
+    return "benchmark" if "benchmarks" in path.parts else "python stdlib"
+
+
+def print_areas(stats: pstats.Stats) -> None:
+    """Own time (cProfile's tottime) summed by area, largest first, as shares of the whole."""
+    totals: dict[str, float] = {}
+    raw: dict[tuple[str, int, str], tuple[Any, ...]] = stats.stats  # type: ignore[attr-defined]
+    for (filename, _, function), (_, _, own, *_) in raw.items():
+        key = area(filename, function)
+        totals[key] = totals.get(key, 0.0) + own
+    whole = sum(totals.values()) or 1.0
+    print("own time by area (share of the profiled total):")
+    for key, own in sorted(totals.items(), key=lambda kv: -kv[1]):
+        if own / whole >= 0.005:
+            print(f"  {key:<28} {100 * own / whole:5.1f} %")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
