@@ -87,8 +87,8 @@ class ScreenPopCustomer(CustomerOut):
 
 
 class IdentifiedCustomer(CustomerOut):
-    last_interactions: list[InteractionBrief] | None = Field(
-        None,
+    last_interactions: list[InteractionBrief] = Field(
+        default_factory=list,
         description="The five most recent interactions, newest first; only with "
         "`fields=last_interactions` (absent otherwise)",
     )

@@ -238,3 +238,14 @@ def test_it_still_finds_contact_points_after_one_moves(pbx: Client, jane: Custom
     other = make_customer(name="Other", contacts=("+12015550177",))
     ContactPoint.objects.filter(value=PHONE).update(customer=other)
     assert pbx.get(IDENTIFY, {"q": PHONE}).json()["customer"]["id"] == other.pk
+
+
+def test_the_schema_documents_fields_and_the_optional_interactions(db: None) -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/identify"]["get"]
+    fields = next(p for p in operation["parameters"] if p["name"] == "fields")
+    assert "last_interactions" in fields["description"] and not fields["required"]
+    customer = schema["components"]["schemas"]["IdentifiedCustomer"]
+    assert customer["properties"]["last_interactions"]["type"] == "array"
+    assert "last_interactions" not in customer["required"]
+    assert {"id", "name", "owner", "phones", "emails", "url"} <= set(customer["required"])
