@@ -38,6 +38,8 @@ class Job:
     duration: float = 20.0
     connections: int = 32
     timeout: float = 5.0
+    # Sent as ?fields= (the screen pop's extras, e.g. last_interactions); empty: the default.
+    fields: str = ""
 
 
 @dataclass
@@ -149,11 +151,15 @@ def _close(conn: Connection) -> None:
 
 def request_bytes(job: Job, target: Target) -> bytes:
     return (
-        f"GET /api/v1/identify?q={quote(target.q)} HTTP/1.1\r\n"
+        f"GET /api/v1/identify?q={quote(target.q)}{_fields(job)} HTTP/1.1\r\n"
         f"Host: {LOOPBACK}:{job.port}\r\n"
         f"Authorization: Bearer {job.token}\r\n"
         "Accept: application/json\r\n\r\n"
     ).encode()
+
+
+def _fields(job: Job) -> str:
+    return f"&fields={quote(job.fields)}" if job.fields else ""
 
 
 def check(target: Target, status: int, body: bytes) -> str | None:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +29,8 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def serve_argv(port: int, workers: int) -> list[str]:
+def serve_argv(port: int, workers: int, extra: Sequence[str] = ()) -> list[str]:
+    """``everytouch serve`` on the loopback; ``extra`` are more of its options (``--threads 8``)."""
     script = Path(sys.executable).with_name("everytouch")
     if script.exists():
         return [
@@ -41,6 +42,7 @@ def serve_argv(port: int, workers: int) -> list[str]:
             str(port),
             "--workers",
             str(workers),
+            *extra,
         ]
     # Before the CLI existed: the same server, started by hand.
     bind = f"{HOST}:{port}"
@@ -62,10 +64,11 @@ def _wait_listening(proc: subprocess.Popen[bytes], port: int, log: Path) -> None
 
 @contextmanager
 def running_server(
-    env: dict[str, str], port: int, workers: int, log: Path
+    env: dict[str, str], port: int, workers: int, log: Path, extra: Sequence[str] = ()
 ) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("wb") as out:
-        proc = subprocess.Popen(serve_argv(port, workers), env=env, stdout=out, stderr=out)
+        argv = serve_argv(port, workers, extra)
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=out)
         try:
             _wait_listening(proc, port, log)
             yield proc

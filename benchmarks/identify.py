@@ -1,14 +1,17 @@
 """How fast is the screen pop? ``GET /api/v1/identify`` against a million customers.
 
     .venv/bin/python -m benchmarks.identify [--customers N] [--rate 200] [--duration 20]
-                                            [--db sqlite|postgres|both]
+                                            [--db sqlite|postgres|both] [--workers 2]
+                                            [--threads 4] [--fields last_interactions]
 
 For each database: build it (SQLite is cached between runs under the temp dir; PostgreSQL is
 ``everytouch_bench``, created and dropped), start the real server (``everytouch serve``, 2
-workers) on 127.0.0.1, and drive it from a load generator in another process at a fixed
-open-loop rate, then briefly flat out. Prints latency percentiles measured from each request's
-intended send time, throughput, and the server's peak memory. Targets (issue 2, on a 2-core
-machine): p99 under 20 ms at 200 requests/s, server memory under 300 MB.
+workers of 4 threads unless told otherwise) on 127.0.0.1, and drive it from a load generator in
+another process at a fixed open-loop rate, then briefly flat out. Prints latency percentiles
+measured from each request's intended send time, throughput, the server's CPU time per request
+(and the ceiling it implies: the machine's cores divided by it), and the server's peak memory.
+Targets (issues 2 and 13, on a 2-core machine): p99 under 20 ms at 200 requests/s, server CPU
+at most 1.5 ms per request (a ceiling of 1,000 requests/s), server memory under 300 MB.
 """
 
 from __future__ import annotations
@@ -25,9 +28,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +56,7 @@ PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 PG_DB = "everytouch_bench"
 TARGETS = 5_000
 WORKERS = 2
+THREADS = 4
 console = Console(stderr=True)
 
 
@@ -71,6 +76,11 @@ class Row:
     cpu_ms: float
     loadgen_cpu_ms: float
     error_kinds: dict[str, int]
+
+    @property
+    def ceiling(self) -> float:
+        """Requests/s the machine's cores could answer at this server CPU per request."""
+        return (os.cpu_count() or 1) * 1000 / self.cpu_ms if self.cpu_ms else math.nan
 
 
 # --- what to ask for -------------------------------------------------------------------------
@@ -170,10 +180,14 @@ def _pg_admin(sql: str) -> None:
 
 
 @contextmanager
-def postgres_database(numbers: Numbers, workdir: Path) -> Iterator[dict[str, str]]:
-    url = f"{PG_SERVER}/{PG_DB}"
-    _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-    _pg_admin(f"CREATE DATABASE {PG_DB}")
+def postgres_database(
+    numbers: Numbers, workdir: Path, name: str = PG_DB
+) -> Iterator[dict[str, str]]:
+    if not name.isidentifier():
+        raise SystemExit(f"--pg-db {name!r}: letters, digits and underscores only")
+    url = f"{PG_SERVER}/{name}"
+    _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _pg_admin(f"CREATE DATABASE {name}")
     try:
         env = server_env(url, workdir)
         with timed(f"postgres: built {numbers.known:,} customers"):
@@ -181,7 +195,7 @@ def postgres_database(numbers: Numbers, workdir: Path) -> Iterator[dict[str, str
             load_postgres(url, numbers)
         yield env
     finally:
-        _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @contextmanager
@@ -271,10 +285,12 @@ def bench_one(
     token = run_checked([sys.executable, "-m", "benchmarks._token"], env).strip()
     port = free_port()
     base = {"port": port, "token": token, "targets": [asdict(t) for t in targets]}
+    base["fields"] = args.fields
     log = Path(env["EVERYTOUCH_VAR_DIR"]) / "server.log"
     rows: list[Row] = []
+    serve = ["--threads", str(args.threads)]
     try:
-        with running_server(env, port, WORKERS, log) as server:
+        with running_server(env, port, args.workers, log, serve) as server:
             # Warm-up, not measured: imports, first queries and connections happen here.
             drive({**base, "mode": "closed", "duration": 2, "connections": 2}, env)
             with MemorySampler(server.pid) as sampler:
@@ -298,15 +314,22 @@ def bench_one(
 # --- report ----------------------------------------------------------------------------------
 
 
-def table(rows: list[Row], customers: int) -> Table:
-    out = Table(title=f"GET /api/v1/identify, {customers:,} customers, {WORKERS} workers")
+def table(rows: list[Row], args: argparse.Namespace) -> Table:
+    fields = f", fields={args.fields}" if args.fields else ""
+    title = (
+        f"GET /api/v1/identify{fields}, {args.customers:,} customers, "
+        f"{args.workers} workers x {args.threads} threads"
+    )
+    out = Table(title=title)
     for name in ("db", "mode", "requests", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms"):
         out.add_column(name, justify="left" if name in ("db", "mode") else "right")
-    for name in ("req/s", "server CPU ms/req", "loadgen CPU ms/req", "RSS MiB", "PSS MiB"):
+    for name in ("req/s", "server CPU ms/req", f"{os.cpu_count()} cores / CPU req/s"):
+        out.add_column(name, justify="right")
+    for name in ("loadgen CPU ms/req", "RSS MiB", "PSS MiB"):
         out.add_column(name, justify="right")
     for r in rows:
-        figures = [r.p50, r.p90, r.p99, r.max, r.throughput, r.cpu_ms, r.loadgen_cpu_ms]
-        figures += [r.rss_mib, r.pss_mib]
+        figures = [r.p50, r.p90, r.p99, r.max, r.throughput, r.cpu_ms, r.ceiling]
+        figures += [r.loadgen_cpu_ms, r.rss_mib, r.pss_mib]
         out.add_row(r.db, r.mode, f"{r.requests:,}", str(r.errors), *map(_figure, figures))
     return out
 
@@ -340,6 +363,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-seconds", type=float, default=5.0, help="closed loop; 0 skips")
     parser.add_argument("--max-connections", type=int, default=4)
     parser.add_argument(
+        "--pg-db", default=PG_DB, help="PostgreSQL database to create and drop (one per runner)"
+    )
+    parser.add_argument("--workers", type=int, default=WORKERS, help="server processes")
+    parser.add_argument("--threads", type=int, default=THREADS, help="threads per process")
+    parser.add_argument("--fields", default="", help="sent as ?fields= (e.g. last_interactions)")
+    parser.add_argument(
         "--nice",
         type=int,
         default=0,
@@ -359,7 +388,10 @@ def main(argv: list[str] | None = None) -> int:
     # Other work on the machine shows up as latency; the load average puts figures in context.
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     console.log(f"cpus={os.cpu_count()} load average={load} niceness={os.nice(0)}")
-    databases = {"sqlite": sqlite_database, "postgres": postgres_database}
+    databases: dict[str, Callable[[Numbers, Path], AbstractContextManager[dict[str, str]]]] = {
+        "sqlite": sqlite_database,
+        "postgres": partial(postgres_database, name=args.pg_db),
+    }
     chosen = list(databases) if args.db == "both" else [args.db]
     rows: list[Row] = []
     for db in chosen:
@@ -368,7 +400,9 @@ def main(argv: list[str] | None = None) -> int:
             databases[db](numbers, Path(work)) as env,
         ):
             rows += bench_one(db, env, args, targets)
-    Console(width=160).print(table(rows, args.customers))
+    Console(width=180).print(table(rows, args))
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    console.log(f"load average at the end={load}")
     for r in rows:
         if r.error_kinds:
             console.print(f"{r.db} {r.mode} errors: {r.error_kinds}")

@@ -110,6 +110,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an /api/ call with a token and no cookie takes API_TOKEN_MIDDLEWARE below instead
+    # of the rest of this list (everytouch/middleware.py says why that is safe).
+    "everytouch.middleware.ApiTokenLane",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -122,11 +125,23 @@ MIDDLEWARE = [
     "everytouch.accounts.middleware.LoginSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's policy on pages, and a fixed stricter one on JSON answers.
+    "everytouch.middleware.ContentSecurityPolicy",
     "django_htmx.middleware.HtmxMiddleware",
     "everytouch.middleware.JsonApiErrors",
     # Last, as axes asks: it turns a login refused for too many failures into the 429 page.
     "axes.middleware.AxesMiddleware",
+]
+# The chain a cookieless token call to /api/ takes (the screen pop on every ring): what guards
+# every response, in MIDDLEWARE's order. Sessions, CSRF, authentication, OTP, login sessions,
+# messages, htmx and axes act only on cookies or the login form, which such a call never has.
+# everytouch/tests/test_middleware.py keeps this an ordered part of MIDDLEWARE.
+API_TOKEN_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "everytouch.middleware.ContentSecurityPolicy",
+    "everytouch.middleware.JsonApiErrors",
 ]
 
 # The app has no inline script, style or event handler (templates and static files are checked

@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.errors import HttpError
@@ -23,7 +26,8 @@ from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
 from everytouch.accounts.access import DESK_ROLES, MANAGER_ROLES, STAFF_ROLES, has_role
-from everytouch.accounts.models import ApiToken, Role, Scope, hash_token
+from everytouch.accounts.models import ApiToken, Profile, Role, Scope, hash_token
+from everytouch.prepared import PreparedQuery
 
 # The identify endpoint takes hundreds of requests a second from a phone system; writing
 # last_used_at on each would turn every read into a write for a value nobody needs to the second.
@@ -33,13 +37,55 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ROLE_REFUSAL = "Your role does not allow this."
 
 
+def _attnames(model: type[Model]) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+TOKEN_COLUMNS = _attnames(ApiToken)
+USER_COLUMNS = _attnames(User)
+PROFILE_COLUMNS = _attnames(Profile)
+# The token, its user and the user's role in one indexed lookup, compiled once (everytouch/
+# prepared.py): a phone system sends a token with every ring, and compiling this select_related
+# query each time cost more than the rest of the screen pop. Read afresh on every request, so a
+# revoked token, a deactivated user or a changed role counts from the very next request, in
+# every process.
+TOKEN_LOOKUP = PreparedQuery(
+    lambda key_hash: (
+        ApiToken.objects.filter(key_hash=key_hash, revoked_at__isnull=True)
+        .values_list(
+            *TOKEN_COLUMNS,
+            *(f"user__{c}" for c in USER_COLUMNS),
+            *(f"user__profile__{c}" for c in PROFILE_COLUMNS),
+        )
+        .order_by()
+    ),
+    str,
+)
+
+
+def _token_from_row(row: Sequence[Any], using: str) -> ApiToken:
+    """The ApiToken, its user and their profile, as ``select_related`` would have built them."""
+    n_token, n_user = len(TOKEN_COLUMNS), len(USER_COLUMNS)
+    token = ApiToken.from_db(using, TOKEN_COLUMNS, row[:n_token])
+    user = User.from_db(using, USER_COLUMNS, row[n_token : n_token + n_user])
+    profile_values = row[n_token + n_user :]
+    # No profile row (an outsider): cached as None, so ``user.profile`` raises without a query.
+    profile = None
+    if profile_values[0] is not None:
+        profile = Profile.from_db(using, PROFILE_COLUMNS, profile_values)
+        Profile.user.field.set_cached_value(profile, user)
+    User.profile.related.set_cached_value(user, profile)
+    ApiToken.user.field.set_cached_value(token, user)
+    return token
+
+
 def find_token(raw: str) -> ApiToken | None:
     """The live token with this secret, with its user and role loaded in the same query."""
     raw = raw.strip()
     if not raw or len(raw) > MAX_TOKEN_LENGTH:
         return None
-    qs = ApiToken.objects.select_related("user", "user__profile")
-    return qs.filter(key_hash=hash_token(raw), revoked_at__isnull=True).first()
+    rows = TOKEN_LOOKUP.rows(hash_token(raw))
+    return _token_from_row(rows[0], DEFAULT_DB_ALIAS) if rows else None
 
 
 def touch_token(token: ApiToken) -> None:

@@ -101,6 +101,7 @@ def gunicorn_argv(args: argparse.Namespace) -> list[str]:
     argv += ["--bind", _bind_address(args.host, args.port)]
     argv += ["--workers", str(args.workers), "--threads", str(args.threads)]
     argv += ["--worker-class", "gthread", "--graceful-timeout", "10"]
+    argv += ["--keep-alive", str(args.keep_alive)]
     argv += ["--log-level", args.log_level]
     if not args.no_access_log:
         argv += ["--access-logfile", "-"]
@@ -295,6 +296,14 @@ def add_commands(sub: Subcommands) -> None:
     _add_address(serve)
     serve.add_argument("--workers", type=positive, default=2, help="processes (default 2)")
     serve.add_argument("--threads", type=positive, default=4, help="threads each (default 4)")
+    # A phone system (or a proxy in front) that asks every few seconds keeps its connection;
+    # gthread parks an idle keep-alive connection in its poller, so it holds no thread.
+    serve.add_argument(
+        "--keep-alive",
+        type=positive,
+        default=5,
+        help="seconds an idle connection stays open (default 5)",
+    )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     serve.add_argument("--no-access-log", action="store_true", help="do not log each request")
     worker_help = "run the background task worker (options of Django's db_worker pass through)"

@@ -46,9 +46,13 @@ class CustomerData:
     contacts: list[str] = field(default_factory=list)
 
 
-def log_access(user: User, customer: Customer, what: str) -> None:
-    """Customer records are personal data: who looked at or changed which one is logged."""
-    access_log.info("user=%s customer=%s action=%s", user.pk, customer.pk, what)
+def log_access(user: User, customer: Customer | int, what: str) -> None:
+    """Customer records are personal data: who looked at or changed which one is logged.
+
+    ``customer`` may be the id alone, for a read (the screen pop) that never loads the record.
+    """
+    pk = customer if isinstance(customer, int) else customer.pk
+    access_log.info("user=%s customer=%s action=%s", user.pk, pk, what)
 
 
 def log_bulk_access(user: User | None, action: str, count: int, what: str) -> None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, P, Query, QueryEx, Router, Schema
+from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import model_validator
 
@@ -28,10 +30,10 @@ from everytouch.accounts.endpoint_kit import (
     staff_member,
     user_ref,
 )
+from everytouch.accounts.people import display_name
 from everytouch.customers.actions import (
     CustomerData,
     create_customer,
-    find_contact,
     log_access,
     log_bulk_access,
     resolve,
@@ -40,14 +42,21 @@ from everytouch.customers.actions import (
 from everytouch.customers.contacts import normalise
 from everytouch.customers.fields import ApiEmail, ApiPhone
 from everytouch.customers.models import ContactKind, ContactPoint, Customer, TimelineEvent
+from everytouch.customers.screen_pop import Identified, find_caller
 from everytouch.customers.search import search_customers
 from everytouch.interactions.models import Interaction
+from everytouch.prepared import PreparedQuery
 
 router = Router(tags=["customers"])
 
 SCREEN_POP_INTERACTIONS = 5
 DETAIL_TIMELINE_EVENTS = 20
 MAX_CONTACTS = 20
+
+IDENTIFY_FIELDS_DOC = (
+    "Extras to include, comma-separated: `last_interactions` (the five most recent "
+    "interactions). Without it the customer is who they are, their owner and contact points."
+)
 
 PhoneList = list[ApiPhone]
 EmailList = list[ApiEmail]
@@ -77,11 +86,19 @@ class ScreenPopCustomer(CustomerOut):
     last_interactions: list[InteractionBrief]
 
 
+class IdentifiedCustomer(CustomerOut):
+    last_interactions: list[InteractionBrief] = Field(
+        default_factory=list,
+        description="The five most recent interactions, newest first; only with "
+        "`fields=last_interactions` (absent otherwise)",
+    )
+
+
 class IdentifyOut(Schema):
     found: bool
     kind: str = Field(description="phone or email")
     normalised: str = Field(description="E.164 phone or lower-cased e-mail")
-    customer: ScreenPopCustomer | None = None
+    customer: IdentifiedCustomer | None = None
 
 
 class TimelineEventOut(Schema):
@@ -216,27 +233,105 @@ def _get_customer(customer_id: int) -> Customer:
 # --- endpoints -----------------------------------------------------------------------------------
 
 
+# --- the screen pop ------------------------------------------------------------------------------
+# A phone system calls identify on every ring: the default answer is what a pop shows (who, their
+# owner and contact points, one query after the token check), and anything more is asked for
+# by name in ``fields`` (docs/api.md).
+
+IDENTIFY_FIELDS = ("last_interactions",)
+RECENT_INTERACTIONS = PreparedQuery(
+    lambda pk: Interaction.objects.filter(customer_id=pk).values_list(
+        "id",
+        "channel",
+        "direction",
+        "started_at",
+        "summary",
+        "need",
+        "handled_by_id",
+        "handled_by__first_name",
+        "handled_by__last_name",
+        "handled_by__username",
+    )[:SCREEN_POP_INTERACTIONS],
+    int,
+)
+
+
+def identify_fields(raw: str) -> frozenset[str]:
+    """The extras asked for in ``fields`` (comma-separated); 422 naming an unknown one."""
+    asked = frozenset(name.strip() for name in raw.split(",") if name.strip())
+    if unknown := sorted(asked - set(IDENTIFY_FIELDS)):
+        known = ", ".join(IDENTIFY_FIELDS)
+        raise HttpError(422, f"fields: unknown field {unknown[0]!r}; known fields: {known}")
+    return asked
+
+
+def _recent_interactions(customer_id: int) -> list[dict[str, Any]]:
+    briefs = []
+    for row in RECENT_INTERACTIONS.rows(customer_id):
+        pk, channel, direction, started_at, summary, need, handler_id, *names = row
+        handler = None
+        if handler_id is not None:
+            first, last, username = names
+            person = User(first_name=first, last_name=last, username=username)
+            handler = {"id": handler_id, "name": display_name(person)}
+        briefs.append(
+            {
+                "id": pk,
+                "channel": channel,
+                "direction": direction,
+                "started_at": started_at,
+                "summary": summary,
+                "need": need,
+                "handled_by": handler,
+            }
+        )
+    return briefs
+
+
+def _pop(request: HttpRequest, found: Identified, fields: frozenset[str]) -> dict[str, Any]:
+    owner = found.owner
+    pop: dict[str, Any] = {
+        "id": found.pk,
+        "name": found.name,
+        "company": found.company,
+        "owner": {"id": owner.id, "name": owner.name} if owner is not None else None,
+        "phones": found.phones,
+        "emails": found.emails,
+        "url": request.build_absolute_uri(reverse("customer_detail", args=[found.pk])),
+    }
+    if "last_interactions" in fields:
+        pop["last_interactions"] = _recent_interactions(found.pk)
+    return pop
+
+
 @router.get(
     "/identify",
     response={200: IdentifyOut, **refused(400)},
     summary="Identify a caller by phone or e-mail",
     auth=STAFF_READ,
+    # A field left out of the answer (an extra not asked for in ``fields``) is absent, not null.
+    exclude_unset=True,
 )
-def identify_caller(request: HttpRequest, q: QueryEx[str, P(max_length=254)]) -> IdentifyOut:
+def identify_caller(
+    request: HttpRequest,
+    q: QueryEx[str, P(max_length=254)],
+    fields: QueryEx[str, P(max_length=200, description=IDENTIFY_FIELDS_DOC)] = "",
+) -> dict[str, Any]:
     """The screen pop: who is this phone number or e-mail, in any format?"""
     user = caller(request)
+    extras = identify_fields(fields)
     normalised = normalise(q)
-    point = find_contact(normalised)
-    customer = resolve(point.customer) if point is not None else None
-    if customer is None:
-        return IdentifyOut(found=False, kind=normalised.kind, normalised=normalised.value)
-    log_access(user, customer, "api.identify")
-    return IdentifyOut(
-        found=True,
-        kind=normalised.kind,
-        normalised=normalised.value,
-        customer=screen_pop(request, customer),
-    )
+    found = find_caller(normalised)
+    answer: dict[str, Any] = {
+        "found": found is not None,
+        "kind": normalised.kind,
+        "normalised": normalised.value,
+        "customer": None,
+    }
+    if found is not None:
+        log_access(user, found.pk, "api.identify")
+        answer["customer"] = _pop(request, found, extras)
+    return answer
 
 
 @router.get("/customers", response=CustomerPage, summary="Search customers", auth=STAFF_READ)

@@ -445,6 +445,7 @@ def test_it_serves_the_wsgi_app_with_gunicorn(monkeypatch: pytest.MonkeyPatch) -
     assert "-m gunicorn everytouch.wsgi:application" in argv
     assert "--bind 127.0.0.1:8123" in argv
     assert "--workers 2 --threads 4 --worker-class gthread" in argv
+    assert "--keep-alive 5" in argv
 
 
 def test_it_refuses_a_bad_port_or_worker_count() -> None:

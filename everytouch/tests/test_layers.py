@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1]
 LAYERS: list[set[str]] = [
     {"hooks", "spreadsheet", "bounds"},
     {"analysis"},
-    {"env", "business_time", "sweeps", "cli_base", "ops", "redaction"},
+    {"env", "business_time", "sweeps", "cli_base", "ops", "redaction", "prepared"},
     {"outbox"},
     {"accounts"},
     {"customers"},

@@ -101,15 +101,29 @@ def test_it_identifies_a_caller_by_email_in_any_case(rep: User, jane: Customer) 
     assert body["customer"]["emails"] == [EMAIL]
 
 
-def test_it_pops_owner_url_and_the_last_five_interactions(
+def test_it_pops_owner_url_and_contacts_and_no_interactions_unless_asked(
+    rep: User, manager: User, jane: Customer
+) -> None:
+    log_calls(jane, rep, 2)
+    customer = bearer(rep).get(IDENTIFY, {"q": "201 555 0123"}).json()["customer"]
+    assert customer == {
+        "id": jane.pk,
+        "name": "Jane Doe",
+        "company": "Acme Dental",
+        "owner": {"id": manager.pk, "name": "Maria Manager"},
+        "phones": [PHONE],
+        "emails": [EMAIL],
+        "url": f"http://testserver/customers/{jane.pk}/",
+    }
+
+
+def test_it_pops_the_last_five_interactions_when_asked(
     rep: User, manager: User, jane: Customer
 ) -> None:
     calls = log_calls(jane, rep, 7)
-    customer = bearer(rep).get(IDENTIFY, {"q": "201 555 0123"}).json()["customer"]
-    assert customer["name"] == "Jane Doe"
-    assert customer["company"] == "Acme Dental"
+    query = {"q": "201 555 0123", "fields": "last_interactions"}
+    customer = bearer(rep).get(IDENTIFY, query).json()["customer"]
     assert customer["owner"] == {"id": manager.pk, "name": "Maria Manager"}
-    assert customer["url"] == f"http://testserver/customers/{jane.pk}/"
     last = customer["last_interactions"]
     assert [i["id"] for i in last] == [c.pk for c in reversed(calls)][:5]
     assert last[0]["need"] == "toner 6"

@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import Literal
 
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -237,16 +236,21 @@ def _colon(main: str, *notes: str) -> str:
     return f"{main}: {extra}" if extra else main
 
 
-@transaction.atomic
 def route(
     customer: Customer | None,
     topic: str = "",
     asked_for: User | None = None,
     now: datetime | None = None,
 ) -> RouteDecision:
-    """Decide and remember who was sent a caller, so round robin moves on."""
+    """Decide, and remember who was sent a caller so round robin moves on.
+
+    The decision is only reads, outside any transaction: a phone system asks on every ring, and
+    on SQLite a transaction here would take the database's write lock for every call. Only a
+    pick by skill or round robin is written, as one UPDATE of that one row.
+    """
     decision = decide(customer, topic, asked_for, now)
     if decision.to is not None and decision.rule in {"skill", "round_robin"}:
-        decision.to.last_routed_at = now or timezone.now()
-        decision.to.save(update_fields=["last_routed_at"])
+        routed_at = now or timezone.now()
+        StaffMember.objects.filter(pk=decision.to.pk).update(last_routed_at=routed_at)
+        decision.to.last_routed_at = routed_at
     return decision

@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from everytouch.staff.directory.actions import ensure_staff, schedule_absence, set_backup
 from everytouch.testing import bearer, make_customer
@@ -119,3 +121,31 @@ def test_it_lists_the_directory_with_states(
         states = {s["username"]: s["state"] for s in response.json()}
         assert states["ron"] == "out_of_office"
         assert states["rita"] == "available"
+
+
+def _writes(captured: list[dict[str, str]]) -> list[str]:
+    """Every statement that is not a plain read (a transaction's savepoints count too)."""
+    return [q["sql"] for q in captured if not q["sql"].lstrip().upper().startswith("SELECT")]
+
+
+def test_routing_a_caller_to_their_owner_writes_nothing(away_rep: User, manager: User) -> None:
+    make_customer(owner=away_rep)
+    client = bearer(manager)
+    client.get(ROUTE, {"asked_for": "201"})  # the token's first use is recorded; not measured
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(ROUTE, {"caller": "(201) 555-0123"})
+    assert response.json()["rule"] == "backup"
+    assert _writes(captured.captured_queries) == []
+
+
+def test_routing_round_robin_writes_only_who_was_picked(
+    rep: User, rep2: User, manager: User
+) -> None:
+    client = bearer(manager)
+    first = client.get(ROUTE).json()
+    assert first["rule"] == "round_robin"
+    with CaptureQueriesContext(connection) as captured:
+        second = client.get(ROUTE).json()
+    assert second["to"]["id"] != first["to"]["id"]
+    [write] = _writes(captured.captured_queries)
+    assert write.upper().startswith("UPDATE") and "last_routed_at" in write
