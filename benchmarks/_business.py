@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 # Bump when the generated rows change, so a cached database built by older code is not reused.
-BUSINESS_VERSION = 1
+BUSINESS_VERSION = 2
 BATCH = 50_000
 SPAN = timedelta(days=730)
 CHANNELS = ("call", "email", "chat", "visit")
@@ -263,6 +263,13 @@ def _json(data: dict[str, Any]) -> str:
 # --- the business ----------------------------------------------------------------------------
 
 
+def _mix(i: int) -> int:
+    x = (i + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return x ^ (x >> 31)
+
+
 class Business:
     """Who and when of every generated row, as pure functions of the row's index."""
 
@@ -283,10 +290,10 @@ class Business:
         return (i * 7919 + 13) % self.sizes.customers + 1
 
     def rep_of(self, i: int) -> int:
-        # A multiplicative hash: any stride of touches (every 50th has a lead) spreads over
-        # every rep, as a plain ``i % reps`` would not.
+        # A mixing hash (splitmix64's finaliser): any stride of touches (every 50th has a lead)
+        # spreads over every rep, as ``i % reps`` or a bare multiplication would not.
         reps = self.cast.reps
-        return reps[((i * 2_654_435_761) % 2**32) % len(reps)]
+        return reps[_mix(i) % len(reps)]
 
     def owner_of_customer(self, c: int) -> int | None:
         return self.cast.reps[c % len(self.cast.reps)] if c % 10 < 7 else None
