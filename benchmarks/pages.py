@@ -405,7 +405,7 @@ def run_all(cast: Cast, requests: int, only: str | None) -> list[Measured]:
     for role, (browser, api, pk) in clients(cast).items():
         calendar = issue_feed(user(pk))
         for ask in asks_for(COLUMN_OF[role], role, ids, calendar):
-            if only and only not in ask.name:
+            if only and not any(part in ask.name for part in only.split(",")):
                 continue
             client = api if ask.name.startswith("api-v1:") else browser
             times = min(requests, EXPORT_REQUESTS) if ask.name in EXPORTS else requests
@@ -496,7 +496,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--scale", type=float, default=1.0, help="1.0: a million customers")
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
-    parser.add_argument("--only", help="only the pages whose name contains this")
+    parser.add_argument(
+        "--only", help="only the pages whose name contains this (or one of these, comma-separated)"
+    )
     parser.add_argument("--json", help="also write the figures here (one file per database)")
     parser.add_argument(
         "--migrate-cached",
