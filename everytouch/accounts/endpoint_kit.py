@@ -24,6 +24,7 @@ from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 from everytouch import bounds
 from everytouch.accounts.access import STAFF_ROLES, has_role
 from everytouch.accounts.idempotency import HEADER, Answer, run_once
+from everytouch.accounts.paging import capped_count
 from everytouch.accounts.people import display_name
 
 DEFAULT_PAGE_SIZE = 25
@@ -114,6 +115,9 @@ class PageParams(Schema):
 
 class PageMeta(Schema):
     count: int
+    # True when ``count`` is where counting stopped (COUNT_CAP, or the page asked for), not
+    # the total: there are more rows than that.
+    count_capped: bool = False
     page: int
     page_size: int
     next: str | None
@@ -124,13 +128,14 @@ def page_slice(
     request: HttpRequest, qs: QuerySet[Any], params: PageParams
 ) -> tuple[list[Any], PageMeta]:
     """One page of ``qs`` and the links to its neighbours."""
-    count = qs.count()
     start = (params.page - 1) * params.page_size
+    count, capped = capped_count(qs, start + params.page_size)
     items = list(qs[start : start + params.page_size])
     # No link past the last page a caller may ask for: past it, a filter finds rows, not paging.
     has_next = start + len(items) < count and params.page < bounds.MAX_PAGE
     meta = PageMeta(
         count=count,
+        count_capped=capped,
         page=params.page,
         page_size=params.page_size,
         next=_page_url(request, params.page + 1) if has_next else None,

@@ -7,6 +7,7 @@ Views and forms of any app import this, never another app's views or forms (docs
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 from typing import Any, TypeVar
 
 from django import forms
@@ -19,15 +20,45 @@ from django.http import HttpRequest
 
 from everytouch import bounds
 from everytouch.accounts.access import DESK_ROLES
+from everytouch.accounts.paging import capped_count
 from everytouch.accounts.people import display_name
 
 PAGE_SIZE = 25
 M = TypeVar("M", bound=Model)
 
 
+class CappedPaginator(Paginator):  # type: ignore[type-arg]
+    """A paginator that stops counting at ``COUNT_CAP`` rows or the page asked for.
+
+    A list of millions of rows shows "more than 10,000 in all" and still pages on (each next
+    page counts a little further), instead of a COUNT(*) over the whole table per view.
+    """
+
+    def __init__(self, items: QuerySet[Any], per_page: int, wanted: int) -> None:
+        super().__init__(items, per_page)
+        self.items = items
+        self.reach = wanted * per_page
+        self.capped = False
+
+    @cached_property
+    def count(self) -> int:
+        found, self.capped = capped_count(self.items, self.reach)
+        # One row past where counting stopped, so the page after it exists and is linked.
+        return found + 1 if self.capped else found
+
+    @property
+    def count_text(self) -> str:
+        """'1,234', or 'more than 10,000' when counting stopped early."""
+        if self.capped:
+            return f"more than {self.count - 1:,}"
+        return f"{self.count:,}"
+
+
 def paginate(request: HttpRequest, items: QuerySet[M], per_page: int = PAGE_SIZE) -> Page[M]:
     """The page ``?page=`` asks for; a bad or out-of-range number gives the nearest page."""
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(items, per_page, page_number(request))
+    page: Page[M] = paginator.get_page(request.GET.get("page"))
+    return page
 
 
 def page_number(request: HttpRequest) -> int:

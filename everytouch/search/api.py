@@ -39,6 +39,9 @@ class SearchHit(Schema):
 class SearchSection(Schema):
     kind: str = Field(description="customers, leads or interactions")
     total: int = Field(description="Every match of this kind, of which the first `limit` are here")
+    total_capped: bool = Field(
+        False, description="True when `total` is where counting stopped (10,000): there are more"
+    )
     items: list[SearchHit]
 
 
@@ -65,7 +68,11 @@ def search(
     sections = []
     for section in results.sections:
         items = [_hit(request, section.kind, item) for item in section.items]
-        sections.append(SearchSection(kind=section.kind, total=section.total, items=items))
+        sections.append(
+            SearchSection(
+                kind=section.kind, total=section.total, total_capped=section.capped, items=items
+            )
+        )
         if section.kind == finder.Kind.CUSTOMERS:
             for customer in section.items:
                 log_access(user, customer, "api.search")

@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 
 from everytouch.accounts.access import STAFF_ROLES, AnyUser, has_role
 from everytouch.accounts.models import Role
+from everytouch.accounts.paging import capped_count
 from everytouch.customers.models import Customer
 from everytouch.customers.search import clean_query, record_number, search_customers
 from everytouch.interactions.models import Interaction
@@ -53,10 +54,16 @@ class Section:
     kind: Kind
     items: list[Any]
     total: int
+    # ``total`` is where counting stopped (paging.COUNT_CAP): there are more matches than that.
+    capped: bool = False
 
     @property
     def more(self) -> int:
         return self.total - len(self.items)
+
+    @property
+    def total_text(self) -> str:
+        return f"more than {self.total:,}" if self.capped else f"{self.total:,}"
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,11 @@ class Results:
     @property
     def total(self) -> int:
         return sum(s.total for s in self.sections)
+
+    @property
+    def total_text(self) -> str:
+        capped = any(s.capped for s in self.sections)
+        return f"more than {self.total:,}" if capped else f"{self.total:,}"
 
 
 def clean(raw: str) -> str:
@@ -99,7 +111,10 @@ def search(user: AnyUser, query: str, limit: int) -> Results:
     sections = []
     for kind in kinds_for(user):
         qs = finders[kind](text)
-        sections.append(Section(kind, list(qs[:limit]), qs.count()))
+        # A broad query ("an") matches most of five million touches: counting them all took
+        # longer than finding the first few, so the count stops at paging.COUNT_CAP.
+        total, capped = capped_count(qs, limit)
+        sections.append(Section(kind, list(qs[:limit]), total, capped))
     return Results(text, sections)
 
 

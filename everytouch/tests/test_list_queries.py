@@ -115,6 +115,27 @@ PAGES = [
     ListPage("search", "?q=Person&type=interactions"),
     ListPage("search_suggest", "?q=Person"),
     ListPage("api-v1:search", "?q=Person", api=True),
+    # pages: the rest of what benchmarks/pages.py times that lists rows (issue 13). The desk's
+    # routing answer looks at every colleague's availability: one query, not one per person.
+    ListPage("desk"),
+    ListPage("desk_ask"),
+    ListPage("desk_missing"),
+    ListPage("api-v1:route_call", api=True),
+    ListPage("interaction_list", "?page=2"),
+    ListPage("customer_list", "?page=2"),
+    ListPage("lead_new"),
+    ListPage("message_new"),
+    ListPage("transcript_import"),
+    ListPage("quality_agreement"),
+    ListPage("training_examples", kwargs=(("check_id", "asked_name"),)),
+    ListPage("coaching_queue"),
+    ListPage("campaign_new"),
+    ListPage("playbook_new"),
+    ListPage("promotion_new"),
+    ListPage("cadence_plan"),
+    ListPage("calendar_settings"),
+    ListPage("two_factor"),
+    ListPage("api-v1:get_away_message", api=True, kwargs=(("who", "maria"),)),
 ]
 
 
@@ -217,14 +238,34 @@ def add_history(customer: Customer, rep: User, count: int) -> None:
         make_customer(customer.name, (f"+1201555{5000 + number}",), company=customer.company)
 
 
-@pytest.mark.parametrize("role", ["rep", "manager"])
+# One customer's pages and endpoints that show their history (page, kwarg, API, roles).
+CUSTOMER_PAGES = [
+    ("customer_detail", "pk", False, ("rep", "manager")),
+    ("customer_edit", "pk", False, ("rep", "manager")),
+    ("customer_merge", "pk", False, ("manager",)),
+    ("customer_export", "pk", False, ("manager",)),
+    ("api-v1:get_customer", "customer_id", True, ("rep", "manager")),
+    ("api-v1:export_customer_endpoint", "customer_id", True, ("manager",)),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "kwarg", "api", "role"),
+    [
+        pytest.param(name, kwarg, api, role, id=f"{name}-{role}")
+        for name, kwarg, api, roles in CUSTOMER_PAGES
+        for role in roles
+    ],
+)
 def test_it_shows_a_customers_timeline_without_a_query_per_event(
-    request: pytest.FixtureRequest, role: str, rep: User
+    request: pytest.FixtureRequest, name: str, kwarg: str, api: bool, role: str, rep: User
 ) -> None:
     customer = make_customer(owner=rep)
-    url = reverse("customer_detail", args=[customer.pk])
-    client = Client()
-    client.force_login(request.getfixturevalue(role))
+    url = reverse(name, kwargs={kwarg: customer.pk})
+    viewer = request.getfixturevalue(role)
+    client = bearer(viewer) if api else Client()
+    if not api:
+        client.force_login(viewer)
     add_history(customer, rep, N)
     client.get(url)
     with_n = queries(client, url)
@@ -257,3 +298,54 @@ def test_it_checks_every_list_the_app_serves() -> None:
     # must join PAGES, or this check of query counts would quietly leave it out.
     named_lists = {key for key in all_patterns() if "list" in key.split(":")[-1]}
     assert named_lists <= {page.name for page in PAGES}
+
+
+# Pages the benchmark times that show one record and no list that grows with the business, or
+# whose lists are checked above under another name (a customer's pages, a call's).
+ONE_RECORD = {
+    "customer_detail",
+    "customer_edit",
+    "customer_merge",
+    "customer_export",
+    "customer_erase",
+    "customer_contact_edit",
+    "interaction_detail",
+    "interaction_commitments",
+    "lead_detail",
+    "staff_member",
+    "departure_start",
+    "departure_detail",
+    "scorecard",
+    "coaching_rep",
+    "campaign_detail",
+    "campaign_edit",
+    "campaign_test_new",
+    "campaign_report",
+    "playbook_detail",
+    "playbook_edit",
+    "playbook_version",
+    "promotion_edit",
+    "rescore_detail",
+    "api-v1:get_customer",
+    "api-v1:export_customer_endpoint",
+    "api-v1:get_departure",
+    "api-v1:get_interaction",
+    "api-v1:get_lead",
+    "api-v1:get_scorecard",
+    "api-v1:campaign_results",
+}
+
+
+def test_it_checks_every_page_the_page_benchmark_times() -> None:
+    # benchmarks/pages.py times every GET the URL matrix lets some role open; a page it times
+    # must have its query count checked here too, or be named as one record's page.
+    from benchmarks.pages import SKIPPED
+    from everytouch.tests.test_url_matrix import TABLE
+
+    timed = {
+        name
+        for name, entry in TABLE.items()
+        if entry.get is not None and 200 in entry.get[2:] and name not in SKIPPED
+    }
+    checked = {page.name for page in PAGES} | ONE_RECORD
+    assert timed - checked == set()
