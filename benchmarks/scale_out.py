@@ -74,6 +74,8 @@ PG_PREFIX = os.environ.get("EVERYTOUCH_SCALEOUT_DB", "everytouch_scaleout")
 REDIS_URL = "redis://127.0.0.1:6379/11"
 # The scoring benchmark's web side, as in benchmarks/quality.py: the POSTs are not measured here.
 WARM_UP_S = 2.0
+# PostgreSQL's backends report their statistics at most once a second.
+STATS_LAG_S = 1.5
 console = Console(stderr=True)
 
 
@@ -91,6 +93,9 @@ class IdentifyRun:
     web_cpu_s: float
     db_cpu_s: float
     loadgen_cpu_s: float
+    # PostgreSQL's committed and rolled-back transactions in the window: Django runs each
+    # statement outside an atomic block as one, so this is about the statements per request.
+    db_transactions: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +130,7 @@ class IdentifyFigures:
     web_ms: float
     db_ms: float
     loadgen_ms: float
+    db_transactions: float  # per request
     cores_busy: float  # web + database + load generator CPU over the wall time
     errors: int
 
@@ -139,6 +145,7 @@ def identify_figures(run: IdentifyRun) -> IdentifyFigures:
         web_ms=_per_ms(run.web_cpu_s, run.answered),
         db_ms=_per_ms(run.db_cpu_s, run.answered),
         loadgen_ms=_per_ms(run.loadgen_cpu_s, run.answered),
+        db_transactions=_rate(run.db_transactions, run.answered),
         cores_busy=cpu / run.wall_s if run.wall_s > 0 else float("nan"),
         errors=run.errors,
     )
@@ -186,34 +193,44 @@ def capacity(identify: Sequence[IdentifyFigures], scoring: Sequence[ScoringRun])
 def bottleneck_lines(cap: Capacity) -> list[str]:
     """Where the next limit is once web processes and workers are added on more machines.
 
-    Web processes and workers keep no state and scale out; PostgreSQL (one primary takes every
-    write) and Redis (one thread runs every command) do not, so the first of those two to run out
-    of CPU is the next bottleneck.
+    Web processes and workers keep no state and scale out. PostgreSQL (one primary takes every
+    write) grows only by a bigger machine, and Redis runs every command on one thread: whichever
+    needs CPU for the fewest web or worker cores runs out first.
     """
-    lines = [
-        f"identify: one web core answers {cap.web_per_core:,.0f}/s; one PostgreSQL core "
-        f"{cap.db_per_core_identify:,.0f}/s, so each PostgreSQL core keeps "
-        f"{_ratio(cap.db_per_core_identify, cap.web_per_core)} web cores busy.",
-        f"scoring: one worker core scores {cap.worker_per_core:,.0f}/s; one PostgreSQL core "
-        f"{cap.db_per_core_scoring:,.0f}/s ({_ratio(cap.db_per_core_scoring, cap.worker_per_core)}"
-        f" worker cores each); Redis, one thread, {cap.redis_total:,.0f}/s in all.",
-    ]
-    limits = {
-        "PostgreSQL (scoring)": cap.db_per_core_scoring,
-        "Redis (one thread)": cap.redis_total,
-    }
-    known = {name: v for name, v in limits.items() if not math.isnan(v)}
-    if known:
-        name = min(known, key=lambda k: known[k])
+    lines: list[str] = []
+    pg_identify = _over(cap.db_per_core_identify, cap.web_per_core)
+    pg_scoring = _over(cap.db_per_core_scoring, cap.worker_per_core)
+    redis_workers = _over(cap.redis_total, cap.worker_per_core)
+    if not math.isnan(cap.web_per_core):
         lines.append(
-            f"next bottleneck: {name}, the shared tier with the least headroom per core "
-            "(web processes and workers add machines; PostgreSQL only bigger ones)."
+            f"identify: one web core answers {_f(cap.web_per_core, 0)}/s, one PostgreSQL core "
+            f"{_f(cap.db_per_core_identify, 0)}/s: a PostgreSQL core per {_f(pg_identify)} "
+            "web cores."
         )
+    if not math.isnan(cap.worker_per_core):
+        lines.append(
+            f"scoring: one worker core scores {_f(cap.worker_per_core, 0)}/s, one PostgreSQL "
+            f"core {_f(cap.db_per_core_scoring, 0)}/s: a PostgreSQL core per "
+            f"{_f(pg_scoring)} worker cores; Redis's one thread {_f(cap.redis_total, 0)}/s in "
+            f"all, the work of {_f(redis_workers)} worker cores."
+        )
+    per_pg_core = _median([v for v in (pg_identify, pg_scoring) if not math.isnan(v)])
+    if not math.isnan(per_pg_core):
+        verdict = (
+            f"next bottleneck: PostgreSQL, which needs a core for every {_f(per_pg_core)} web or "
+            "worker cores and grows only by a bigger machine"
+        )
+        if not math.isnan(redis_workers):
+            verdict += (
+                f"; Redis's one thread comes next, at {_f(redis_workers, 0)} worker cores (once "
+                f"PostgreSQL has more than {_f(redis_workers / per_pg_core)} cores)"
+            )
+        lines.append(verdict + ".")
     return lines
 
 
-def _ratio(a: float, b: float) -> str:
-    return "-" if math.isnan(a) or math.isnan(b) or b == 0 else f"{a / b:.1f}"
+def _over(a: float, b: float) -> float:
+    return a / b if b > 0 and not math.isnan(a) else float("nan")
 
 
 def parse_counts(text: str) -> list[int]:
@@ -237,6 +254,17 @@ def redis_cpu_seconds() -> float:
         except psutil.Error:
             continue
     return total
+
+
+def pg_transactions(url: str) -> int:
+    """Transactions PostgreSQL has counted for the database so far (statistics lag a second)."""
+    sql = (
+        "SELECT xact_commit + xact_rollback FROM pg_stat_database"
+        " WHERE datname = current_database()"
+    )
+    with psycopg.connect(url, autocommit=True) as con:
+        row = con.execute(sql.encode()).fetchone()
+    return int(row[0]) if row else 0
 
 
 # --- the database ----------------------------------------------------------------------------
@@ -312,9 +340,12 @@ def identify_once(
         drive({**job, "duration": WARM_UP_S}, env)
         wait_quiet(pid)
         console.log(f"identify: {processes} web process(es) flat out for {args.seconds:g}s")
-        web0, db0 = tree_cpu_seconds(pid), postgres.sample()
+        url = env["DATABASE_URL"]
+        web0, db0, tx0 = tree_cpu_seconds(pid), postgres.sample(), pg_transactions(url)
         result = drive({**job, "duration": args.seconds}, env)
         web1, db1 = tree_cpu_seconds(pid), postgres.sample()
+        time.sleep(STATS_LAG_S)
+        tx1 = pg_transactions(url)
     errors: dict[str, int] = result["errors"]
     if errors:
         console.log(f"identify: {processes} web process(es): errors {errors}")
@@ -329,6 +360,7 @@ def identify_once(
         web_cpu_s=web1 - web0,
         db_cpu_s=db1 - db0,
         loadgen_cpu_s=float(result["loadgen_cpu_s"]),
+        db_transactions=tx1 - tx0 - 1,  # less the first sample's own
     )
 
 
@@ -393,7 +425,8 @@ def _times(value: float, base: float) -> str:
 def table(identify: Sequence[IdentifyFigures], scoring: Sequence[ScoringRun], title: str) -> Table:
     out = Table(title=title)
     columns = ["processes", "identify/s", "vs 1", "p50 ms", "p99 ms", "web CPU ms/req"]
-    columns += ["PostgreSQL CPU ms/req", "loadgen CPU ms/req", "cores busy"]
+    columns += ["PostgreSQL CPU ms/req", "PostgreSQL xact/req", "loadgen CPU ms/req"]
+    columns += ["cores busy"]
     columns += ["drain s", "scorecards/s", "vs 1", "worker CPU ms/card", "PostgreSQL CPU ms/card"]
     columns += ["Redis CPU ms/card", "cores busy"]
     for name in columns:
@@ -406,9 +439,10 @@ def table(identify: Sequence[IdentifyFigures], scoring: Sequence[ScoringRun], ti
         cells = [str(p)]
         if (f := by_i.get(p)) is not None:
             cells += [_f(f.per_s, 0), _times(f.per_s, first_i), _f(f.p50_ms), _f(f.p99_ms)]
-            cells += [_f(f.web_ms, 2), _f(f.db_ms, 2), _f(f.loadgen_ms, 2), _f(f.cores_busy, 2)]
+            cells += [_f(f.web_ms, 2), _f(f.db_ms, 2), _f(f.db_transactions)]
+            cells += [_f(f.loadgen_ms, 2), _f(f.cores_busy, 2)]
         else:
-            cells += ["-"] * 8
+            cells += ["-"] * 9
         if (s := by_s.get(p)) is not None:
             cells += [_f(s.drain_s), _f(s.steady_per_s), _times(s.steady_per_s, first_s)]
             cells += [_f(s.worker_ms)]

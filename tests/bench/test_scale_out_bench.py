@@ -34,6 +34,7 @@ def _identify(processes: int, web_cpu_s: float, db_cpu_s: float) -> IdentifyRun:
         web_cpu_s=web_cpu_s,
         db_cpu_s=db_cpu_s,
         loadgen_cpu_s=0.5,
+        db_transactions=3_000,
     )
 
 
@@ -57,6 +58,7 @@ def test_identify_figures_are_per_request_and_per_second() -> None:
     f = identify_figures(_identify(2, web_cpu_s=4.0, db_cpu_s=1.0))
     assert f.per_s == 200.0
     assert f.web_ms == 4.0 and f.db_ms == 1.0 and f.loadgen_ms == 0.5
+    assert f.db_transactions == 3.0
     # (4 + 1 + 0.5) s of CPU in 5 s of wall time.
     assert f.cores_busy == pytest.approx(1.1)
 
@@ -89,14 +91,22 @@ def test_capacity_is_per_core_from_the_median_run() -> None:
     assert cap.redis_total == 1000.0  # the run without a Redis figure is left out
 
 
-def test_the_bottleneck_is_the_shared_tier_that_runs_out_first() -> None:
-    db_first = Capacity(200.0, 1000.0, 40.0, 110.0, 900.0)
-    assert "next bottleneck: PostgreSQL" in bottleneck_lines(db_first)[-1]
-    assert "5.0 web cores busy" in bottleneck_lines(db_first)[0]
-    redis_first = Capacity(200.0, 1000.0, 40.0, 110.0, 90.0)
-    assert "next bottleneck: Redis" in bottleneck_lines(redis_first)[-1]
-    unknown = Capacity(math.nan, math.nan, math.nan, math.nan, math.nan)
-    assert not any("next bottleneck" in line for line in bottleneck_lines(unknown))
+def test_the_bottleneck_is_postgresql_then_redis_from_the_measured_ratios() -> None:
+    # Web 5 ms and PostgreSQL 1 ms per request; worker 25 ms, PostgreSQL 5 ms and Redis 1 ms
+    # per scorecard: a PostgreSQL core per 5 web or worker cores, Redis's thread per 25 workers.
+    lines = bottleneck_lines(Capacity(200.0, 1000.0, 40.0, 200.0, 1000.0))
+    assert "a PostgreSQL core per 5.0 web cores" in lines[0]
+    assert "a PostgreSQL core per 5.0 worker cores" in lines[1]
+    assert "the work of 25.0 worker cores" in lines[1]
+    assert lines[2].startswith("next bottleneck: PostgreSQL, which needs a core for every 5.0")
+    assert "at 25 worker cores (once PostgreSQL has more than 5.0 cores)" in lines[2]
+
+
+def test_a_half_left_out_is_left_out_of_the_verdict() -> None:
+    identify_only = bottleneck_lines(Capacity(200.0, 800.0, *[math.nan] * 3))
+    assert len(identify_only) == 2 and "4.0 web or worker cores" in identify_only[1]
+    assert "Redis" not in identify_only[1] and "nan" not in " ".join(identify_only)
+    assert bottleneck_lines(Capacity(*[math.nan] * 5)) == []
 
 
 def test_the_table_puts_the_process_counts_side_by_side() -> None:
