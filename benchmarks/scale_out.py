@@ -509,11 +509,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         data = {"identify": [asdict(f) for f in figures], "scoring": [asdict(s) for s in scoring]}
         args.json.write_text(json.dumps(data, indent=2))
-    failed = [f for f in figures if f.errors] + [
-        s for s in scoring if s.not_scored or s.post_errors
+    failed = [
+        f"identify, {f.processes} process(es): {f.errors} errors" for f in figures if f.errors
     ]
-    for bad in failed:
-        console.print(f"errors: {bad}")
+    failed += [
+        f"scoring, {s.processes} worker(s): {s.post_errors} POST errors, {s.not_scored} not scored"
+        for s in scoring
+        if s.not_scored or s.post_errors
+    ]
+    for line in failed:
+        console.print(line)
     return 1 if failed else 0
 
 
