@@ -79,10 +79,13 @@ def cmd_import_customers(args: argparse.Namespace, extra: list[str]) -> int:
     # batch is stored; the good rows wait in a temporary file, not in memory. The workers are
     # started before the progress bar's thread (they are forked).
     count = importing.worker_count(Path(args.file), args.workers)
-    with importing.Spool() as spool, importing.workers(count) as pool:
+    with importing.Spool() as spool:
         started = time.monotonic()
         try:
-            with _progress("Checking rows", None) as advance:  # length unknown: it counts
+            with (
+                importing.workers(count) as pool,
+                _progress("Checking rows", None) as advance,  # length unknown: it counts
+            ):
                 checked = importing.check_file(
                     source.records(), spool, _print_problem, advance, pool
                 )
@@ -105,7 +108,7 @@ def cmd_import_customers(args: argparse.Namespace, extra: list[str]) -> int:
     done = time.monotonic()
     print(f"Imported {created} customer(s).")
     print(
-        f"Checked {checked.rows} row(s) in {checked_at - started:.1f} s, stored them in "
+        f"Checked {checked.rows} row(s) in {checked_at - started:.1f} s, stored {created} in "
         f"{done - checked_at:.1f} s ({created / max(done - started, 1e-9):,.0f} rows/s overall).",
         file=sys.stderr,
     )
@@ -183,7 +186,7 @@ def add_commands(sub: Subcommands) -> None:
     customers.add_argument(
         "--workers",
         type=_at_least_one,
-        help="processes that check rows (default: one per CPU; 1 for files under 2 MB)",
+        help="processes that check a file of 2 MB or more (default: one per CPU)",
     )
     customers.add_argument(
         "--encoding",

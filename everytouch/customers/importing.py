@@ -308,7 +308,8 @@ def read_rows(stream: IO[str], delimiter: str = ",") -> list[CsvRow]:
     return list(iter_rows(stream, delimiter))
 
 
-def chunked(rows: Iterable[T], size: int = CHECK_CHUNK) -> Iterator[list[T]]:
+def chunked(rows: Iterable[T], size: int | None = None) -> Iterator[list[T]]:
+    size = size or CHECK_CHUNK
     chunk: list[T] = []
     for row in rows:
         chunk.append(row)
