@@ -34,9 +34,29 @@ def _progress(description: str, total: int | None) -> Iterator[Callable[[int], N
     from rich.progress import Progress
 
     console = Console(stderr=True)
-    with Progress(console=console, transient=not console.is_terminal) as progress:
+    if not console.is_terminal:
+        # A log or a pipe gets a line now and then instead of a bar it cannot show.
+        yield _progress_lines(description, total)
+        return
+    with Progress(console=console) as progress:
         task = progress.add_task(description, total=total)
         yield lambda n: progress.advance(task, n)
+
+
+PROGRESS_LINE_EVERY = 100_000
+
+
+def _progress_lines(description: str, total: int | None) -> Callable[[int], None]:
+    done = 0
+    of = f" of {total:,}" if total is not None else ""
+
+    def advance(n: int) -> None:
+        nonlocal done
+        before, done = done, done + n
+        if done // PROGRESS_LINE_EVERY > before // PROGRESS_LINE_EVERY:
+            print(f"{description}: {done:,}{of} rows", file=sys.stderr, flush=True)
+
+    return advance
 
 
 def _report_reading(path: str, how: str, guessed: bool) -> None:

@@ -233,3 +233,20 @@ def test_streaming_refuses_what_reading_whole_refuses(tmp_path: Path, data: byte
 def test_the_bulk_insert_refuses_to_leave_a_column_out() -> None:
     with pytest.raises(TypeError, match="has columns"):
         importing._columns(ContactPoint, ["customer_id", "kind", "value"])
+
+
+@pytest.mark.django_db
+def test_the_command_prints_progress_lines_when_stderr_is_not_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from everytouch.cli import data
+
+    monkeypatch.setattr(data, "PROGRESS_LINE_EVERY", 2)
+    monkeypatch.setattr(importing, "CHECK_CHUNK", 2)
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER + _rows(5))
+    assert main(["import", "customers", str(path), "--batch-size", "2"]) == 0
+    err = capsys.readouterr().err
+    assert "Checking rows: 4 rows" in err
+    assert "Importing: 4 of 5 rows" in err
+    assert "Checked 5 row(s) in" in err
