@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,6 +45,10 @@ CSV_VERSION = 1
 OWNERS = ("bench-rep1", "bench-rep2", "bench-rep3")
 CARD = "4111 1111 1111 1111"
 console = Console(stderr=True)
+# The command's last line on stderr: "Checked N row(s) in X s, stored N in Y s (...)".
+PHASES = re.compile(
+    r"Checked \S+ row\(s\) in (?P<check>[\d.]+) s, stored \S+ in (?P<store>[\d.]+) s"
+)
 
 
 # --- the file --------------------------------------------------------------------------------
@@ -161,6 +166,7 @@ class Run:
     cpu_s: float
     rss_mib: float
     stored: dict[str, int]
+    phases: str  # the command's own "checked in / stored in" seconds; "" for the old path
 
     @property
     def rate(self) -> float:
@@ -192,11 +198,13 @@ def measure(db: str, path: str, csv: Path, rows: int, workdir: Path) -> Run:
             argv = [sys.executable, "-m", "everytouch.cli", "import", "customers", str(csv)]
         else:
             argv = [sys.executable, "-m", "benchmarks.import_customers", "--inner-old", str(csv)]
-        wall, cpu, rss, _ = timed_child(argv, env)
+        wall, cpu, rss, err = timed_child(argv, env)
         stored = json.loads(_inner(env, "--inner-count"))
     if stored["customers"] != rows or stored["unredacted cards"]:
         raise RuntimeError(f"{db} {path}: expected {rows} customers, none unredacted: {stored}")
-    run = Run(db, path, rows, wall, cpu, rss, stored)
+    found = PHASES.search(err)
+    phases = f"{found['check']} / {found['store']}" if found else ""
+    run = Run(db, path, rows, wall, cpu, rss, stored, phases)
     console.log(f"{db} {path}: {rows:,} rows in {wall:.1f}s ({run.rate:,.0f} rows/s), {stored}")
     return run
 
@@ -260,8 +268,9 @@ def load_average() -> str:
 
 
 def report(runs: list[Run], target: float) -> None:
-    table = Table(title=f"import customers (load average before: {load_average()})")
-    for column in ("db", "path", "rows", "wall s", "rows/s", "CPU ms/row", "peak RSS MiB"):
+    table = Table(title=f"import customers (load average at the end: {load_average()})")
+    columns = ("db", "path", "rows", "wall s", "check / store s", "rows/s", "CPU ms/row", "RSS MiB")
+    for column in columns:
         table.add_column(column, justify="right")
     for r in runs:
         table.add_row(
@@ -269,6 +278,7 @@ def report(runs: list[Run], target: float) -> None:
             r.path,
             f"{r.rows:,}",
             f"{r.wall_s:.1f}",
+            r.phases,
             f"{r.rate:,.0f}",
             f"{r.cpu_ms_per_row:.3f}",
             f"{r.rss_mib:.0f}",
