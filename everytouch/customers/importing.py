@@ -1,14 +1,16 @@
 """Customers in and out as CSV: every row is checked before anything is written.
 
 An import is checked, then written. ``check_file`` streams the file and reports every bad row
-with its line number and reasons (nothing is written while checking); the good rows wait in a
-``Spool`` (a temporary file, so a million rows are not held in memory) and ``write_spool`` then
-writes them in batches of ``BATCH`` rows with ``bulk_create``, one transaction per batch. A
-batch is all or nothing; if one fails (a contact taken by someone else since the check, or a
-database error), the batches before it stay stored, it and the rest are not written, and
-``ImportStopped`` says from which line on nothing was stored. ``check_rows`` and
-``import_customers`` are the same two steps over rows in memory, for small files and tests.
-The export writes the same columns, so an export imports again unchanged.
+with its line number and reasons (nothing is written while checking); for a big file, worker
+processes do the part of the check that needs no database (normalising phones and e-mails,
+redacting card numbers). The good rows wait in a ``Spool`` (a temporary file, so a million rows
+are not held in memory), and ``write_spool`` then writes them in batches of ``BATCH`` rows,
+one transaction per batch, with bulk INSERTs of the rows ``create_customer`` would write (see
+``_write_batch``). A batch is all or nothing; if one fails (a contact taken by someone else
+since the check, or a database error), the batches before it stay stored, it and the rest are
+not written, and ``ImportStopped`` says from which line on nothing was stored. ``check_rows``
+and ``import_customers`` are the same two steps over rows in memory, for small files and
+tests. The export writes the same columns, so an export imports again unchanged.
 
 ``open_file`` and ``read_file`` take the file as a spreadsheet saved it: UTF-8, UTF-16 or an
 8-bit encoding, commas, semicolons or tabs (everytouch/spreadsheet.py), and say which they found.
