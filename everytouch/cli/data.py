@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Callable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -28,21 +29,34 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def _progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
+def _progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
     from rich.console import Console
     from rich.progress import Progress
 
     console = Console(stderr=True)
-    with Progress(console=console, transient=not console.is_terminal) as progress:
+    if not console.is_terminal:
+        # A log or a pipe gets a line now and then instead of a bar it cannot show.
+        yield _progress_lines(description, total)
+        return
+    with Progress(console=console) as progress:
         task = progress.add_task(description, total=total)
         yield lambda n: progress.advance(task, n)
 
 
-def _read_bytes(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
+PROGRESS_LINE_EVERY = 100_000
+
+
+def _progress_lines(description: str, total: int | None) -> Callable[[int], None]:
+    done = 0
+    of = f" of {total:,}" if total is not None else ""
+
+    def advance(n: int) -> None:
+        nonlocal done
+        before, done = done, done + n
+        if done // PROGRESS_LINE_EVERY > before // PROGRESS_LINE_EVERY:
+            print(f"{description}: {done:,}{of} rows", file=sys.stderr, flush=True)
+
+    return advance
 
 
 def _report_reading(path: str, how: str, guessed: bool) -> None:
@@ -56,11 +70,18 @@ def _report_reading(path: str, how: str, guessed: bool) -> None:
         )
 
 
-def _print_problems(problems: Sequence[RowProblem], rows: int) -> None:
-    for problem in problems:
-        print(f"line {problem.line}: {'; '.join(problem.reasons)}", file=sys.stderr)
-    if problems:
-        print(f"{len(problems)} bad row(s) of {rows}.", file=sys.stderr)
+def _print_problem(problem: RowProblem) -> None:
+    print(f"line {problem.line}: {'; '.join(problem.reasons)}", file=sys.stderr)
+
+
+def _at_least_one(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"a whole number, at least 1, not {value!r}")
+    return number
 
 
 def cmd_import_customers(args: argparse.Namespace, extra: list[str]) -> int:
@@ -68,27 +89,49 @@ def cmd_import_customers(args: argparse.Namespace, extra: list[str]) -> int:
     from everytouch.customers import importing
 
     try:
-        read = importing.read_file(_read_bytes(args.file), args.encoding)
+        source = importing.open_file(Path(args.file), args.encoding)
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.file}: {exc.strerror}") from exc
     except importing.BadFile as exc:
         raise UsageError(f"{args.file}: {exc}") from None
-    _report_reading(args.file, read.how_read, spreadsheet.is_guess(read.encoding))
-    rows = read.rows
-    with _progress("Checking rows", len(rows)) as advance:
-        checked = importing.check_rows(rows, progress=advance)
-    _print_problems(checked.problems, len(rows))
-    if checked.problems and not args.skip_invalid:
-        print("Nothing imported. Fix the rows above or pass --skip-invalid.", file=sys.stderr)
-        return EXIT_USAGE
-    if args.dry_run:
-        print(f"Dry run: {len(checked.good)} customer(s) would be imported.")
-        return EXIT_OK
-    try:
-        with _progress("Importing", len(checked.good)) as advance:
-            created = importing.import_customers(checked.good, actor=None, progress=advance)
-    except ValueError as exc:
-        # Someone added a clashing contact between the check and the import.
-        raise CommandFailed(f"nothing imported: {exc}") from exc
+    _report_reading(args.file, source.how_read, spreadsheet.is_guess(source.encoding))
+    # Check everything first (nothing is written), so a bad row stops the import before any
+    # batch is stored; the good rows wait in a temporary file, not in memory. The workers are
+    # started before the progress bar's thread (they are forked).
+    count = importing.worker_count(Path(args.file), args.workers)
+    with importing.Spool() as spool:
+        started = time.monotonic()
+        try:
+            with (
+                importing.workers(count) as pool,
+                _progress("Checking rows", None) as advance,  # length unknown: it counts
+            ):
+                checked = importing.check_file(
+                    source.records(), spool, _print_problem, advance, pool
+                )
+        except importing.BadFile as exc:
+            raise UsageError(f"{args.file}: {exc}") from None
+        if checked.bad:
+            print(f"{checked.bad} bad row(s) of {checked.rows}.", file=sys.stderr)
+        if checked.bad and not args.skip_invalid:
+            print("Nothing imported. Fix the rows above or pass --skip-invalid.", file=sys.stderr)
+            return EXIT_USAGE
+        if args.dry_run:
+            print(f"Dry run: {checked.good} customer(s) would be imported.")
+            return EXIT_OK
+        checked_at = time.monotonic()
+        try:
+            with _progress("Importing", checked.good) as advance:
+                created = importing.write_spool(spool, None, args.batch_size, advance)
+        except importing.ImportStopped as exc:
+            raise CommandFailed(f"import stopped: {exc}") from exc
+    done = time.monotonic()
     print(f"Imported {created} customer(s).")
+    print(
+        f"Checked {checked.rows} row(s) in {checked_at - started:.1f} s, stored {created} in "
+        f"{done - checked_at:.1f} s ({created / max(done - started, 1e-9):,.0f} rows/s overall).",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -154,6 +197,17 @@ def add_commands(sub: Subcommands) -> None:
     )
     customers.add_argument("--skip-invalid", action="store_true", help="import the good rows")
     customers.add_argument("--dry-run", action="store_true", help="check only, import nothing")
+    customers.add_argument(
+        "--batch-size",
+        type=_at_least_one,
+        default=5_000,  # importing.BATCH; not imported here, so the parser needs no Django
+        help="rows stored per transaction (default: 5000)",
+    )
+    customers.add_argument(
+        "--workers",
+        type=_at_least_one,
+        help="processes that check a file of 2 MB or more (default: one per CPU)",
+    )
     customers.add_argument(
         "--encoding",
         help="the file's encoding, e.g. mac_roman (default: detect UTF-8, UTF-16, Windows-1252)",
