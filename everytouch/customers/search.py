@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import phonenumbers
 from django.db import connection, transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
 
 from everytouch.customers.contacts import (
     InvalidContact,
@@ -100,11 +100,31 @@ def search_customers(query: str) -> QuerySet[Customer]:
     if not text:
         return qs.order_by("name", "id")
     exact = _exact(text)
-    sql, params = candidate_sql(text, connection.vendor)
-    # User text reaches the SQL only as parameters; the SQL itself is built from constants.
-    candidates = RawSQL(sql, params)  # noqa: S611
-    qs = qs.filter(pk__in=candidates).annotate(search_rank=_rank(text, exact))
+    # The candidates are read once, here: as a subquery they would be found again for the
+    # pager's count and again for the page (three times the index work on PostgreSQL, where a
+    # common word's trigram lists are long). There are at most a few thousand of them.
+    qs = qs.filter(pk__in=candidate_ids(text)).annotate(search_rank=_rank(text, exact))
     return qs.order_by("search_rank", "name", "id")
+
+
+def candidate_ids(text: str) -> list[int]:
+    """The ids of the customers the cleaned query ``text`` matches, best kinds of match first,
+    each once; at most about ``SEARCH_CAP`` once the cap is reached.
+
+    The arms run one by one, best rank first, and stop as soon as ``SEARCH_CAP`` ids are in:
+    when the names starting with "Finn" already fill the list, the rows that merely contain
+    "finn" somewhere would only rank below them, and on PostgreSQL finding those costs a walk of
+    a common trigram's whole list. User text reaches the SQL only as parameters; the SQL
+    itself is built from constants.
+    """
+    found: dict[int, None] = {}
+    with connection.cursor() as cursor:
+        for sql, params in _arms(text, connection.vendor):
+            cursor.execute(f"SELECT * FROM ({sql} LIMIT {SEARCH_CAP}) AS arm", params)  # noqa: S608
+            found.update((int(row[0]), None) for row in cursor.fetchall())
+            if len(found) >= SEARCH_CAP:
+                break
+    return list(found)
 
 
 def was_capped(query: str, count: int) -> bool:
@@ -176,30 +196,22 @@ class _Sql:
         self.params.extend(params)
 
 
-def candidate_sql(text: str, vendor: str) -> Arm:
-    """One SELECT of customer ids: a union of capped arms, each answered by an index.
-
-    Every arm is a subset of what the query matches, so the union is exact when nothing was
-    capped; the arms for the best ranks come first so a cut never drops them.
-    """
-    arms: list[Arm] = []
+def _arms(text: str, vendor: str) -> Iterator[Arm]:
+    """SELECTs of customer ids, best rank first, each answered by an index and each a subset of
+    what the query matches (so all of them together are exact when none was cut). Lazy: the
+    later ones are built (and some of them counted) only when the earlier did not fill the
+    list."""
     number = record_number(text)
     if number is not None:
-        arms.append(("SELECT %s", [number]))
+        yield "SELECT %s", [number]
     contact = _exact_contact(text)
     if contact is not None:
-        arms.append(
-            (
-                "SELECT customer_id FROM customers_contactpoint WHERE kind = %s AND value = %s",
-                list(contact),
-            )
+        yield (
+            "SELECT customer_id FROM customers_contactpoint WHERE kind = %s AND value = %s",
+            list(contact),
         )
-    arms.extend(_prefix_arms(text, vendor))
-    arms.extend(_matches_arms(text, vendor))
-    out = _Sql()
-    for i, (sql, params) in enumerate(arms):
-        out.add(f"SELECT * FROM ({sql} LIMIT {SEARCH_CAP}) AS arm{i}", *params)  # noqa: S608
-    return " UNION ALL ".join(out.parts), out.params
+    yield from _prefix_arms(text, vendor)
+    yield from _matches_arms(text, vendor)
 
 
 def _like_escape(text: str) -> str:
