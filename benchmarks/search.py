@@ -36,7 +36,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +153,7 @@ def sqlite_database(numbers: Numbers, workdir: Path) -> Path:
         with closing(sqlite3.connect(db, isolation_level=None)) as con:
             con.execute("PRAGMA synchronous=OFF")
             con.execute("BEGIN")
-            fill_multirow(con, numbers)
+            fill_sqlite(con, numbers)
             con.execute("COMMIT")
             con.execute("ANALYZE")
         shutil.move(db, cached)
@@ -193,53 +193,16 @@ def postgres_database(numbers: Numbers, workdir: Path) -> Iterator[str]:
         _pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
 
 
-# Rows per INSERT statement when loading like ``bulk_create`` does (SQLite allows 32,766
-# parameters per statement; 6 per row).
-MULTI_ROW = 500
-
-
-def fill_multirow(con: sqlite3.Connection, numbers: Numbers) -> None:
-    """The benchmark rows inserted many per statement, as Django's ``bulk_create`` does.
-
-    This matters with the search triggers on: SQLite 3.40's FTS5 writes its pending index data
-    to disk at every statement savepoint, so one INSERT per row makes one tiny index segment per
-    row (and the merging that follows); one INSERT per 500 rows makes one per 500.
-    """
-    stamp = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
-    for start in range(0, numbers.known, MULTI_ROW):
-        people = [person(numbers, i) for i in range(start, min(numbers.known, start + MULTI_ROW))]
-        _insert_many(
-            con,
-            "customers_customer (id, name, company, notes, created_at, updated_at)",
-            [(p.pk, p.name, p.company, "", stamp, stamp) for p in people],
-        )
-        _insert_many(
-            con,
-            "customers_contactpoint (id, customer_id, kind, value, label, created_at)",
-            [
-                row
-                for p in people
-                for row in (
-                    (2 * p.pk - 1, p.pk, "phone", p.phone, "", stamp),
-                    (2 * p.pk, p.pk, "email", p.email, "", stamp),
-                )
-            ],
-        )
-
-
-def _insert_many(con: sqlite3.Connection, into: str, rows: list[tuple[object, ...]]) -> None:
-    marks = "(" + ",".join("?" * len(rows[0])) + ")"
-    values = ",".join([marks] * len(rows))
-    con.execute(f"INSERT INTO {into} VALUES {values}", [v for row in rows for v in row])  # noqa: S608
-
-
 def trigger_cost(count: int, workdir: Path) -> dict[str, float]:
     """CPU seconds to load ``count`` customers (+2 contact points each) with and without the
     search triggers, in one transaction, one row per statement and many rows per statement."""
     template = migrated_sqlite(workdir / "template")
     numbers = Numbers(count)
     out: dict[str, float] = {}
-    styles = (("one row per INSERT", fill_sqlite), ("500 rows per INSERT", fill_multirow))
+    styles = (
+        ("one row per INSERT", partial(fill_sqlite, per_insert=1)),
+        ("500 rows per INSERT", fill_sqlite),
+    )
     for style, fill in styles:
         for label, keep in (("without triggers", False), ("with triggers", True)):
             db = workdir / f"cost-{keep}.sqlite3"
