@@ -22,7 +22,6 @@ Budget (issue 13): p95 under 50 ms for name and partial-number searches at 1,000
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib
 import json
 import math
@@ -54,6 +53,7 @@ from benchmarks._dataset import (
     load_postgres,
     person,
 )
+from benchmarks.identify import migrations_digest
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE_DIR = Path(tempfile.gettempdir()) / "everytouch-bench"
@@ -89,15 +89,6 @@ def query_mix(numbers: Numbers) -> dict[str, list[str]]:
 
 
 # --- databases -------------------------------------------------------------------------------
-
-
-def migrations_digest() -> str:
-    # The cached SQLite file is only reusable while the schema it was built with is current.
-    digest = hashlib.sha256()
-    for path in sorted(REPO.glob("everytouch/*/migrations/*.py")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 def django_env(database_url: str, var_dir: Path) -> dict[str, str]:
