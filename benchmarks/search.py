@@ -29,7 +29,6 @@ import os
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -53,11 +52,15 @@ from benchmarks._dataset import (
     load_postgres,
     person,
 )
-from benchmarks.identify import migrations_digest
+from benchmarks.identify import (
+    CACHE_DIR,
+    PG_SERVER,
+    migrate,
+    migrations_digest,
+    run_checked,
+    server_env,
+)
 
-REPO = Path(__file__).resolve().parent.parent
-CACHE_DIR = Path(tempfile.gettempdir()) / "everytouch-bench"
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 PG_DB = "everytouch_search_bench"
 MIGRATION = "everytouch.customers.migrations.0008_search_index"
 console = Console(stderr=True)
@@ -92,26 +95,8 @@ def query_mix(numbers: Numbers) -> dict[str, list[str]]:
 
 
 def django_env(database_url: str, var_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url,
-        EVERYTOUCH_VAR_DIR=str(var_dir),
-        DJANGO_SETTINGS_MODULE="everytouch.settings",
-        DEBUG="false",
-        ALLOWED_HOSTS="testserver",
-    )
-    return env
-
-
-def run_checked(argv: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(argv, env=env, cwd=REPO, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed:\n{done.stderr[-4000:]}")
-    return done.stdout
-
-
-def migrate(env: dict[str, str]) -> None:
-    run_checked([sys.executable, str(REPO / "manage.py"), "migrate", "-v", "0"], env)
+    # The page timing goes through Django's test client, whose host is "testserver".
+    return {**server_env(database_url, var_dir), "ALLOWED_HOSTS": "testserver"}
 
 
 @contextmanager

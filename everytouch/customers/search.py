@@ -251,41 +251,42 @@ def _prefix_arms(text: str, vendor: str) -> list[Arm]:
     return arms
 
 
-def _matches_arms(text: str, vendor: str) -> list[Arm]:
+def _matches_arms(text: str, vendor: str) -> Iterator[Arm]:
     """Everything the query matches, through the trigram index: a phone-like query as a
     number (or a name like "3M" or "7-Eleven"); anything else must find every one of its words
-    somewhere in the customer. Empty if no word is long enough for the index (the prefix arms
-    then answer alone)."""
+    somewhere in the customer. Nothing if no word is long enough for the index (the prefix arms
+    then answer alone). Lazy, like ``_arms``: the narrowest word is only looked for when the
+    arms before it did not fill the list."""
     if is_phone_like(text):
         whole = _word_select(text, vendor, whole=True)
-        return [whole] if whole is not None else []
+        if whole is not None:
+            yield whole
+        return
     words = _distinct(text.split(" ")[:MAX_WORDS])
     long_words = [w for w in words if len(w) >= MIN_INDEXED]
     short_words = [w for w in words if len(w) < MIN_INDEXED]
     if not long_words:
-        return []
+        return
     if len(long_words) == 1:
         (only,) = long_words
         select = _word_select(only, vendor, whole=False)
         assert select is not None  # a long word always has a text condition
-        return [_narrowed(*select, short_words, vendor) if short_words else select]
+        yield _narrowed(*select, short_words, vendor) if short_words else select
+        return
     # Several words. Intersecting every word's matches costs as much as the broadest word
     # ("ada" in a million names); instead: the rows that hold all the words at once ("Kara
-    # Ito", "jane acme"), then the customers of the narrowest word checked row by row for
-    # the others (a name word with a phone or e-mail fragment).
-    arms: list[Arm] = []
+    # Ito", "jane acme"), then, if those did not fill the list (``candidate_ids`` stops once
+    # full), the customers of the narrowest word checked row by row for the others (a name
+    # word with a phone or e-mail fragment).
     same_row = _same_row(long_words, vendor)
     if same_row is not None:
-        arms.append(_narrowed(*same_row, short_words, vendor) if short_words else same_row)
-        if _rows_upto(arms[0], SEARCH_CAP) >= SEARCH_CAP:
-            return arms  # the list is cut anyway, and these are the likeliest ones
+        yield _narrowed(*same_row, short_words, vendor) if short_words else same_row
     selects = [(w, _word_select(w, vendor, whole=False)) for w in long_words]
     driver, select = min(
         ((w, s) for w, s in selects if s is not None), key=lambda ws: _rows_upto(ws[1])
     )
     rest = [w for w in words if w != driver]
-    arms.append(_narrowed(*select, rest, vendor, DRIVER_LIMIT))
-    return arms
+    yield _narrowed(*select, rest, vendor, DRIVER_LIMIT)
 
 
 def _same_row(words: list[str], vendor: str) -> Arm | None:
