@@ -26,6 +26,7 @@ import json
 import logging
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -51,7 +52,11 @@ if TYPE_CHECKING:
     from benchmarks._business import Cast
 
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-PG_DB = "everytouch_pages_bench"
+# Overridable so two people on one server do not rebuild each other's database; it is put into
+# SQL as a name, so only a plain identifier is accepted.
+PG_DB = os.environ.get("EVERYTOUCH_PAGES_BENCH_DB", "everytouch_pages_bench")
+if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", PG_DB):
+    raise SystemExit(f"EVERYTOUCH_PAGES_BENCH_DB must be a lower-case identifier: {PG_DB!r}")
 ROLES = ("owner", "manager", "trainer", "rep")
 PAGE_BUDGET_MS, QUICK_BUDGET_MS = 100.0, 50.0
 # Not pages a person opens, or measured by their own benchmark (identify: benchmarks/identify).
