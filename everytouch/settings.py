@@ -28,7 +28,7 @@ from everytouch.env import (
     env_url,
     env_weekdays,
 )
-from everytouch.ops.filemodes import private_dir, private_file
+from everytouch.ops.filemodes import private_dir, private_file, private_file_once
 
 # Every environment variable read here is documented in docs/deploy.md and .env.example;
 # everytouch/tests/test_settings_docs.py fails when one is missing from either.
@@ -45,11 +45,9 @@ def _secret_key() -> str:
     # survive restarts without anyone committing a secret.
     if key := env_str("SECRET_KEY", ""):
         return key
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        # Created 600 before the key is written, so it is never readable by others.
-        private_file(path).write_text(secrets.token_urlsafe(50))
-    return path.read_text().strip()
+    # Created 600 before the key is written, so it is never readable by others; written once
+    # even when several processes start together, so they all sign with the same key.
+    return private_file_once(VAR_DIR / "secret_key", secrets.token_urlsafe(50)).strip()
 
 
 SECRET_KEY = _secret_key()

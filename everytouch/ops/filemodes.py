@@ -39,6 +39,26 @@ def private_file(path: Path) -> Path:
     return path
 
 
+def private_file_once(path: Path, content: str) -> str:
+    """Write `content` to `path` (mode 600) unless it exists; the text `path` then holds.
+
+    Several processes starting at once (gunicorn's workers, two test runs) may all find the
+    file missing: each writes its own temporary file and links it into place, which only one
+    can do, so every process reads the same text and none ever reads a half-written file.
+    """
+    if not path.exists():
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{id(content)}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(content)
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+        finally:
+            temporary.unlink()
+    return path.read_text()
+
+
 def sqlite_files(database: Path) -> list[Path]:
     """The database file and the companions SQLite creates beside it."""
     return [database, *(Path(f"{database}{suffix}") for suffix in SQLITE_COMPANIONS)]

@@ -132,3 +132,37 @@ def test_it_warns_in_the_checks_about_django_s_own_file_backend() -> None:
         assert "everytouch.W007" in [m.id for m in checks.check_email()]
     with override_settings(EMAIL_BACKEND=mailfiles.PATH):
         assert [m.id for m in checks.check_email()] == []
+
+
+def test_a_file_written_once_keeps_the_first_text_and_is_private(tmp_path: Path) -> None:
+    path = tmp_path / "secret_key"
+    assert filemodes.private_file_once(path, "first") == "first"
+    assert filemodes.private_file_once(path, "second") == "first"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]
+
+
+def test_processes_starting_together_all_read_the_same_secret_key(tmp_path: Path) -> None:
+    # Eight processes that each generate a key at once: all must end up signing with one key,
+    # the one left in the file (writing and then reading back let a later writer win).
+    # They wait for a "go" file rather than a time: the tests' clock is not the real one.
+    code = (
+        "import sys, time; from pathlib import Path;"
+        "from everytouch.ops.filemodes import private_file_once;"
+        "go = Path(sys.argv[2])\n"
+        "while not go.exists(): time.sleep(0.001)\n"
+        "print(private_file_once(Path(sys.argv[1]), sys.argv[3]))"
+    )
+    path, go = tmp_path / "secret_key", tmp_path / "go"
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(path), str(go), f"key-{n}"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(8)
+    ]
+    go.touch()
+    keys = {child.communicate(timeout=60)[0].strip() for child in children}
+    assert keys == {path.read_text()}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["go", "secret_key"]
