@@ -201,15 +201,46 @@ def _examples(
     """
     found: dict[tuple[int, str], list[Example]] = {}
     missing = set(wanted)
-    starts = [now - back for back in EXAMPLE_LOOKS if now - back > since] + [since]
-    for start in starts:
-        if not missing:
-            break
+    for start in [now - back for back in EXAMPLE_LOOKS if now - back > since]:
         latest = _latest_failures(missing, start)
         found.update(latest)
         complete = {pair for pair in missing if len(latest.get(pair, [])) >= EXAMPLES}
         missing -= complete
+        if not missing:
+            return found
+    if missing:
+        found.update(_latest_failures(missing, _examples_start(missing, since)))
     return found
+
+
+def _examples_start(missing: set[tuple[int, str]], since: datetime) -> datetime:
+    """Where the last look for examples may start and still find every pair's latest ones.
+
+    The rollup counts each week's failures per rep and check (all channels, the same cards the
+    examples come from), so walking a pair's weeks newest first says in which week its
+    ``EXAMPLES``-th latest failure lies (or its oldest one, with fewer in the window). The look
+    starts at the earliest such Monday, never before ``since``: at a million scorecards a
+    month of every listed rep's failures took a tenth of a second to rank.
+    """
+    rows = CheckWeek.objects.filter(
+        channel=ALL_CHANNELS,
+        rep_id__in={rep_id for rep_id, _ in missing},
+        check_id__in={check_id for _, check_id in missing},
+        week__gte=week_of(since),
+        failed__gt=0,
+    )
+    seen: dict[tuple[int, str], int] = defaultdict(int)
+    earliest: date | None = None
+    for rep_id, check_id, week, failed in (
+        rows.order_by("-week").values_list("rep_id", "check_id", "week", "failed").iterator()
+    ):
+        pair = (rep_id, check_id)
+        if pair in missing and seen[pair] < EXAMPLES:
+            seen[pair] += failed
+            earliest = week if earliest is None else min(earliest, week)
+    if earliest is None:
+        return since
+    return max(since, datetime.combine(earliest, time(), tzinfo=business_tz()))
 
 
 def _latest_failures(
