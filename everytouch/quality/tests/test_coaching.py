@@ -164,6 +164,21 @@ def test_it_finds_the_same_examples_as_a_plain_search_of_the_whole_window(
             assert found == plain_examples(queue.rep, check.check_id, since)
 
 
+def test_it_finds_older_examples_in_the_week_the_rollup_points_to(rep: User, rep2: User) -> None:
+    # Every pair has three failures in the window's whole weeks but none in the last week, so
+    # the last look starts at the Monday the rollup names, not at the window's start.
+    cards(rep, "asked_name", "fffpf", days_ago(20))
+    cards(rep, "asked_name", "pf", days_ago(11))
+    cards(rep2, "greeting", "ffff", days_ago(16))
+    cards(rep2, "greeting", "pppp", days_ago(2))
+    since = coaching.window_start(30, timezone.now())
+    for queue in coaching.queues([rep, rep2], 30):
+        [check] = queue.checks
+        found = [e.interaction_id for e in check.examples]
+        assert len(found) == coaching.EXAMPLES
+        assert found == plain_examples(queue.rep, check.check_id, since)
+
+
 def test_it_lists_only_active_reps(rep: User, rep2: User, manager: User) -> None:
     rep2.is_active = False
     rep2.save(update_fields=["is_active"])
