@@ -15,12 +15,13 @@ from datetime import date, datetime, time
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 
+from everytouch.accounts.paging import COUNT_CAP
 from everytouch.analysis.playbook import PlaybookError
 from everytouch.business_time import business_tz
 from everytouch.quality import actions, tasks
-from everytouch.quality.models import Playbook, PlaybookVersion, RescoreRun
+from everytouch.quality.models import Playbook, PlaybookVersion, RescoreRun, Scorecard
 from everytouch.staff.models import Team
 
 # The editor validates under this name, so an error reads "playbook:12: ..." whatever the
@@ -140,10 +141,48 @@ def playbooks() -> QuerySet[Playbook]:
     return qs.annotate(version_count=Count("versions")).order_by("-is_default", "name")
 
 
+class CappedCount(Subquery):
+    """How many scorecards a version produced, counted no further than ``COUNT_CAP`` + 1.
+
+    A correlated subquery per listed version that reads the scorecards' version index and
+    stops at the cap: a JOIN with COUNT grouped every version column (its text too) over
+    every scorecard, 1.8 s at 200,000 scorecards.
+    """
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) capped)"
+    output_field = IntegerField()
+
+
+def scorecards_of_version() -> CappedCount:
+    rows = Scorecard.objects.filter(playbook_version=OuterRef("pk")).order_by().values("pk")
+    return CappedCount(rows[: COUNT_CAP + 1])
+
+
+@dataclass(frozen=True)
+class ScorecardCount:
+    """A version's scorecards as the pages show them: "1,234", or "more than 10,000"."""
+
+    found: int
+
+    @property
+    def capped(self) -> bool:
+        return self.found > COUNT_CAP
+
+    def __str__(self) -> str:
+        return f"more than {COUNT_CAP:,}" if self.capped else f"{self.found:,}"
+
+
 def versions_of(playbook: Playbook) -> QuerySet[PlaybookVersion]:
-    """Newest first, each with how many current scorecards it produced."""
+    """Newest first, each with how many scorecards (current or retired) it produced, counted
+    up to ``COUNT_CAP`` + 1 (``ScorecardCount`` says it the way the pages do)."""
     qs = playbook.versions.select_related("created_by")
-    return qs.annotate(scorecard_count=Count("scorecards")).order_by("-number")
+    return qs.annotate(scorecard_count=scorecards_of_version()).order_by("-number")
+
+
+def version_scorecards(version: PlaybookVersion) -> ScorecardCount:
+    """How many scorecards one version produced, capped like the versions table's column."""
+    rows = Scorecard.objects.filter(playbook_version=version).order_by()
+    return ScorecardCount(rows[: COUNT_CAP + 1].count())
 
 
 def previous_version(version: PlaybookVersion) -> PlaybookVersion | None:

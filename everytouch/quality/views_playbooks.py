@@ -92,9 +92,11 @@ def _detail(
     request: HttpRequest, playbook: Playbook, status: int = 200, **forms: Any
 ) -> HttpResponse:
     manager = can_manage(request.user)
+    versions = paginate(request, books.versions_of(playbook), VERSIONS_PER_PAGE)
     context = {
         "playbook": playbook,
-        "versions": paginate(request, books.versions_of(playbook), VERSIONS_PER_PAGE),
+        "versions": versions,
+        "rows": [(v, books.ScorecardCount(v.scorecard_count)) for v in versions],  # type: ignore[attr-defined]
         "can_edit": manager,
         "team_form": forms.get("team_form")
         or TeamForm(teams=books.free_teams(playbook), initial={"team": playbook.team_id}),
@@ -174,7 +176,7 @@ def _version_page(
         "lines": books.numbered(version.text),
         "before": before,
         "changes": books.changes(before, version),
-        "scorecards": version.scorecards.count(),
+        "scorecards": books.version_scorecards(version),
         "can_edit": can_manage(request.user),
         "error": error,
     }

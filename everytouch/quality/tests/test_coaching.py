@@ -131,6 +131,54 @@ def test_it_looks_further_back_for_examples_the_last_day_lacks(rep: User) -> Non
     assert [e.interaction_id for e in check.examples] == [c.interaction_id for c in newest_first]
 
 
+def plain_examples(rep: User, check_id: str, since: datetime) -> list[int]:
+    """The latest failing touches of one rep and check, counted the plain way."""
+    rows = coaching.counted_outcomes().filter(
+        scorecard__rep=rep,
+        check_id=check_id,
+        status="fail",
+        scorecard__started_at__gte=since,
+    )
+    newest = rows.order_by("-scorecard__started_at", "-scorecard_id")
+    return list(newest.values_list("scorecard__interaction_id", flat=True)[: coaching.EXAMPLES])
+
+
+def test_it_finds_the_same_examples_as_a_plain_search_of_the_whole_window(
+    rep: User, rep2: User
+) -> None:
+    # Failures spread over weeks, none in the last week for some: the last look starts where
+    # the rollup says the latest ones are, and must find what searching every day would.
+    cards(rep, "asked_name", "fpf", days_ago(25))
+    cards(rep, "asked_name", "pf", days_ago(12))
+    cards(rep, "greeting", "ffpf", days_ago(9))
+    cards(rep, "greeting", "ppp", days_ago(2))
+    cards(rep2, "asked_name", "ffff", days_ago(40))
+    cards(rep2, "asked_name", "fpp", days_ago(29))
+    cards(rep2, "greeting", "f", days_ago(15))
+    cards(rep2, "greeting", "ppf", days_ago(3))
+    since = coaching.window_start(30, timezone.now())
+    for queue in coaching.queues([rep, rep2], 30):
+        assert queue.checks
+        for check in queue.checks:
+            found = [e.interaction_id for e in check.examples]
+            assert found == plain_examples(queue.rep, check.check_id, since)
+
+
+def test_it_finds_older_examples_in_the_week_the_rollup_points_to(rep: User, rep2: User) -> None:
+    # Every pair has three failures in the window's whole weeks but none in the last week, so
+    # the last look starts at the Monday the rollup names, not at the window's start.
+    cards(rep, "asked_name", "fffpf", days_ago(20))
+    cards(rep, "asked_name", "pf", days_ago(11))
+    cards(rep2, "greeting", "ffff", days_ago(16))
+    cards(rep2, "greeting", "pppp", days_ago(2))
+    since = coaching.window_start(30, timezone.now())
+    for queue in coaching.queues([rep, rep2], 30):
+        [check] = queue.checks
+        found = [e.interaction_id for e in check.examples]
+        assert len(found) == coaching.EXAMPLES
+        assert found == plain_examples(queue.rep, check.check_id, since)
+
+
 def test_it_lists_only_active_reps(rep: User, rep2: User, manager: User) -> None:
     rep2.is_active = False
     rep2.save(update_fields=["is_active"])

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -207,6 +208,22 @@ def test_it_pages_the_conversations_with_the_rollups_count(
     assert "Page 1 of 2 (3 in all)" in first.content.decode()
     second = client.get(conversations_url(check="greeting", page="2"))
     assert ids_listed(first) | ids_listed(second) == made
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan, without statistics")
+def test_it_reads_the_conversations_newest_first_from_an_index() -> None:
+    # SQLite plans without statistics; it took the state index and sorted every scored card of
+    # the period (0.17 s per list, 0.4 s per dashboard at 200,000 cards) until an index held the
+    # state, the period and the order together.
+    today = timezone.localdate()
+    f = dashboards.Filters(today - timedelta(weeks=12), today)
+    cards = dashboards.conversations(f, "greeting", "fail")[:25]
+    sql, params = cards.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " / ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "scorecard_real_newest" in plan
+    assert "TEMP B-TREE FOR ORDER BY" not in plan
 
 
 # --- worst checks, charts, not scored ------------------------------------------------------------

@@ -116,6 +116,31 @@ def test_historical_scorecards_keep_their_version(manager: User, rep: User) -> N
     assert first.outcomes.filter(check_id="asked_name").exists()
 
 
+def test_it_counts_each_versions_scorecards_as_a_plain_count_does(
+    manager: User, rep: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(3):
+        actions.score_interaction(a_call(rep))
+    playbooks.save_text(default(), SMALL, manager, activate=True)
+    actions.score_interaction(a_call(rep))
+    counted = {v.pk: v.scorecard_count for v in playbooks.versions_of(default())}  # type: ignore[attr-defined]
+    plain = {
+        v.pk: Scorecard.objects.filter(playbook_version=v).count() for v in default().versions.all()
+    }
+    assert counted == plain
+    assert sorted(plain.values()) == [1, 3]
+    # Past the cap the count stops and says so, on the playbook and on the version.
+    monkeypatch.setattr(playbooks, "COUNT_CAP", 2)
+    first = default().versions.get(number=1)
+    assert str(playbooks.version_scorecards(first)) == "more than 2"
+    client = client_for(manager)
+    page = client.get(reverse("playbook_detail", args=[default().pk])).content.decode()
+    assert "<td>more than 2</td>" in page
+    assert "<td>1</td>" in page
+    version = client.get(reverse("playbook_version", args=[first.pk])).content.decode()
+    assert "more than 2 scorecards scored with it" in version
+
+
 def test_it_gives_a_team_only_one_playbook(manager: User, office: Team) -> None:
     a_team_playbook(manager, office)
     with pytest.raises(playbooks.PlaybookEditError) as caught:
