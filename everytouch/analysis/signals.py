@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from everytouch.analysis._fold import by_first_letter, folded, lower_pattern
-from everytouch.analysis._words import letter_runs
+from everytouch.analysis._words import letter_runs, letters
 from everytouch.analysis.conversation import Conversation, Turn
 from everytouch.analysis.intent import wants_to_acquire
 
@@ -440,12 +440,11 @@ _PATTERN_TRIGGERS: tuple[frozenset[str], ...] = (
     ),
 )
 _TRIGGERS = frozenset().union(*_PATTERN_TRIGGERS)
-_WORD = re.compile(r"[a-z]+")
 
 
 def may_signal(text: str) -> bool:
     """False when no signal pattern can match the text (none of the trigger words is in it)."""
-    return not _TRIGGERS.isdisjoint(_WORD.findall(text.lower()))
+    return not _TRIGGERS.isdisjoint(letters(text))
 
 
 def _clause(sentence: str, start: int, end: int) -> str:
@@ -463,7 +462,7 @@ def sentence_signal(
     ``words`` are the sentence's ``[a-z]+`` words of its lower case, when already split.
     """
     if words is None:
-        words = _WORD.findall(sentence.lower())
+        words = letters(sentence)
     # Each pattern's triggers are some of _TRIGGERS, so testing them against the few trigger
     # words present says the same as testing them against every word of the sentence.
     present = _TRIGGERS.intersection(words)
@@ -582,7 +581,7 @@ def _asks_for_details(sentence: str, low: str) -> bool | None:
 
 def _clause_topic(sentence: str) -> Topic | None:
     # Each costly pattern is tried only when the sentence holds one of its words.
-    words = frozenset(_WORD.findall(sentence.lower()))
+    words = frozenset(letters(sentence))
     low = folded(sentence)
     question = _is_question(low)
     if not question and words.isdisjoint(_ASK_WORDS):

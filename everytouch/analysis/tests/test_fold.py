@@ -85,4 +85,6 @@ def test_it_splits_lower_cased_ascii_as_the_unicode_patterns_do(text: str) -> No
 
     low = text.lower()
     assert _words._ASCII_WORD.findall(low) == _words._WORD.findall(low)
-    assert flow._ASCII_TOKEN.findall(low) == flow._TOKEN.findall(low)
+    assert flow.turn_tokens.__wrapped__(text) == frozenset(flow._TOKEN.findall(low))
+    assert _words.words(text) == [w.replace("'", "") for w in _words._WORD.findall(low)]
+    assert _words.letters(text) == re.findall("[a-z]+", low)
