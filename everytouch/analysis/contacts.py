@@ -38,6 +38,9 @@ _WRITTEN_NUMBER = re.compile(
     r"(?:\+(?<![\w+]\+)\(?\d|\((?<![\w+]\()\d|\d(?<![\w+]\d))(?:[\s().\-/]{0,3}\d){2,24}(?!\d)"
 )
 _HAS_DIGIT = re.compile(r"\d")
+# _HAS_DIGIT for ASCII text, where \d is [0-9]: a range test per character instead of a Unicode
+# database lookup, a third fewer instructions.
+_HAS_ASCII_DIGIT = re.compile(r"[0-9]")
 _EMAIL = re.compile(
     r"(?<![\w.+\-])[\w.+\-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62})(?:\.[A-Za-z0-9\-]{1,63}){1,6}",
 )
@@ -242,13 +245,14 @@ def contacts_in_text(
     what a number with no cue is.
     """
     lower = text.lower()
+    ascii = text.isascii()
     # The patterns written in lower case run on this (_fold.py); lower() is folded() in ASCII.
-    low = lower if text.isascii() else folded(text)
+    low = lower if ascii else folded(text)
     emails = _emails(text, lower, low)
     names = _names_in(text, asked, blind, lower, low)
     if names and emails:
         names = [n for n in names if not _overlaps_any(n, emails)]
-    has_digit = _HAS_DIGIT.search(text) is not None
+    has_digit = (_HAS_ASCII_DIGIT if ascii else _HAS_DIGIT).search(text) is not None
     has_word = _may_hold_number_word(text) and _spoken.has_number_word(text, lower)
     # Most turns carry no digit and no number word: no number pattern need run on them.
     numbers = (

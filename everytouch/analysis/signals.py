@@ -527,9 +527,7 @@ def buying_signals(conv: Conversation) -> list[Signal]:
     for index, turn in enumerate(conv.turns):
         if turn.speaker == "customer":
             found = _customer_signals(turn.text)
-            # A rule signal counts only when the learned model reads the turn as wanting
-            # something new (intent.py); only turns with a signal are scored.
-            if found and wants_to_acquire(turn.text):
+            if found:
                 out.extend(Signal(kind, index, quote, need) for kind, quote, need in found)
     return out
 
@@ -541,7 +539,11 @@ CUSTOMER_TURN_CACHE = 4096
 
 @lru_cache(maxsize=CUSTOMER_TURN_CACHE)
 def _customer_signals(text: str) -> tuple[tuple[SignalKind, str, str], ...]:
-    return tuple(_text_signals(text))
+    """The turn's rule signals when the learned model reads it as wanting something new
+    (intent.py), else none. Only turns with a rule signal are scored by the model, and its
+    verdict, like the signals, depends on the text alone: cached with them."""
+    found = _text_signals(text)
+    return tuple(found) if found and wants_to_acquire(text) else ()
 
 
 def main_need(signals: list[Signal]) -> str:
