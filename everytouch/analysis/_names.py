@@ -206,6 +206,11 @@ def is_cased(text: str) -> bool:
     Lower-case transcripts, and people who only capitalise the first letter, carry no case
     signal, so names there must be told apart by vocabulary alone.
     """
+    # The first word never counts, and with no capital after it (str.islower: no upper- or
+    # title-case character) none of the rest can: most turns leave here.
+    rest = text.split(None, 1)[1:]
+    if not rest or rest[0].islower():
+        return False
     previous = "."
     for word in text.split():
         if word[0].isupper() and previous[-1] not in '.!?:"' and word.split("'")[0] != "I":
