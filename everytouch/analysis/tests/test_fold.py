@@ -96,7 +96,7 @@ def test_it_cuts_sentences_as_the_sentence_pattern_does(text: str) -> None:
     assert signals.sentence_texts(text) == expected
 
 
-@given(st.text(alphabet=" \t\nIaBc.'\u01c5\u03d2", max_size=20))
+@given(st.text(alphabet=" \t\nIaBc.:!?\"'\x1c\u01c5\u03d2", max_size=20))
 def test_it_tells_cased_text_as_the_word_loop_does(text: str) -> None:
     from everytouch.analysis import _names
 
