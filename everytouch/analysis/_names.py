@@ -200,12 +200,26 @@ def _title_word(word: str) -> str:
     return word
 
 
+# is_cased's test in ASCII text, where isupper() is [A-Z] and \s is what str.split() splits on
+# (\x1c-\x1f too): a capital opening a word whose previous word ends in none of .!?:" and that
+# is not "I" or "I'..." ("I'm").
+# It opens with \s, not a look-behind, so the engine skips from one space to the next.
+_CAPITALISED = re.compile(r"\s(?<=[^.!?:\"\s]\s)\s*(?!I(?:'|\s|$))[A-Z]")
+
+
 def is_cased(text: str) -> bool:
     """Does the writer capitalise words other than the first of a sentence and "I"?
 
     Lower-case transcripts, and people who only capitalise the first letter, carry no case
     signal, so names there must be told apart by vocabulary alone.
     """
+    # The first word never counts, and with no capital after it (str.islower: no upper- or
+    # title-case character) none of the rest can: most turns leave here.
+    rest = text.split(None, 1)[1:]
+    if not rest or rest[0].islower():
+        return False
+    if text.isascii():  # one search instead of a loop over the words (_CAPITALISED)
+        return _CAPITALISED.search(text) is not None
     previous = "."
     for word in text.split():
         if word[0].isupper() and previous[-1] not in '.!?:"' and word.split("'")[0] != "I":

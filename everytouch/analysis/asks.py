@@ -18,7 +18,6 @@ from functools import lru_cache
 
 from everytouch.analysis import _spoken
 from everytouch.analysis._asked import IdentityDetail, asked_details, security_topics
-from everytouch.analysis._fold import any_of
 from everytouch.analysis.contacts import ContactFinding, extract_contacts
 from everytouch.analysis.conversation import Conversation
 
@@ -60,10 +59,6 @@ _VOLUNTEER_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pin", ("pin ", "pin:", "pin#", "pin is", "passcode")),
     ("dob", ("birth", "born", "dob")),
 )
-_VOLUNTEER_WORDS = tuple(word for _, words in _VOLUNTEER_CUES for word in words)
-# Whether any cue word is in a turn, in one search: it tries only where a "p", "b" or "d"
-# starts, where a substring test per word scans the whole turn eight times.
-_VOLUNTEER_HINT = any_of(_VOLUNTEER_WORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +148,11 @@ def _keys_given_by_turn(contacts: Sequence[ContactFinding]) -> dict[int, set[str
 def _volunteered(text: str) -> set[str]:
     """Details given unasked, each named by the customer: "Jane Doe, PIN 1596"."""
     lower = text.lower()
-    if _VOLUNTEER_HINT.search(lower) is None:  # most turns name neither
+    # Every cue holds one of these words: five substring tests, written out (any() over them
+    # costs twice as much), rule out most turns for less than half the cost of one regex
+    # search for the eight cues.
+    hinted = "pin" in lower or "passcode" in lower or "dob" in lower
+    if not (hinted or "birth" in lower or "born" in lower):
         return set()
     named = {key for key, words in _VOLUNTEER_CUES if any(map(lower.__contains__, words))}
     return {key for key in named if _answers(key, text)} if named else set()

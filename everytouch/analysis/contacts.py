@@ -38,6 +38,9 @@ _WRITTEN_NUMBER = re.compile(
     r"(?:\+(?<![\w+]\+)\(?\d|\((?<![\w+]\()\d|\d(?<![\w+]\d))(?:[\s().\-/]{0,3}\d){2,24}(?!\d)"
 )
 _HAS_DIGIT = re.compile(r"\d")
+# _HAS_DIGIT for ASCII text, where \d is [0-9]: a range test per character instead of a Unicode
+# database lookup, a third fewer instructions.
+_HAS_ASCII_DIGIT = re.compile(r"[0-9]")
 _EMAIL = re.compile(
     r"(?<![\w.+\-])[\w.+\-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62})(?:\.[A-Za-z0-9\-]{1,63}){1,6}",
 )
@@ -201,7 +204,10 @@ def _blind_contacts(conv: Conversation, region: str) -> list[ContactFinding]:
 def _turn_contacts(
     text: str, asked: frozenset[IdentityDetail], region: str
 ) -> tuple[tuple[ContactKind, str, str], ...]:
-    return tuple((h.kind, h.value, _quote(text, h)) for h in contacts_in_text(text, asked, region))
+    hits = contacts_in_text(text, asked, region)
+    if not hits:  # nine turns in ten: no generator for them
+        return ()
+    return tuple((h.kind, h.value, _quote(text, h)) for h in hits)
 
 
 # With the agent's side missing, the customer's own words stand in for the unseen question:
@@ -242,13 +248,14 @@ def contacts_in_text(
     what a number with no cue is.
     """
     lower = text.lower()
+    ascii = text.isascii()
     # The patterns written in lower case run on this (_fold.py); lower() is folded() in ASCII.
-    low = lower if text.isascii() else folded(text)
+    low = lower if ascii else folded(text)
     emails = _emails(text, lower, low)
     names = _names_in(text, asked, blind, lower, low)
     if names and emails:
         names = [n for n in names if not _overlaps_any(n, emails)]
-    has_digit = _HAS_DIGIT.search(text) is not None
+    has_digit = (_HAS_ASCII_DIGIT if ascii else _HAS_DIGIT).search(text) is not None
     has_word = _may_hold_number_word(text) and _spoken.has_number_word(text, lower)
     # Most turns carry no digit and no number word: no number pattern need run on them.
     numbers = (
@@ -499,7 +506,7 @@ def _names_in(
 ) -> list[_Hit]:
     # Substring tests first: most turns hold no cue at all and leave here.
     strong = "name" in lower or "call me" in lower
-    weak = _WEAK_CUE_GATE.search(low) is not None
+    weak = _may_hold_weak_cue(text) and _WEAK_CUE_GATE.search(low) is not None
     bare = "name" in asked or (blind and len(text) <= 40)
     if not (strong or weak or bare or "here" in lower):
         return []
@@ -525,6 +532,17 @@ def _names_in(
         if hit is not None:
             return [hit]
     return []
+
+
+# In ASCII text every weak cue opens with one of these as a whole run of letters ("i" of "i am"
+# and "i'm", "im", "it" of "it's" and "it is", "this"), where _WEAK_CUE_GATE also takes "hi'"
+# or "with it's": letter runs the turn is split into anyway (a cache hit for the number-word
+# test and buying signals) rule out the regex search in a third of the turns.
+_WEAK_CUE_WORDS = frozenset(["i", "im", "it", "this"])
+
+
+def _may_hold_weak_cue(text: str) -> bool:
+    return not text.isascii() or not _WEAK_CUE_WORDS.isdisjoint(letter_runs(text))
 
 
 def _cued_names(

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 
 from everytouch.analysis._fold import folded, lower_pattern
+from everytouch.analysis._words import ascii_runs, keeping
 from everytouch.analysis.conversation import Conversation
 from everytouch.analysis.signals import AGENT_TURN_CACHE, clip, sentence_texts, sentences
 
@@ -107,8 +108,8 @@ _CONTACT_WORDS = _words(
     "stop stopping drop dropping pop bring bringing"
 )
 _TOKEN = re.compile(r"[\w'-]+")
-# _TOKEN on lower-cased ASCII text, where \w is [a-z0-9_]: no Unicode lookup for each character.
-_ASCII_TOKEN = re.compile(r"[a-z0-9_'-]+")
+# _TOKEN's characters in lower-cased ASCII text, where \w is [a-z0-9_] (see turn_tokens).
+_ASCII_TOKEN_CHARS = keeping("abcdefghijklmnopqrstuvwxyz0123456789_'-")
 # A pattern, the word sets it needs a word of (each), and substrings it needs one of (if any).
 _Triggered = tuple[tuple[frozenset[str], ...], tuple[str, ...], re.Pattern[str]]
 
@@ -575,7 +576,9 @@ def turn_tokens(text: str) -> frozenset[str]:
     """The words of an agent turn, lower case, a typographic apostrophe as a plain one. Cached:
     transfers and next steps both read every agent turn's words."""
     lower = text.lower().replace("\u2019", "'")
-    return frozenset((_ASCII_TOKEN if lower.isascii() else _TOKEN).findall(lower))
+    if lower.isascii():  # _TOKEN's runs, split without the regex engine (_words.py)
+        return frozenset(ascii_runs(lower, _ASCII_TOKEN_CHARS))
+    return frozenset(_TOKEN.findall(lower))
 
 
 def _next_step_patterns(text: str) -> list[tuple[NextStepKind, re.Pattern[str]]]:

@@ -45,7 +45,9 @@ def features(text: str) -> list[str]:
     Numbers become ``<num>`` so "500 cards" and "250 cards" teach the same thing. Unigrams have
     no space and markers start with "<", so the three kinds never collide.
     """
-    tokens = ["<num>" if w.isdigit() else w for w in words(text)]
+    tokens = words(text)
+    if any(map(str.isdigit, tokens)):  # most texts hold no number: no list to rebuild
+        tokens = ["<num>" if w.isdigit() else w for w in tokens]
     padded = ["<s>", *tokens, "</s>"]
     out = tokens + list(map(" ".join, itertools.pairwise(padded)))
     if "?" in text:

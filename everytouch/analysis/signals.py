@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from everytouch.analysis._fold import by_first_letter, folded, lower_pattern
-from everytouch.analysis._words import letter_runs
+from everytouch.analysis._words import letter_runs, letters
 from everytouch.analysis.conversation import Conversation, Turn
 from everytouch.analysis.intent import wants_to_acquire
 
@@ -373,6 +373,12 @@ def sentences(text: str) -> Iterator[tuple[int, str]]:
 def sentence_texts(text: str) -> list[str]:
     """The sentences of ``sentences(text)`` without their offsets: findall builds no match
     objects, so this costs about a third less, and most callers need no offsets."""
+    body = text.strip()
+    head = body[:-1]
+    # No sentence mark but perhaps the last character (seven turns in ten): the text is one
+    # sentence, and the pieces findall would cut from the whitespace around it are empty.
+    if "." not in head and "?" not in head and "!" not in head and "\n" not in head:
+        return [body] if body else []
     return [sentence for sentence in map(str.strip, _SENTENCE.findall(text)) if sentence]
 
 
@@ -440,12 +446,11 @@ _PATTERN_TRIGGERS: tuple[frozenset[str], ...] = (
     ),
 )
 _TRIGGERS = frozenset().union(*_PATTERN_TRIGGERS)
-_WORD = re.compile(r"[a-z]+")
 
 
 def may_signal(text: str) -> bool:
     """False when no signal pattern can match the text (none of the trigger words is in it)."""
-    return not _TRIGGERS.isdisjoint(_WORD.findall(text.lower()))
+    return not _TRIGGERS.isdisjoint(letters(text))
 
 
 def _clause(sentence: str, start: int, end: int) -> str:
@@ -463,7 +468,7 @@ def sentence_signal(
     ``words`` are the sentence's ``[a-z]+`` words of its lower case, when already split.
     """
     if words is None:
-        words = _WORD.findall(sentence.lower())
+        words = letters(sentence)
     # Each pattern's triggers are some of _TRIGGERS, so testing them against the few trigger
     # words present says the same as testing them against every word of the sentence.
     present = _TRIGGERS.intersection(words)
@@ -528,9 +533,7 @@ def buying_signals(conv: Conversation) -> list[Signal]:
     for index, turn in enumerate(conv.turns):
         if turn.speaker == "customer":
             found = _customer_signals(turn.text)
-            # A rule signal counts only when the learned model reads the turn as wanting
-            # something new (intent.py); only turns with a signal are scored.
-            if found and wants_to_acquire(turn.text):
+            if found:
                 out.extend(Signal(kind, index, quote, need) for kind, quote, need in found)
     return out
 
@@ -542,7 +545,11 @@ CUSTOMER_TURN_CACHE = 4096
 
 @lru_cache(maxsize=CUSTOMER_TURN_CACHE)
 def _customer_signals(text: str) -> tuple[tuple[SignalKind, str, str], ...]:
-    return tuple(_text_signals(text))
+    """The turn's rule signals when the learned model reads it as wanting something new
+    (intent.py), else none. Only turns with a rule signal are scored by the model, and its
+    verdict, like the signals, depends on the text alone: cached with them."""
+    found = _text_signals(text)
+    return tuple(found) if found and wants_to_acquire(text) else ()
 
 
 def main_need(signals: list[Signal]) -> str:
@@ -582,7 +589,7 @@ def _asks_for_details(sentence: str, low: str) -> bool | None:
 
 def _clause_topic(sentence: str) -> Topic | None:
     # Each costly pattern is tried only when the sentence holds one of its words.
-    words = frozenset(_WORD.findall(sentence.lower()))
+    words = frozenset(letters(sentence))
     low = folded(sentence)
     question = _is_question(low)
     if not question and words.isdisjoint(_ASK_WORDS):

@@ -85,4 +85,25 @@ def test_it_splits_lower_cased_ascii_as_the_unicode_patterns_do(text: str) -> No
 
     low = text.lower()
     assert _words._ASCII_WORD.findall(low) == _words._WORD.findall(low)
-    assert flow._ASCII_TOKEN.findall(low) == flow._TOKEN.findall(low)
+    assert flow.turn_tokens.__wrapped__(text) == frozenset(flow._TOKEN.findall(low))
+    assert _words.words(text) == [w.replace("'", "") for w in _words._WORD.findall(low)]
+    assert _words.letters(text) == re.findall("[a-z]+", low)
+
+
+@given(st.text(alphabet=" \t\n.?!aB'\u00a0\x1c", max_size=20))
+def test_it_cuts_sentences_as_the_sentence_pattern_does(text: str) -> None:
+    expected = [s for s in map(str.strip, signals._SENTENCE.findall(text)) if s]
+    assert signals.sentence_texts(text) == expected
+
+
+@given(st.text(alphabet=" \t\nIaBc.:!?\"'\x1c\u01c5\u03d2", max_size=20))
+def test_it_tells_cased_text_as_the_word_loop_does(text: str) -> None:
+    from everytouch.analysis import _names
+
+    previous, expected = ".", False
+    for word in text.split():
+        if word[0].isupper() and previous[-1] not in '.!?:"' and word.split("'")[0] != "I":
+            expected = True
+            break
+        previous = word
+    assert _names.is_cased(text) == expected

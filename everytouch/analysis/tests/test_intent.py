@@ -55,7 +55,9 @@ def test_a_rule_signal_counts_only_when_the_model_agrees(monkeypatch: pytest.Mon
     conv = Conversation("c", (Turn("customer", "I'd like to order two large pizzas"),))
     assert signals.buying_signals(conv)
     monkeypatch.setattr(signals, "wants_to_acquire", lambda text: False)
+    signals._customer_signals.cache_clear()  # the model's verdict is cached with the signals
     assert signals.buying_signals(conv) == []
+    signals._customer_signals.cache_clear()
 
 
 def test_only_turns_with_a_rule_signal_are_scored(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -66,6 +68,7 @@ def test_only_turns_with_a_rule_signal_are_scored(monkeypatch: pytest.MonkeyPatc
         return True
 
     monkeypatch.setattr(signals, "wants_to_acquire", spy)
+    signals._customer_signals.cache_clear()  # a cached verdict would not call the spy
     conv = Conversation(
         "c",
         (
@@ -75,6 +78,7 @@ def test_only_turns_with_a_rule_signal_are_scored(monkeypatch: pytest.MonkeyPatc
         ),
     )
     signals.buying_signals(conv)
+    signals._customer_signals.cache_clear()
     assert scored == ["How much is the premium plan?"]
 
 
