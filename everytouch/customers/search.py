@@ -34,7 +34,7 @@ from everytouch.customers.contacts import (
     normalise,
 )
 from everytouch.customers.models import ContactKind, ContactPoint, Customer
-from everytouch.customers.textindex import MIN_INDEXED, Arm, Param
+from everytouch.customers.textindex import MIN_INDEXED, Arm, Param, among
 from everytouch.customers.textindex import like_escape as _like_escape
 from everytouch.customers.textindex import phrase as _phrase
 
@@ -106,7 +106,7 @@ def search_customers(query: str, ids: list[int] | None = None) -> QuerySet[Custo
     # pager's count and again for the page (three times the index work on PostgreSQL, where a
     # common word's trigram lists are long). There are at most a few thousand of them.
     found = candidate_ids(text) if ids is None else ids
-    qs = qs.filter(pk__in=found).annotate(search_rank=_rank(text, exact))
+    qs = qs.filter(among(Customer, found)).annotate(search_rank=_rank(text, exact))
     return qs.order_by("search_rank", "name", "id")
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from django.db import connection, migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
+from django.db.models import BooleanField, Model
+from django.db.models.expressions import RawSQL
 
 # A trigram index can only look up a fragment of at least three characters.
 MIN_INDEXED = 3
@@ -165,3 +167,17 @@ def ids_of(arm: Arm) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(*arm)
         return [int(row[0]) for row in cursor.fetchall()]
+
+
+def among(model: type[Model], ids: list[int], column: str = "id") -> RawSQL:
+    """A filter() condition: ``model``'s ``column`` is one of ``ids``.
+
+    The same as ``pk__in=ids`` to the database, but written as one literal list: Django prepares
+    and compiles each value of a parameter list one by one, which for the 1,000-2,000 candidates
+    of a broad search cost more than the queries themselves (about 10 ms a list). The values
+    are ints (``int()`` below), so nothing typed by a user reaches the SQL.
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    name = connection.ops.quote_name(column)
+    values = ", ".join(str(int(i)) for i in ids) or "NULL"
+    return RawSQL(f"{table}.{name} IN ({values})", [], output_field=BooleanField())  # noqa: S611

@@ -12,7 +12,7 @@ result can always open it, and a user without a role finds nothing at all.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -29,7 +29,7 @@ from everytouch.customers.search import (
     record_number,
     search_customers,
 )
-from everytouch.customers.textindex import TextIndex, ids_of
+from everytouch.customers.textindex import TextIndex, among, ids_of
 from everytouch.interactions.models import SEARCH_INDEX as INTERACTION_INDEX
 from everytouch.interactions.models import Interaction
 from everytouch.leads.models import SEARCH_INDEX as LEAD_INDEX
@@ -124,9 +124,8 @@ def search(user: AnyUser, query: str, limit: int) -> Results:
     sections = []
     for kind in kinds_for(user):
         qs = finders[kind](found)
-        # The candidates are a list of ids (a few thousand at most), so this count is cheap;
-        # the cap stays for safety.
-        total, capped = capped_count(qs, limit)
+        known = found.totals.get(kind)
+        total, capped = (known, False) if known is not None else capped_count(qs, limit)
         sections.append(Section(kind, list(qs[:limit]), total, capped, cut=total >= SEARCH_CAP))
     return Results(found.text, sections)
 
@@ -142,6 +141,8 @@ class _Query:
 
     text: str
     _customer_ids: list[int] | None = None
+    # How many records of a kind match, when finding them told (no COUNT query needed).
+    totals: dict[Kind, int] = field(default_factory=dict)
 
     def customer_ids(self) -> list[int]:
         if self._customer_ids is None:
@@ -150,10 +151,16 @@ class _Query:
 
 
 def _customers(found: _Query) -> QuerySet[Customer]:
-    return search_customers(found.text, found.customer_ids()).prefetch_related("contacts")
+    ids = found.customer_ids()
+    # Counted without the ranking, which the COUNT would otherwise work out for every row.
+    in_use = Customer.objects.filter(among(Customer, ids), merged_into__isnull=True)
+    found.totals[Kind.CUSTOMERS] = in_use.count()
+    return search_customers(found.text, ids).prefetch_related("contacts")
 
 
-def _related_ids(found: _Query, index: TextIndex, by_customer: QuerySet[Any]) -> list[int]:
+def _related_ids(
+    found: _Query, kind: Kind, index: TextIndex, by_customer: QuerySet[Any]
+) -> list[int]:
     """Ids of the leads or interactions ``found`` matches: the record's own number ("#301")
     alone; otherwise the newest ``SEARCH_CAP`` whose own text holds the query (through the
     index), then the newest ``SEARCH_CAP`` of the best ``SEARCH_CAP`` matching customers
@@ -167,21 +174,24 @@ def _related_ids(found: _Query, index: TextIndex, by_customer: QuerySet[Any]) ->
         ids.update(dict.fromkeys(ids_of(own)))
     customers = found.customer_ids()[:SEARCH_CAP]
     if customers:
-        theirs = by_customer.filter(customer_id__in=customers).values_list("pk", flat=True)
+        theirs = by_customer.filter(among(by_customer.model, customers, "customer_id"))
+        theirs = theirs.values_list("pk", flat=True)
         ids.update(dict.fromkeys(theirs[:SEARCH_CAP]))
+    # Every id came from the table or its index (kept by triggers): each is a record.
+    found.totals[kind] = len(ids)
     return list(ids)
 
 
 def _leads(found: _Query) -> QuerySet[Lead]:
     newest = Lead.objects.order_by("-last_activity_at", "-pk")
-    ids = _related_ids(found, LEAD_INDEX, newest)
-    return newest.filter(pk__in=ids).select_related("customer", "owner")
+    ids = _related_ids(found, Kind.LEADS, LEAD_INDEX, newest)
+    return newest.filter(among(Lead, ids)).select_related("customer", "owner")
 
 
 def _interactions(found: _Query) -> QuerySet[Interaction]:
     newest = Interaction.objects.order_by("-started_at", "-pk")
-    ids = _related_ids(found, INTERACTION_INDEX, newest)
-    return newest.filter(pk__in=ids).select_related("customer", "handled_by")
+    ids = _related_ids(found, Kind.INTERACTIONS, INTERACTION_INDEX, newest)
+    return newest.filter(among(Interaction, ids)).select_related("customer", "handled_by")
 
 
 _FINDERS: dict[Kind, Callable[[_Query], QuerySet[Any]]] = {
