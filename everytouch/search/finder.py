@@ -2,8 +2,10 @@
 
 It sits above leads and interactions in the layers because it reads all three. Customers come
 from the one customer search (``search_customers``); a lead or an interaction matches by its
-number ("#123"), by its own text (need, product, summary), or by belonging to a customer that
-matches, so "0119" also finds Jane's calls and leads.
+number ("#123"), by its own text (need, product, summary) through its search index
+(``customers.textindex``), or by belonging to a customer that matches, so "0119" also finds
+Jane's calls and leads. Each way of matching gives at most ``SEARCH_CAP`` candidates, found once
+per search, so a search costs about the same at a thousand records or five million.
 
 Who may see which kind is the same role set the kind's own list page checks: a user shown a
 result can always open it, and a user without a role finds nothing at all.
@@ -125,7 +127,7 @@ def search(user: AnyUser, query: str, limit: int) -> Results:
     for kind in kinds_for(user):
         qs = finders[kind](found)
         known = found.totals.get(kind)
-        total, capped = (known, False) if known is not None else capped_count(qs, limit)
+        total, capped = (known(), False) if known is not None else capped_count(qs, limit)
         sections.append(Section(kind, list(qs[:limit]), total, capped, cut=total >= SEARCH_CAP))
     return Results(found.text, sections)
 
@@ -141,8 +143,8 @@ class _Query:
 
     text: str
     _customer_ids: list[int] | None = None
-    # How many records of a kind match, when finding them told (no COUNT query needed).
-    totals: dict[Kind, int] = field(default_factory=dict)
+    # How to count a kind's matches more cheaply than a COUNT of its sorted list.
+    totals: dict[Kind, Callable[[], int]] = field(default_factory=dict)
 
     def customer_ids(self) -> list[int]:
         if self._customer_ids is None:
@@ -152,9 +154,11 @@ class _Query:
 
 def _customers(found: _Query) -> QuerySet[Customer]:
     ids = found.customer_ids()
-    # Counted without the ranking, which the COUNT would otherwise work out for every row.
-    in_use = Customer.objects.filter(among(Customer, ids), merged_into__isnull=True)
-    found.totals[Kind.CUSTOMERS] = in_use.count()
+    # Counted without the ranking, which a COUNT of the ranked list would work out for every
+    # row (a pager counts the list itself).
+    found.totals[Kind.CUSTOMERS] = lambda: Customer.objects.filter(
+        among(Customer, ids), merged_into__isnull=True
+    ).count()
     return search_customers(found.text, ids).prefetch_related("contacts")
 
 
@@ -178,7 +182,8 @@ def _related_ids(
         theirs = theirs.values_list("pk", flat=True)
         ids.update(dict.fromkeys(theirs[:SEARCH_CAP]))
     # Every id came from the table or its index (kept by triggers): each is a record.
-    found.totals[kind] = len(ids)
+    count = len(ids)
+    found.totals[kind] = lambda: count
     return list(ids)
 
 
