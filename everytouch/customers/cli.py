@@ -1,4 +1,4 @@
-"""`everytouch search rebuild`: refill the customer search index from the tables.
+"""`everytouch search rebuild`: refill the search indexes (customers, leads, interactions).
 
 Database triggers keep the SQLite index current on every write, so this is only needed after
 restoring a backup taken before the index existed, or after editing the file with the triggers
@@ -14,17 +14,27 @@ from everytouch.cli_base import Subcommands, command, no_handler, require_databa
 
 def cmd_rebuild(args: argparse.Namespace, extra: list[str]) -> int:
     require_database()
-    from everytouch.customers.search import rebuild_index
+    from django.db import connection, transaction
 
-    rows = rebuild_index()
-    if rows:
-        print(f"Rebuilt the customer search index: {rows:,} rows")
-    else:
+    from everytouch.customers.search import rebuild_index
+    from everytouch.interactions.models import SEARCH_INDEX as INTERACTIONS
+    from everytouch.leads.models import SEARCH_INDEX as LEADS
+
+    with transaction.atomic():
+        rows = {
+            "customer": rebuild_index(),
+            "lead": LEADS.rebuild(),
+            "interaction": INTERACTIONS.rebuild(),
+        }
+    if connection.vendor != "sqlite":
         print("Nothing to rebuild: this database's search indexes are kept by the database")
+        return 0
+    for what, count in rows.items():
+        print(f"Rebuilt the {what} search index: {count:,} rows")
     return 0
 
 
 def add_commands(sub: Subcommands) -> None:
-    search = command(sub, "search", no_handler, "the customer search index")
+    search = command(sub, "search", no_handler, "the search indexes")
     actions = search.add_subparsers(dest="search_command", required=True, metavar="ACTION")
-    command(actions, "rebuild", cmd_rebuild, "refill the search index from the tables (SQLite)")
+    command(actions, "rebuild", cmd_rebuild, "refill the search indexes from the tables (SQLite)")

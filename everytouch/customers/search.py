@@ -34,6 +34,9 @@ from everytouch.customers.contacts import (
     normalise,
 )
 from everytouch.customers.models import ContactKind, ContactPoint, Customer
+from everytouch.customers.textindex import MIN_INDEXED, Arm, Param, among
+from everytouch.customers.textindex import like_escape as _like_escape
+from everytouch.customers.textindex import phrase as _phrase
 
 # Longer input is cut, not refused: a pasted paragraph still searches for its beginning.
 MAX_QUERY = 200
@@ -41,8 +44,6 @@ MAX_QUERY = 200
 MAX_WORDS = 6
 # Fewer digits than this match half the book; "555" is the shortest useful fragment.
 MIN_DIGITS = 3
-# A trigram index can only look up a fragment of at least three characters.
-MIN_INDEXED = 3
 # At most this many candidates per kind of match (name prefix, word prefix, any match...): a
 # search as broad as "son" still ranks and counts a few thousand rows, not a million. A list
 # with at least this many rows was cut; the list page says so (``was_capped``).
@@ -87,13 +88,14 @@ def is_phone_like(text: str) -> bool:
     return bool(_PHONE_LIKE.match(text))
 
 
-def search_customers(query: str) -> QuerySet[Customer]:
+def search_customers(query: str, ids: list[int] | None = None) -> QuerySet[Customer]:
     """Customers matching a name, company, e-mail or phone typed in any format, best first.
 
     Order: the record's own number ("#301") or an exact phone or e-mail, then names starting
     with the query, then names with a word starting with it (or a company starting with it),
     then the rest; by name within each. An empty query lists everyone by name. Merged-away
     records never appear. A very broad query gives its best ``SEARCH_CAP``-odd matches.
+    ``ids``: the query's ``candidate_ids``, when the caller has them already.
     """
     qs = Customer.objects.filter(merged_into__isnull=True).select_related("owner")
     text = clean_query(query)
@@ -103,7 +105,8 @@ def search_customers(query: str) -> QuerySet[Customer]:
     # The candidates are read once, here: as a subquery they would be found again for the
     # pager's count and again for the page (three times the index work on PostgreSQL, where a
     # common word's trigram lists are long). There are at most a few thousand of them.
-    qs = qs.filter(pk__in=candidate_ids(text)).annotate(search_rank=_rank(text, exact))
+    found = candidate_ids(text) if ids is None else ids
+    qs = qs.filter(among(Customer, found)).annotate(search_rank=_rank(text, exact))
     return qs.order_by("search_rank", "name", "id")
 
 
@@ -179,11 +182,6 @@ def _rank(text: str, exact: Q) -> Case:
 # --- candidates through the index ------------------------------------------------------------
 
 
-Param = str | int
-# One SELECT of customer ids and its parameters.
-Arm = tuple[str, list[Param]]
-
-
 @dataclass
 class _Sql:
     """A statement being assembled, with its parameters in order (Django's %s style)."""
@@ -212,10 +210,6 @@ def _arms(text: str, vendor: str) -> Iterator[Arm]:
         )
     yield from _prefix_arms(text, vendor)
     yield from _matches_arms(text, vendor)
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _prefix_arms(text: str, vendor: str) -> list[Arm]:
@@ -387,11 +381,6 @@ def _fts_terms(word: str, *, whole: bool) -> str:
     phones = _phone_variants(word) if is_phone_like(word) else []
     terms += [f"phone : {_phrase(d)}" for d in phones]
     return " OR ".join(terms)
-
-
-def _phrase(text: str) -> str:
-    """``text`` as one FTS5 string: operators, column filters and quotes in it are literal."""
-    return '"' + text.replace('"', '""') + '"'
 
 
 def _fts_select(match: str) -> Arm:

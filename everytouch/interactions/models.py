@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from everytouch.customers.models import Customer
+from everytouch.customers.textindex import TextIndex
 
 
 class Channel(models.TextChoices):
@@ -65,6 +66,11 @@ class Interaction(models.Model):
         """ "a call", "an e-mail": the channel as a sentence names it ("from an e-mail")."""
         label = self.get_channel_display().lower()
         return f"{'an' if label[:1] in tuple('aeiou') else 'a'} {label}"
+
+
+# What the search box finds a touch by besides its customer (interactions migration 0004;
+# docs/search.md says why the summary and need, and what the index costs).
+SEARCH_INDEX = TextIndex("interactions_search", "interactions_interaction", ("summary", "need"))
 
 
 class Turn(models.Model):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from everytouch.customers.models import Customer
+from everytouch.customers.textindex import TextIndex
 from everytouch.interactions.models import Interaction
 
 
@@ -76,6 +77,10 @@ class Lead(models.Model):
         if self.first_response_at is None:
             return None
         return self.first_response_at - self.created_at
+
+
+# What the search box finds a lead by besides its customer (leads migration 0003).
+SEARCH_INDEX = TextIndex("leads_search", "leads_lead", ("need", "product_interest"))
 
 
 class LeadActivity(models.Model):

@@ -42,6 +42,11 @@ class SearchSection(Schema):
     total_capped: bool = Field(
         False, description="True when `total` is where counting stopped (10,000): there are more"
     )
+    cut: bool = Field(
+        False,
+        description="True when only the best matches were searched (about 1,000 per way of"
+        " matching): type more to narrow it",
+    )
     items: list[SearchHit]
 
 
@@ -70,7 +75,11 @@ def search(
         items = [_hit(request, section.kind, item) for item in section.items]
         sections.append(
             SearchSection(
-                kind=section.kind, total=section.total, total_capped=section.capped, items=items
+                kind=section.kind,
+                total=section.total,
+                total_capped=section.capped,
+                cut=section.cut,
+                items=items,
             )
         )
         if section.kind == finder.Kind.CUSTOMERS:

@@ -37,7 +37,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if kind is not None and kind in finder.kinds_for(user):
         page = paginate(request, finder.matching(user, kind, query))
         log_bulk_access(user, "search", len(page), kind)
-        context |= {"kind": kind, "page": page}
+        context |= {"kind": kind, "page": page, "cut": finder.is_cut(page.paginator.count)}
     else:
         context["results"] = _logged(user, finder.search(user, query, PAGE_FIRST))
     return render(request, "search/page.html", context)
