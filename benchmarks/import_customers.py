@@ -39,7 +39,7 @@ from benchmarks._dataset import COMPANIES, FIRST, LAST, Numbers
 from benchmarks.identify import CACHE_DIR, PG_SERVER, migrate, migrations_digest, server_env
 
 REPO = Path(__file__).resolve().parent.parent
-PG_DB = "everytouch_import_bench"
+PG_DB = os.environ.get("EVERYTOUCH_IMPORT_BENCH_DB", "everytouch_import_bench")
 # Bump when the generated rows change, so a cached CSV written by older code is not reused.
 CSV_VERSION = 1
 OWNERS = ("bench-rep1", "bench-rep2", "bench-rep3")

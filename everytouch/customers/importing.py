@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import pickle
 import re
+import sqlite3
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -38,6 +39,7 @@ from typing import IO, Any, NamedTuple, TypeVar
 
 from django.contrib.auth.models import User
 from django.db import DatabaseError, connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     Count,
     Field,
@@ -76,6 +78,10 @@ _QUERY_CHUNK = 1_000
 # Rows written per transaction. Bigger batches gain little (bulk_create splits its INSERTs
 # anyway) and make a failed batch, which is written again by hand, bigger.
 BATCH = 5_000
+# Rows per INSERT statement when storing (fewer if the database limits parameters): one
+# statement per row made SQLite's search index write a segment per contact point (_insert).
+ROWS_PER_INSERT = 500
+_PSYCOPG_MAX_PARAMS = 65_535  # parameters per statement in PostgreSQL's wire protocol
 # Smaller files are checked in this process: starting workers would cost more than they save.
 PARALLEL_FROM_BYTES = 2_000_000
 _BLOCK = 1 << 20  # bytes read at a time when checking that a file is UTF-8
@@ -763,8 +769,44 @@ def _prep(model: type[Model], name: str) -> Callable[[Any], Any]:
     return lambda value: field.get_db_prep_save(value, connection)
 
 
+def _rows_per_statement(connection: BaseDatabaseWrapper, columns: int) -> int:
+    """How many rows one INSERT carries: ``ROWS_PER_INSERT``, or fewer if the database takes
+    fewer parameters per statement than that needs."""
+    limit: int = connection.features.max_query_params or _PSYCOPG_MAX_PARAMS
+    if connection.vendor == "sqlite":
+        # Django assumes SQLite's old default of 999 parameters; ask the library its limit.
+        connection.ensure_connection()
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(ROWS_PER_INSERT, limit // columns))
+
+
+def _insert_sql(model: type[Model], names: Sequence[str], count: int, returning: bool) -> str:
+    connection = connections[router.db_for_write(model)]
+    fields = _columns(model, names)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    marks = ", ".join([row_marks] * count)
+    sql = f"INSERT INTO {table} ({columns}) VALUES {marks}"  # noqa: S608 (our own names)
+    return f"{sql} RETURNING {quote(model._meta.pk.column)}" if returning else sql
+
+
+def _inserts(
+    model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]], returning: bool
+) -> Iterator[tuple[str, list[Any]]]:
+    """(SQL, parameters) of each multi-row INSERT that stores ``rows``."""
+    connection = connections[router.db_for_write(model)]
+    size = _rows_per_statement(connection, len(names))
+    full = _insert_sql(model, names, size, returning)  # built once: most statements are full
+    for start in range(0, len(rows), size):
+        part = rows[start : start + size]
+        sql = full if len(part) == size else _insert_sql(model, names, len(part), returning)
+        yield sql, [value for row in part for value in row]
+
+
 def _insert(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """INSERT rows of values ready for the database (``_prep``) with one ``executemany``.
+    """INSERT rows of values ready for the database (``_prep``), many rows per statement.
 
     Why not ``bulk_create``: it prepares every value of every row through its field and
     compiles the SQL per batch of rows, about 35 us a row for a timeline event, more than all
@@ -772,15 +814,16 @@ def _insert(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]
     (prepared per row by the caller) and the batch's one timestamp (prepared once). Like
     ``bulk_create`` it sends no signals and fires database triggers, and the values must have
     been through ``redacted()``.
+
+    Why many rows per statement (not ``executemany``, one statement per row): on SQLite the
+    search index's triggers (customers migration 0008) make FTS5 write its pending index data
+    at every statement's savepoint, so one statement per contact point wrote one tiny index
+    segment per row, and merged them later; docs/benchmarks.md (Import) has the figures.
     """
     connection = connections[router.db_for_write(model)]
-    fields = _columns(model, names)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        for sql, params in _inserts(model, names, rows, returning=False):
+            cursor.execute(sql, params)
 
 
 def _insert_returning_ids(
@@ -788,24 +831,14 @@ def _insert_returning_ids(
 ) -> list[int]:
     """INSERT rows as ``_insert`` does, returning their ids in order.
 
-    Multi-row INSERT ... RETURNING, in as many rows per statement as the backend takes
-    parameters (``bulk_batch_size``): what ``bulk_create`` does, without its per-value work.
-    Like it, this relies on the rows coming back in the order of the VALUES.
+    Like ``bulk_create``, this relies on the rows of a multi-row INSERT ... RETURNING coming
+    back in the order of the VALUES.
     """
     connection = connections[router.db_for_write(model)]
-    fields = _columns(model, names)
-    quote = connection.ops.quote_name
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-    columns = ", ".join(quote(f.column) for f in fields)
-    row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    size = max(1, connection.ops.bulk_batch_size(fields, rows))
     ids: list[int] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            part = rows[start : start + size]
-            marks = ", ".join([row_marks] * len(part))
-            sql = f"INSERT INTO {table} ({columns}) VALUES {marks} RETURNING {pk}"  # noqa: S608
-            cursor.execute(sql, [value for row in part for value in row])
+        for sql, params in _inserts(model, names, rows, returning=True):
+            cursor.execute(sql, params)
             ids += [row[0] for row in cursor.fetchall()]
     if len(ids) != len(rows):
         raise DatabaseError(f"{len(rows)} rows inserted, {len(ids)} ids returned")

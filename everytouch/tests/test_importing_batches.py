@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import io
+import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from everytouch.cli import main
 from everytouch.customers import importing
 from everytouch.customers.actions import CustomerData, create_customer
 from everytouch.customers.models import ContactPoint, Customer, EventKind, TimelineEvent
+from everytouch.customers.search import search_customers
 
 HEADER = "name,company,phone,email,owner,notes\n"
 CARD = "4111 1111 1111 1111"
@@ -250,3 +255,49 @@ def test_the_command_prints_progress_lines_when_stderr_is_not_a_terminal(
     assert "Checking rows: 4 rows" in err
     assert "Importing: 4 of 5 rows" in err
     assert "Checked 5 row(s) in" in err
+
+
+@pytest.mark.django_db
+def test_imported_customers_are_found_by_name_phone_and_email_right_away(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Several multi-row statements per batch, the last one short, and several batches: the
+    # search index (triggers on SQLite, trigram indexes on PostgreSQL) must see every row.
+    monkeypatch.setattr(importing, "ROWS_PER_INSERT", 3)
+    names = ["Abbott", "Barlow", "Castillo", "Dunmore", "Ellery", "Fairweather", "Gallagher"]
+    rows = [f"Jo {n},Firm,(312) 555-01{i:02d},{n}@Mail.example,,\n" for i, n in enumerate(names)]
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER + "".join(rows) + "Zelda Quartermaine,Quarry Ltd,+44 20 7946 0958,,,\n")
+    assert main(["import", "customers", str(path), "--batch-size", "5"]) == 0
+    for i, name in enumerate(names):
+        person = Customer.objects.get(name=f"Jo {name}")
+        for query in (
+            name.lower(),
+            f"(312) 555-01{i:02d}",
+            f"555-01{i:02d}",
+            f"{name}@mail.example",
+        ):
+            assert list(search_customers(query)) == [person], query
+    zelda = Customer.objects.get(name="Zelda Quartermaine")
+    for query in ("quarterm", "Zelda", "Quarry", "+44 20 7946 0958", "7946"):
+        assert list(search_customers(query)) == [zelda], query
+
+
+@pytest.mark.django_db
+def test_it_stores_many_rows_per_insert_statement(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importing, "ROWS_PER_INSERT", 3)
+    checked = importing.check_rows(importing.read_rows(io.StringIO(HEADER + _rows(7))))
+    with CaptureQueriesContext(connection) as queries:
+        assert importing.import_customers(checked.good, None) == 7
+    inserts = Counter(
+        re.sub(r'^INSERT INTO "?(\w+)"?.*', r"\1", q["sql"], flags=re.S)
+        for q in queries.captured_queries
+        if q["sql"].startswith("INSERT")
+    )
+    # 7 customers, 14 contact points, 21 events (a "created" and two "added" each), 3 a statement.
+    assert inserts == {
+        "customers_customer": 3,
+        "customers_contactpoint": 5,
+        "customers_timelineevent": 7,
+    }
+    assert ContactPoint.objects.count() == 14 and TimelineEvent.objects.count() == 21
