@@ -31,12 +31,14 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from multiprocessing.pool import AsyncResult
 from multiprocessing.pool import Pool as PoolType
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, NamedTuple, TypeVar
 
+import phonenumbers
 from django.contrib.auth.models import User
 from django.db import DatabaseError, connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -54,6 +56,7 @@ from everytouch.customers.actions import CustomerData, resolve
 from everytouch.customers.contacts import (
     InvalidContact,
     Normalised,
+    default_region,
     format_phone,
     normalise_email,
     normalise_phone,
@@ -339,22 +342,90 @@ def _contact_columns(values: dict[str, str]) -> Iterator[tuple[ContactKind, str]
             yield ContactKind.EMAIL, value
 
 
-def _normalise(kind: ContactKind, raw: str) -> Normalised:
+# An address the fast path may take: an ASCII dot-atom before the @ (RFC 5322's atext) and
+# letters, digits, hyphens and dots after it. Anything else goes through normalise_email whole.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_SIMPLE_EMAIL = re.compile(rf"({_ATEXT}(?:\.{_ATEXT})*)@([A-Za-z0-9.-]+)")
+# Well under the 64 characters a local part and the 254 an address may have, so no length
+# check of email-validator's can refuse what the fast path accepts.
+_SIMPLE_LOCAL_MAX, _SIMPLE_EMAIL_MAX = 64, 200
+
+
+@lru_cache(maxsize=4096)
+def _email_domain(domain: str) -> str | None:
+    """The domain as ``normalise_email`` gives it, or None if it refuses the domain.
+
+    A file of customers has a few domains for many addresses, and checking a domain (IDNA,
+    reserved names) is most of what email-validator does for an address; the local part of a
+    dot-atom address it returns unchanged, so the two can be checked apart.
+    """
+    try:
+        return normalise_email(f"a@{domain}").partition("@")[2]
+    except InvalidContact:
+        return None
+
+
+def _email(raw: str) -> str:
+    """``normalise_email(raw)``, the same value or the same error, with the domain's check
+    remembered (``_email_domain``). A test compares the two on generated addresses."""
+    text = raw.strip()
+    simple = _SIMPLE_EMAIL.fullmatch(text)
+    if simple is not None and len(text) <= _SIMPLE_EMAIL_MAX:
+        local, domain = simple.groups()
+        normal = _email_domain(domain)
+        if len(local) <= _SIMPLE_LOCAL_MAX and normal is not None and normal.isascii():
+            return f"{local.lower()}@{normal}"
+    return normalise_email(raw)
+
+
+def _phone(raw: str) -> tuple[str, str]:
+    """(``normalise_phone(raw)``, ``format_phone`` of it): the same values from one parse, not
+    two (a phone's parse is the dearest part of checking a row). The E.164 form keeps only the
+    country code and the national number (with its leading zeros), so a number built from
+    those is what ``format_phone`` would parse back. Errors come from ``normalise_phone``
+    itself, word for word. A test compares the two on generated numbers."""
+    region = default_region()
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        normalise_phone(raw, region)  # raises InvalidContact with its message
+        raise AssertionError(f"normalise_phone took {raw!r}, which does not parse as valid")
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    bare = phonenumbers.PhoneNumber(
+        country_code=number.country_code,
+        national_number=number.national_number,
+        italian_leading_zero=number.italian_leading_zero,
+        number_of_leading_zeros=number.number_of_leading_zeros,
+    )
+    home = phonenumbers.region_code_for_number(bare) == region
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if home else _INTERNATIONAL
+    return e164, phonenumbers.format_number(bare, style)
+
+
+_INTERNATIONAL = phonenumbers.PhoneNumberFormat.INTERNATIONAL
+
+
+def _normalise(kind: ContactKind, raw: str) -> tuple[Normalised, str]:
+    """The contact point, and how its "Added ..." event shows it (``_contact_summary``)."""
     if kind == ContactKind.PHONE:
-        return Normalised(ContactKind.PHONE, normalise_phone(raw))
-    return Normalised(ContactKind.EMAIL, normalise_email(raw))
+        value, shown = _phone(raw)
+        return Normalised(ContactKind.PHONE, value), shown
+    value = _email(raw)
+    return Normalised(ContactKind.EMAIL, value), value
 
 
-def _contacts(values: dict[str, str], reasons: list[str]) -> list[Normalised]:
-    contacts: list[Normalised] = []
+def _contacts(values: dict[str, str], reasons: list[str]) -> dict[Normalised, str]:
+    """The row's contact points, each once, in column order, with how each is shown."""
+    contacts: dict[Normalised, str] = {}
     for kind, raw in _contact_columns(values):
         try:
-            item = _normalise(kind, raw)
+            item, shown = _normalise(kind, raw)
         except InvalidContact as exc:
             reasons.append(f"invalid {kind.label.lower()}: {exc}")
             continue
-        if item not in contacts:
-            contacts.append(item)
+        contacts.setdefault(item, shown)
     return contacts
 
 
@@ -383,10 +454,13 @@ def _field_reasons(row: CsvRow, has_contacts: bool) -> list[str]:
     return reasons
 
 
-def _contact_summary(kind: str, value: str) -> str:
-    # What timeline.contact_added writes; a test compares the two paths' timelines.
-    shown = f"phone {format_phone(value)}" if kind == ContactKind.PHONE else f"e-mail {value}"
-    return f"Added {shown}"[:500]
+def _contact_summary(kind: str, value: str, shown: str | None = None) -> str:
+    """What timeline.contact_added writes; a test compares the two paths' timelines.
+
+    ``shown`` is the phone as ``format_phone`` shows it, when the caller has it already."""
+    if kind == ContactKind.PHONE:
+        return f"Added phone {format_phone(value) if shown is None else shown}"[:500]
+    return f"Added e-mail {value}"[:500]
 
 
 class _Values(NamedTuple):
@@ -410,16 +484,22 @@ class _Redactor:
         self.point = ContactPoint()
         self.event = TimelineEvent(kind=EventKind.CONTACT_ADDED)
 
-    def values(self, name: str, company: str, notes: str, contacts: Sequence[Contact]) -> _Values:
+    def values(
+        self,
+        name: str,
+        company: str,
+        notes: str,
+        contacts: Sequence[Contact],
+        shown: Sequence[str] | None = None,
+    ) -> _Values:
         customer, point, event = self.customer, self.point, self.event
         customer.name, customer.company, customer.notes = name.strip(), company.strip(), notes
         redacted([customer])
         points: list[tuple[str, str, str]] = []
         events: list[tuple[str, Any]] = []
-        for c in contacts:
-            kind, value = c
+        for i, (kind, value) in enumerate(contacts):
             point.kind, point.value, point.label = kind, value, ""
-            event.summary = _contact_summary(kind, value)
+            event.summary = _contact_summary(kind, value, None if shown is None else shown[i])
             event.data = {"kind": kind, "value": value}
             redacted([point, event])
             points.append((point.kind, point.value, point.label))
@@ -432,11 +512,17 @@ class _Redactor:
 _redactor: _Redactor | None = None
 
 
-def _values(name: str, company: str, notes: str, contacts: Sequence[Contact]) -> _Values:
+def _values(
+    name: str,
+    company: str,
+    notes: str,
+    contacts: Sequence[Contact],
+    shown: Sequence[str] | None = None,
+) -> _Values:
     global _redactor  # one per process (a worker's own after the fork)
     if _redactor is None:
         _redactor = _Redactor()
-    return _redactor.values(name, company, notes, contacts)
+    return _redactor.values(name, company, notes, contacts, shown)
 
 
 class _Prepared(NamedTuple):
@@ -453,12 +539,14 @@ class _Prepared(NamedTuple):
 
 def _prepare(row: CsvRow) -> _Prepared:
     reasons: list[str] = []
-    contacts = tuple((c.kind.value, c.value) for c in _contacts(row.values, reasons))
+    found = _contacts(row.values, reasons)
+    contacts = tuple((c.kind.value, c.value) for c in found)
     later = _field_reasons(row, bool(contacts))
     values = None
     if not (reasons or later):
         get = row.values.get
-        values = _values(get("name", ""), get("company", ""), get("notes", ""), contacts)
+        name, company, notes = get("name", ""), get("company", ""), get("notes", "")
+        values = _values(name, company, notes, contacts, tuple(found.values()))
     owner = row.values.get("owner", "")
     return _Prepared(row.line, tuple(reasons), tuple(later), owner, contacts, values)
 
