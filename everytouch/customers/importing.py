@@ -389,18 +389,22 @@ def _phone(raw: str) -> tuple[str, str]:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
         number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    # is_valid_number(n) is is_valid_number_for_region(n, region_code_for_number(n)); the
+    # region is needed again below, and finding it is half the cost of a check.
+    found = None if number is None else phonenumbers.region_code_for_number(number)
+    if number is None or not phonenumbers.is_valid_number_for_region(number, found):
         normalise_phone(raw, region)  # raises InvalidContact with its message
         raise AssertionError(f"normalise_phone took {raw!r}, which does not parse as valid")
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # The region and the formats depend only on what E.164 keeps (region_code_for_number reads
+    # the country code and the national significant number).
     bare = phonenumbers.PhoneNumber(
         country_code=number.country_code,
         national_number=number.national_number,
         italian_leading_zero=number.italian_leading_zero,
         number_of_leading_zeros=number.number_of_leading_zeros,
     )
-    home = phonenumbers.region_code_for_number(bare) == region
-    style = phonenumbers.PhoneNumberFormat.NATIONAL if home else _INTERNATIONAL
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if found == region else _INTERNATIONAL
     return e164, phonenumbers.format_number(bare, style)
 
 
