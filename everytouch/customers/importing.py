@@ -392,7 +392,8 @@ def _phone(raw: str) -> tuple[str, str]:
     # is_valid_number(n) is is_valid_number_for_region(n, region_code_for_number(n)); the
     # region is needed again below, and finding it is half the cost of a check.
     found = None if number is None else phonenumbers.region_code_for_number(number)
-    if number is None or not phonenumbers.is_valid_number_for_region(number, found):
+    # (found may be None, as inside is_valid_number: the stubs say str.)
+    if number is None or not phonenumbers.is_valid_number_for_region(number, found):  # type: ignore[arg-type]
         normalise_phone(raw, region)  # raises InvalidContact with its message
         raise AssertionError(f"normalise_phone took {raw!r}, which does not parse as valid")
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
