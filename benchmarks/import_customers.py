@@ -12,7 +12,8 @@ transaction, as the command did before issue 13) and the new command on the firs
 (issue 13): at least 5,000 rows/s on SQLite.
 
 SQLite databases are copies of an empty migrated file cached under the temp dir (keyed by the
-migrations digest); PostgreSQL is ``everytouch_import_bench``, created and dropped per import.
+migrations digest); PostgreSQL is ``everytouch_import_bench`` (or ``$EVERYTOUCH_IMPORT_BENCH_DB``,
+so two runs on one server keep apart), created and dropped per import.
 """
 
 from __future__ import annotations
