@@ -378,6 +378,9 @@ def _email(raw: str) -> str:
     return normalise_email(raw)
 
 
+_INTERNATIONAL = phonenumbers.PhoneNumberFormat.INTERNATIONAL
+
+
 def _phone(raw: str) -> tuple[str, str]:
     """(``normalise_phone(raw)``, ``format_phone`` of it): the same values from one parse, not
     two (a phone's parse is the dearest part of checking a row). The E.164 form keeps only the
@@ -390,7 +393,7 @@ def _phone(raw: str) -> tuple[str, str]:
     except phonenumbers.NumberParseException:
         number = None
     # is_valid_number(n) is is_valid_number_for_region(n, region_code_for_number(n)); the
-    # region is needed again below, and finding it is half the cost of a check.
+    # region is needed again below (home numbers are shown in national format).
     found = None if number is None else phonenumbers.region_code_for_number(number)
     # (found may be None, as inside is_valid_number: the stubs say str.)
     if number is None or not phonenumbers.is_valid_number_for_region(number, found):  # type: ignore[arg-type]
@@ -407,9 +410,6 @@ def _phone(raw: str) -> tuple[str, str]:
     )
     style = phonenumbers.PhoneNumberFormat.NATIONAL if found == region else _INTERNATIONAL
     return e164, phonenumbers.format_number(bare, style)
-
-
-_INTERNATIONAL = phonenumbers.PhoneNumberFormat.INTERNATIONAL
 
 
 def _normalise(kind: ContactKind, raw: str) -> tuple[Normalised, str]:
