@@ -12,7 +12,8 @@ transaction, as the command did before issue 13) and the new command on the firs
 (issue 13): at least 5,000 rows/s on SQLite.
 
 SQLite databases are copies of an empty migrated file cached under the temp dir (keyed by the
-migrations digest); PostgreSQL is ``everytouch_import_bench``, created and dropped per import.
+migrations digest); PostgreSQL is ``everytouch_import_bench`` (or ``$EVERYTOUCH_IMPORT_BENCH_DB``,
+so two runs on one server keep apart), created and dropped per import.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from benchmarks._dataset import COMPANIES, FIRST, LAST, Numbers
 from benchmarks.identify import CACHE_DIR, PG_SERVER, migrate, migrations_digest, server_env
 
 REPO = Path(__file__).resolve().parent.parent
-PG_DB = "everytouch_import_bench"
+PG_DB = os.environ.get("EVERYTOUCH_IMPORT_BENCH_DB", "everytouch_import_bench")
 # Bump when the generated rows change, so a cached CSV written by older code is not reused.
 CSV_VERSION = 1
 OWNERS = ("bench-rep1", "bench-rep2", "bench-rep3")

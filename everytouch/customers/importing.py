@@ -25,19 +25,23 @@ import multiprocessing
 import os
 import pickle
 import re
+import sqlite3
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from multiprocessing.pool import AsyncResult
 from multiprocessing.pool import Pool as PoolType
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, NamedTuple, TypeVar
 
+import phonenumbers
 from django.contrib.auth.models import User
 from django.db import DatabaseError, connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     Count,
     Field,
@@ -52,6 +56,7 @@ from everytouch.customers.actions import CustomerData, resolve
 from everytouch.customers.contacts import (
     InvalidContact,
     Normalised,
+    default_region,
     format_phone,
     normalise_email,
     normalise_phone,
@@ -76,6 +81,10 @@ _QUERY_CHUNK = 1_000
 # Rows written per transaction. Bigger batches gain little (bulk_create splits its INSERTs
 # anyway) and make a failed batch, which is written again by hand, bigger.
 BATCH = 5_000
+# Rows per INSERT statement when storing (fewer if the database limits parameters): one
+# statement per row made SQLite's search index write a segment per contact point (_insert).
+ROWS_PER_INSERT = 500
+_PSYCOPG_MAX_PARAMS = 65_535  # parameters per statement in PostgreSQL's wire protocol
 # Smaller files are checked in this process: starting workers would cost more than they save.
 PARALLEL_FROM_BYTES = 2_000_000
 _BLOCK = 1 << 20  # bytes read at a time when checking that a file is UTF-8
@@ -333,22 +342,95 @@ def _contact_columns(values: dict[str, str]) -> Iterator[tuple[ContactKind, str]
             yield ContactKind.EMAIL, value
 
 
-def _normalise(kind: ContactKind, raw: str) -> Normalised:
+# An address the fast path may take: an ASCII dot-atom before the @ (RFC 5322's atext) and
+# letters, digits, hyphens and dots after it. Anything else goes through normalise_email whole.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_SIMPLE_EMAIL = re.compile(rf"({_ATEXT}(?:\.{_ATEXT})*)@([A-Za-z0-9.-]+)")
+# Well under the 64 characters a local part and the 254 an address may have, so no length
+# check of email-validator's can refuse what the fast path accepts.
+_SIMPLE_LOCAL_MAX, _SIMPLE_EMAIL_MAX = 64, 200
+
+
+@lru_cache(maxsize=4096)
+def _email_domain(domain: str) -> str | None:
+    """The domain as ``normalise_email`` gives it, or None if it refuses the domain.
+
+    A file of customers has a few domains for many addresses, and checking a domain (IDNA,
+    reserved names) is most of what email-validator does for an address; the local part of a
+    dot-atom address it returns unchanged, so the two can be checked apart.
+    """
+    try:
+        return normalise_email(f"a@{domain}").partition("@")[2]
+    except InvalidContact:
+        return None
+
+
+def _email(raw: str) -> str:
+    """``normalise_email(raw)``, the same value or the same error, with the domain's check
+    remembered (``_email_domain``). A test compares the two on generated addresses."""
+    text = raw.strip()
+    simple = _SIMPLE_EMAIL.fullmatch(text)
+    if simple is not None and len(text) <= _SIMPLE_EMAIL_MAX:
+        local, domain = simple.groups()
+        normal = _email_domain(domain)
+        if len(local) <= _SIMPLE_LOCAL_MAX and normal is not None and normal.isascii():
+            return f"{local.lower()}@{normal}"
+    return normalise_email(raw)
+
+
+_INTERNATIONAL = phonenumbers.PhoneNumberFormat.INTERNATIONAL
+
+
+def _phone(raw: str) -> tuple[str, str]:
+    """(``normalise_phone(raw)``, ``format_phone`` of it): the same values from one parse, not
+    two (a phone's parse is the dearest part of checking a row). The E.164 form keeps only the
+    country code and the national number (with its leading zeros), so a number built from
+    those is what ``format_phone`` would parse back. Errors come from ``normalise_phone``
+    itself, word for word. A test compares the two on generated numbers."""
+    region = default_region()
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    # is_valid_number(n) is is_valid_number_for_region(n, region_code_for_number(n)); the
+    # region is needed again below (home numbers are shown in national format).
+    found = None if number is None else phonenumbers.region_code_for_number(number)
+    # (found may be None, as inside is_valid_number: the stubs say str.)
+    if number is None or not phonenumbers.is_valid_number_for_region(number, found):  # type: ignore[arg-type]
+        normalise_phone(raw, region)  # raises InvalidContact with its message
+        raise AssertionError(f"normalise_phone took {raw!r}, which does not parse as valid")
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # The region and the formats depend only on what E.164 keeps (region_code_for_number reads
+    # the country code and the national significant number).
+    bare = phonenumbers.PhoneNumber(
+        country_code=number.country_code,
+        national_number=number.national_number,
+        italian_leading_zero=number.italian_leading_zero,
+        number_of_leading_zeros=number.number_of_leading_zeros,
+    )
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if found == region else _INTERNATIONAL
+    return e164, phonenumbers.format_number(bare, style)
+
+
+def _normalise(kind: ContactKind, raw: str) -> tuple[Normalised, str]:
+    """The contact point, and how its "Added ..." event shows it (``_contact_summary``)."""
     if kind == ContactKind.PHONE:
-        return Normalised(ContactKind.PHONE, normalise_phone(raw))
-    return Normalised(ContactKind.EMAIL, normalise_email(raw))
+        value, shown = _phone(raw)
+        return Normalised(ContactKind.PHONE, value), shown
+    value = _email(raw)
+    return Normalised(ContactKind.EMAIL, value), value
 
 
-def _contacts(values: dict[str, str], reasons: list[str]) -> list[Normalised]:
-    contacts: list[Normalised] = []
+def _contacts(values: dict[str, str], reasons: list[str]) -> dict[Normalised, str]:
+    """The row's contact points, each once, in column order, with how each is shown."""
+    contacts: dict[Normalised, str] = {}
     for kind, raw in _contact_columns(values):
         try:
-            item = _normalise(kind, raw)
+            item, shown = _normalise(kind, raw)
         except InvalidContact as exc:
             reasons.append(f"invalid {kind.label.lower()}: {exc}")
             continue
-        if item not in contacts:
-            contacts.append(item)
+        contacts.setdefault(item, shown)
     return contacts
 
 
@@ -377,10 +459,13 @@ def _field_reasons(row: CsvRow, has_contacts: bool) -> list[str]:
     return reasons
 
 
-def _contact_summary(kind: str, value: str) -> str:
-    # What timeline.contact_added writes; a test compares the two paths' timelines.
-    shown = f"phone {format_phone(value)}" if kind == ContactKind.PHONE else f"e-mail {value}"
-    return f"Added {shown}"[:500]
+def _contact_summary(kind: str, value: str, shown: str | None = None) -> str:
+    """What timeline.contact_added writes; a test compares the two paths' timelines.
+
+    ``shown`` is the phone as ``format_phone`` shows it, when the caller has it already."""
+    if kind == ContactKind.PHONE:
+        return f"Added phone {format_phone(value) if shown is None else shown}"[:500]
+    return f"Added e-mail {value}"[:500]
 
 
 class _Values(NamedTuple):
@@ -404,16 +489,22 @@ class _Redactor:
         self.point = ContactPoint()
         self.event = TimelineEvent(kind=EventKind.CONTACT_ADDED)
 
-    def values(self, name: str, company: str, notes: str, contacts: Sequence[Contact]) -> _Values:
+    def values(
+        self,
+        name: str,
+        company: str,
+        notes: str,
+        contacts: Sequence[Contact],
+        shown: Sequence[str] | None = None,
+    ) -> _Values:
         customer, point, event = self.customer, self.point, self.event
         customer.name, customer.company, customer.notes = name.strip(), company.strip(), notes
         redacted([customer])
         points: list[tuple[str, str, str]] = []
         events: list[tuple[str, Any]] = []
-        for c in contacts:
-            kind, value = c
+        for i, (kind, value) in enumerate(contacts):
             point.kind, point.value, point.label = kind, value, ""
-            event.summary = _contact_summary(kind, value)
+            event.summary = _contact_summary(kind, value, None if shown is None else shown[i])
             event.data = {"kind": kind, "value": value}
             redacted([point, event])
             points.append((point.kind, point.value, point.label))
@@ -426,11 +517,17 @@ class _Redactor:
 _redactor: _Redactor | None = None
 
 
-def _values(name: str, company: str, notes: str, contacts: Sequence[Contact]) -> _Values:
+def _values(
+    name: str,
+    company: str,
+    notes: str,
+    contacts: Sequence[Contact],
+    shown: Sequence[str] | None = None,
+) -> _Values:
     global _redactor  # one per process (a worker's own after the fork)
     if _redactor is None:
         _redactor = _Redactor()
-    return _redactor.values(name, company, notes, contacts)
+    return _redactor.values(name, company, notes, contacts, shown)
 
 
 class _Prepared(NamedTuple):
@@ -447,12 +544,14 @@ class _Prepared(NamedTuple):
 
 def _prepare(row: CsvRow) -> _Prepared:
     reasons: list[str] = []
-    contacts = tuple((c.kind.value, c.value) for c in _contacts(row.values, reasons))
+    found = _contacts(row.values, reasons)
+    contacts = tuple((c.kind.value, c.value) for c in found)
     later = _field_reasons(row, bool(contacts))
     values = None
     if not (reasons or later):
         get = row.values.get
-        values = _values(get("name", ""), get("company", ""), get("notes", ""), contacts)
+        name, company, notes = get("name", ""), get("company", ""), get("notes", "")
+        values = _values(name, company, notes, contacts, tuple(found.values()))
     owner = row.values.get("owner", "")
     return _Prepared(row.line, tuple(reasons), tuple(later), owner, contacts, values)
 
@@ -763,8 +862,44 @@ def _prep(model: type[Model], name: str) -> Callable[[Any], Any]:
     return lambda value: field.get_db_prep_save(value, connection)
 
 
+def _rows_per_statement(connection: BaseDatabaseWrapper, columns: int) -> int:
+    """How many rows one INSERT carries: ``ROWS_PER_INSERT``, or fewer if the database takes
+    fewer parameters per statement than that needs."""
+    limit: int = connection.features.max_query_params or _PSYCOPG_MAX_PARAMS
+    if connection.vendor == "sqlite":
+        # Django assumes SQLite's old default of 999 parameters; ask the library its limit.
+        connection.ensure_connection()
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(ROWS_PER_INSERT, limit // columns))
+
+
+def _insert_sql(model: type[Model], names: Sequence[str], count: int, returning: bool) -> str:
+    connection = connections[router.db_for_write(model)]
+    fields = _columns(model, names)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    marks = ", ".join([row_marks] * count)
+    sql = f"INSERT INTO {table} ({columns}) VALUES {marks}"  # noqa: S608 (our own names)
+    return f"{sql} RETURNING {quote(model._meta.pk.column)}" if returning else sql
+
+
+def _inserts(
+    model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]], returning: bool
+) -> Iterator[tuple[str, list[Any]]]:
+    """(SQL, parameters) of each multi-row INSERT that stores ``rows``."""
+    connection = connections[router.db_for_write(model)]
+    size = _rows_per_statement(connection, len(names))
+    full = _insert_sql(model, names, size, returning)  # built once: most statements are full
+    for start in range(0, len(rows), size):
+        part = rows[start : start + size]
+        sql = full if len(part) == size else _insert_sql(model, names, len(part), returning)
+        yield sql, [value for row in part for value in row]
+
+
 def _insert(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """INSERT rows of values ready for the database (``_prep``) with one ``executemany``.
+    """INSERT rows of values ready for the database (``_prep``), many rows per statement.
 
     Why not ``bulk_create``: it prepares every value of every row through its field and
     compiles the SQL per batch of rows, about 35 us a row for a timeline event, more than all
@@ -772,15 +907,16 @@ def _insert(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]
     (prepared per row by the caller) and the batch's one timestamp (prepared once). Like
     ``bulk_create`` it sends no signals and fires database triggers, and the values must have
     been through ``redacted()``.
+
+    Why many rows per statement (not ``executemany``, one statement per row): on SQLite the
+    search index's triggers (customers migration 0008) make FTS5 write its pending index data
+    at every statement's savepoint, so one statement per contact point wrote one tiny index
+    segment per row, and merged them later; docs/benchmarks.md (Import) has the figures.
     """
     connection = connections[router.db_for_write(model)]
-    fields = _columns(model, names)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        for sql, params in _inserts(model, names, rows, returning=False):
+            cursor.execute(sql, params)
 
 
 def _insert_returning_ids(
@@ -788,24 +924,14 @@ def _insert_returning_ids(
 ) -> list[int]:
     """INSERT rows as ``_insert`` does, returning their ids in order.
 
-    Multi-row INSERT ... RETURNING, in as many rows per statement as the backend takes
-    parameters (``bulk_batch_size``): what ``bulk_create`` does, without its per-value work.
-    Like it, this relies on the rows coming back in the order of the VALUES.
+    Like ``bulk_create``, this relies on the rows of a multi-row INSERT ... RETURNING coming
+    back in the order of the VALUES.
     """
     connection = connections[router.db_for_write(model)]
-    fields = _columns(model, names)
-    quote = connection.ops.quote_name
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-    columns = ", ".join(quote(f.column) for f in fields)
-    row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    size = max(1, connection.ops.bulk_batch_size(fields, rows))
     ids: list[int] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            part = rows[start : start + size]
-            marks = ", ".join([row_marks] * len(part))
-            sql = f"INSERT INTO {table} ({columns}) VALUES {marks} RETURNING {pk}"  # noqa: S608
-            cursor.execute(sql, [value for row in part for value in row])
+        for sql, params in _inserts(model, names, rows, returning=True):
+            cursor.execute(sql, params)
             ids += [row[0] for row in cursor.fetchall()]
     if len(ids) != len(rows):
         raise DatabaseError(f"{len(rows)} rows inserted, {len(ids)} ids returned")

@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 import io
+import re
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from hypothesis import assume, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from phonenumbers import PhoneNumberType
 
 from everytouch.cli import main
 from everytouch.customers import importing
 from everytouch.customers.actions import CustomerData, create_customer
+from everytouch.customers.contacts import (
+    InvalidContact,
+    format_phone,
+    normalise_email,
+    normalise_phone,
+)
 from everytouch.customers.models import ContactPoint, Customer, EventKind, TimelineEvent
+from everytouch.customers.search import search_customers
 
 HEADER = "name,company,phone,email,owner,notes\n"
 CARD = "4111 1111 1111 1111"
@@ -250,3 +268,124 @@ def test_the_command_prints_progress_lines_when_stderr_is_not_a_terminal(
     assert "Checking rows: 4 rows" in err
     assert "Importing: 4 of 5 rows" in err
     assert "Checked 5 row(s) in" in err
+
+
+@pytest.mark.django_db
+def test_imported_customers_are_found_by_name_phone_and_email_right_away(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Several multi-row statements per batch, the last one short, and several batches: the
+    # search index (triggers on SQLite, trigram indexes on PostgreSQL) must see every row.
+    monkeypatch.setattr(importing, "ROWS_PER_INSERT", 3)
+    names = ["Abbott", "Barlow", "Castillo", "Dunmore", "Ellery", "Fairweather", "Gallagher"]
+    rows = [f"Jo {n},Firm,(312) 555-01{i:02d},{n}@Mail.example,,\n" for i, n in enumerate(names)]
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER + "".join(rows) + "Zelda Quartermaine,Quarry Ltd,+44 20 7946 0958,,,\n")
+    assert main(["import", "customers", str(path), "--batch-size", "5"]) == 0
+    for i, name in enumerate(names):
+        person = Customer.objects.get(name=f"Jo {name}")
+        for query in (
+            name.lower(),
+            f"(312) 555-01{i:02d}",
+            f"555-01{i:02d}",
+            f"{name}@mail.example",
+        ):
+            assert list(search_customers(query)) == [person], query
+    zelda = Customer.objects.get(name="Zelda Quartermaine")
+    for query in ("quarterm", "Zelda", "Quarry", "+44 20 7946 0958", "7946"):
+        assert list(search_customers(query)) == [zelda], query
+
+
+@pytest.mark.django_db
+def test_it_stores_many_rows_per_insert_statement(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importing, "ROWS_PER_INSERT", 3)
+    checked = importing.check_rows(importing.read_rows(io.StringIO(HEADER + _rows(7))))
+    with CaptureQueriesContext(connection) as queries:
+        assert importing.import_customers(checked.good, None) == 7
+    inserts = Counter(
+        re.sub(r'^INSERT INTO "?(\w+)"?.*', r"\1", q["sql"], flags=re.S)
+        for q in queries.captured_queries
+        if q["sql"].startswith("INSERT")
+    )
+    # 7 customers, 14 contact points, 21 events (a "created" and two "added" each), 3 a statement.
+    assert inserts == {
+        "customers_customer": 3,
+        "customers_contactpoint": 5,
+        "customers_timelineevent": 7,
+    }
+    assert ContactPoint.objects.count() == 14 and TimelineEvent.objects.count() == 21
+
+
+def _outcome(check: Callable[[str], object], raw: str) -> tuple[str, object]:
+    try:
+        return "ok", check(raw)
+    except InvalidContact as exc:
+        return "invalid", str(exc)
+
+
+_DOMAINS = st.sampled_from(
+    [
+        "Example.com",
+        "x.example",
+        "GMAIL.COM",
+        "mail.co.uk",
+        "xn--bcher-kva.example",
+        "localhost",
+        "example.test",
+        "a..b.com",
+        "-a.com",
+        "a-.com",
+        "com",
+        "123.45.67.89",
+        f"{'a' * 64}.com",
+        f"{'a' * 63}.{'b' * 63}.{'c' * 63}.{'d' * 60}.com",
+    ]
+) | st.from_regex(r"[A-Za-z0-9.-]{0,20}", fullmatch=True)
+_LOCALS = st.from_regex(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{0,70}", fullmatch=True) | st.text(
+    max_size=12
+)
+
+
+@given(local=_LOCALS, domain=_DOMAINS, pad=st.sampled_from(["", " ", "\t"]))
+@hypothesis_settings(max_examples=400, deadline=None)
+def test_the_import_checks_an_email_as_normalise_email_does(
+    local: str, domain: str, pad: str
+) -> None:
+    raw = f"{pad}{local}@{domain}{pad}"
+    assert _outcome(importing._email, raw) == _outcome(normalise_email, raw)
+
+
+def _slow_phone(raw: str) -> tuple[str, str]:
+    value = normalise_phone(raw)
+    return value, format_phone(value)
+
+
+_REGIONS = ["US", "GB", "IT", "DE", "FR", "AU", "BR", "IN", "JP", "CI", "AR", "MX", "SG"]
+
+
+@st.composite
+def _typed_phones(draw: st.DrawFn) -> str:
+    """A valid number of some region, typed one of the ways people type them, or digits."""
+    if draw(st.booleans()):
+        return draw(
+            st.from_regex(r"\+?[0-9 ()./-]{0,18}( ?(ext|x|#) ?[0-9]{1,5})?", fullmatch=True)
+        )
+    region = draw(st.sampled_from(_REGIONS))
+    kind = draw(st.sampled_from([PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE]))
+    number = phonenumbers.example_number_for_type(region, kind)
+    assume(number is not None)  # every region here has examples of both kinds
+    assert number is not None
+    style = draw(st.sampled_from(list(range(4))))  # E164, INTERNATIONAL, NATIONAL, RFC3966
+    typed = phonenumbers.format_number(number, style)
+    return typed + draw(st.sampled_from(["", " ext. 12", " x7"]))
+
+
+@pytest.mark.parametrize("home", ["US", "IT", "GB"])
+def test_the_import_checks_a_phone_as_normalise_phone_and_format_phone_do(home: str) -> None:
+    @given(raw=_typed_phones())
+    @hypothesis_settings(max_examples=300, deadline=None)
+    def agrees(raw: str) -> None:
+        assert _outcome(importing._phone, raw) == _outcome(_slow_phone, raw)
+
+    with override_settings(EVERYTOUCH_PHONE_REGION=home):
+        agrees()
