@@ -107,7 +107,23 @@ def luhn_valid(digits: str) -> bool:
 
 def redact_card_numbers(text: str) -> str:
     """``text`` with every card number replaced by ``[card ending 1234]``; all else unchanged."""
+    if holds_no_card(text):
+        return text
     return redact_turns([text])[0]
+
+
+def holds_no_card(text: str) -> bool:
+    """An ASCII text with fewer digits than the shortest card and no number word has no card.
+
+    Every stored text goes through here (names, phones in summaries, notes), and most hold a
+    few digits at most: counting them is far cheaper than reading them into groups. Non-ASCII
+    text has other decimal digits and case folds; it takes the full path.
+    """
+    if not text.isascii() or has_number_word(text):
+        return False
+    if _ANY_DIGIT.search(text) is None:
+        return True
+    return sum(text.count(digit) for digit in "0123456789") < MIN_DIGITS
 
 
 def redact_turns(texts: Sequence[str]) -> list[str]:

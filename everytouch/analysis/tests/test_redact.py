@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from everytouch.analysis import redact
 from everytouch.analysis.redact import (
     luhn_valid,
     redact_card_numbers,
@@ -148,3 +149,22 @@ def test_it_stays_fast_on_long_runs_of_groups_and_words() -> None:
     text = "12 " * 40_000 + "one " * 40_000 + "1-" * 40_000
     assert len(redact_card_numbers(text)) > 0
     assert len(redact_turns([text, text])) == 2
+
+
+_SHORT_TEXT = st.text(alphabet="0123456789 -./()+abcdefghijklmnopqrstuvwxyzONETW", max_size=60)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_SHORT_TEXT, st.text(max_size=60)))
+def test_the_no_card_shortcut_answers_as_the_full_reading_does(text: str) -> None:
+    # The shortcut (too few digits, no number word) must never skip a text the full reading
+    # would change: compared with the reading of the text as a one-turn conversation.
+    assert redact_card_numbers(text) == redact_turns([text])[0]
+
+
+def test_a_text_with_few_digits_is_left_alone_without_reading_it() -> None:
+    assert redact.holds_no_card("Added phone (312) 555-0100")
+    assert not redact.holds_no_card("card 4111 1111 1111 1111")
+    assert not redact.holds_no_card("four one one one")  # spoken digits take the full path
+    assert not redact.holds_no_card("٤١١١")  # other decimal digits too
+    assert redact_card_numbers("card 4111 1111 1111 1111") == "card [card ending 1111]"
