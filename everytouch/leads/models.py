@@ -64,10 +64,11 @@ class Lead(models.Model):
             models.Index(fields=["-created_at", "-id"], name="lead_newest"),
             # The early warning counts the leads each rep made per week: a range per rep.
             models.Index(fields=["created_by", "created_at"], name="lead_creator_created"),
-            # Speed to lead's waiting list (oldest unanswered first): only unanswered leads.
+            # Speed to lead's waiting list (oldest first): only open leads with no answer yet,
+            # so the oldest unanswered leads, long closed, are not read past on every view.
             models.Index(
                 fields=["created_at"],
-                condition=models.Q(first_response_at=None),
+                condition=models.Q(first_response_at=None) & ~models.Q(stage__in=CLOSED_STAGES),
                 name="lead_unanswered",
             ),
         ]

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
+from django.db.models import F, FloatField, Func, Q, QuerySet
 from django.utils import timezone
 
 from everytouch.accounts.models import Role
@@ -81,19 +81,39 @@ def _median(values: list[timedelta]) -> timedelta | None:
     return timedelta(seconds=statistics.median(v.total_seconds() for v in values))
 
 
+class _SecondsBetween(Func):
+    """Seconds from the second datetime to the first, worked out by the database: reading ten
+    thousand pairs of datetimes back into Python cost more than the rest of the page."""
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Stored as UTC text; julianday() reads it in C (to within tens of microseconds).
+        template = "((julianday(%(expressions)s)) * 86400.0)"
+        return self.as_sql(
+            compiler, connection, template=template, arg_joiner=") - julianday(", **extra
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "EXTRACT(EPOCH FROM (%(expressions)s))::double precision"
+        return self.as_sql(compiler, connection, template=template, arg_joiner=" - ", **extra)
+
+
 def speed_to_lead_by_owner(since: datetime | None = None) -> list[OwnerSpeed]:
     """Median and mean creation-to-first-response per owner, slowest median first."""
     qs = Lead.objects.order_by()
     if since is not None:
         qs = qs.filter(created_at__gte=since)
-    # Plain tuples, not model instances: a year of leads is tens of thousands of rows.
-    rows = qs.values_list("owner_id", "created_at", "first_response_at", "stage")
+    waited = _SecondsBetween(F("first_response_at"), F("created_at"))
+    # Plain tuples, not model instances: a quarter of leads is ten thousand rows and more.
+    rows = qs.annotate(waited=waited).values_list("owner_id", "waited", "stage")
     speeds: dict[int, list[timedelta]] = defaultdict(list)
     waiting: dict[int, int] = defaultdict(int)
-    for owner_id, created_at, first_response_at, stage in rows:
+    for owner_id, seconds, stage in rows:
         speeds[owner_id]  # every owner gets a row, answered or not
-        if first_response_at is not None:
-            speeds[owner_id].append(first_response_at - created_at)
+        if seconds is not None:
+            # To the millisecond: julianday() is exact to tens of microseconds only.
+            speeds[owner_id].append(timedelta(seconds=round(seconds, 3)))
         elif stage in OPEN_STAGES:
             waiting[owner_id] += 1
     owners = User.objects.in_bulk(list(speeds))

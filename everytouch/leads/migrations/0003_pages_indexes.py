@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='lead',
-            index=models.Index(condition=models.Q(('first_response_at', None)), fields=['created_at'], name='lead_unanswered'),
+            index=models.Index(condition=models.Q(('first_response_at', None), models.Q(('stage__in', ('won', 'lost')), _negated=True)), fields=['created_at'], name='lead_unanswered'),
         ),
         migrations.AddIndex(
             model_name='leadactivity',

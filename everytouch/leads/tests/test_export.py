@@ -11,6 +11,7 @@ from typing import cast
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.db.models import F
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -119,3 +120,32 @@ def test_speed_lists_the_oldest_unanswered_open_leads(leads: list[Lead], rep: Us
     expected = [x for x in everything if x.is_open and x.first_response_at is None]
     assert [lead.pk for lead in response.context["waiting"]] == [x.pk for x in expected]
     assert len(expected) == 2
+
+
+def test_speed_to_lead_matches_reading_every_lead(leads: list[Lead]) -> None:
+    # Odd gaps too: microseconds, days, a response before creation (clock skew on import).
+    odd = [timedelta(microseconds=1500), timedelta(days=3, seconds=7), timedelta(seconds=-30)]
+    for lead, gap in zip(leads[1:4], odd, strict=True):
+        Lead.objects.filter(pk=lead.pk).update(first_response_at=F("created_at") + gap)
+    Lead.objects.filter(pk=leads[5].pk).update(stage="lost")
+    got = {row.owner.pk: row for row in queries.speed_to_lead_by_owner()}
+    # Straightforward: every lead as a model, its speed from the model's own property.
+    speeds: dict[int, list[timedelta]] = {}
+    waiting: dict[int, int] = {}
+    for lead in Lead.objects.all():
+        speeds.setdefault(lead.owner_id, [])
+        if lead.speed_to_lead is not None:
+            speeds[lead.owner_id].append(lead.speed_to_lead)
+        elif lead.is_open:
+            waiting[lead.owner_id] = waiting.get(lead.owner_id, 0) + 1
+    assert set(got) == set(speeds)
+    close = timedelta(milliseconds=1)
+    for owner, values in speeds.items():
+        row = got[owner]
+        assert (row.responded, row.waiting) == (len(values), waiting.get(owner, 0))
+        values.sort()
+        middle = len(values) // 2
+        median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+        mean = sum(values, timedelta()) / len(values)
+        assert row.median is not None and abs(row.median - median) < close
+        assert row.mean is not None and abs(row.mean - mean) < close
