@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from everytouch.accounts.access import MANAGER_ROLES, has_role, may_act_for
+from everytouch.accounts.paging import capped_count
 from everytouch.accounts.people import display_name
 from everytouch.analysis.commitments import find_commitments
 from everytouch.business_time import business_days, business_tz, opening_hours, written_moment
@@ -411,9 +412,16 @@ class MyDay:
     overdue: list[Commitment]
     today: list[Commitment]
     upcoming: list[Commitment]
+    # Overdue promises left off the list (only the most recently due are listed), and whether
+    # that count stopped at the cap instead of counting them all.
+    overdue_not_shown: int = 0
+    overdue_capped: bool = False
 
 
 UPCOMING_DAYS = 7
+# Missed promises stay overdue until kept, so after a year or two a rep has hundreds: the page
+# lists the most recently due (still oldest first) and says how many more there are.
+OVERDUE_SHOWN = 50
 
 
 def end_of_day(now: datetime) -> datetime:
@@ -426,8 +434,14 @@ def my_day(user: User, now: datetime) -> MyDay:
     mine = Commitment.objects.filter(owner=user)
     mine = mine.select_related("customer", "owner", "source_interaction")
     tonight = end_of_day(now)
+    overdue_qs = mine.filter(status__in=STILL_TO_DO, due_at__lte=now)
+    overdue = list(overdue_qs.order_by("-due_at", "-pk")[: OVERDUE_SHOWN + 1])
+    more, capped = 0, False
+    if len(overdue) > OVERDUE_SHOWN:
+        total, capped = capped_count(overdue_qs, OVERDUE_SHOWN)
+        overdue, more = overdue[:OVERDUE_SHOWN], total - OVERDUE_SHOWN
     return MyDay(
-        overdue=list(mine.filter(status__in=STILL_TO_DO, due_at__lte=now)),
+        overdue=overdue[::-1],
         today=list(mine.filter(status=CommitmentStatus.OPEN, due_at__gt=now, due_at__lt=tonight)),
         upcoming=list(
             mine.filter(
@@ -436,4 +450,6 @@ def my_day(user: User, now: datetime) -> MyDay:
                 due_at__lt=tonight + timedelta(days=UPCOMING_DAYS),
             )
         ),
+        overdue_not_shown=more,
+        overdue_capped=capped,
     )

@@ -70,9 +70,11 @@ class CommitmentPage(PageMeta):
 
 
 class MyDayOut(Schema):
-    overdue: list[CommitmentOut]
+    overdue: list[CommitmentOut] = Field(description="The most recently due, oldest first")
     today: list[CommitmentOut]
     upcoming: list[CommitmentOut]
+    overdue_not_shown: int = Field(0, description="Older overdue promises left off the list")
+    overdue_capped: bool = Field(False, description="Counting stopped at 10,000")
 
 
 def commitment_out(commitment: Commitment) -> CommitmentOut:
@@ -192,4 +194,6 @@ def my_day(request: HttpRequest) -> MyDayOut:
         overdue=[commitment_out(c) for c in day.overdue],
         today=[commitment_out(c) for c in day.today],
         upcoming=[commitment_out(c) for c in day.upcoming],
+        overdue_not_shown=day.overdue_not_shown,
+        overdue_capped=day.overdue_capped,
     )

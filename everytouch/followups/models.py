@@ -50,6 +50,8 @@ class Commitment(models.Model):
             # The API's list of every promise, soonest due first: a page from the index rather
             # than a sort of every promise ever made per request.
             models.Index(fields=["due_at", "id"], name="commitment_due"),
+            # The early warning counts each rep's promises due per week: a range per owner.
+            models.Index(fields=["owner", "due_at"], name="commitment_owner_due"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -63,6 +63,15 @@ class Lead(models.Model):
             # first): read a page from an index instead of sorting every lead per view.
             models.Index(fields=["stage", "-last_activity_at", "-id"], name="lead_stage_activity"),
             models.Index(fields=["-created_at", "-id"], name="lead_newest"),
+            # The early warning counts the leads each rep made per week: a range per rep.
+            models.Index(fields=["created_by", "created_at"], name="lead_creator_created"),
+            # Speed to lead's waiting list (oldest first): only open leads with no answer yet,
+            # so the oldest unanswered leads, long closed, are not read past on every view.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(first_response_at=None) & ~models.Q(stage__in=CLOSED_STAGES),
+                name="lead_unanswered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -104,6 +113,14 @@ class LeadActivity(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The early warning counts the meetings each rep set per week: stage changes only.
+            models.Index(
+                fields=["actor", "created_at"],
+                condition=models.Q(kind="stage"),
+                name="leadactivity_stage_actor",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.summary

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
+from django.db.models import F, FloatField, Func, Q, QuerySet
 from django.utils import timezone
 
 from everytouch.accounts.models import Role
-from everytouch.customers.models import Customer
+from everytouch.customers.models import ContactKind, ContactPoint, Customer
 from everytouch.leads.errors import LeadError
 from everytouch.leads.models import OPEN_STAGES, Lead
 from everytouch.ownership import can_own
@@ -79,19 +81,39 @@ def _median(values: list[timedelta]) -> timedelta | None:
     return timedelta(seconds=statistics.median(v.total_seconds() for v in values))
 
 
+class _SecondsBetween(Func):
+    """Seconds from the second datetime to the first, worked out by the database: reading ten
+    thousand pairs of datetimes back into Python cost more than the rest of the page."""
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Stored as UTC text; julianday() reads it in C (to within tens of microseconds).
+        template = "((julianday(%(expressions)s)) * 86400.0)"
+        return self.as_sql(
+            compiler, connection, template=template, arg_joiner=") - julianday(", **extra
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "EXTRACT(EPOCH FROM (%(expressions)s))::double precision"
+        return self.as_sql(compiler, connection, template=template, arg_joiner=" - ", **extra)
+
+
 def speed_to_lead_by_owner(since: datetime | None = None) -> list[OwnerSpeed]:
     """Median and mean creation-to-first-response per owner, slowest median first."""
     qs = Lead.objects.order_by()
     if since is not None:
         qs = qs.filter(created_at__gte=since)
-    # Plain tuples, not model instances: a year of leads is tens of thousands of rows.
-    rows = qs.values_list("owner_id", "created_at", "first_response_at", "stage")
+    waited = _SecondsBetween(F("first_response_at"), F("created_at"))
+    # Plain tuples, not model instances: a quarter of leads is ten thousand rows and more.
+    rows = qs.annotate(waited=waited).values_list("owner_id", "waited", "stage")
     speeds: dict[int, list[timedelta]] = defaultdict(list)
     waiting: dict[int, int] = defaultdict(int)
-    for owner_id, created_at, first_response_at, stage in rows:
+    for owner_id, seconds, stage in rows:
         speeds[owner_id]  # every owner gets a row, answered or not
-        if first_response_at is not None:
-            speeds[owner_id].append(first_response_at - created_at)
+        if seconds is not None:
+            # To the millisecond: julianday() is exact to tens of microseconds only.
+            speeds[owner_id].append(timedelta(seconds=round(seconds, 3)))
         elif stage in OPEN_STAGES:
             waiting[owner_id] += 1
     owners = User.objects.in_bulk(list(speeds))
@@ -131,3 +153,104 @@ def filter_leads(f: LeadFilter, now: datetime | None = None) -> QuerySet[Lead]:
             | Q(customer__company__icontains=text)
         )
     return qs
+
+
+# --- the CSV export ------------------------------------------------------------------------------
+
+# Leads read per query while the export streams: memory holds one chunk, not the whole file.
+EXPORT_CHUNK = 500
+EXPORT_COLUMNS = [
+    "id",
+    "created_at",
+    "stage",
+    "customer",
+    "company",
+    "phones",
+    "emails",
+    "need",
+    "product_interest",
+    "budget",
+    "timeline",
+    "owner",
+    "first_response_at",
+    "speed_to_lead_minutes",
+    "lost_reason",
+]
+_EXPORT_FIELDS = (
+    "pk",
+    "created_at",
+    "stage",
+    "customer_id",
+    "customer__name",
+    "customer__company",
+    "need",
+    "product_interest",
+    "budget",
+    "timeline",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+    "first_response_at",
+    "lost_reason",
+)
+Row = dict[str, Any]
+
+
+def export_rows(
+    qs: QuerySet[Lead], limit: int, chunk: int = EXPORT_CHUNK
+) -> Iterator[list[list[object]]]:
+    """The leads of ``qs``, newest first, at most ``limit``, as plain rows ``chunk`` at a time.
+
+    Each chunk is two queries (its leads with customer and owner, then their contact points),
+    and the next chunk starts after the last lead seen (by ``(created_at, id)``, not an OFFSET),
+    so a lead made while the file streams shifts nothing: no lead twice, none skipped.
+    """
+    ordered = qs.select_related(None).order_by("-created_at", "-pk").values(*_EXPORT_FIELDS)
+    after: tuple[datetime, int] | None = None
+    left = limit
+    while left > 0:
+        page = ordered
+        if after is not None:
+            page = page.filter(Q(created_at__lt=after[0]) | Q(created_at=after[0], pk__lt=after[1]))
+        size = min(chunk, left)
+        rows = list(page[:size])
+        if not rows:
+            return
+        points = _contact_points({row["customer_id"] for row in rows})
+        yield [export_row(row, points.get(row["customer_id"], [])) for row in rows]
+        if len(rows) < size:
+            return  # a short chunk is the last: no query to find nothing
+        left -= size
+        after = (rows[-1]["created_at"], rows[-1]["pk"])
+
+
+def _contact_points(customer_ids: set[int]) -> dict[int, list[tuple[str, str]]]:
+    """(kind, value) per customer, in the order a customer's page lists them (kind, then id)."""
+    qs = ContactPoint.objects.filter(customer_id__in=customer_ids).order_by("kind", "pk")
+    out: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for customer_id, kind, value in qs.values_list("customer_id", "kind", "value"):
+        out[customer_id].append((kind, value))
+    return out
+
+
+def export_row(row: Row, points: list[tuple[str, str]]) -> list[object]:
+    created, answered = row["created_at"], row["first_response_at"]
+    full_name = f"{row['owner__first_name']} {row['owner__last_name']}".strip()
+    return [
+        row["pk"],
+        created.isoformat(),
+        row["stage"],
+        row["customer__name"],
+        row["customer__company"],
+        " ".join(value for kind, value in points if kind == ContactKind.PHONE),
+        " ".join(value for kind, value in points if kind == ContactKind.EMAIL),
+        row["need"],
+        row["product_interest"],
+        row["budget"],
+        row["timeline"],
+        # display_name's rule, from the joined columns instead of a User per row.
+        full_name or row["owner__username"],
+        answered.isoformat() if answered else "",
+        round((answered - created).total_seconds() / 60, 1) if answered else "",
+        row["lost_reason"],
+    ]

@@ -83,7 +83,7 @@ def test_it_defuses_formulas_in_the_leads_web_export(
 ) -> None:
     capture_lead(_customer(formula, rep), LeadData(need=formula), owner=rep, actor=None)
     client.force_login(rep)
-    rows = _rows(client.get(reverse("lead_export")).content.decode())
+    rows = _rows(client.get(reverse("lead_export")).getvalue().decode())
     assert rows[1][3:8] == ["'" + formula, "'" + formula, "+13125550101", "", "'" + formula]
 
 
@@ -95,7 +95,7 @@ def test_it_keeps_a_plain_negative_number_and_a_written_phone_readable(
     lead = LeadData(need="Call +1 555 0101", budget="-500", timeline="+1 555 0101")
     capture_lead(_customer("Jane Doe", rep), lead, owner=rep, actor=None)
     client.force_login(rep)
-    row = _rows(client.get(reverse("lead_export")).content.decode())[1]
+    row = _rows(client.get(reverse("lead_export")).getvalue().decode())[1]
     assert row[7] == "Call +1 555 0101"
     assert row[9:11] == ["-500", "'+1 555 0101"]
 

@@ -304,3 +304,28 @@ def test_it_refuses_bad_cadence_steps_with_the_step_number(manager: User, rep: U
         {"after_days": 3, "what": "A"},
         {"after_days": 60, "what": "B"},
     ]
+
+
+@pytest.mark.parametrize(("overdue", "shown"), [(2, 3), (3, 3), (7, 3), (7, 1)])
+def test_it_lists_the_most_recently_due_overdue_promises_and_counts_the_rest(
+    monday: time_machine.Traveller,
+    customer: Customer,
+    rep: User,
+    rep2: User,
+    monkeypatch: pytest.MonkeyPatch,
+    overdue: int,
+    shown: int,
+) -> None:
+    monkeypatch.setattr(actions, "OVERDUE_SHOWN", shown)
+    made = [
+        a_commitment(customer, rep, hours=1 + n % 3, what=f"Promise {n}") for n in range(overdue)
+    ]
+    a_commitment(customer, rep2, hours=1, what="Not mine")
+    Commitment.objects.filter(pk=made[0].pk).update(status=CommitmentStatus.MISSED)
+    monday.shift(timedelta(hours=5))
+    day = actions.my_day(rep, datetime.now(UTC))
+    # Straightforward: every overdue promise of the rep, soonest due first; the last ``shown``.
+    everything = sorted(made, key=lambda c: (c.due_at, c.pk))
+    assert [c.pk for c in day.overdue] == [c.pk for c in everything[-shown:]]
+    assert day.overdue_not_shown == max(0, overdue - shown)
+    assert not day.overdue_capped

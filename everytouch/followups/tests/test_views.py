@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -254,3 +255,19 @@ def test_it_names_the_touch_a_promise_came_from_with_the_right_article(
     content = client_for(rep).get(reverse("my_day")).content.decode()
     assert "(from an e-mail)" in content and "(from a call)" in content
     assert "from a e-mail" not in content
+
+
+def test_it_says_how_many_older_overdue_promises_my_day_leaves_off(
+    monday: time_machine.Traveller,
+    customer: Customer,
+    rep: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(actions, "OVERDUE_SHOWN", 2)
+    for n in range(5):
+        a_commitment(customer, rep, hours=1 + n, what=f"Promise {n}")
+    monday.shift(timedelta(days=1))
+    content = client_for(rep).get(reverse("my_day")).content.decode()
+    assert "Promise 4" in content and "Promise 3" in content and "Promise 2" not in content
+    assert "The 2 most recently due are listed" in content
+    assert "3 older overdue\n  promises are not" in content

@@ -196,3 +196,103 @@ def test_it_says_everyone_is_above_the_floors_only_when_no_week_is_red(
     content = _page(manager)
     assert "Every rep is at or above every floor in every week shown." in content
     assert 'class="error"' not in content
+
+
+def row_by_row(users: list[int], now: datetime) -> dict[str, warnings.Counts]:
+    """Every measure counted the plain way: each row read, its week found in Python."""
+    from collections import Counter
+
+    from everytouch.followups.models import Commitment, CommitmentStatus
+    from everytouch.interactions.models import Interaction
+    from everytouch.leads.models import Lead, LeadActivity
+
+    first = warnings.week_starts(now, warnings.SHOWN_WEEKS)[0]
+    current = warnings.week_start(now)
+
+    def count(pairs: list[tuple[int | None, datetime]]) -> warnings.Counts:
+        weeks = ((user, warnings.week_start(at)) for user, at in pairs if user in users)
+        return dict(Counter((u, w) for u, w in weeks if first <= w < current))
+
+    meetings = LeadActivity.objects.filter(kind=LeadActivity.Kind.STAGE)
+    commitments = list(Commitment.objects.all())
+    return {
+        "contacts": count([(i.handled_by_id, i.started_at) for i in Interaction.objects.all()]),
+        "leads": count([(lead.created_by_id, lead.created_at) for lead in Lead.objects.all()]),
+        "meetings": count(
+            [(a.actor_id, a.created_at) for a in meetings if a.data.get("to") == Stage.MEETING_SET]
+        ),
+        "due": count([(c.owner_id, c.due_at) for c in commitments]),
+        "kept": count(
+            [
+                (c.owner_id, c.due_at)
+                for c in commitments
+                if c.status == CommitmentStatus.DONE and c.done_at and c.done_at <= c.due_at
+            ]
+        ),
+    }
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Chicago", "Pacific/Auckland"])
+def test_it_counts_what_reading_every_row_gives_at_the_week_edges(
+    team_history: User, rep: User, rep2: User, settings: Any, zone: str
+) -> None:
+    from everytouch.followups.models import Commitment
+    from everytouch.interactions.models import Interaction
+    from everytouch.leads.models import Lead
+
+    settings.TIME_ZONE = zone
+    # Move rows onto the edges of the weeks in this zone: the first instant of a week, the last
+    # of the one before, the first instant of the current (incomplete) week, before the window.
+    edge = warnings._midnight(WEEKS[1])
+    tiny = timedelta(microseconds=1)
+    current = warnings._midnight(warnings.week_start(NOW))
+    early = warnings._midnight(warnings.week_starts(NOW, warnings.SHOWN_WEEKS)[0])
+    moments = [edge, edge - tiny, current, current - tiny, early, early - tiny]
+    calls = list(Interaction.objects.order_by("pk").values_list("pk", flat=True))
+    for pk, at in zip(calls, moments, strict=False):
+        Interaction.objects.filter(pk=pk).update(started_at=at)
+    leads = Lead.objects.order_by("pk").values_list("pk", flat=True)
+    for pk, at in zip(leads, moments[::-1], strict=False):
+        Lead.objects.filter(pk=pk).update(created_at=at)
+    promises = Commitment.objects.order_by("pk").values_list("pk", flat=True)
+    for pk, at in zip(promises, moments, strict=False):
+        Commitment.objects.filter(pk=pk).update(due_at=at)
+    users = [rep.pk, rep2.pk, team_history.pk]
+    first = warnings.week_starts(NOW, warnings.SHOWN_WEEKS)[0]
+    assert warnings.activity_counts(users, first, current) == row_by_row(users, NOW)
+
+
+# The rows as the page's template first wrote them, tag by tag: the tag that replaced it (for
+# speed at a hundred reps) must write the same table.
+TEMPLATE_ROWS = """{% load people formats %}{% for w in r.weeks %}<tr{% if not w.worked %} class="muted" title="Before {{ r.user.first_name|default:r.user.username }} started"{% endif %}>
+    <td>{{ w.start|day }}{% if not w.worked %} <span class="muted">(before starting)</span>{% endif %}</td>
+    <td{% if "contacts" in w.below %} class="error"{% endif %}>{{ w.contacts }}</td>
+    <td{% if "leads" in w.below %} class="error"{% endif %}>{{ w.leads }}</td>
+    <td{% if "meetings" in w.below %} class="error"{% endif %}>{{ w.meetings }}</td>
+    <td{% if "kept_pct" in w.below %} class="error"{% endif %}>{% if w.kept_pct is None %}<span class="muted">none due</span>{% else %}{{ w.kept_pct|floatformat:"-1" }}% ({{ w.kept }}/{{ w.due }}){% endif %}</td>
+  </tr>{% endfor %}"""  # noqa: E501
+
+
+def test_it_writes_the_same_rows_as_the_templates_tags(team_history: User) -> None:
+    from django.template import Context, Template
+    from django.test.html import parse_html
+
+    from everytouch.followups.templatetags.followups import week_rows
+
+    team_history.first_name = "<Nina & co>"
+    team_history.save(update_fields=["first_name"])
+    reports = warnings.early_warning(NOW)
+    assert any(not w.worked for r in reports for w in r.weeks)
+    assert any(w.below for r in reports for w in r.weeks)
+    for report in reports:
+        expected = Template(TEMPLATE_ROWS).render(Context({"r": report}))
+        assert parse_html(week_rows(report)) == parse_html(expected)
+
+
+@pytest.mark.parametrize("value", [0.0, 100.0, 66.7, 50.0, 12.5, 99.9, 0.1, 33.3])
+def test_it_writes_a_percentage_as_floatformat_does(value: float) -> None:
+    from django.template.defaultfilters import floatformat
+
+    from everytouch.followups.templatetags.followups import _one_place
+
+    assert _one_place(value) == floatformat(value, "-1")

@@ -191,7 +191,7 @@ def test_it_exports_the_filtered_board_as_csv_for_desk_roles(
     response = client_for(user_for(request, role)).get(reverse("lead_export"))
     assert response.status_code == status
     if status == 200:
-        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
         assert rows[0][:3] == ["id", "created_at", "stage"]
         assert rows[1][3] == "Jane Doe"
         assert rows[1][5] == "+12015550123"
