@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('customers', '0009_list_order_indexes'),
         ('interactions', '0003_list_indexes'),
-        ('leads', '0002_list_indexes'),
+        ('leads', '0003_search_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
