@@ -200,6 +200,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side binding lets psycopg prepare a statement the connection runs again and again
+    # (the screen pop's two queries), so PostgreSQL skips parsing and planning it.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
+        "EVERYTOUCH_PG_SERVER_SIDE_BINDING", False
+    )
 # Reusing connections saves a connect (and SQLite's PRAGMAs) per request: about a fifth of the
 # identify endpoint's CPU time (benchmarks/identify.py).
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60, low=0)

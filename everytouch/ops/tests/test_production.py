@@ -158,3 +158,21 @@ def test_it_asks_many_machines_for_one_secret_key_from_the_environment(
         assert _ids(checks.check_secret_key_source()) == ["everytouch.W002"]
     with override_settings(VAR_DIR=tmp_path, SECRET_KEY="from-the-env"):
         assert checks.check_secret_key_source() == []
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, "False"), ("on", "True"), ("off", "False")])
+def test_it_binds_parameters_on_the_postgresql_server_only_when_asked(
+    tmp_path: Path, value: str | None, expected: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "EVERYTOUCH_PG_SERVER_SIDE_BINDING"}
+    env |= {
+        "DATABASE_URL": "postgres://someone@127.0.0.1:5432/nowhere",  # settings never connect
+        "EVERYTOUCH_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "everytouch.settings",
+    }
+    if value is not None:
+        env["EVERYTOUCH_PG_SERVER_SIDE_BINDING"] = value
+    code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    shown = _run([sys.executable, "-c", code], env)
+    assert shown.returncode == 0, shown.stderr
+    assert f"'server_side_binding': {expected}" in shown.stdout
