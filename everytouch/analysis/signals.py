@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from everytouch.analysis._fold import by_first_letter, folded, lower_pattern
+from everytouch.analysis._fold import at_word_start, by_first_letter, folded, lower_pattern
 from everytouch.analysis._words import letter_runs, letters
 from everytouch.analysis.conversation import Conversation, Turn
 from everytouch.analysis.intent import wants_to_acquire
@@ -72,24 +72,47 @@ _MENU = (
     r"donuts?|doughnuts?|smoothies?|juices?|agua frescas?|brownies?|toppings?)\b"
 )
 
+# "looking_for", each alternative opening with its letter (at_word_start) so the engine skips
+# ahead: the same matches as _LOOKING_FOR_FLAT, the \b form (the tests hold it to that).
+_LOOKING = r"\s+(?:looking|searching|shopping)\s+(?:for|to)"
+_WANT = (
+    r" (?:just |really |also |only )?(?:need|want(?:ed|s)?|(?:'?d|would) (?:like|love)|"
+    r"like to (?:have|get|order))"
+)
+_WOULD_LIKE = r"['\u2019]d (?:really |also )?(?:like|love)"
+_TO_WHAT = (
+    r"(?: to (?:buy|by|order|get|book|purchase|purchased|rent|reserve|hire|try|start|add|"
+    r"find|have|sign ?up for|subscribe to|set up|open|connect|need)"
+    r"| to(?= (?:a|an|new|some|\d+|one|two|three)\b| (?:\w+ )?" + _OFFERING + r"))?"
+)
+_GET = r" (?:i|we) (?:get|have|order)"
+_LOOKING_FOR_STARTS = (
+    "i(?:'?m| am| was)" + _LOOKING,
+    "we(?:'?re| are| were)" + _LOOKING,
+    "interested in",
+    "in the market for",
+    "i(?:" + _WANT + "|" + _WOULD_LIKE + ")" + _TO_WHAT,
+    "we(?:" + _WANT + "|" + _WOULD_LIKE + ")" + _TO_WHAT,
+    "in need of",
+    "can" + _GET,
+    "could" + _GET,
+    "may" + _GET,
+    r"i['\u2019]ll (?:have|take|get)",
+    "do you (?:sell|carry|offer|do|stock|deliver|make|print|install|cater)",
+)
+_LOOKING_FOR_TAIL = r"\s+(?P<obj>(?!" + _NOT_WANTED + r")[^.?!,;\n]{2,80})"
+_LOOKING_FOR_FLAT = (
+    r"\b(?:(?:i'?m|i am|we'?re|we are|i was|we were)" + _LOOKING + "|interested in|"
+    r"in the market for|(?:(?:i|we)" + _WANT + r"|(?:i|we)" + _WOULD_LIKE + ")" + _TO_WHAT + "|"
+    r"in need of|(?:can|could|may)" + _GET + r"|i['\u2019]ll (?:have|take|get)|"
+    r"do you (?:sell|carry|offer|do|stock|deliver|make|print|install|cater))" + _LOOKING_FOR_TAIL
+)
+
 # Order matters for the need phrase: the first kinds name the need most directly.
 _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
     (
         "looking_for",
-        lower_pattern(
-            r"\b(?:(?:i'?m|i am|we'?re|we are|i was|we were)\s+(?:looking|searching|shopping)"
-            r"\s+(?:for|to)|interested in|in the market for|"
-            r"(?:(?:i|we) (?:just |really |also |only )?(?:need|want(?:ed|s)?|"
-            r"(?:'?d|would) (?:like|love)|like to (?:have|get|order))|"
-            r"(?:i|we)['\u2019]d (?:really |also )?(?:like|love))"
-            r"(?: to (?:buy|by|order|get|book|purchase|purchased|rent|reserve|hire|try|start|add|"
-            r"find|have|sign ?up for|subscribe to|set up|open|connect|need)"
-            r"| to(?= (?:a|an|new|some|\d+|one|two|three)\b| (?:\w+ )?" + _OFFERING + r"))?|"
-            r"in need of|"
-            r"(?:can|could|may) (?:i|we) (?:get|have|order)|i['\u2019]ll (?:have|take|get)|"
-            r"do you (?:sell|carry|offer|do|stock|deliver|make|print|install|cater))"
-            r"\s+(?P<obj>(?!" + _NOT_WANTED + r")[^.?!,;\n]{2,80})",
-        ),
+        lower_pattern(r"(?:" + at_word_start(_LOOKING_FOR_STARTS) + ")" + _LOOKING_FOR_TAIL),
     ),
     (
         "purchase",

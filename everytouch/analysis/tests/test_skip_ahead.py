@@ -8,12 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from everytouch.analysis import commitments
+from everytouch.analysis import commitments, signals
 from everytouch.analysis._fold import at_word_start, folded
 
 # (rewritten, the \b form it replaces): the \b forms are kept next to the rewrites.
 _PAIRS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "promise": (commitments._PROMISE, re.compile(commitments._PROMISE_FLAT)),
+    "looking for": (signals._SIGNAL_PATTERNS[0][1], re.compile(signals._LOOKING_FOR_FLAT)),
 }
 
 
