@@ -72,6 +72,46 @@ _MENU = (
     r"donuts?|doughnuts?|smoothies?|juices?|agua frescas?|brownies?|toppings?)\b"
 )
 
+# The \b(?:...) starts of the upgrade, price and availability patterns, each alternative
+# opening with its letter (at_word_start) so the engine skips ahead; in the order of the \b forms
+# (_SIGNAL_FLAT), whose matches they find (the tests hold them to that).
+_UPGRADE_STARTS = (
+    "upgrade",
+    "switch(?:ing)? (?:to|plans?)",
+    "add (?:a|another) (?:line|user|seat)",
+    "renew",
+    "more (?:data|storage|seats|users)",
+)
+_PRICE_STARTS = (
+    "how much (?:is|are|does|do|would|will|for)?",
+    "price",
+    "prices",
+    "pricing",
+    "cost",
+    "costs",
+    *(f"{w} (?:you|it) charge" for w in ("do", "would", "will", "does")),
+    "rates?",
+    "fees?",
+    "discount",
+    "deal",
+    "cheap(?:er|est)?",
+    "afford",
+)
+_NOT_DETAILS = (
+    r"(?! (?:any )?(?:more |other |further )?(?:details|info|information|idea|questions|help|"
+    r"time|updates?)\b)"
+)
+_TAKING_NEW = (
+    r" (?:you|the \w+) (?:taking|accepting) (?:on )?new (?:patients|clients|customers|members|"
+    r"students|bookings)"
+)
+_AVAILABILITY_STARTS = (
+    "do you have" + _NOT_DETAILS, "have you got" + _NOT_DETAILS,
+    *(f"{w} there (?:a|an|any)\\b(?!" + _NOT_AVAILABLE + ")" for w in ("is", "are")),
+    "in stock", "availab(?:le|ility)", "any openings", "any (?:rooms|tables|slots|seats) free",
+    *(f"{w} you (?:fit|squeeze) (?:me|us|him|her|them) in" for w in ("can", "could")),
+    "are" + _TAKING_NEW, "is" + _TAKING_NEW,
+)  # fmt: skip
 # "looking_for", each alternative opening with its letter (at_word_start) so the engine skips
 # ahead: the same matches as _LOOKING_FOR_FLAT, the \b form (the tests hold it to that).
 _LOOKING = r"\s+(?:looking|searching|shopping)\s+(?:for|to)"
@@ -138,7 +178,9 @@ _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
         # follow, so "could you make it work" is not a signal.
         "purchase",
         lower_pattern(
-            r"\b(?:can|could|would) you (?:please )?(?:print|make|deliver|install|cater|build|"
+            r"(?:"
+            + at_word_start(("can", "could", "would"))
+            + r") you (?:please )?(?:print|make|deliver|install|cater|build|"
             r"design|paint)(?: (?:me|us))? (?P<obj>(?:\d+|a|an|some|two|three|four|five|ten|"
             r"twenty|fifty|hundred) [^.?!,;\n]{2,80})",
         ),
@@ -165,34 +207,26 @@ _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
     (
         "upgrade",
         lower_pattern(
-            r"\b(?:upgrade|switch(?:ing)? (?:to|plans?)|add (?:a|another) (?:line|user|seat)|"
-            r"renew|more (?:data|storage|seats|users))\b\s*(?P<obj>[^.?!,;\n]{0,80})",
+            r"(?:" + at_word_start(_UPGRADE_STARTS) + r")\b\s*(?P<obj>[^.?!,;\n]{0,80})",
         ),
     ),
     (
         "quote",
         lower_pattern(
-            r"\b(?:quote|estimate|proposal)s?\b(?:\s+(?:for|on)\s+(?P<obj>[^.?!,;\n]{2,80}))?",
+            r"(?:" + at_word_start(("quote", "estimate", "proposal")) + r")s?\b"
+            r"(?:\s+(?:for|on)\s+(?P<obj>[^.?!,;\n]{2,80}))?",
         ),
     ),
     (
         "price",
         lower_pattern(
-            r"\b(?:how much (?:is|are|does|do|would|will|for)?|price|prices|pricing|cost|costs|"
-            r"(?:do|would|will|does) (?:you|it) charge|"
-            r"rates?|fees?|discount|deal|cheap(?:er|est)?|afford)\b\s*(?P<obj>[^.?!,;\n]{0,80})",
+            r"(?:" + at_word_start(_PRICE_STARTS) + r")\b\s*(?P<obj>[^.?!,;\n]{0,80})",
         ),
     ),
     (
         "availability",
         lower_pattern(
-            r"\b(?:(?:do you have|have you got)(?! (?:any )?(?:more |other |further )?(?:details|"
-            r"info|information|idea|questions|help|time|updates?)\b)|"
-            r"(?:is|are) there (?:a|an|any)\b(?!" + _NOT_AVAILABLE + r")|"
-            r"in stock|availab(?:le|ility)|any openings|any (?:rooms|tables|slots|seats) free|"
-            r"(?:can|could) you (?:fit|squeeze) (?:me|us|him|her|them) in|"
-            r"(?:are|is) (?:you|the \w+) (?:taking|accepting) (?:on )?new (?:patients|clients|"
-            r"customers|members|students|bookings))"
+            r"(?:" + at_word_start(_AVAILABILITY_STARTS) + ")"
             r"\s*(?P<obj>[^.?!,;\n]{0,80})",
         ),
     ),

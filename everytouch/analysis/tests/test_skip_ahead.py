@@ -11,10 +11,44 @@ from hypothesis import strategies as st
 from everytouch.analysis import commitments, signals
 from everytouch.analysis._fold import at_word_start, folded
 
-# (rewritten, the \b form it replaces): the \b forms are kept next to the rewrites.
+# The \b forms of the signal patterns rewritten with at_word_start, as they were written before.
+_SIGNALS_FLAT = {
+    "trade job": (
+        r"\b(?:can|could|would) you (?:please )?(?:print|make|deliver|install|cater|build|"
+        r"design|paint)(?: (?:me|us))? (?P<obj>(?:\d+|a|an|some|two|three|four|five|ten|"
+        r"twenty|fifty|hundred) [^.?!,;\n]{2,80})"
+    ),
+    "upgrade": (
+        r"\b(?:upgrade|switch(?:ing)? (?:to|plans?)|add (?:a|another) (?:line|user|seat)|"
+        r"renew|more (?:data|storage|seats|users))\b\s*(?P<obj>[^.?!,;\n]{0,80})"
+    ),
+    "quote": r"\b(?:quote|estimate|proposal)s?\b(?:\s+(?:for|on)\s+(?P<obj>[^.?!,;\n]{2,80}))?",
+    "price": (
+        r"\b(?:how much (?:is|are|does|do|would|will|for)?|price|prices|pricing|cost|costs|"
+        r"(?:do|would|will|does) (?:you|it) charge|"
+        r"rates?|fees?|discount|deal|cheap(?:er|est)?|afford)\b\s*(?P<obj>[^.?!,;\n]{0,80})"
+    ),
+    "availability": (
+        r"\b(?:(?:do you have|have you got)(?! (?:any )?(?:more |other |further )?(?:details|"
+        r"info|information|idea|questions|help|time|updates?)\b)|"
+        r"(?:is|are) there (?:a|an|any)\b(?!" + signals._NOT_AVAILABLE + r")|"
+        r"in stock|availab(?:le|ility)|any openings|any (?:rooms|tables|slots|seats) free|"
+        r"(?:can|could) you (?:fit|squeeze) (?:me|us|him|her|them) in|"
+        r"(?:are|is) (?:you|the \w+) (?:taking|accepting) (?:on )?new (?:patients|clients|"
+        r"customers|members|students|bookings))"
+        r"\s*(?P<obj>[^.?!,;\n]{0,80})"
+    ),
+}
+_SIGNAL_INDEX = {"trade job": 2, "upgrade": 5, "quote": 6, "price": 7, "availability": 8}
+
+# (rewritten, the \b form it replaces).
 _PAIRS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "promise": (commitments._PROMISE, re.compile(commitments._PROMISE_FLAT)),
     "looking for": (signals._SIGNAL_PATTERNS[0][1], re.compile(signals._LOOKING_FOR_FLAT)),
+    **{
+        name: (signals._SIGNAL_PATTERNS[_SIGNAL_INDEX[name]][1], re.compile(flat))
+        for name, flat in _SIGNALS_FLAT.items()
+    },
 }
 
 
@@ -76,6 +110,10 @@ _SENTENCES = [
     "I'm looking for a new phone plan. I need to buy two tickets, we'd like to book a table",
     "in the market for a car, in need of help; can I get a quote? do you sell gift cards",
     "I'd love to order pizza, could we have the bill. interested in your packages",
+    "could you print 300 flyers? can you make a cake. I want to upgrade, switching plans; renew",
+    "a quote for the roof, estimates on tiles. how much is it, what does it cost, rates? fees",
+    "do you have any tables. is there an opening, are there any details; in stock? available",
+    "could you fit me in, are you taking new patients, is the clinic accepting new clients",
 ]
 
 
