@@ -361,12 +361,18 @@ _SIGN_OFF = lower_pattern(
     r"(?:instructions|help|information|assistance|directions))\b",
 )
 # Instructions to act: the agent tells the customer what to do, in the form of a question.
-_ACT = lower_pattern(
-    r"\b(?:can|could|would|will) you (?:mind |please |pls |kindly )*(?:try|go through|"
+_ACT_YOU = (
+    r" you (?:mind |please |pls |kindly )*(?:try|go through|"
     r"check(?:ing)? out|follow(?:ing)?|visit|head|use|install|reinstall|restart|update|clear|"
-    r"reset|sign out|log out|refer|take a look|look at|read|see if|contact|reach out|call)\b|"
-    r"follow(?:ing)? (?:the|these) steps",
+    r"reset|sign out|log out|refer|take a look|look at|read|see if|contact|reach out|call)\b"
 )
+_ACT_STEPS = r"follow(?:ing)? (?:the|these) steps"
+# Every alternative opens with a letter (at_word_start) so the engine skips ahead: the same
+# matches as _ACT_FLAT, the \b form (the tests hold it to that).
+_ACT = lower_pattern(
+    at_word_start(tuple(w + _ACT_YOU for w in ("can", "could", "would", "will"))) + "|" + _ACT_STEPS
+)
+_ACT_FLAT = r"\b(?:can|could|would|will)" + _ACT_YOU + "|" + _ACT_STEPS
 # Asking about the problem itself outweighs a mention of an account or e-mail in passing.
 _SITUATION = lower_pattern(
     r"\b(?:what(?:'s| is) (?:going on|happening)|what happens|tell (?:me|us) more|"

@@ -45,6 +45,7 @@ _SIGNAL_INDEX = {"trade job": 2, "upgrade": 5, "quote": 6, "price": 7, "availabi
 _PAIRS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "promise": (commitments._PROMISE, re.compile(commitments._PROMISE_FLAT)),
     "looking for": (signals._SIGNAL_PATTERNS[0][1], re.compile(signals._LOOKING_FOR_FLAT)),
+    "act": (signals._ACT, re.compile(signals._ACT_FLAT)),
     "spoken e-mail": (_spoken.SPOKEN_EMAIL_FOLDED, re.compile(_spoken.SPOKEN_EMAIL.pattern)),
     **{
         name: (signals._SIGNAL_PATTERNS[_SIGNAL_INDEX[name]][1], re.compile(flat))
@@ -115,6 +116,7 @@ _SENTENCES = [
     "a quote for the roof, estimates on tiles. how much is it, what does it cost, rates? fees",
     "do you have any tables. is there an opening, are there any details; in stock? available",
     "could you fit me in, are you taking new patients, is the clinic accepting new clients",
+    "could you please try restarting, will you kindly check out the page. Follow these steps",
     "it's jane dot doe at gmail dot com, or j underscore doe 42 at acme dot co dot uk",
     # The user part holds at most 64 letters and digits: 65 are no address.
     "my email is bob at example.com and " + "1234567890" * 6 + "12345 at x dot com",
