@@ -60,6 +60,32 @@ def by_first_letter(phrases: tuple[str, ...]) -> str:
     return "|".join(first + "(?:" + "|".join(rests) + ")" for first, rests in groups.items())
 
 
+def at_word_start(alternatives: tuple[str, ...]) -> str:
+    """``\\b(?:alternatives)`` written so the regex engine can skip ahead: the alternatives
+    grouped by their first letter, each group opening with that letter and the \\b after it as
+    a look-behind, ``a(?<!\\wa)(?:x|y)|b(?<!\\wb)(?:z)``.
+
+    A pattern that opens with \\b is tried at every position of the text; one whose
+    alternatives each open with a literal lets the engine jump to the next position holding one
+    of their first letters. The matches are the same, spans and groups: \\b before a word
+    character is "no word character before it", which the look-behind tests once the letter
+    has matched; two alternatives with different first letters never match at one place, and
+    within a group the alternatives keep their order. Each alternative must begin with one
+    literal word character that no quantifier applies to.
+    """
+    groups: dict[str, list[str]] = {}
+    for alternative in alternatives:
+        first = alternative[:1]
+        if not (first.isalnum() or first == "_") or alternative[1:2] in ("?", "*", "+", "{"):
+            raise ValueError(f"{alternative!r} does not begin with one literal word character")
+        groups.setdefault(first, []).append(alternative[1:])
+    branches = (
+        first + r"(?<!\w" + first + ")(?:" + "|".join(rests) + ")"
+        for first, rests in groups.items()
+    )
+    return "|".join(branches)
+
+
 def any_of(words: tuple[str, ...]) -> re.Pattern[str]:
     """A search for whether any of the literal words occurs: the words grouped by their first
     character (as by_first_letter groups phrases), which only whether there is a match can

@@ -172,8 +172,18 @@ SPOKEN_EMAIL = re.compile(
     r"\s*(?:\bdot\b|\.)\s*(?P<tld>" + _TLDS + r")\b",
     re.IGNORECASE,
 )
-# The same, for folded text (_fold.py): the same matches, several times faster.
-SPOKEN_EMAIL_FOLDED = lower_pattern(SPOKEN_EMAIL.pattern)
+# The same, for folded text (_fold.py): the same matches, several times faster. It opens with
+# the user part's first character and tests \b after it (a look-behind), so the engine skips
+# from one letter or digit to the next instead of trying every position; and a run of letters
+# and digits is never given back (possessive): only a space can follow one, so no shorter run
+# could match where the whole one did not. The tests hold it to SPOKEN_EMAIL's matches.
+SPOKEN_EMAIL_FOLDED = lower_pattern(
+    r"(?P<local>[a-z0-9](?<!\w[a-z0-9])[a-z0-9]{0,63}+"
+    r"(?:\s+(?:dot|underscore|dash|hyphen|period)\s+[a-z0-9]{1,64}+){0,4})"
+    r"\s+at\s+"
+    r"(?P<domain>" + _LABEL + r"(?:\s*(?:\bdot\b|\.)\s*" + _LABEL + r"){0,3})"
+    r"\s*(?:\bdot\b|\.)\s*(?P<tld>" + _TLDS + r")\b"
+)
 _SEPARATORS = {"dot": ".", "period": ".", "underscore": "_", "dash": "-", "hyphen": "-"}
 _SPOKEN_SEP = re.compile(r"\s*\b(dot|period|underscore|dash|hyphen)\b\s*|\s*\.\s*", re.IGNORECASE)
 

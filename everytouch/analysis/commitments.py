@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from everytouch.analysis._fold import folded, lower_pattern
+from everytouch.analysis._fold import at_word_start, folded, lower_pattern
 from everytouch.analysis.conversation import Conversation, Speaker
 from everytouch.analysis.signals import clip, sentence_texts
 
@@ -35,13 +35,26 @@ _NUMBER_WORDS = {
 }  # fmt: skip
 
 # The promise and action patterns run on folded text (see _fold.py): IGNORECASE's matches, faster.
-_PROMISE = lower_pattern(
+_AGENT = r"(?:agent|technician|tech|manager|team|specialist|rep|representative|colleague|engineer)"
+# The same matches as _PROMISE_FLAT below (the tests hold it to that), with each alternative
+# opening with its letter (at_word_start): the engine skips ahead instead of trying \b everywhere.
+# "(?:an? |the |our )?" is spelt out: with the article, then without it, as the flat one tries.
+_PROMISE_STARTS = (
+    r"i['\u2019]ll", "i will", r"i['\u2019]?m going to", "i am going to", "i shall",
+    r"we['\u2019]ll", "we will", r"we['\u2019]?re going to", "we are going to",
+    "someone will", "somebody will",
+    rf"an? {_AGENT} will", rf"the {_AGENT} will", rf"our {_AGENT} will",
+    "agent will", "technician will", "tech will", "manager will", "team will", "specialist will",
+    "rep will", "representative will", "colleague will", "engineer will",
+    "you(?:'ll| will) (?:get|receive|hear)", "expect (?:a|an|our|my)", "let me get back",
+)  # fmt: skip
+_PROMISE_TAIL = r"\s+(?P<action>[^.?!\n]{2,120})"
+_PROMISE = lower_pattern(r"(?:" + at_word_start(_PROMISE_STARTS) + ")" + _PROMISE_TAIL)
+_PROMISE_FLAT = (
     r"\b(?:i['\u2019]ll|i will|i['\u2019]?m going to|i am going to|i shall|we['\u2019]ll|we will|"
     r"we['\u2019]?re going to|"
-    r"we are going to|someone will|somebody will|(?:an? |the |our )?(?:agent|technician|tech|"
-    r"manager|team|specialist|rep|representative|colleague|engineer) will|"
-    r"you(?:'ll| will) (?:get|receive|hear)|expect (?:a|an|our|my)|let me get back)\s+"
-    r"(?P<action>[^.?!\n]{2,120})"
+    r"we are going to|someone will|somebody will|(?:an? |the |our )?" + _AGENT + " will|"
+    r"you(?:'ll| will) (?:get|receive|hear)|expect (?:a|an|our|my)|let me get back)" + _PROMISE_TAIL
 )
 # Every _PROMISE alternative holds one of these. Nine turns in ten hold none, and the pattern,
 # with no literal start the engine could skip ahead to, costs far more than the test.

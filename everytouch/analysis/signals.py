@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from everytouch.analysis._fold import by_first_letter, folded, lower_pattern
+from everytouch.analysis._fold import at_word_start, by_first_letter, folded, lower_pattern
 from everytouch.analysis._words import letter_runs, letters
 from everytouch.analysis.conversation import Conversation, Turn
 from everytouch.analysis.intent import wants_to_acquire
@@ -72,24 +72,87 @@ _MENU = (
     r"donuts?|doughnuts?|smoothies?|juices?|agua frescas?|brownies?|toppings?)\b"
 )
 
+# The \b(?:...) starts of the upgrade, price and availability patterns, each alternative
+# opening with its letter (at_word_start) so the engine skips ahead; in the order of the \b forms
+# (_SIGNAL_FLAT), whose matches they find (the tests hold them to that).
+_UPGRADE_STARTS = (
+    "upgrade",
+    "switch(?:ing)? (?:to|plans?)",
+    "add (?:a|another) (?:line|user|seat)",
+    "renew",
+    "more (?:data|storage|seats|users)",
+)
+_PRICE_STARTS = (
+    "how much (?:is|are|does|do|would|will|for)?",
+    "price",
+    "prices",
+    "pricing",
+    "cost",
+    "costs",
+    *(f"{w} (?:you|it) charge" for w in ("do", "would", "will", "does")),
+    "rates?",
+    "fees?",
+    "discount",
+    "deal",
+    "cheap(?:er|est)?",
+    "afford",
+)
+_NOT_DETAILS = (
+    r"(?! (?:any )?(?:more |other |further )?(?:details|info|information|idea|questions|help|"
+    r"time|updates?)\b)"
+)
+_TAKING_NEW = (
+    r" (?:you|the \w+) (?:taking|accepting) (?:on )?new (?:patients|clients|customers|members|"
+    r"students|bookings)"
+)
+_AVAILABILITY_STARTS = (
+    "do you have" + _NOT_DETAILS, "have you got" + _NOT_DETAILS,
+    *(f"{w} there (?:a|an|any)\\b(?!" + _NOT_AVAILABLE + ")" for w in ("is", "are")),
+    "in stock", "availab(?:le|ility)", "any openings", "any (?:rooms|tables|slots|seats) free",
+    *(f"{w} you (?:fit|squeeze) (?:me|us|him|her|them) in" for w in ("can", "could")),
+    "are" + _TAKING_NEW, "is" + _TAKING_NEW,
+)  # fmt: skip
+# "looking_for", each alternative opening with its letter (at_word_start) so the engine skips
+# ahead: the same matches as _LOOKING_FOR_FLAT, the \b form (the tests hold it to that).
+_LOOKING = r"\s+(?:looking|searching|shopping)\s+(?:for|to)"
+_WANT = (
+    r" (?:just |really |also |only )?(?:need|want(?:ed|s)?|(?:'?d|would) (?:like|love)|"
+    r"like to (?:have|get|order))"
+)
+_WOULD_LIKE = r"['\u2019]d (?:really |also )?(?:like|love)"
+_TO_WHAT = (
+    r"(?: to (?:buy|by|order|get|book|purchase|purchased|rent|reserve|hire|try|start|add|"
+    r"find|have|sign ?up for|subscribe to|set up|open|connect|need)"
+    r"| to(?= (?:a|an|new|some|\d+|one|two|three)\b| (?:\w+ )?" + _OFFERING + r"))?"
+)
+_GET = r" (?:i|we) (?:get|have|order)"
+_LOOKING_FOR_STARTS = (
+    "i(?:'?m| am| was)" + _LOOKING,
+    "we(?:'?re| are| were)" + _LOOKING,
+    "interested in",
+    "in the market for",
+    "i(?:" + _WANT + "|" + _WOULD_LIKE + ")" + _TO_WHAT,
+    "we(?:" + _WANT + "|" + _WOULD_LIKE + ")" + _TO_WHAT,
+    "in need of",
+    "can" + _GET,
+    "could" + _GET,
+    "may" + _GET,
+    r"i['\u2019]ll (?:have|take|get)",
+    "do you (?:sell|carry|offer|do|stock|deliver|make|print|install|cater)",
+)
+_LOOKING_FOR_TAIL = r"\s+(?P<obj>(?!" + _NOT_WANTED + r")[^.?!,;\n]{2,80})"
+_LOOKING_FOR_FLAT = (
+    r"\b(?:(?:i'?m|i am|we'?re|we are|i was|we were)" + _LOOKING + "|interested in|"
+    r"in the market for|(?:(?:i|we)" + _WANT + r"|(?:i|we)" + _WOULD_LIKE + ")" + _TO_WHAT + "|"
+    r"in need of|(?:can|could|may)" + _GET + r"|i['\u2019]ll (?:have|take|get)|"
+    r"do you (?:sell|carry|offer|do|stock|deliver|make|print|install|cater))" + _LOOKING_FOR_TAIL
+)
+
 # Order matters for the need phrase: the first kinds name the need most directly.
 _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
     (
         "looking_for",
-        lower_pattern(
-            r"\b(?:(?:i'?m|i am|we'?re|we are|i was|we were)\s+(?:looking|searching|shopping)"
-            r"\s+(?:for|to)|interested in|in the market for|"
-            r"(?:(?:i|we) (?:just |really |also |only )?(?:need|want(?:ed|s)?|"
-            r"(?:'?d|would) (?:like|love)|like to (?:have|get|order))|"
-            r"(?:i|we)['\u2019]d (?:really |also )?(?:like|love))"
-            r"(?: to (?:buy|by|order|get|book|purchase|purchased|rent|reserve|hire|try|start|add|"
-            r"find|have|sign ?up for|subscribe to|set up|open|connect|need)"
-            r"| to(?= (?:a|an|new|some|\d+|one|two|three)\b| (?:\w+ )?" + _OFFERING + r"))?|"
-            r"in need of|"
-            r"(?:can|could|may) (?:i|we) (?:get|have|order)|i['\u2019]ll (?:have|take|get)|"
-            r"do you (?:sell|carry|offer|do|stock|deliver|make|print|install|cater))"
-            r"\s+(?P<obj>(?!" + _NOT_WANTED + r")[^.?!,;\n]{2,80})",
-        ),
+        lower_pattern(r"(?:" + at_word_start(_LOOKING_FOR_STARTS) + ")" + _LOOKING_FOR_TAIL),
     ),
     (
         "purchase",
@@ -115,7 +178,9 @@ _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
         # follow, so "could you make it work" is not a signal.
         "purchase",
         lower_pattern(
-            r"\b(?:can|could|would) you (?:please )?(?:print|make|deliver|install|cater|build|"
+            r"(?:"
+            + at_word_start(("can", "could", "would"))
+            + r") you (?:please )?(?:print|make|deliver|install|cater|build|"
             r"design|paint)(?: (?:me|us))? (?P<obj>(?:\d+|a|an|some|two|three|four|five|ten|"
             r"twenty|fifty|hundred) [^.?!,;\n]{2,80})",
         ),
@@ -142,34 +207,26 @@ _SIGNAL_PATTERNS: tuple[tuple[SignalKind, re.Pattern[str]], ...] = (
     (
         "upgrade",
         lower_pattern(
-            r"\b(?:upgrade|switch(?:ing)? (?:to|plans?)|add (?:a|another) (?:line|user|seat)|"
-            r"renew|more (?:data|storage|seats|users))\b\s*(?P<obj>[^.?!,;\n]{0,80})",
+            r"(?:" + at_word_start(_UPGRADE_STARTS) + r")\b\s*(?P<obj>[^.?!,;\n]{0,80})",
         ),
     ),
     (
         "quote",
         lower_pattern(
-            r"\b(?:quote|estimate|proposal)s?\b(?:\s+(?:for|on)\s+(?P<obj>[^.?!,;\n]{2,80}))?",
+            r"(?:" + at_word_start(("quote", "estimate", "proposal")) + r")s?\b"
+            r"(?:\s+(?:for|on)\s+(?P<obj>[^.?!,;\n]{2,80}))?",
         ),
     ),
     (
         "price",
         lower_pattern(
-            r"\b(?:how much (?:is|are|does|do|would|will|for)?|price|prices|pricing|cost|costs|"
-            r"(?:do|would|will|does) (?:you|it) charge|"
-            r"rates?|fees?|discount|deal|cheap(?:er|est)?|afford)\b\s*(?P<obj>[^.?!,;\n]{0,80})",
+            r"(?:" + at_word_start(_PRICE_STARTS) + r")\b\s*(?P<obj>[^.?!,;\n]{0,80})",
         ),
     ),
     (
         "availability",
         lower_pattern(
-            r"\b(?:(?:do you have|have you got)(?! (?:any )?(?:more |other |further )?(?:details|"
-            r"info|information|idea|questions|help|time|updates?)\b)|"
-            r"(?:is|are) there (?:a|an|any)\b(?!" + _NOT_AVAILABLE + r")|"
-            r"in stock|availab(?:le|ility)|any openings|any (?:rooms|tables|slots|seats) free|"
-            r"(?:can|could) you (?:fit|squeeze) (?:me|us|him|her|them) in|"
-            r"(?:are|is) (?:you|the \w+) (?:taking|accepting) (?:on )?new (?:patients|clients|"
-            r"customers|members|students|bookings))"
+            r"(?:" + at_word_start(_AVAILABILITY_STARTS) + ")"
             r"\s*(?P<obj>[^.?!,;\n]{0,80})",
         ),
     ),
@@ -304,12 +361,18 @@ _SIGN_OFF = lower_pattern(
     r"(?:instructions|help|information|assistance|directions))\b",
 )
 # Instructions to act: the agent tells the customer what to do, in the form of a question.
-_ACT = lower_pattern(
-    r"\b(?:can|could|would|will) you (?:mind |please |pls |kindly )*(?:try|go through|"
+_ACT_YOU = (
+    r" you (?:mind |please |pls |kindly )*(?:try|go through|"
     r"check(?:ing)? out|follow(?:ing)?|visit|head|use|install|reinstall|restart|update|clear|"
-    r"reset|sign out|log out|refer|take a look|look at|read|see if|contact|reach out|call)\b|"
-    r"follow(?:ing)? (?:the|these) steps",
+    r"reset|sign out|log out|refer|take a look|look at|read|see if|contact|reach out|call)\b"
 )
+_ACT_STEPS = r"follow(?:ing)? (?:the|these) steps"
+# Every alternative opens with a letter (at_word_start) so the engine skips ahead: the same
+# matches as _ACT_FLAT, the \b form (the tests hold it to that).
+_ACT = lower_pattern(
+    at_word_start(tuple(w + _ACT_YOU for w in ("can", "could", "would", "will"))) + "|" + _ACT_STEPS
+)
+_ACT_FLAT = r"\b(?:can|could|would|will)" + _ACT_YOU + "|" + _ACT_STEPS
 # Asking about the problem itself outweighs a mention of an account or e-mail in passing.
 _SITUATION = lower_pattern(
     r"\b(?:what(?:'s| is) (?:going on|happening)|what happens|tell (?:me|us) more|"
