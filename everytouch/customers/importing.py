@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import multiprocessing
 import os
 import pickle
@@ -701,20 +702,17 @@ class Spool:
 
     def batches(self, size: int = BATCH) -> Iterator[list[Checked]]:
         """The spooled rows in file order, ``size`` at a time."""
+        return chunked(itertools.chain.from_iterable(self._chunks()), size)
+
+    def _chunks(self) -> Iterator[list[Checked]]:
+        """The chunks as they were spooled, from the start of the file."""
         self._file.seek(0)
-        batch: list[Checked] = []
         while True:
             try:
                 chunk: list[Checked] = pickle.load(self._file)  # noqa: S301 (our own file)
             except EOFError:
-                break
-            for row in chunk:
-                batch.append(row)
-                if len(batch) == size:
-                    yield batch
-                    batch = []
-        if batch:
-            yield batch
+                return
+            yield chunk
 
     def close(self) -> None:
         self._file.close()
