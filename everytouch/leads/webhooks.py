@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import secrets
@@ -254,6 +255,10 @@ def _attempt(delivery: WebhookDelivery) -> tuple[int | None, str]:
         return exc.code, f"HTTP {exc.code} {exc.reason}"
     except (urllib.error.URLError, OSError, InvalidEndpoint) as exc:
         return None, str(getattr(exc, "reason", exc))[:500]
+    except http.client.HTTPException as exc:
+        # Something answered that is not HTTP (urllib lets this through unwrapped): a failed
+        # attempt like any other, so the claim is released and the retry scheduled.
+        return None, f"not an HTTP answer: {type(exc).__name__} {exc}"[:500]
     if 200 <= status < 300:
         return status, ""
     return status, f"HTTP {status}"

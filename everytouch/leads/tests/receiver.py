@@ -1,8 +1,10 @@
 """A real CRM stand-in for the webhook tests: an HTTP server on 127.0.0.1 that checks signatures.
 
 It verifies ``X-Everytouch-Signature`` over the raw body exactly as docs/leads.md tells a
-receiver to, answers 401 to a bad signature, and records what it accepted. It can be created
-"down" (the port is reserved but nothing listens) and brought up later.
+receiver to, answers 401 to a bad signature, and records what it accepted. It is created
+"down" and brought up later: its socket is bound from the start but listens only once started.
+A port merely probed free and left unbound could be picked as a connection's own ephemeral
+port, and a connection to it from that very port connects to itself (TCP simultaneous open).
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from everytouch.leads.webhooks import (
     SIGNATURE_HEADER,
     verify,
 )
-from everytouch.testing import free_port
 
 
 @dataclass
@@ -34,11 +35,21 @@ class Received:
 @dataclass
 class Receiver:
     secret: str
-    port: int = field(default_factory=free_port)
     accepted: list[Received] = field(default_factory=list)
     rejected: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
-    server: ThreadingHTTPServer | None = None
+    server: ThreadingHTTPServer = field(init=False)
+    up: bool = False
+
+    def __post_init__(self) -> None:
+        self.server = ThreadingHTTPServer(
+            ("127.0.0.1", 0), self._handler(), bind_and_activate=False
+        )
+        self.server.server_bind()
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
 
     @property
     def url(self) -> str:
@@ -59,7 +70,7 @@ class Receiver:
             self.accepted.append(item)
         return 200
 
-    def start(self) -> Receiver:
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -71,15 +82,19 @@ class Receiver:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        return Handler
+
+    def start(self) -> Receiver:
+        self.server.server_activate()
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.up = True
         return self
 
     def stop(self) -> None:
-        if self.server is not None:
+        if self.up:
             self.server.shutdown()
-            self.server.server_close()
-            self.server = None
+        self.server.server_close()
+        self.up = False
 
     def delivery_ids(self) -> list[str]:
         with self.lock:

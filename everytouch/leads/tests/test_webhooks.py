@@ -7,6 +7,7 @@ time-machine moves the clock past each backoff instead of sleeping.
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -92,6 +93,30 @@ def test_it_is_rejected_by_a_receiver_with_another_secret_and_retries(
     delivery = only_delivery()
     assert (delivery.status, delivery.last_status_code) == ("pending", 401)
     assert delivery.next_attempt_at == MONDAY_9 + timedelta(minutes=1)
+
+
+def test_an_answer_that_is_not_http_is_a_failed_attempt_that_frees_its_claim(
+    endpoint: WebhookEndpoint, worker: Worker, clock: Any, rep: User
+) -> None:
+    """urllib lets http.client's BadStatusLine through unwrapped; it must not escape the job."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+
+        def answer_garbage() -> None:
+            conn, _ = server.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+
+        threading.Thread(target=answer_garbage, daemon=True).start()
+        endpoint.url = f"http://127.0.0.1:{server.getsockname()[1]}/hooks"
+        endpoint.save(update_fields=["url"])
+        a_lead(jane(owner=rep), rep)
+        worker.run()
+    delivery = only_delivery()
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert delivery.last_error.startswith("not an HTTP answer: BadStatusLine")
+    assert delivery.next_attempt_at == MONDAY_9 + timedelta(minutes=1)
+    assert claims.held(webhooks.CLAIM_KIND) == []
 
 
 def test_it_rejects_a_tampered_body_in_the_receiver_helper() -> None:
