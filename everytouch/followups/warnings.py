@@ -34,7 +34,7 @@ from django.db.models import Count, F, IntegerField, QuerySet, Value
 from everytouch.accounts.models import Role
 from everytouch.business_time import business_tz
 from everytouch.followups.models import Commitment, CommitmentStatus
-from everytouch.interactions.models import Interaction
+from everytouch.interactions.rollup import handled_counts
 from everytouch.leads.models import Lead, LeadActivity, Stage
 from everytouch.staff.models import Employment, StaffMember
 
@@ -132,6 +132,12 @@ def _midnight(day: date) -> datetime:
 Counts = dict[tuple[int, date], int]
 
 
+def _by_week(counts: dict[tuple[int, int], int], bounds: list[datetime]) -> Counts:
+    return {
+        (user, bounds[k].astimezone(business_tz()).date()): n for (user, k), n in counts.items()
+    }
+
+
 def _grouped(qs: QuerySet[Any], user_field: str, time_field: str, bounds: list[datetime]) -> Counts:
     """Rows of ``qs`` per (user, week), the weeks running from ``bounds[k]`` to ``bounds[k + 1]``.
 
@@ -150,7 +156,7 @@ def _grouped(qs: QuerySet[Any], user_field: str, time_field: str, bounds: list[d
         for k, (low, high) in enumerate(itertools.pairwise(bounds))
     ]
     rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return {(user, bounds[week].astimezone(business_tz()).date()): n for user, week, n in rows}
+    return _by_week({(user, week): n for user, week, n in rows}, bounds)
 
 
 def activity_counts(users: list[int], first: date, end: datetime) -> dict[str, Counts]:
@@ -162,9 +168,9 @@ def activity_counts(users: list[int], first: date, end: datetime) -> dict[str, C
     due = Commitment.objects.all()
     kept = due.filter(status=CommitmentStatus.DONE, done_at__lte=F("due_at"))
     return {
-        "contacts": _grouped(
-            Interaction.objects.filter(handled_by__in=users), "handled_by", "started_at", bounds
-        ),
+        # From the stored hourly and daily rollup (interactions.rollup): counting the touches
+        # themselves read some 400,000 rows per view at five million touches.
+        "contacts": _by_week(handled_counts(users, bounds), bounds),
         "leads": _grouped(
             Lead.objects.filter(created_by__in=users), "created_by", "created_at", bounds
         ),

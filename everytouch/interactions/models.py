@@ -106,3 +106,27 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_user} -> {self.to_user}"
+
+
+class HandledCount(models.Model):
+    """How many touches a user handled in one UTC hour (span 1) or UTC day (span 24).
+
+    Written only by the database triggers of ``rollup.HANDLED``; read by the early warning.
+    ``start`` is the bucket's first hour since 1970 (UTC). No foreign key: the triggers write
+    it, and a count may outlive its rows (it falls to 0, and stays).
+    """
+
+    user_id = models.IntegerField()
+    span = models.PositiveSmallIntegerField()
+    start = models.BigIntegerField()
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user_id", "span", "start"], name="handled_count_bucket"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id}: {self.n} from hour {self.start} for {self.span} h"

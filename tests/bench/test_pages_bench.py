@@ -12,7 +12,8 @@ from benchmarks._business import Cast, Sizes
 from benchmarks.pages import PAGE_BUDGET_MS, QUICK_BUDGET_MS, ROLES, budget_of, run_all
 from everytouch.customers.models import Customer, TimelineEvent
 from everytouch.followups.models import Commitment
-from everytouch.interactions.models import Interaction, Turn
+from everytouch.interactions.models import HandledCount, Interaction, Turn
+from everytouch.interactions.rollup import HANDLED
 from everytouch.leads.models import Lead
 from everytouch.quality.models import Scorecard
 from everytouch.quality.rollup import compute, stored
@@ -54,6 +55,25 @@ def test_it_spreads_the_work_over_every_rep(cast: Cast) -> None:
 
 def test_its_weekly_rollup_is_the_one_the_app_keeps(cast: Cast) -> None:
     assert stored() == compute()
+
+
+def _touch_counts() -> set[tuple[int, int, int, int]]:
+    return set(HandledCount.objects.values_list("user_id", "span", "start", "n"))
+
+
+def test_its_touch_counts_are_the_ones_the_triggers_keep(cast: Cast) -> None:
+    # Loaded with the rollup's triggers off and counted at the end: the same rows a recount
+    # makes, and the triggers are back for what the pages write afterwards.
+    built = _touch_counts()
+    assert sum(n for _user, span, _start, n in built if span == 1) == TINY.interactions
+    HANDLED.rebuild()
+    assert _touch_counts() == built
+    touch = Interaction.objects.first()
+    assert touch is not None and touch.handled_by_id is not None
+    touch.delete()
+    assert sum(HandledCount.objects.filter(span=1).values_list("n", flat=True)) == (
+        TINY.interactions - 1
+    )
 
 
 def test_every_page_each_role_may_open_answers_on_it(cast: Cast) -> None:
