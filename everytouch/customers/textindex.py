@@ -13,6 +13,7 @@ cannot use a trigram index and finds nothing here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, migrations
@@ -37,6 +38,22 @@ def like_escape(text: str) -> str:
 def phrase(text: str) -> str:
     """``text`` as one FTS5 string: operators, column filters and quotes in it are literal."""
     return '"' + text.replace('"', '""') + '"'
+
+
+def vendor_sql_operation(
+    create: Callable[[str], list[str]], drop: Callable[[str], list[str]]
+) -> migrations.RunPython:
+    """A migration step running ``create(vendor)``'s statements (``drop(vendor)``'s backwards)."""
+
+    def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        for statement in create(schema_editor.connection.vendor):
+            schema_editor.execute(statement)
+
+    def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        for statement in drop(schema_editor.connection.vendor):
+            schema_editor.execute(statement)
+
+    return migrations.RunPython(forwards, backwards, elidable=False)
 
 
 @dataclass(frozen=True)
@@ -76,16 +93,7 @@ class TextIndex:
 
     def operation(self) -> migrations.RunPython:
         """The migration step that adds this index (and removes it when migrating back)."""
-
-        def create(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-            for statement in self.create_sql(schema_editor.connection.vendor):
-                schema_editor.execute(statement)
-
-        def drop(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-            for statement in self.drop_sql(schema_editor.connection.vendor):
-                schema_editor.execute(statement)
-
-        return migrations.RunPython(create, drop, elidable=False)
+        return vendor_sql_operation(self.create_sql, self.drop_sql)
 
     def trigger_names(self) -> list[str]:
         return [f"{self.name}_{event}" for event in self.trigger_events]

@@ -24,10 +24,9 @@ from itertools import pairwise
 from typing import Any
 
 from django.db import connection, migrations
-from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.db.migrations.state import StateApps
 from django.db.models import Count, IntegerField, QuerySet, Sum, Value
 
+from everytouch.customers.textindex import vendor_sql_operation
 from everytouch.interactions.models import HandledCount, Interaction
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -172,16 +171,7 @@ class Rollup:
 
     def operation(self) -> migrations.RunPython:
         """The migration step that adds the triggers and counts what is there already."""
-
-        def create(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-            for statement in self.create_sql(schema_editor.connection.vendor):
-                schema_editor.execute(statement)
-
-        def drop(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-            for statement in self.drop_sql(schema_editor.connection.vendor):
-                schema_editor.execute(statement)
-
-        return migrations.RunPython(create, drop, elidable=False)
+        return vendor_sql_operation(self.create_sql, self.drop_sql)
 
     def rebuild(self) -> None:
         """Recount from the touches (after a bulk load that ran without the triggers)."""
