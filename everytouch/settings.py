@@ -203,8 +203,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Server-side binding lets psycopg prepare a statement the connection runs again and again
     # (the screen pop's two queries), so PostgreSQL skips parsing and planning it.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
-        "EVERYTOUCH_PG_SERVER_SIDE_BINDING", False
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options["server_side_binding"] = env_bool("EVERYTOUCH_PG_SERVER_SIDE_BINDING", False)
+    # No parallel workers by default: a page's queries take milliseconds, and starting workers
+    # for one took about 10 ms on two cores, more than the query (the early warning's five
+    # queries: 132 ms with them, 73 ms without; docs/benchmarks.md). Added to any libpq
+    # "options" given in DATABASE_URL.
+    _parallel = env_int("EVERYTOUCH_PG_PARALLEL_WORKERS", 0, low=0, high=64)
+    _pg_options["options"] = " ".join(
+        part
+        for part in (
+            _pg_options.get("options", ""),
+            f"-c max_parallel_workers_per_gather={_parallel}",
+        )
+        if part
     )
 # Reusing connections saves a connect (and SQLite's PRAGMAs) per request: about a fifth of the
 # identify endpoint's CPU time (benchmarks/identify.py).

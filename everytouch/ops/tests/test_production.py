@@ -176,3 +176,57 @@ def test_it_binds_parameters_on_the_postgresql_server_only_when_asked(
     shown = _run([sys.executable, "-c", code], env)
     assert shown.returncode == 0, shown.stderr
     assert f"'server_side_binding': {expected}" in shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("url_query", "value", "expected"),
+    [
+        ("", None, "-c max_parallel_workers_per_gather=0"),
+        ("", "2", "-c max_parallel_workers_per_gather=2"),
+        (
+            "?options=-c%20statement_timeout%3D5000",
+            None,
+            "-c statement_timeout=5000 -c max_parallel_workers_per_gather=0",
+        ),
+    ],
+)
+def test_it_starts_no_parallel_workers_on_postgresql_unless_asked(
+    tmp_path: Path, url_query: str, value: str | None, expected: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "EVERYTOUCH_PG_PARALLEL_WORKERS"}
+    env |= {
+        "DATABASE_URL": f"postgres://someone@127.0.0.1:5432/nowhere{url_query}",
+        "EVERYTOUCH_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "everytouch.settings",
+    }
+    if value is not None:
+        env["EVERYTOUCH_PG_PARALLEL_WORKERS"] = value
+    code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    shown = _run([sys.executable, "-c", code], env)
+    assert shown.returncode == 0, shown.stderr
+    assert f"'options': '{expected}'" in shown.stdout
+
+
+def test_it_refuses_a_parallel_worker_count_that_is_not_a_number(tmp_path: Path) -> None:
+    env = dict(os.environ) | {
+        "DATABASE_URL": "postgres://someone@127.0.0.1:5432/nowhere",
+        "EVERYTOUCH_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "everytouch.settings",
+        "EVERYTOUCH_PG_PARALLEL_WORKERS": "many",
+    }
+    shown = _run(
+        [sys.executable, "-c", "from django.conf import settings; settings.DATABASES"], env
+    )
+    assert shown.returncode != 0
+    assert "EVERYTOUCH_PG_PARALLEL_WORKERS" in shown.stderr
+
+
+@pytest.mark.django_db
+def test_the_app_connection_to_postgresql_starts_no_parallel_workers() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no parallel workers")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone() == ("0",)
