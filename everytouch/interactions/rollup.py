@@ -189,10 +189,12 @@ class Rollup:
             return f"(floor(extract(epoch from {column}) / {3600 * span})::bigint * {span})"
         # Whole seconds: the first 19 characters of Django's 'YYYY-MM-DD HH:MM:SS.ffffff'. Left
         # to SQLite, whose clock counts milliseconds, 23:59:59.999999 rounds up into the next
-        # day. unixepoch() needs SQLite 3.38 (strftime('%s') cannot be used: Django turns a %s
-        # in a migration's SQL into a parameter). SQLite's integer division truncates toward
-        # zero, so a date before 1970 is floored by hand.
-        epoch = f"unixepoch(substr({column}, 1, 19))"
+        # day. Seconds from julianday(), rounded (the double is exact to far under a second):
+        # unixepoch() needs SQLite 3.38, newer than some LTS systems ship, and strftime('%s')
+        # cannot be used (Django turns a %s in a migration's SQL into a parameter). SQLite's
+        # integer division truncates toward zero, so a date before 1970 is floored by hand.
+        days = f"(julianday(substr({column}, 1, 19)) - 2440587.5)"
+        epoch = f"CAST(round({days} * 86400) AS INTEGER)"
         size = 3600 * span
         floored = f"({epoch} - ((({epoch}) % {size}) + {size}) % {size})"
         return f"({floored} / 3600)"

@@ -211,3 +211,22 @@ def test_a_range_within_one_hour_counts_the_touches_themselves(
     assert handled_counts([rep.pk], bounds) == {(rep.pk, 0): 1, (rep.pk, 1): 1}
     assert handled_counts([], bounds) == {}
     assert handled_counts([rep.pk], [at]) == {}
+
+
+@pytest.mark.django_db
+def test_the_database_puts_any_instant_in_the_hour_and_day_python_does(
+    customer: Customer, rep: User
+) -> None:
+    # Across 85 years, to the microsecond, on the hour and a microsecond off it: the SQL
+    # bucket (SQLite's day count, PostgreSQL's epoch) must agree with hour_floor exactly.
+    rng = random.Random(11)
+    low, span = datetime(1960, 1, 1, tzinfo=UTC), 85 * 365 * 86400
+    moments = [low + timedelta(seconds=rng.randrange(span), microseconds=rng.randrange(10**6))
+               for _ in range(150)]  # fmt: skip
+    on_hours = [at_hour(hour_floor(m)) for m in moments[:50]]
+    moments += on_hours + [m - timedelta(microseconds=1) for m in on_hours]
+    Interaction.objects.bulk_create(
+        [Interaction(customer=customer, channel=Channel.CALL, started_at=m, handled_by=rep)
+         for m in moments]
+    )  # fmt: skip
+    assert stored() == expected_rows()
