@@ -35,7 +35,7 @@ from everytouch.accounts.models import Role
 from everytouch.business_time import business_tz
 from everytouch.customers.textindex import among
 from everytouch.followups.models import Commitment, CommitmentStatus
-from everytouch.interactions.rollup import handled_counts
+from everytouch.interactions.rollup import handled_counts, union_rows
 from everytouch.leads.models import Lead, LeadActivity, Stage
 from everytouch.staff.models import Employment, StaffMember
 
@@ -157,8 +157,7 @@ def _grouped(qs: QuerySet[Any], user_field: str, time_field: str, bounds: list[d
         .values_list(user_field, "week_n", "n")
         for k, (low, high) in enumerate(itertools.pairwise(bounds))
     ]
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return _by_week({(user, week): n for user, week, n in rows}, bounds)
+    return _by_week({(user, week): n for user, week, n in union_rows(parts)}, bounds)
 
 
 def activity_counts(users: list[int], first: date, end: datetime) -> dict[str, Counts]:

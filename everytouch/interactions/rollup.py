@@ -18,6 +18,7 @@ count can fall to 0. Buckets are floor(seconds since 1970 / 3600), in UTC.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -96,14 +97,22 @@ def handled_counts(users: list[int], bounds: list[datetime]) -> dict[tuple[int, 
             spans.append((DAY_HOURS, *pieces.days))
         parts += [_rows_sum(users, k, span, first, last) for span, first, last in spans]
         parts += [_touches_count(users, k, a, b) for a, b in pieces.raw]
-    if not parts:
-        return {}
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     counts: dict[tuple[int, int], int] = {}
-    for user, k, n in rows:
+    for user, k, n in union_rows(parts):
         if n:
             counts[user, k] = counts.get((user, k), 0) + int(n)
     return counts
+
+
+# SQLite refuses a compound SELECT of more than 500 parts: a long look-back is asked in pieces.
+COMPOUND_LIMIT = 400
+
+
+def union_rows(parts: list[QuerySet[Any]]) -> Iterator[Any]:
+    """The rows of every part: one UNION ALL query per ``COMPOUND_LIMIT`` parts."""
+    for i in range(0, len(parts), COMPOUND_LIMIT):
+        first, *rest = parts[i : i + COMPOUND_LIMIT]
+        yield from first.union(*rest, all=True) if rest else first
 
 
 def _week(k: int) -> Value:

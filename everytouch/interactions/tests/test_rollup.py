@@ -230,3 +230,13 @@ def test_the_database_puts_any_instant_in_the_hour_and_day_python_does(
          for m in moments]
     )  # fmt: skip
     assert stored() == expected_rows()
+
+
+@pytest.mark.django_db
+def test_a_long_look_back_is_asked_in_pieces_sqlite_accepts(customer: Customer, rep: User) -> None:
+    # 120 weeks in a half-hour zone: five parts a week, 600 in all, past SQLite's 500.
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    for n in range(40):
+        touch(customer, rep, start + timedelta(days=19 * n, hours=n % 24, minutes=n))
+    bounds = weeks_from(start, "Asia/Kolkata", count=121)
+    assert handled_counts([rep.pk], bounds) == plain([rep.pk], bounds)

@@ -160,20 +160,28 @@ def test_it_asks_many_machines_for_one_secret_key_from_the_environment(
         assert checks.check_secret_key_source() == []
 
 
-@pytest.mark.parametrize(("value", "expected"), [(None, "False"), ("on", "True"), ("off", "False")])
-def test_it_binds_parameters_on_the_postgresql_server_only_when_asked(
-    tmp_path: Path, value: str | None, expected: str
-) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "EVERYTOUCH_PG_SERVER_SIDE_BINDING"}
+def _pg_settings(
+    tmp_path: Path, name: str, value: str | None, url_query: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """Settings loaded in a fresh process for PostgreSQL (they never connect), with the
+    variable ``name`` set to ``value`` or unset; prints the database OPTIONS."""
+    env = {k: v for k, v in os.environ.items() if k != name}
     env |= {
-        "DATABASE_URL": "postgres://someone@127.0.0.1:5432/nowhere",  # settings never connect
+        "DATABASE_URL": f"postgres://someone@127.0.0.1:5432/nowhere{url_query}",
         "EVERYTOUCH_VAR_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "everytouch.settings",
     }
     if value is not None:
-        env["EVERYTOUCH_PG_SERVER_SIDE_BINDING"] = value
+        env[name] = value
     code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
-    shown = _run([sys.executable, "-c", code], env)
+    return _run([sys.executable, "-c", code], env)
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, "False"), ("on", "True"), ("off", "False")])
+def test_it_binds_parameters_on_the_postgresql_server_only_when_asked(
+    tmp_path: Path, value: str | None, expected: str
+) -> None:
+    shown = _pg_settings(tmp_path, "EVERYTOUCH_PG_SERVER_SIDE_BINDING", value)
     assert shown.returncode == 0, shown.stderr
     assert f"'server_side_binding': {expected}" in shown.stdout
 
@@ -193,30 +201,13 @@ def test_it_binds_parameters_on_the_postgresql_server_only_when_asked(
 def test_it_starts_no_parallel_workers_on_postgresql_unless_asked(
     tmp_path: Path, url_query: str, value: str | None, expected: str
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "EVERYTOUCH_PG_PARALLEL_WORKERS"}
-    env |= {
-        "DATABASE_URL": f"postgres://someone@127.0.0.1:5432/nowhere{url_query}",
-        "EVERYTOUCH_VAR_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "everytouch.settings",
-    }
-    if value is not None:
-        env["EVERYTOUCH_PG_PARALLEL_WORKERS"] = value
-    code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
-    shown = _run([sys.executable, "-c", code], env)
+    shown = _pg_settings(tmp_path, "EVERYTOUCH_PG_PARALLEL_WORKERS", value, url_query)
     assert shown.returncode == 0, shown.stderr
     assert f"'options': '{expected}'" in shown.stdout
 
 
 def test_it_refuses_a_parallel_worker_count_that_is_not_a_number(tmp_path: Path) -> None:
-    env = dict(os.environ) | {
-        "DATABASE_URL": "postgres://someone@127.0.0.1:5432/nowhere",
-        "EVERYTOUCH_VAR_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "everytouch.settings",
-        "EVERYTOUCH_PG_PARALLEL_WORKERS": "many",
-    }
-    shown = _run(
-        [sys.executable, "-c", "from django.conf import settings; settings.DATABASES"], env
-    )
+    shown = _pg_settings(tmp_path, "EVERYTOUCH_PG_PARALLEL_WORKERS", "many")
     assert shown.returncode != 0
     assert "EVERYTOUCH_PG_PARALLEL_WORKERS" in shown.stderr
 
