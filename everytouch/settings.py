@@ -210,14 +210,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # queries: 132 ms with them, 73 ms without; docs/benchmarks.md). Added to any libpq
     # "options" given in DATABASE_URL.
     _parallel = env_int("EVERYTOUCH_PG_PARALLEL_WORKERS", 0, low=0, high=64)
-    _pg_options["options"] = " ".join(
-        part
-        for part in (
-            _pg_options.get("options", ""),
-            f"-c max_parallel_workers_per_gather={_parallel}",
-        )
-        if part
-    )
+    _parallel_option = f"-c max_parallel_workers_per_gather={_parallel}"
+    _pg_options["options"] = f"{_pg_options.get('options', '')} {_parallel_option}".strip()
 # Reusing connections saves a connect (and SQLite's PRAGMAs) per request: about a fifth of the
 # identify endpoint's CPU time (benchmarks/identify.py).
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60, low=0)

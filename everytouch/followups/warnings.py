@@ -29,13 +29,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Count, F, IntegerField, QuerySet, Value
+from django.db.models import F, QuerySet
 
 from everytouch.accounts.models import Role
 from everytouch.business_time import business_tz
 from everytouch.customers.textindex import among
 from everytouch.followups.models import Commitment, CommitmentStatus
-from everytouch.interactions.rollup import handled_counts, union_rows
+from everytouch.interactions.rollup import counted_in_range, handled_counts, union_rows
 from everytouch.leads.models import Lead, LeadActivity, Stage
 from everytouch.staff.models import Employment, StaffMember
 
@@ -150,11 +150,7 @@ def _grouped(qs: QuerySet[Any], user_field: str, time_field: str, bounds: list[d
     function per row.
     """
     parts = [
-        qs.order_by()
-        .filter(**{f"{time_field}__gte": low, f"{time_field}__lt": high})
-        .values(user_field)
-        .annotate(week_n=Value(k, output_field=IntegerField()), n=Count("pk"))
-        .values_list(user_field, "week_n", "n")
+        counted_in_range(qs, user_field, time_field, k, low, high)
         for k, (low, high) in enumerate(itertools.pairwise(bounds))
     ]
     return _by_week({(user, week): n for user, week, n in union_rows(parts)}, bounds)

@@ -129,9 +129,18 @@ def _rows_sum(users: list[int], k: int, span: int, first: int, last: int) -> Que
 
 def _touches_count(users: list[int], k: int, low: datetime, high: datetime) -> QuerySet[Any]:
     mine = Interaction.objects.filter(among(Interaction, users, "handled_by_id"))
-    qs = mine.filter(started_at__gte=low, started_at__lt=high)
-    grouped = qs.order_by().values("handled_by").annotate(week_n=_week(k), total=Count("pk"))
-    return grouped.values_list("handled_by", "week_n", "total")
+    return counted_in_range(mine, "handled_by", "started_at", k, low, high)
+
+
+def counted_in_range(
+    qs: QuerySet[Any], user_field: str, time_field: str, k: int, low: datetime, high: datetime
+) -> QuerySet[Any]:
+    """Rows of ``qs`` per user from ``low`` to ``high`` as (user, k, count): one part of a
+    ``union_rows``, a range read of a (user, time) index in user order."""
+    in_range = qs.order_by().filter(**{f"{time_field}__gte": low, f"{time_field}__lt": high})
+    grouped = in_range.values(user_field).annotate(week_n=_week(k), total=Count("pk"))
+    rows: QuerySet[Any] = grouped.values_list(user_field, "week_n", "total")
+    return rows
 
 
 # --- schema (the migration that adds the rollup runs these) ---------------------------------
