@@ -132,7 +132,7 @@ def search(user: AnyUser, query: str, limit: int) -> Results:
         qs = finders[kind](found)
         known = found.totals.get(kind)
         total, capped = (known(), False) if known is not None else capped_count(qs, limit)
-        sections.append(Section(kind, list(qs[:limit]), total, capped, cut=total >= SEARCH_CAP))
+        sections.append(Section(kind, list(qs[:limit]), total, capped, cut=is_cut(total)))
     return Results(found.text, sections)
 
 
