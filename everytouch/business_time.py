@@ -7,11 +7,13 @@ message left on Friday evening does not escalate at midnight.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language
 
 # One date style for every screen and every sentence the app writes: "Mon 30 Nov 2026, 15:07"
 # and "Mon 30 Nov 2026" (the template filters in customers/templatetags/formats.py use these).
@@ -26,11 +28,24 @@ def business_tz() -> ZoneInfo:
 
 def written_moment(moment: datetime) -> str:
     """A moment in business time, as every screen writes it: ``Mon 30 Nov 2026, 15:07``."""
-    return date_format(moment.astimezone(business_tz()), MOMENT)
+    return written_as_is(moment.astimezone(business_tz()))
+
+
+def written_as_is(moment: datetime) -> str:
+    """``moment`` written in MOMENT's style in its own zone (what ``date_format(moment, MOMENT)``
+    writes). The day is the dear part: its words are translated on every call, and a list page
+    writes a hundred or more moments, most of them on a few days."""
+    return f"{written_day(moment.date())}, {moment.hour:02d}:{moment.minute:02d}"
 
 
 def written_day(value: date) -> str:
     """A day as people write it: ``Mon 30 Nov 2026``."""
+    return _written_day(value, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _written_day(value: date, language: str | None) -> str:
+    # Keyed by language: the names of days and months are translated.
     return date_format(value, DAY)
 
 

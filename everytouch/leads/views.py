@@ -7,6 +7,7 @@ Outsiders get 403 for pages and 404 for single leads; anonymous users go to the 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -94,10 +95,20 @@ def board_filter(request: HttpRequest, user: User) -> LeadFilter:
 
 def forward_first(current: str, may_reopen: bool) -> list[str]:
     """Allowed moves with the next step first: the usual click, and the form's default."""
+    return list(_forward_first(current, may_reopen))
+
+
+@functools.cache
+def _forward_first(current: str, may_reopen: bool) -> tuple[str, ...]:
+    # The same few answers for every card of a board: worked out once per stage.
     order = list(Stage.values)
     moves = stages.allowed_targets(current, may_reopen=may_reopen)
     here = order.index(current)
-    return sorted(moves, key=lambda s: (order.index(s) < here, order.index(s)))
+    return tuple(sorted(moves, key=lambda s: (order.index(s) < here, order.index(s))))
+
+
+# Stage(s).label rebuilds the enum's choices on each call: a board asked it hundreds of times.
+_STAGE_LABELS = dict(Stage.choices)
 
 
 # The board's order within each column; ``?sort=`` anything else gives the default.
@@ -126,7 +137,7 @@ def _with_moves(cards: list[Lead], user: User) -> list[Lead]:
     for lead in cards:
         moves = forward_first(lead.stage, may_reopen) if may_act_for(user, lead.owner_id) else []
         # Lost needs a reason, so the form shows a reason box beside it.
-        lead.moves = [(s, Stage(s).label) for s in moves if s != Stage.LOST]  # type: ignore[attr-defined]
+        lead.moves = [(s, _STAGE_LABELS[s]) for s in moves if s != Stage.LOST]  # type: ignore[attr-defined]
         lead.can_lose = Stage.LOST in moves  # type: ignore[attr-defined]
         lead.movable = bool(moves)  # type: ignore[attr-defined]
     return cards
@@ -290,9 +301,8 @@ def _move_answer(request: HttpRequest, lead: Lead, user: User) -> JsonResponse:
         lead = actions.move_stage(lead, stage, user, form.cleaned_data["lost_reason"])
     except LeadError as exc:
         return JsonResponse({"ok": False, "message": f"Not moved: {exc}."}, status=409)
-    card = render_to_string(
-        "leads/_card.html", {"lead": _with_moves([lead], user)[0]}, request=request
-    )
+    cards = {"cards": _with_moves([lead], user)}
+    card = render_to_string("leads/_cards.html", cards, request=request)
     message = f"Moved {lead.customer.display_name} to {Stage(stage).label}."
     return JsonResponse({"ok": True, "message": message, "stage": stage, "card": card})
 

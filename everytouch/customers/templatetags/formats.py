@@ -11,12 +11,18 @@ from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from everytouch.business_time import CLOCK, DAY, MOMENT, business_tz, written_until
+from everytouch.business_time import (
+    CLOCK,
+    business_tz,
+    written_as_is,
+    written_day,
+    written_until,
+)
 from everytouch.customers.contacts import format_phone
 
 register = template.Library()
 
-# One date style for every screen: MOMENT, DAY and CLOCK come from business_time, which
+# One date style for every screen: MOMENT, DAY and CLOCK are business_time's, which
 # sentences written in Python (away messages, routing advice, notices) use too.
 
 
@@ -29,7 +35,7 @@ def _local(value: datetime) -> datetime:
 @register.filter
 def when(value: datetime | None, empty: str = "—") -> str:
     """A moment as people write it, in business time: ``Mon 30 Nov 2026, 15:07``."""
-    return date_format(_local(value), MOMENT) if value else empty
+    return written_as_is(_local(value)) if value else empty
 
 
 @register.filter
@@ -37,7 +43,7 @@ def day(value: datetime | date | None, empty: str = "—") -> str:
     """A day as people write it: ``Mon 30 Nov 2026`` (business time for a moment)."""
     if not value:
         return empty
-    return date_format(_local(value) if isinstance(value, datetime) else value, DAY)
+    return written_day(_local(value).date() if isinstance(value, datetime) else value)
 
 
 @register.filter

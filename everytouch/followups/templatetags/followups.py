@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import date
 
 from django import template
 from django.contrib.auth.models import AnonymousUser, User
-from django.utils.dateformat import format as date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 
 from everytouch.accounts.access import can_manage
-from everytouch.business_time import DAY
+from everytouch.business_time import written_day
 from everytouch.followups.actions import STILL_TO_DO
 from everytouch.followups.models import Commitment
 from everytouch.followups.warnings import RepReport, Week
@@ -49,15 +46,10 @@ def week_rows(report: RepReport) -> SafeString:
     return mark_safe(rows)  # noqa: S308 - escaped above; the rest are numbers and our markup
 
 
-@functools.lru_cache(maxsize=64)
-def _day_text(start: date, language: str) -> str:
-    # What the ``day`` filter writes for a date (customers' formats: one style for every screen).
-    return conditional_escape(date_format(start, DAY))
-
-
 def _day(start: date) -> str:
-    # Eight weeks are shown for every rep: format each day once, not once per rep.
-    return _day_text(start, get_language())
+    # What the ``day`` filter writes for a date; written_day formats each day once, not once per
+    # rep (eight weeks are shown for every rep).
+    return conditional_escape(written_day(start))
 
 
 _RED = ' class="error"'

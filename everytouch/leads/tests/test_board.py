@@ -4,15 +4,18 @@ answered in JSON (moved, or refused with the reason), and who may drag which car
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
+from everytouch.business_time import written_moment
 from everytouch.leads.models import Lead, Stage
 from everytouch.leads.tests.helpers import a_lead, jane, other_customer
 from everytouch.leads.views import BOARD_PAGE
 from everytouch.testing import client_for, user_for
+from everytouch.testing.factories import make_customer
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +153,45 @@ def test_it_loads_the_drag_and_drop_script_and_library_from_this_site(rep: User)
     assert '<script src="/static/vendor/Sortable-1.15.7.min.js" defer></script>' in content
     assert '<script src="/static/js/board.js" defer></script>' in content
     assert "<style>" not in content
+
+
+def _card_of(content: str, lead: Lead) -> str:
+    after = content.split(f'<article class="lead-card" id="lead-{lead.pk}"')[1]
+    return after.split("</article>")[0]
+
+
+def test_a_card_says_what_it_said_as_a_template_and_escapes_what_people_typed(
+    rep: User,
+) -> None:
+    """The cards are written in Python (templatetags/lead_cards.py): names and needs people typed
+    are escaped, and the links, move choices, CSRF field and return address are all there."""
+    customer = make_customer('Bo <script>alert("x")</script>', ("+12015550999",), owner=rep)
+    lead = a_lead(customer, rep, need="Tables & chairs " + "x" * 80)
+    content = client_for(rep).get(reverse("lead_board") + "?sort=created&page=2").content.decode()
+    card = _card_of(content, lead)
+    assert "<script>" not in card
+    assert "Bo &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in card
+    assert f'data-move-url="{reverse("lead_stage", args=[lead.pk])}"' in card
+    assert f'<a class="lead-name" href="{reverse("lead_detail", args=[lead.pk])}">' in card
+    assert '<p class="lead-need">Tables &amp; chairs ' + "x" * 53 + "…</p>" in card
+    assert f'<span data-testid="card-owner">{rep.get_full_name() or rep.username}</span>' in card
+    assert f"Created {written_moment(lead.created_at)}; last activity" in card
+    assert 'name="csrfmiddlewaretoken" value="' in card
+    # Moving from a card comes back to the same board, its filters kept and its page dropped.
+    assert f'<input type="hidden" name="next" value="{reverse("lead_board")}?sort=created">' in card
+    options = re.findall(r'<option value="([a-z_]+)">([^<]+)</option>', card)
+    assert options == [("contacted", "Contacted"), ("lost", "Lost")]
+    assert f'<input id="why-{lead.pk}" type="text" name="lost_reason"' in card
+
+
+def test_a_closed_card_offers_a_manager_the_reopening_and_a_rep_nothing(
+    rep: User, manager: User
+) -> None:
+    lead = a_lead(jane(owner=rep), rep)
+    Lead.objects.filter(pk=lead.pk).update(stage=Stage.WON)
+    as_manager = _card_of(client_for(manager).get(reverse("lead_board")).content.decode(), lead)
+    as_rep = _card_of(client_for(rep).get(reverse("lead_board")).content.decode(), lead)
+    options = re.findall(r'<option value="([a-z_]+)">', as_manager)
+    assert options == ["new", "contacted", "qualified", "meeting_set"]
+    assert "data-movable" not in as_rep
+    assert "<form" not in as_rep
