@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -162,8 +162,10 @@ def _column(stage: Stage, cards: list[Lead], total: int, number: int) -> dict[st
     }
 
 
-def _columns(qs: QuerySet[Lead], user: User, sort: SortChoice) -> list[dict[str, Any]]:
-    totals = dict(qs.order_by().values_list("stage").annotate(n=Count("pk")))
+def _columns(
+    f: queries.LeadFilter, qs: QuerySet[Lead], user: User, sort: SortChoice
+) -> list[dict[str, Any]]:
+    totals = queries.stage_totals(f, qs)
     columns = []
     for stage in Stage:
         cards = _column_page(qs, stage, sort, 1)
@@ -178,7 +180,7 @@ def board(request: HttpRequest) -> HttpResponse:
     user = require_role(request.user, STAFF_ROLES)
     f = board_filter(request, user)
     sort = BOARD_SORT.parse(request.GET.get("sort"))
-    columns = _columns(queries.filter_leads(f), user, sort)
+    columns = _columns(f, queries.filter_leads(f), user, sort)
     log_bulk_access(user, "list", sum(len(c["cards"]) for c in columns), "leads")
     context = {
         "columns": columns,

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
+from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils import timezone
 
 from everytouch.business_time import written_moment
 from everytouch.leads.models import Lead, Stage
+from everytouch.leads.queries import LeadFilter, filter_leads, stage_totals
 from everytouch.leads.tests.helpers import a_lead, jane, other_customer
 from everytouch.leads.views import BOARD_PAGE
 from everytouch.testing import client_for, user_for
@@ -195,3 +200,37 @@ def test_a_closed_card_offers_a_manager_the_reopening_and_a_rep_nothing(
     assert options == ["new", "contacted", "qualified", "meeting_set"]
     assert "data-movable" not in as_rep
     assert "<form" not in as_rep
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        {},
+        {"stage": "contacted"},
+        {"stage": "won"},
+        {"owner": "rep"},
+        {"owner": "rep", "stage": "new"},
+        {"q": "chairs"},
+        {"q": "nothing like it"},
+        {"untouched_days": 3},
+    ],
+)
+def test_the_column_totals_are_the_leads_in_each_stage_for_any_filter(
+    rep: User, rep2: User, shape: dict[str, Any]
+) -> None:
+    leads = [
+        a_lead(other_customer(i), rep if i % 3 else rep2, need=f"{i} chairs") for i in range(9)
+    ]
+    leads += [a_lead(other_customer(20 + i), rep, need=f"{i} tables") for i in range(4)]
+    stages = list(Stage.values) * 3
+    for lead, stage in zip(leads, stages, strict=False):
+        Lead.objects.filter(pk=lead.pk).update(stage=stage)
+    Lead.objects.filter(pk__in=[x.pk for x in leads[:5]]).update(
+        last_activity_at=timezone.now() - timedelta(days=10)
+    )
+    owner = shape.pop("owner", None)
+    f = LeadFilter(owner_id=rep.pk if owner else None, **shape)
+    qs = filter_leads(f)
+    expected = Counter(qs.values_list("stage", flat=True))
+    assert stage_totals(f, qs) == dict(expected)
+    assert sum(expected.values()) > 0 or shape.get("q") == "nothing like it"
