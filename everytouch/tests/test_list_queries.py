@@ -295,6 +295,34 @@ def test_it_shows_a_call_without_a_query_per_turn_or_transfer(rep: User, rep2: U
     assert queries(client, long) == queries(client, short)
 
 
+def give_leaver_work(leaver: User, first: int, count: int) -> None:
+    """``count`` of every kind of open work the leaver owns: customers, leads, promises and
+    messages, each with its own customer (their names are what the hand-over plan shows)."""
+    for i in range(first, first + count):
+        customer = make_customer(f"Leaver's {i}", (f"+1201555{6000 + i}",), owner=leaver)
+        capture_lead(customer, LeadData(need=f"{i} desks"), owner=leaver, actor=leaver)
+        due = timezone.now() + timedelta(hours=2)
+        record_commitment(customer, leaver, f"Call {i} back", due, leaver)
+        take_message(intended_for=leaver, about=f"Call {i}", taken_by=leaver, customer=customer)
+
+
+@pytest.mark.parametrize("api", [False, True], ids=["page", "api"])
+def test_it_shows_a_departure_without_a_query_per_row_left_to_hand_over(
+    api: bool, manager: User, rep: User
+) -> None:
+    departure = open_departure(ensure_staff(rep), date.today() + timedelta(days=30), manager)
+    name, kwarg = ("api-v1:get_departure", "departure_id") if api else ("departure_detail", "pk")
+    url = reverse(name, kwargs={kwarg: departure.pk})
+    client = bearer(manager) if api else Client()
+    if not api:
+        client.force_login(manager)
+    give_leaver_work(rep, 0, N)
+    client.get(url)
+    with_n = queries(client, url)
+    give_leaver_work(rep, N, N)
+    assert queries(client, url) == with_n
+
+
 def test_it_checks_every_list_the_app_serves() -> None:
     # A new list page or list endpoint is named like the others (``*_list``, ``list_*``); it
     # must join PAGES, or this check of query counts would quietly leave it out.
@@ -316,7 +344,7 @@ ONE_RECORD = {
     "lead_detail",
     "staff_member",
     "departure_start",
-    "departure_detail",
+    "departure_detail",  # its hand-over plan: test_it_shows_a_departure_without_a_query_per_row
     "scorecard",
     "coaching_rep",
     "campaign_detail",
@@ -330,7 +358,7 @@ ONE_RECORD = {
     "rescore_detail",
     "api-v1:get_customer",
     "api-v1:export_customer_endpoint",
-    "api-v1:get_departure",
+    "api-v1:get_departure",  # the same plan
     "api-v1:get_interaction",
     "api-v1:get_lead",
     "api-v1:get_scorecard",

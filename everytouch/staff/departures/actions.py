@@ -6,6 +6,7 @@ registers later are handed over (and block completion) without edits here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, get_args
@@ -94,10 +95,29 @@ def cancel_departure(departure: Departure, actor: User) -> Departure:
 # --- what is left -------------------------------------------------------------------------------
 
 
-def handover_plan(departure: Departure) -> dict[str, list[Model]]:
-    """Every open row the leaver still owns, per registered kind (empty lists included)."""
+@dataclass(frozen=True)
+class PlanPart:
+    """One kind of row the leaver still owns: how many, and the first few (oldest first)."""
+
+    count: int
+    rows: Sequence[Model]
+
+
+def handover_plan(departure: Departure, shown: int) -> dict[str, PlanPart]:
+    """The open rows the leaver still owns, per registered kind (empty kinds included).
+
+    Only the first ``shown`` rows of a kind are read, with what their names need (owner and
+    customer) in the same query: a leaver may own thousands of customers.
+    """
     user = departure.staff.user
-    return {k.label: list(k.owned_by(user).order_by("pk")) for k in ownership.kinds()}
+    plan = {}
+    for kind in ownership.kinds():
+        owned = kind.owned_by(user)
+        related = [name for name in (kind.owner_field, kind.customer_field) if name]
+        rows = list(owned.select_related(*related).order_by("pk")[:shown])
+        count = len(rows) if len(rows) < shown else owned.count()
+        plan[kind.label] = PlanPart(count, rows)
+    return plan
 
 
 def _plural(label: str, n: int) -> str:
@@ -112,9 +132,12 @@ def count_phrase(counts: dict[str, int]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def still_owned(user: User) -> str:
-    """'' when nothing is left, else '3 customers and 1 message are still owned by Dana Ruiz'."""
-    counts = ownership.open_items_of(user)
+def still_owned(user: User, counts: dict[str, int] | None = None) -> str:
+    """'' when nothing is left, else '3 customers and 1 message are still owned by Dana Ruiz'.
+
+    ``counts``: what the user still owns per kind, when the caller has counted it already.
+    """
+    counts = ownership.open_items_of(user) if counts is None else counts
     if not any(counts.values()):
         return ""
     verb = "is" if sum(counts.values()) == 1 else "are"

@@ -7,7 +7,7 @@ Thin on purpose: access check -> action -> schema. A refusal is ``{"detail": "<r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Literal
@@ -121,14 +121,15 @@ def _people(user_ids: list[int]) -> list[User]:
     return [found[i] for i in user_ids]
 
 
-def _items(rows: list[Model]) -> list[ItemOut]:
-    return [ItemOut(id=r.pk, text=str(r)) for r in rows[:ITEMS_SHOWN]]
+def _items(rows: Sequence[Model]) -> list[ItemOut]:
+    return [ItemOut(id=r.pk, text=str(r)) for r in rows]
 
 
 def departure_out(departure: Departure) -> DepartureOut:
     leaver = departure.staff.user
     is_open = departure.status == DepartureStatus.OPEN
-    plan = actions.handover_plan(departure) if is_open else {}
+    plan = actions.handover_plan(departure, ITEMS_SHOWN) if is_open else {}
+    counts = {label: part.count for label, part in plan.items()}
     return DepartureOut(
         id=departure.pk,
         member_id=departure.staff_id,
@@ -138,9 +139,9 @@ def departure_out(departure: Departure) -> DepartureOut:
         opened_by=user_ref(departure.opened_by),
         successor=user_ref(departure.successor),
         completed_at=departure.completed_at,
-        still_owned=ownership.open_items_of(leaver),
-        blocked=actions.still_owned(leaver) if is_open else "",
-        items={label: _items(rows) for label, rows in plan.items()},
+        still_owned=counts if is_open else ownership.open_items_of(leaver),
+        blocked=actions.still_owned(leaver, counts) if is_open else "",
+        items={label: _items(part.rows) for label, part in plan.items()},
     )
 
 

@@ -103,15 +103,15 @@ def _row_url(row: Model) -> str:
     return str(get_url()) if callable(get_url) else ""
 
 
-def _plan_rows(departure: Departure) -> list[dict[str, Any]]:
+def _plan_rows(plan: dict[str, actions.PlanPart]) -> list[dict[str, Any]]:
     return [
         {
             "label": label,
-            "count": len(rows),
-            "rows": [(str(r), _row_url(r)) for r in rows[:ROWS_SHOWN]],
-            "more": max(0, len(rows) - ROWS_SHOWN),
+            "count": part.count,
+            "rows": [(str(r), _row_url(r)) for r in part.rows],
+            "more": max(0, part.count - len(part.rows)),
         }
-        for label, rows in actions.handover_plan(departure).items()
+        for label, part in plan.items()
     ]
 
 
@@ -124,12 +124,14 @@ def _detail(
 ) -> HttpResponse:
     leaver = departure.staff.user
     is_open = departure.status == DepartureStatus.OPEN
+    plan = actions.handover_plan(departure, ROWS_SHOWN) if is_open else {}
+    counts = {label: part.count for label, part in plan.items()}
     context = {
         "departure": departure,
         "leaver": leaver,
         "is_open": is_open,
-        "plan": _plan_rows(departure) if is_open else [],
-        "blocked": actions.still_owned(leaver) if is_open else "",
+        "plan": _plan_rows(plan),
+        "blocked": actions.still_owned(leaver, counts) if is_open else "",
         "backing_up": departure.staff.backing_up.select_related("user"),
         "form": form or HandoverForm(leaver),
         "error": error,

@@ -88,10 +88,21 @@ def test_it_plans_every_open_row_of_every_kind(departure: Departure, rep: User, 
     merge_customers(mine, dup, None)
     open_msg = make_message(rep, mine)
     make_message(rep, None, status=MessageStatus.DONE)
-    plan = handover.handover_plan(departure)
+    plan = handover.handover_plan(departure, 10)
     assert set(plan) == {k.label for k in ownership.kinds()}
-    assert plan["customer"] == [mine]
-    assert plan["message"] == [open_msg]
+    assert plan["customer"] == handover.PlanPart(1, [mine])
+    assert plan["message"] == handover.PlanPart(1, [open_msg])
+
+
+def test_the_plan_reads_only_the_first_rows_but_counts_them_all(
+    departure: Departure, rep: User
+) -> None:
+    customers = [make_customer(rep, f"Customer {i}") for i in range(5)]
+    messages = [make_message(rep, c) for c in customers[:2]]
+    plan = handover.handover_plan(departure, 3)
+    assert plan["customer"] == handover.PlanPart(5, customers[:3])
+    assert plan["message"] == handover.PlanPart(2, messages)
+    assert plan["lead"] == handover.PlanPart(0, [])
 
 
 def test_it_hands_everything_to_one_person(
