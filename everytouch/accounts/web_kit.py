@@ -6,19 +6,21 @@ Views and forms of any app import this, never another app's views or forms (docs
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date
 from functools import cached_property
 from typing import Any, TypeVar
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from everytouch import bounds
 from everytouch.accounts.access import DESK_ROLES
@@ -142,9 +144,15 @@ def url_for_key(name: str) -> Callable[[int], str]:
     """``reverse(name, args=[pk])`` for many keys at the cost of one ``reverse``.
 
     Reversing walks the resolver and quotes each argument (tens of microseconds); a page of 120
-    lead cards did it hundreds of times a request. The URL is reversed once with a marker and the
-    key put where the marker is. A pattern that repeats the key falls back to ``reverse``.
+    lead cards did it hundreds of times a request. The URL is reversed once with a marker (once
+    per process, for each URL configuration and prefix the site is served under) and the key put
+    where the marker is. A pattern that repeats the key falls back to ``reverse``.
     """
+    return _url_for_key(name, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=512)
+def _url_for_key(name: str, *configuration: object) -> Callable[[int], str]:
     mark = str(_KEY_MARK)
     try:
         head, found, tail = reverse(name, args=[_KEY_MARK]).partition(mark)

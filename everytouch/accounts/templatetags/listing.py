@@ -1,7 +1,8 @@
 """List pages' shared pieces: sortable column headers, links that keep the filters, saved views.
 
 ``{% load listing %}`` then ``{% sort_header sort "name" "Name" %}`` in a ``<thead>``,
-``?{% query_with page=2 %}`` in a link, ``{% saved_views "customers" %}`` above a list.
+``?{% query_with page=2 %}`` in a link, ``{% saved_views "customers" %}`` above a list,
+``{{ row.pk|key_url:"customer_detail" }}`` for a link on every row.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from everytouch.accounts.access import can_manage
 from everytouch.accounts.listing import SortChoice
 from everytouch.accounts.listing import query_with as _query_with
 from everytouch.accounts.models import SavedView
+from everytouch.accounts.web_kit import url_for_key
 
 register = template.Library()
 
@@ -70,3 +72,10 @@ def saved_views(context: template.Context, page: str) -> dict[str, Any]:
         "next": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def key_url(pk: int, name: str) -> str:
+    """``{{ row.pk|key_url:"scorecard" }}``: what ``{% url "scorecard" row.pk %}`` writes, for a
+    list that links every row (one reversal per page, not one per row)."""
+    return url_for_key(name)(pk)

@@ -38,3 +38,16 @@ def test_it_keeps_the_prefix_the_site_is_served_under() -> None:
 def test_it_falls_back_to_reverse_when_the_marker_will_not_do(name: str) -> None:
     url = url_for_key(name)
     assert [url(pk) for pk in (3, 1234)] == [reverse(name, args=[pk]) for pk in (3, 1234)]
+
+
+def test_a_page_links_every_row_as_the_url_tag_would() -> None:
+    from django.template import Context, Template
+
+    page = Template(
+        '{% load listing %}{% for pk in pks %}<a href="{{ pk|key_url:"lead_detail" }}">'
+        '{% url "lead_detail" pk %}</a>{% endfor %}'
+    ).render(Context({"pks": [1, 22, 333]}))
+    links = page.removeprefix('<a href="').removesuffix("</a>").split('</a><a href="')
+    assert [tuple(link.split('">')) for link in links] == [
+        (f"/leads/{pk}/", f"/leads/{pk}/") for pk in (1, 22, 333)
+    ]
