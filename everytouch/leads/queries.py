@@ -4,6 +4,7 @@ and how fast owners answer (speed to lead, as ``actions`` records it). Nothing h
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import connection
 from django.db.models import CharField, Count, F, FloatField, Func, Q, QuerySet, Value
 from django.utils import timezone
 
@@ -71,14 +73,18 @@ class OwnerSpeed:
     mean: timedelta | None
 
 
-def _mean(values: list[timedelta]) -> timedelta | None:
-    return sum(values, timedelta()) / len(values) if values else None
+def _mean(seconds: list[float]) -> timedelta | None:
+    return _to_the_millisecond(math.fsum(seconds) / len(seconds)) if seconds else None
 
 
-def _median(values: list[timedelta]) -> timedelta | None:
-    if not values:
-        return None
-    return timedelta(seconds=statistics.median(v.total_seconds() for v in values))
+def _median(seconds: list[float]) -> timedelta | None:
+    return _to_the_millisecond(statistics.median(seconds)) if seconds else None
+
+
+def _to_the_millisecond(seconds: float) -> timedelta:
+    # julianday() is exact to tens of microseconds only: a millisecond is what both databases
+    # agree on.
+    return timedelta(seconds=round(seconds, 3))
 
 
 class _SecondsBetween(Func):
@@ -105,16 +111,21 @@ def speed_to_lead_by_owner(since: datetime | None = None) -> list[OwnerSpeed]:
     if since is not None:
         qs = qs.filter(created_at__gte=since)
     waited = _SecondsBetween(F("first_response_at"), F("created_at"))
-    # Plain tuples, not model instances: a quarter of leads is ten thousand rows and more.
     rows = qs.annotate(waited=waited).values_list("owner_id", "waited", "stage")
-    speeds: dict[int, list[timedelta]] = defaultdict(list)
+    # Read with the cursor, not through the queryset: a quarter of leads is ten thousand rows
+    # and more, and the numbers, ids and stage names need no conversion, which cost more than
+    # the query. The seconds stay floats until each owner's median and mean are known.
+    with connection.cursor() as cursor:
+        cursor.execute(*rows.query.sql_with_params())
+        fetched = cursor.fetchall()
+    speeds: dict[int, list[float]] = defaultdict(list)
     waiting: dict[int, int] = defaultdict(int)
-    for owner_id, seconds, stage in rows:
-        speeds[owner_id]  # every owner gets a row, answered or not
+    open_stages = frozenset(OPEN_STAGES)
+    for owner_id, seconds, stage in fetched:
+        answered = speeds[owner_id]  # every owner gets a row, answered or not
         if seconds is not None:
-            # To the millisecond: julianday() is exact to tens of microseconds only.
-            speeds[owner_id].append(timedelta(seconds=round(seconds, 3)))
-        elif stage in OPEN_STAGES:
+            answered.append(seconds)
+        elif stage in open_stages:
             waiting[owner_id] += 1
     owners = User.objects.in_bulk(list(speeds))
     out = [
