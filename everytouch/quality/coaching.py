@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -157,12 +157,20 @@ def _week_counts(rep_ids: list[int], first_week: date, counts: Counts) -> Weekly
 
 
 def _titles(check_ids: set[str]) -> dict[str, str]:
-    """Each check's title as its newest outcome has it (read back along the primary key)."""
-    titles = {}
-    for check_id in sorted(check_ids):
-        newest = CheckOutcome.objects.filter(check_id=check_id).order_by("-id").first()
-        titles[check_id] = newest.title if newest else check_id
-    return titles
+    """Each check's title as its newest outcome has it (read back along the primary key).
+
+    One statement of a subquery per check, not a query per check: a dozen round trips were a
+    tenth of the coaching queue's time. The check ids are parameters.
+    """
+    ordered = sorted(check_ids)
+    if not ordered:
+        return {}
+    table = connection.ops.quote_name(CheckOutcome._meta.db_table)
+    newest = f"(SELECT title FROM {table} WHERE check_id = %s ORDER BY id DESC LIMIT 1)"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join([newest] * len(ordered)), ordered)
+        found = cursor.fetchone()
+    return {check_id: title or check_id for check_id, title in zip(ordered, found, strict=True)}
 
 
 def _ranked(rows: list[FailingCheck]) -> list[FailingCheck]:

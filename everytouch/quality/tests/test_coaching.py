@@ -77,6 +77,15 @@ def test_it_ranks_the_checks_a_rep_fails_most_by_fail_share(rep: User) -> None:
     assert queue.checks[0].percent == 75
 
 
+def test_a_check_is_named_as_its_newest_result_names_it(rep: User) -> None:
+    cards(rep, "asked_name", "fff", days_ago(6))
+    cards(rep, "greeting", "ffpp", days_ago(5))
+    renamed = card(rep, days_ago(4), {"asked_name": "fail"})
+    CheckOutcome.objects.filter(scorecard=renamed).update(title="Asked for a name <b>early</b>")
+    titles = {c.check_id: c.title for c in queue_of(rep).checks}
+    assert titles == {"asked_name": "Asked for a name <b>early</b>", "greeting": TITLES["greeting"]}
+
+
 def test_it_counts_only_current_scored_real_results_inside_the_window(
     rep: User, rep2: User
 ) -> None:
