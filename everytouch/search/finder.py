@@ -171,18 +171,22 @@ def _customers(found: _Query) -> QuerySet[Customer]:
 
 def _related_ids(
     found: _Query, kind: Kind, index: TextIndex, by_customer: QuerySet[Any]
-) -> list[int]:
+) -> tuple[list[int], bool]:
     """Ids of the leads or interactions ``found`` matches: the record's own number ("#301")
     alone; otherwise the newest ``SEARCH_CAP`` whose own text holds the query (through the
     index), then the newest ``SEARCH_CAP`` of the best ``RELATED_CUSTOMERS`` matching
-    customers' (``by_customer`` sorted newest first; the customer id index answers it)."""
+    customers' (``by_customer`` sorted newest first; the customer id index answers it).
+
+    Also whether the ids are already in ``by_customer``'s order: when nothing matched by its own
+    text, they all came from that one sorted query."""
     number = record_number(found.text)
     if number is not None:
-        return [number]
+        return [number], True
     ids: dict[int, None] = {}
     own = index.match(found.text, SEARCH_CAP)
     if own is not None:
         ids.update(dict.fromkeys(ids_of(own)))
+    in_order = not ids
     customers = found.customer_ids()[:RELATED_CUSTOMERS]
     if customers:
         theirs = by_customer.filter(among(by_customer.model, customers, "customer_id"))
@@ -191,7 +195,7 @@ def _related_ids(
     # Every id came from the table or its index (kept by triggers): each is a record.
     count = len(ids)
     found.totals[kind] = lambda: count
-    return list(ids)
+    return list(ids), in_order
 
 
 def _newest_matches(
@@ -205,10 +209,11 @@ def _newest_matches(
     whose records are all old).
     """
     model = newest.model
-    ids = _related_ids(found, kind, index, newest)
+    ids, in_order = _related_ids(found, kind, index, newest)
     if found.first is not None and len(ids) > found.first:
-        in_order = newest.filter(among(model, ids)).values_list("pk", flat=True)
-        ids = list(in_order)[: found.first]
+        if not in_order:
+            ids = list(newest.filter(among(model, ids)).values_list("pk", flat=True))
+        ids = ids[: found.first]
     return newest.filter(among(model, ids))
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
+from django.utils import timezone
 
 from everytouch.accounts.access import MANAGER_ROLES
+from everytouch.interactions.actions import InteractionData, log_interaction
+from everytouch.interactions.models import Channel
 from everytouch.search import finder
 from everytouch.search.finder import Kind
 from everytouch.search.tests.conftest import Rosa
@@ -95,3 +99,23 @@ def test_it_leaves_out_a_kind_the_role_may_not_open(
 @pytest.mark.parametrize("typed", ["%", "__", "'; drop", "😀😀", "\u202e\u202e", "#" * 10_000])
 def test_it_answers_any_input_without_an_error(rep: User, rosa: Rosa, typed: str) -> None:
     assert all(not s.items for s in finder.search(rep, typed, 10).sections)
+
+
+@pytest.mark.parametrize("query", ["Delgado", "toner"])
+def test_it_shows_the_newest_touches_first_however_they_matched(
+    rep: User, rosa: Rosa, query: str
+) -> None:
+    """ "Delgado" finds Rosa's touches through her name only (already newest first); "toner" finds
+    some by their own words too, which come newest id first and must be put in order."""
+    now = timezone.now()
+    for days, summary in [(9, "Toner again"), (2, "Delivery"), (30, "Old toner"), (1, "Toner")]:
+        data = InteractionData(
+            channel=Channel.CALL, handled_by=rep, summary=summary, started_at=now - timedelta(days)
+        )
+        log_interaction(rosa.customer if summary != "Old toner" else rosa.bob, data, rep)
+    every = finder.matching(rep, Kind.INTERACTIONS, query)
+    newest = sorted(every, key=lambda i: (i.started_at, i.pk), reverse=True)
+    assert len(newest) >= 4
+    shown = next(s for s in finder.search(rep, query, 3).sections if s.kind == Kind.INTERACTIONS)
+    assert shown.items == newest[:3]
+    assert shown.total == len(newest)
