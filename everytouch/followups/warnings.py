@@ -35,7 +35,13 @@ from everytouch.accounts.models import Role
 from everytouch.business_time import business_tz
 from everytouch.customers.textindex import among
 from everytouch.followups.models import Commitment, CommitmentStatus
-from everytouch.interactions.rollup import counted_in_range, handled_counts, union_rows
+from everytouch.interactions.rollup import (
+    TIME_MARKS,
+    WEEK_MARK,
+    counted_in_range,
+    handled_counts,
+    union_of,
+)
 from everytouch.leads.models import Lead, LeadActivity, Stage
 from everytouch.staff.models import Employment, StaffMember
 
@@ -149,11 +155,13 @@ def _grouped(qs: QuerySet[Any], user_field: str, time_field: str, bounds: list[d
     (hundreds of thousands of touches at a hundred reps); TruncWeek was worse still, a Python
     function per row.
     """
-    parts = [
-        counted_in_range(qs, user_field, time_field, k, low, high)
-        for k, (low, high) in enumerate(itertools.pairwise(bounds))
-    ]
-    return _by_week({(user, week): n for user, week, n in union_rows(parts)}, bounds)
+
+    def part(k: int, low: datetime, high: datetime) -> QuerySet[Any]:
+        return counted_in_range(qs, user_field, time_field, k, low, high)
+
+    ranges = [(k, low, high) for k, (low, high) in enumerate(itertools.pairwise(bounds))]
+    rows = union_of(part, (WEEK_MARK, *TIME_MARKS), ranges)
+    return _by_week({(user, week): n for user, week, n in rows}, bounds)
 
 
 def activity_counts(users: list[int], first: date, end: datetime) -> dict[str, Counts]:

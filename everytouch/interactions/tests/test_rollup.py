@@ -9,11 +9,13 @@ from __future__ import annotations
 import itertools
 import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.db.models import QuerySet
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -22,11 +24,16 @@ from everytouch.interactions.models import Channel, HandledCount, Interaction
 from everytouch.interactions.rollup import (
     DAY_HOURS,
     HANDLED,
+    TIME_MARKS,
+    WEEK_MARK,
     at_hour,
+    counted_in_range,
     handled_counts,
     hour_ceil,
     hour_floor,
     split,
+    union_of,
+    union_rows,
 )
 from everytouch.testing import make_customer
 
@@ -240,3 +247,67 @@ def test_a_long_look_back_is_asked_in_pieces_sqlite_accepts(customer: Customer, 
         touch(customer, rep, start + timedelta(days=19 * n, hours=n % 24, minutes=n))
     bounds = weeks_from(start, "Asia/Kolkata", count=121)
     assert handled_counts([rep.pk], bounds) == plain([rep.pk], bounds)
+
+
+def _per_user_and_range(k: int, low: datetime, high: datetime) -> QuerySet[Any]:
+    return counted_in_range(Interaction.objects.all(), "handled_by", "started_at", k, low, high)
+
+
+@pytest.mark.django_db
+def test_one_compiled_part_answers_for_every_range_as_separate_parts_do(
+    customer: Customer, rep: User, rep2: User
+) -> None:
+    start = datetime(2025, 6, 1, tzinfo=UTC)
+    for n in range(60):
+        touch(customer, (rep, rep2)[n % 2], start + timedelta(hours=37 * n, minutes=n))
+    bounds = weeks_from(start, "Asia/Kathmandu", count=450)  # past the compound limit
+    ranges = [(k, low, high) for k, (low, high) in enumerate(itertools.pairwise(bounds))]
+    built: list[tuple[Any, ...]] = []
+
+    def build(*args: Any) -> QuerySet[Any]:
+        built.append(args)
+        return _per_user_and_range(*args)
+
+    fast = sorted(union_of(build, (WEEK_MARK, *TIME_MARKS), ranges))
+    assert built == [(WEEK_MARK, *TIME_MARKS)]  # compiled once, not once per range
+    one_by_one = sorted(union_rows([_per_user_and_range(*r) for r in ranges]))
+    assert fast == one_by_one
+    assert sum(n for _, _, n in fast) == 60
+
+
+@pytest.mark.django_db
+def test_a_part_that_drops_a_mark_is_built_range_by_range(customer: Customer, rep: User) -> None:
+    start = datetime(2025, 6, 1, tzinfo=UTC)
+    touch(customer, rep, start + timedelta(days=1))
+    ranges = [(0, start, start + timedelta(days=7)), (1, start, start + timedelta(days=2))]
+    built: list[tuple[Any, ...]] = []
+
+    def ignores_high(k: int, low: datetime, high: datetime) -> QuerySet[Any]:
+        built.append((k, low, high))
+        return _per_user_and_range(k, low, start + timedelta(days=7))
+
+    rows = sorted(union_of(ignores_high, (WEEK_MARK, *TIME_MARKS), ranges))
+    assert rows == [(rep.pk, 0, 1), (rep.pk, 1, 1)]
+    assert len(built) == 1 + len(ranges)
+
+
+@pytest.mark.django_db
+def test_the_touch_counts_compile_each_kind_of_part_once(
+    customer: Customer, rep: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rollup sums (hour and day rows) and raw counts (Kolkata's half hours) both take the one-
+    # compilation path: the part-by-part path is not asked for.
+    from everytouch.interactions import rollup
+
+    start = datetime(2026, 1, 5, tzinfo=UTC)
+    for n in range(30):
+        touch(customer, rep, start + timedelta(hours=11 * n, minutes=7 * n))
+    bounds = weeks_from(start, "Asia/Kolkata", count=5)
+    expected = plain([rep.pk], bounds)
+
+    def refuse(parts: Any) -> Any:
+        raise AssertionError("built part by part")
+
+    monkeypatch.setattr(rollup, "union_rows", refuse)
+    assert handled_counts([rep.pk], bounds) == expected
+    assert sum(expected.values()) == 30
